@@ -1,0 +1,163 @@
+package directory
+
+import (
+	"sort"
+	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
+
+// Org returns the organisation with the given id.
+func (x *Index) Org(id string) (*Organisation, bool) {
+	i, ok := x.orgByID[id]
+	if !ok {
+		return nil, false
+	}
+	return &x.orgs[i], true
+}
+
+// Len is the number of organisations in the index.
+func (x *Index) Len() int { return len(x.orgs) }
+
+// Orgs calls fn for every organisation, in index order, until fn returns
+// false. The organisations must not be modified.
+func (x *Index) Orgs(fn func(*Organisation) bool) {
+	for i := range x.orgs {
+		if !fn(&x.orgs[i]) {
+			return
+		}
+	}
+}
+
+// Country returns the country with the alpha-2 code.
+func (x *Index) Country(code string) (*Country, bool) {
+	i, ok := x.countryBy[strings.ToUpper(code)]
+	if !ok {
+		return nil, false
+	}
+	return &x.countries[i], true
+}
+
+// CountryName is the country's name in lang (a BCP 47 tag), falling back to
+// the English name in the seed.
+func (x *Index) CountryName(code, lang string) string {
+	c, ok := x.Country(code)
+	if !ok {
+		return code
+	}
+	if lang == "" || strings.HasPrefix(lang, "en") {
+		return c.Name
+	}
+	t, err := language.Parse(lang)
+	if err != nil {
+		return c.Name
+	}
+	reg, err := language.ParseRegion(code)
+	if err != nil {
+		return c.Name
+	}
+	if n := display.Regions(t).Name(reg); n != "" {
+		return n
+	}
+	return c.Name
+}
+
+// SubdivisionName is the name of a province or state by its ISO code.
+func (x *Index) SubdivisionName(code string) string {
+	if i, ok := x.subBy[code]; ok {
+		return x.subs[i].Name
+	}
+	return ""
+}
+
+// Regions returns every region, sorted by name.
+func (x *Index) Regions() []*Region {
+	out := make([]*Region, len(x.regions))
+	for i := range x.regions {
+		out[i] = &x.regions[i]
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Networks returns the regional networks serving a region, and the
+// international ones.
+func (x *Index) Networks(regionID string) (regional, international []*Organisation) {
+	for _, id := range x.regional[regionID] {
+		regional = append(regional, &x.orgs[id])
+	}
+	for _, id := range x.international {
+		international = append(international, &x.orgs[id])
+	}
+	return regional, international
+}
+
+// FindRegion resolves a region by name or alias, correcting misspellings.
+// A country or a place in a country resolves to the regions it belongs to,
+// so "/network Kenya" answers too.
+func (x *Index) FindRegion(query string) []*Region {
+	f := newFolder()
+	q := f.fold(query)
+	if q == "" {
+		return nil
+	}
+	refs, _ := x.exactOrFuzzy(q)
+	var out []*Region
+	seen := map[int32]bool{}
+	add := func(i int32) {
+		if !seen[i] {
+			seen[i] = true
+			out = append(out, &x.regions[i])
+		}
+	}
+	for _, r := range refs {
+		if r.kind == refRegion {
+			add(r.idx)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, r := range refs {
+		if p := x.place(r); p != nil && p.Country != "" {
+			for _, g := range x.countryRegion[p.Country] {
+				add(g)
+			}
+		}
+	}
+	return out
+}
+
+// Places resolves a query to places only (no organisations), for checking
+// where a suggested organisation is.
+func (x *Index) Places(query string) []Place {
+	res := x.Search(query)
+	var out []Place
+	for _, m := range res.Matches {
+		if m.Place != nil && !res.Partial {
+			out = append(out, *m.Place)
+		}
+	}
+	return out
+}
+
+// WhereIs returns the known city nearest to p, to name the country a
+// shared location is in. It is a guess near borders, so callers use it only
+// to name regional networks, never to filter groups.
+func (x *Index) WhereIs(p Point) (City, bool) {
+	ids := x.cityTree.nearest(p, 1, nil)
+	if len(ids) == 0 {
+		return City{}, false
+	}
+	return x.cities[ids[0]], true
+}
+
+// RegionsOf returns the regions a country belongs to.
+func (x *Index) RegionsOf(country string) []*Region {
+	var out []*Region
+	for _, g := range x.countryRegion[country] {
+		out = append(out, &x.regions[g])
+	}
+	return out
+}

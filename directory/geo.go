@@ -1,0 +1,125 @@
+package directory
+
+import (
+	"math"
+	"sort"
+)
+
+// earthRadiusKm is the mean radius used for great-circle distances.
+const earthRadiusKm = 6371.0
+
+// DistanceKm is the great-circle distance between a and b (haversine).
+func DistanceKm(a, b Point) float64 {
+	la1, la2 := a.Lat*math.Pi/180, b.Lat*math.Pi/180
+	dLat := la2 - la1
+	dLon := (b.Lon - a.Lon) * math.Pi / 180
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// Valid reports whether p is a position on Earth.
+func (p Point) Valid() bool {
+	return p.Lat >= -90 && p.Lat <= 90 && p.Lon >= -180 && p.Lon <= 180 &&
+		!math.IsNaN(p.Lat) && !math.IsNaN(p.Lon)
+}
+
+// unit maps a point to the unit sphere. The straight-line (chord) distance
+// between two such vectors grows with the great-circle distance, so a plain
+// 3-d k-d tree finds nearest neighbours on the globe with no special cases
+// at the poles or the antimeridian.
+func unit(p Point) [3]float64 {
+	la, lo := p.Lat*math.Pi/180, p.Lon*math.Pi/180
+	return [3]float64{math.Cos(la) * math.Cos(lo), math.Cos(la) * math.Sin(lo), math.Sin(la)}
+}
+
+func chord2(a, b [3]float64) float64 {
+	dx, dy, dz := a[0]-b[0], a[1]-b[1], a[2]-b[2]
+	return dx*dx + dy*dy + dz*dz
+}
+
+// geoTree is a static k-d tree over points, stored implicitly in a slice:
+// the median of each range is its node. Nearest-neighbour queries take
+// O(log n) on average, so "groups nearest to X" stays fast however large the
+// directory grows.
+type geoTree struct {
+	pts []geoPoint
+}
+
+type geoPoint struct {
+	v  [3]float64
+	id int32
+}
+
+func newGeoTree(pts []geoPoint) *geoTree {
+	t := &geoTree{pts: pts}
+	t.build(0, len(pts), 0)
+	return t
+}
+
+func (t *geoTree) build(lo, hi, axis int) {
+	if hi-lo <= 1 {
+		return
+	}
+	mid := (lo + hi) / 2
+	s := t.pts[lo:hi]
+	// A full sort per level costs O(n log² n) overall, which is fine for a
+	// tree rebuilt only when the directory changes.
+	sort.Slice(s, func(i, j int) bool { return s[i].v[axis] < s[j].v[axis] })
+	next := (axis + 1) % 3
+	t.build(lo, mid, next)
+	t.build(mid+1, hi, next)
+}
+
+// nearest returns the ids of up to k points closest to p, nearest first,
+// skipping ids for which skip returns true.
+func (t *geoTree) nearest(p Point, k int, skip func(int32) bool) []int32 {
+	if k <= 0 || len(t.pts) == 0 {
+		return nil
+	}
+	q := unit(p)
+	best := make([]geoCand, 0, k+1)
+	t.search(q, 0, len(t.pts), 0, k, skip, &best)
+	ids := make([]int32, len(best))
+	for i, c := range best {
+		ids[i] = c.id
+	}
+	return ids
+}
+
+type geoCand struct {
+	d  float64
+	id int32
+}
+
+func (t *geoTree) search(q [3]float64, lo, hi, axis, k int, skip func(int32) bool, best *[]geoCand) {
+	if lo >= hi {
+		return
+	}
+	mid := (lo + hi) / 2
+	n := t.pts[mid]
+	if skip == nil || !skip(n.id) {
+		d := chord2(q, n.v)
+		if len(*best) < k || d < (*best)[len(*best)-1].d {
+			b := append(*best, geoCand{d, n.id})
+			i := len(b) - 1
+			for i > 0 && b[i-1].d > b[i].d {
+				b[i-1], b[i] = b[i], b[i-1]
+				i--
+			}
+			if len(b) > k {
+				b = b[:k]
+			}
+			*best = b
+		}
+	}
+	next := (axis + 1) % 3
+	diff := q[axis] - n.v[axis]
+	first, second := [2]int{lo, mid}, [2]int{mid + 1, hi}
+	if diff > 0 {
+		first, second = second, first
+	}
+	t.search(q, first[0], first[1], next, k, skip, best)
+	if len(*best) < k || diff*diff < (*best)[len(*best)-1].d {
+		t.search(q, second[0], second[1], next, k, skip, best)
+	}
+}

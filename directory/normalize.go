@@ -1,0 +1,67 @@
+package directory
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// folder turns text into the form search compares: case-folded, accents
+// removed, punctuation turned into single spaces. It is not safe for
+// concurrent use (transform.Chain keeps state), so each Index owns one per
+// call; see Fold.
+type folder struct {
+	t transform.Transformer
+}
+
+func newFolder() *folder {
+	return &folder{t: transform.Chain(
+		norm.NFKD,
+		runes.Remove(runes.In(unicode.Mn)),
+		cases.Fold(),
+		norm.NFC,
+	)}
+}
+
+// letters that do not decompose into a base letter plus a mark, so NFKD
+// leaves them alone; people type the plain letter instead.
+var foldExtra = strings.NewReplacer(
+	"ł", "l", "đ", "d", "ø", "o", "æ", "ae", "œ", "oe", "ß", "ss", "þ", "th", "ı", "i",
+	"’", "", "'", "", "`", "", "ʼ", "", ".", "",
+)
+
+// Fold returns the search form of s: "Méta d’Âme" → "meta dame",
+// "Kraków" → "krakow", "B.C." → "bc". Apostrophes and full stops join the
+// letters around them so that "L'ADDICQ" meets "laddicq" and "U.K." meets
+// "UK"; every other run of punctuation or space becomes one space.
+func Fold(s string) string {
+	f := newFolder()
+	return f.fold(s)
+}
+
+func (f *folder) fold(s string) string {
+	out, _, err := transform.String(f.t, s)
+	if err != nil {
+		out = strings.ToLower(s)
+	}
+	out = foldExtra.Replace(out)
+	var b strings.Builder
+	b.Grow(len(out))
+	space := true // drop leading space
+	for _, r := range out {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			b.WriteRune(r)
+			space = false
+			continue
+		}
+		if !space {
+			b.WriteByte(' ')
+			space = true
+		}
+	}
+	return strings.TrimRight(b.String(), " ")
+}

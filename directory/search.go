@@ -1,0 +1,493 @@
+package directory
+
+import (
+	"sort"
+	"strings"
+)
+
+// Hit is an organisation with its distance from the place asked about,
+// in kilometres; Km is negative when either has no position.
+type Hit struct {
+	Org *Organisation
+	Km  float64
+}
+
+// Match is one answer to a query: either a place with the groups that serve
+// it, or (Place == nil) organisations found by name.
+type Match struct {
+	Place *Place
+	// Orgs are organisations the query named, when Place is nil.
+	Orgs []*Organisation
+	// For a place, the groups that serve it, in the order search ranks them:
+	// its own local groups, then national bodies, then regional networks,
+	// then the international network.
+	Local, National, Regional, International []Hit
+	// Nearest is set when the place has no group of its own: the closest
+	// groups elsewhere, nearest first.
+	Nearest []Hit
+	// Regions the place belongs to.
+	Regions []*Region
+	// More counts groups left out because a list was longer than MaxPerTier.
+	More int
+}
+
+// Own reports whether the place has groups of its own (local, or national
+// for a country).
+func (m *Match) Own() bool {
+	if m.Place == nil {
+		return len(m.Orgs) > 0
+	}
+	if len(m.Local) > 0 {
+		return true
+	}
+	return m.Place.Kind == PlaceCountry && len(m.National) > 0
+}
+
+// Result is the answer to a query. More than one match means the query was
+// ambiguous (Victoria in Canada and in Australia): every reading is listed,
+// none guessed.
+type Result struct {
+	// Corrected is true when the query matched only after correcting a
+	// misspelling; Matches then hold the corrected reading.
+	Corrected bool
+	// Partial is true when nothing was named exactly and the matches are
+	// names that contain every word of the query.
+	Partial bool
+	Matches []Match
+}
+
+// NearestCount is how many nearby groups an answer offers when a place has
+// none of its own.
+const NearestCount = 5
+
+// maxPartial caps the names returned for a query that only matches parts of
+// names ("drug users"), so a vague query costs little however big the
+// directory is.
+const maxPartial = 50
+
+// Search is the one search the whole bot uses. It matches the query case-
+// and accent-insensitively against organisation names, acronyms and other
+// names, cities, provinces, countries (any alias, in the bot's languages) and
+// regions; corrects small misspellings; understands a qualifier after a
+// comma or a last word ("Victoria, BC", "Georgia USA"); and ranks what it
+// finds. It never touches a store.
+func (x *Index) Search(query string) Result {
+	f := newFolder()
+	q := f.fold(query)
+	if q == "" {
+		return Result{}
+	}
+	var res Result
+	refs := x.resolve(f, query, q, &res)
+	if len(refs) == 0 {
+		refs = x.partial(q)
+		res.Partial = len(refs) > 0
+	}
+	res.Matches = x.matches(refs)
+	return res
+}
+
+// resolve finds what q names exactly, after splitting off a qualifier, or
+// after correcting misspellings, in that order.
+func (x *Index) resolve(f *folder, raw, q string, res *Result) []ref {
+	if refs := x.keys[q]; len(refs) > 0 {
+		return refs
+	}
+	if refs, fixed := x.qualified(f, raw, q); len(refs) > 0 {
+		res.Corrected = fixed
+		return refs
+	}
+	if refs := x.fuzzy(q); len(refs) > 0 {
+		res.Corrected = true
+		return refs
+	}
+	return nil
+}
+
+// exactOrFuzzy looks q up, correcting it if need be.
+func (x *Index) exactOrFuzzy(q string) ([]ref, bool) {
+	if refs := x.keys[q]; len(refs) > 0 {
+		return refs, false
+	}
+	refs := x.fuzzy(q)
+	return refs, len(refs) > 0
+}
+
+// qualified handles "head, qualifier" and "head qualifier": the head names
+// a place or organisation, the qualifier a place that narrows it.
+func (x *Index) qualified(f *folder, raw, q string) ([]ref, bool) {
+	try := func(head, qual string) ([]ref, bool) {
+		h, hf := x.exactOrFuzzy(head)
+		if len(h) == 0 {
+			return nil, false
+		}
+		qs, qf := x.exactOrFuzzy(qual)
+		if len(qs) == 0 {
+			return nil, false
+		}
+		var out []ref
+		for _, r := range h {
+			for _, w := range qs {
+				if x.within(r, w) {
+					out = append(out, r)
+					break
+				}
+			}
+		}
+		return out, hf || qf
+	}
+	if i := strings.IndexAny(raw, ",;/("); i > 0 {
+		head, qual := f.fold(raw[:i]), f.fold(raw[i+1:])
+		if head != "" && qual != "" {
+			if refs, fixed := try(head, qual); len(refs) > 0 {
+				return refs, fixed
+			}
+			// "Winnipeg, nowhere": answer for the head alone.
+			return x.exactOrFuzzy(head)
+		}
+	}
+	words := strings.Fields(q)
+	for i := len(words) - 1; i >= 1; i-- {
+		if refs, fixed := try(strings.Join(words[:i], " "), strings.Join(words[i:], " ")); len(refs) > 0 {
+			return refs, fixed
+		}
+	}
+	return nil, false
+}
+
+// within reports whether r lies in (or serves) the place w.
+func (x *Index) within(r, w ref) bool {
+	var country, sub string
+	switch r.kind {
+	case refCity:
+		c := x.cities[r.idx]
+		country, sub = c.Country, c.Subdivision
+	case refSub:
+		sub = x.subs[r.idx].Code
+		country, _, _ = strings.Cut(sub, "-")
+	case refOrg:
+		o := &x.orgs[r.idx]
+		sub = o.Province
+		for _, c := range o.Countries {
+			if x.within(ref{refCountry, x.countryBy[c]}, w) {
+				return true
+			}
+		}
+	case refCountry:
+		country = x.countries[r.idx].Code
+	default:
+		return false
+	}
+	switch w.kind {
+	case refCountry:
+		return country != "" && x.countries[w.idx].Code == country
+	case refSub:
+		return sub != "" && x.subs[w.idx].Code == sub
+	case refRegion:
+		for _, g := range x.countryRegion[country] {
+			if g == w.idx {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fuzzy corrects each word of q that is not a known word to the nearest
+// known words and looks the corrected phrase up. Of all corrections that
+// name something, it keeps those with the fewest edits.
+func (x *Index) fuzzy(q string) []ref {
+	words := strings.Fields(q)
+	if len(words) == 0 || len(words) > 6 {
+		return nil
+	}
+	options := make([][]string, len(words))
+	cost := make([][]int, len(words))
+	changed := false
+	for i, w := range words {
+		if _, ok := x.vocab[w]; ok {
+			options[i], cost[i] = []string{w}, []int{0}
+			continue
+		}
+		cands, d := x.closeWords(w)
+		if len(cands) == 0 {
+			return nil
+		}
+		changed = true
+		if len(cands) > 4 {
+			cands = cands[:4]
+		}
+		options[i] = cands
+		cost[i] = make([]int, len(cands))
+		for j := range cands {
+			cost[i][j] = d
+		}
+	}
+	if !changed {
+		return nil
+	}
+	best := -1
+	var out []ref
+	var walk func(i, total int, parts []string)
+	walk = func(i, total int, parts []string) {
+		if best >= 0 && total > best {
+			return
+		}
+		if i == len(words) {
+			refs := x.keys[strings.Join(parts, " ")]
+			if len(refs) == 0 {
+				return
+			}
+			if best < 0 || total < best {
+				best, out = total, nil
+			}
+			out = appendRefs(out, refs)
+			return
+		}
+		for j, o := range options[i] {
+			walk(i+1, total+cost[i][j], append(parts, o))
+		}
+	}
+	walk(0, 0, make([]string, 0, len(words)))
+	return out
+}
+
+// closeWords returns the known words nearest to w (all at the same, smallest
+// distance, sorted), and that distance.
+func (x *Index) closeWords(w string) ([]string, int) {
+	rw := []rune(w)
+	limit := maxEdits(len(rw))
+	if limit == 0 {
+		return nil, 0
+	}
+	best := limit + 1
+	var out []string
+	seen := map[int32]bool{}
+	deletions(rw, limit, func(d string) {
+		for _, id := range x.deletes[d] {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			cand := x.words[id]
+			dist := editDistance(rw, cand, min(limit, best))
+			switch {
+			case dist < best:
+				best, out = dist, []string{string(cand)}
+			case dist == best && dist <= limit:
+				out = append(out, string(cand))
+			}
+		}
+	})
+	if best > limit {
+		return nil, 0
+	}
+	sort.Strings(out)
+	return out, best
+}
+
+// partial finds names containing every word of q (each unknown word
+// corrected), for queries such as "drug users union" or "survivors". It
+// walks the rarest word's list and checks each candidate's own words, and
+// stops at maxPartial, so its cost does not grow with the directory.
+func (x *Index) partial(q string) []ref {
+	type want struct {
+		list  []ref
+		words []string // the word, or its corrections
+	}
+	var wants []want
+	for _, w := range strings.Fields(q) {
+		ws := []string{w}
+		p := x.postings[w]
+		if len(p) == 0 {
+			ws, _ = x.closeWords(w)
+			for _, c := range ws {
+				p = appendRefs(p, x.postings[c])
+			}
+		}
+		if len(p) == 0 {
+			return nil
+		}
+		wants = append(wants, want{p, ws})
+	}
+	if len(wants) == 0 {
+		return nil
+	}
+	sort.Slice(wants, func(i, j int) bool { return len(wants[i].list) < len(wants[j].list) })
+	var out []ref
+	for _, r := range wants[0].list {
+		have := x.refWords[r]
+		ok := true
+		for _, w := range wants[1:] {
+			if !anyIn(w.words, have) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, r)
+			if len(out) == maxPartial {
+				break
+			}
+		}
+	}
+	return out
+}
+
+func anyIn(words, have []string) bool {
+	for _, w := range words {
+		for _, h := range have {
+			if w == h {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func appendRefs(dst, src []ref) []ref {
+	for _, r := range src {
+		dup := false
+		for _, d := range dst {
+			if d == r {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			dst = append(dst, r)
+		}
+	}
+	return dst
+}
+
+// matches turns refs into answers: one for all the organisations named, then
+// one per place, in the order places are most likely meant (countries, then
+// provinces, then cities, then regions).
+func (x *Index) matches(refs []ref) []Match {
+	var orgs []*Organisation
+	var places []ref
+	for _, r := range refs {
+		if r.kind == refOrg {
+			orgs = append(orgs, &x.orgs[r.idx])
+		} else {
+			places = append(places, r)
+		}
+	}
+	var out []Match
+	if len(orgs) > 0 {
+		sort.SliceStable(orgs, func(i, j int) bool {
+			if a, b := orgs[i].Kind.Rank(), orgs[j].Kind.Rank(); a != b {
+				return a < b
+			}
+			return orgs[i].Name < orgs[j].Name
+		})
+		out = append(out, Match{Orgs: orgs})
+	}
+	sort.SliceStable(places, func(i, j int) bool { return places[i].kind < places[j].kind })
+	for _, r := range places {
+		out = append(out, x.placeMatch(r))
+	}
+	return out
+}
+
+func (x *Index) place(r ref) *Place {
+	switch r.kind {
+	case refCountry:
+		c := &x.countries[r.idx]
+		return &Place{Kind: PlaceCountry, Name: c.Name, Country: c.Code, Point: Point{c.Capital.Lat, c.Capital.Lon}}
+	case refSub:
+		s := &x.subs[r.idx]
+		country, _, _ := strings.Cut(s.Code, "-")
+		return &Place{Kind: PlaceSubdivision, Name: s.Name, Country: country, Subdivision: s.Code, Point: s.Point}
+	case refCity:
+		c := &x.cities[r.idx]
+		return &Place{Kind: PlaceCity, Name: c.Name, Country: c.Country, Subdivision: c.Subdivision, Point: Point{c.Lat, c.Lon}}
+	case refRegion:
+		g := &x.regions[r.idx]
+		return &Place{Kind: PlaceRegion, Name: g.Name, Region: g.ID}
+	}
+	return nil
+}
+
+// MaxPerTier caps each list of a match (local groups, national bodies…) so
+// that a search costs the same however many groups a place has; Match.More
+// says how many were left out.
+const MaxPerTier = 100
+
+func (x *Index) hits(ids []int32, p *Place, more *int) []Hit {
+	if len(ids) == 0 {
+		return nil
+	}
+	if len(ids) > MaxPerTier {
+		*more += len(ids) - MaxPerTier
+		ids = ids[:MaxPerTier]
+	}
+	out := make([]Hit, len(ids))
+	for i, id := range ids {
+		out[i] = Hit{Org: &x.orgs[id], Km: -1}
+		if p.Kind != PlaceRegion {
+			out[i].Km = x.dist(id, p.Point)
+		}
+	}
+	return out
+}
+
+func (x *Index) placeMatch(r ref) Match {
+	p := x.place(r)
+	m := Match{Place: p}
+	var regionIDs []int32
+	switch p.Kind {
+	case PlaceRegion:
+		m.Regions = []*Region{&x.regions[r.idx]}
+		m.Local = x.hits(x.regionOrgs[p.Region], p, &m.More)
+		m.Regional = x.hits(x.regional[p.Region], p, &m.More)
+		m.International = x.hits(x.international, p, &m.More)
+		return m
+	case PlaceCountry:
+		m.Local = x.hits(x.countryLocal[p.Country], p, &m.More)
+	case PlaceSubdivision:
+		m.Local = x.hits(x.subLocal[p.Subdivision], p, &m.More)
+	case PlaceCity:
+		m.Local = x.hits(x.cityLocal[r.idx], p, &m.More)
+	}
+	m.National = x.hits(x.national[p.Country], p, &m.More)
+	regionIDs = x.countryRegion[p.Country]
+	seen := map[int32]bool{}
+	for _, g := range regionIDs {
+		m.Regions = append(m.Regions, &x.regions[g])
+		for _, id := range x.regional[x.regions[g].ID] {
+			if !seen[id] {
+				seen[id] = true
+				m.Regional = append(m.Regional, Hit{Org: &x.orgs[id], Km: -1})
+			}
+		}
+	}
+	m.International = x.hits(x.international, &Place{Kind: PlaceRegion}, &m.More)
+	if !m.Own() {
+		m.Nearest = x.Near(p.Point, NearestCount, m.Local)
+	}
+	return m
+}
+
+// Near returns up to k local or national groups nearest to p, nearest
+// first, leaving out those already in skip.
+func (x *Index) Near(p Point, k int, skip []Hit) []Hit {
+	var skipFn func(int32) bool
+	if len(skip) > 0 {
+		skipFn = func(id int32) bool {
+			for _, h := range skip {
+				if h.Org == &x.orgs[id] {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	ids := x.groups.nearest(p, k, skipFn)
+	out := make([]Hit, len(ids))
+	for i, id := range ids {
+		out[i] = Hit{Org: &x.orgs[id], Km: x.dist(id, p)}
+	}
+	return out
+}
