@@ -1,0 +1,193 @@
+package bot
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Style is how a span of text is shown.
+type Style uint8
+
+const (
+	Plain Style = iota
+	Bold
+	Italic
+	Mono
+)
+
+// Span is a run of text with one style, optionally a link. Adapters escape
+// Text for their platform; the core never writes markup.
+type Span struct {
+	Text  string
+	Style Style
+	URL   string // shown as a link when SafeURL accepts it
+}
+
+// Block is a paragraph. A heading block is never left at the end of a page.
+type Block struct {
+	Spans   []Span
+	Heading bool
+}
+
+// ButtonStyle hints how a button looks where the platform can show it.
+type ButtonStyle uint8
+
+const (
+	ButtonDefault ButtonStyle = iota
+	ButtonPrimary
+	ButtonDanger
+)
+
+// MaxButtonData is the most bytes a button's data may have: Telegram
+// refuses callback data over 64 bytes, and Discord custom ids hold 100.
+const MaxButtonData = 64
+
+// Button sends Data back as a message's Text, with Pressed set, when
+// pressed. Data is a command line the core understands, so a platform that
+// has no buttons can show it as a command to type.
+type Button struct {
+	Label string
+	Data  string
+	Style ButtonStyle
+}
+
+// Reply is what the core answers.
+type Reply struct {
+	Blocks  []Block
+	Buttons [][]Button
+	// Private asks the platform to show the reply to the asker alone where
+	// it can (Discord's ephemeral messages); in group chats elsewhere it is
+	// an ordinary reply.
+	Private bool
+	// Edit asks the adapter to replace the message whose button was pressed
+	// (paging) rather than send a new one.
+	Edit bool
+	// Notice is a short acknowledgement for a button press (Telegram's
+	// answerCallbackQuery text); adapters without one show it as text.
+	Notice string
+	// Form asks the platform to open a form (Discord modal) instead of
+	// replying; adapters that have none ignore it and send Blocks.
+	Form *Form
+	// Location asks a platform that can to offer a "share my location"
+	// button with the reply.
+	Location bool
+}
+
+// Form describes a form with text fields.
+type Form struct {
+	ID     string // sent back as the message's Text with Form filled in
+	Title  string
+	Fields []Field
+}
+
+// Field is one input of a Form.
+type Field struct {
+	Name        string
+	Label       string
+	Placeholder string
+	Required    bool
+	Long        bool // several lines
+	MaxLen      int
+}
+
+// Add appends a paragraph made of spans.
+func (r *Reply) Add(spans ...Span) *Reply {
+	r.Blocks = append(r.Blocks, Block{Spans: spans})
+	return r
+}
+
+// Heading appends a heading paragraph.
+func (r *Reply) Heading(text string) *Reply {
+	r.Blocks = append(r.Blocks, Block{Spans: []Span{{Text: text, Style: Bold}}, Heading: true})
+	return r
+}
+
+// Text returns a reply of one plain paragraph.
+func Text(s string) *Reply { return (&Reply{}).Add(Span{Text: s}) }
+
+// T is a plain span, B a bold one, L a link.
+func T(s string) Span          { return Span{Text: s} }
+func B(s string) Span          { return Span{Text: s, Style: Bold} }
+func I(s string) Span          { return Span{Text: s, Style: Italic} }
+func C(s string) Span          { return Span{Text: s, Style: Mono} }
+func L(text, link string) Span { return Span{Text: text, URL: link} }
+
+// SafeURL reports whether u may be shown as a link: absolute http or https
+// with a host, and nothing that could run script (javascript:, data:).
+func SafeURL(u string) bool {
+	if len(u) > 2048 || strings.ContainsAny(u, " \t\r\n<>\"'`") {
+		return false
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	s := strings.ToLower(p.Scheme)
+	return (s == "http" || s == "https") && p.Host != "" && p.User == nil
+}
+
+// PlainText renders a reply without markup, links as "text (url)", for the
+// console and for platforms' plain-text fallbacks.
+func PlainText(b Block) string {
+	var sb strings.Builder
+	for _, s := range b.Spans {
+		sb.WriteString(s.Text)
+		if s.URL != "" && SafeURL(s.URL) && s.URL != s.Text {
+			sb.WriteString(" (")
+			sb.WriteString(s.URL)
+			sb.WriteString(")")
+		}
+	}
+	return sb.String()
+}
+
+// Pack joins rendered paragraphs into messages of at most limit bytes,
+// breaking between paragraphs where it can and inside a paragraph (at a line
+// break, a space, or a rune boundary) only when one paragraph alone is too
+// long. render turns one paragraph into the platform's markup.
+func Pack(paras []string, limit int) []string {
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+	}
+	for _, p := range paras {
+		for len(p) > limit {
+			flush()
+			cut := splitPoint(p, limit)
+			out = append(out, strings.TrimRight(p[:cut], " \n"))
+			p = strings.TrimLeft(p[cut:], " \n")
+		}
+		if cur.Len() > 0 && cur.Len()+2+len(p) > limit {
+			flush()
+		}
+		if cur.Len() > 0 {
+			cur.WriteString("\n\n")
+		}
+		cur.WriteString(p)
+	}
+	flush()
+	return out
+}
+
+// splitPoint finds where to cut s so the first part is at most limit bytes:
+// the last line break, else the last space, else the last rune boundary.
+func splitPoint(s string, limit int) int {
+	if i := strings.LastIndexByte(s[:limit], '\n'); i > limit/2 {
+		return i + 1
+	}
+	if i := strings.LastIndexByte(s[:limit], ' '); i > limit/2 {
+		return i + 1
+	}
+	cut := limit
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // inside a UTF-8 sequence
+		cut--
+	}
+	if cut == 0 {
+		cut = limit
+	}
+	return cut
+}

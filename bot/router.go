@@ -1,0 +1,254 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Handler answers a message. A nil reply with a nil error means "say
+// nothing" (a command addressed to another bot, chatter in a group).
+type Handler interface {
+	Handle(ctx context.Context, m *Message) (*Reply, error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, m *Message) (*Reply, error)
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, m *Message) (*Reply, error) { return f(ctx, m) }
+
+// Middleware wraps a Handler.
+type Middleware func(Handler) Handler
+
+// Chain applies middleware so that the first listed runs first.
+func Chain(h Handler, mw ...Middleware) Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// Command describes a command for /help and for platforms' command menus.
+type Command struct {
+	Name        string // without "/"
+	Args        string // "<place or name>"
+	Description string
+	Moderator   bool // shown to moderators only
+	Hidden      bool // not listed (internal, like /page)
+}
+
+// Router sends each command to its handler by exact name.
+type Router struct {
+	cmds     map[string]Handler
+	info     []Command
+	fallback Handler // text that is not a command
+}
+
+// NewRouter returns an empty router.
+func NewRouter() *Router { return &Router{cmds: map[string]Handler{}} }
+
+// Register adds h as the handler of the command c.Name.
+func (r *Router) Register(c Command, h Handler) {
+	r.cmds[c.Name] = h
+	r.info = append(r.info, c)
+}
+
+// RegisterFunc registers a function.
+func (r *Router) RegisterFunc(c Command, f func(ctx context.Context, m *Message) (*Reply, error)) {
+	r.Register(c, HandlerFunc(f))
+}
+
+// Fallback sets the handler for text that is not a command.
+func (r *Router) Fallback(h Handler) { r.fallback = h }
+
+// Commands lists the registered commands in registration order.
+func (r *Router) Commands() []Command { return append([]Command(nil), r.info...) }
+
+// Handle routes m. "/page N <command>" re-runs the command and returns page
+// N of its answer, so paging needs no state.
+func (r *Router) Handle(ctx context.Context, m *Message) (*Reply, error) {
+	name, args, ok := m.Command()
+	if !ok {
+		if strings.HasPrefix(strings.TrimSpace(m.Text), "/") {
+			return nil, nil // another bot's command
+		}
+		if r.fallback != nil {
+			return r.fallback.Handle(ctx, m)
+		}
+		return nil, nil
+	}
+	if name == "page" {
+		return r.page(ctx, m, args)
+	}
+	h, found := r.cmds[name]
+	if !found {
+		if !m.Chat.Private && m.BotName == "" {
+			// In a group on a platform where commands are not addressed,
+			// an unknown command is probably for another bot.
+			return nil, nil
+		}
+		return r.unknown(name), nil
+	}
+	rep, err := h.Handle(ctx, m)
+	if err != nil || rep == nil {
+		return rep, err
+	}
+	return paginate(rep, m, 1), nil
+}
+
+func (r *Router) unknown(name string) *Reply {
+	names := make([]string, 0, len(r.info))
+	for _, c := range r.info {
+		if !c.Hidden && !c.Moderator {
+			names = append(names, "/"+c.Name)
+		}
+	}
+	sort.Strings(names)
+	return Text(fmt.Sprintf("I don't know /%s. Try %s, or /help to see what I can do.", name, strings.Join(names, ", ")))
+}
+
+func (r *Router) page(ctx context.Context, m *Message, args string) (*Reply, error) {
+	n, rest, _ := strings.Cut(args, " ")
+	page, err := strconv.Atoi(n)
+	if err != nil || page < 1 || !strings.HasPrefix(rest, "/") {
+		return nil, Errorf(Invalid, "That page link is broken. Please ask again.")
+	}
+	inner := *m
+	inner.Text = rest
+	name, _, ok := inner.Command()
+	if !ok || name == "page" {
+		return nil, Errorf(Invalid, "That page link is broken. Please ask again.")
+	}
+	h, found := r.cmds[name]
+	if !found {
+		return r.unknown(name), nil
+	}
+	rep, err := h.Handle(ctx, &inner)
+	if err != nil || rep == nil {
+		return rep, err
+	}
+	rep = paginate(rep, &inner, page)
+	rep.Edit = m.Pressed
+	return rep, nil
+}
+
+// paginate keeps one page of a long reply, counting non-heading blocks, and
+// adds buttons to move between pages. It does nothing when the platform
+// shows everything (PageSize 0), or when the page button would not fit in a
+// button's data: then the adapter splits the whole reply into messages.
+func paginate(rep *Reply, m *Message, page int) *Reply {
+	size := m.PageSize
+	if size <= 0 {
+		return rep
+	}
+	var pages [][]Block
+	var cur []Block
+	var pendingHeads []Block
+	count := 0
+	for _, b := range rep.Blocks {
+		if b.Heading {
+			pendingHeads = append(pendingHeads, b)
+			continue
+		}
+		if count == size {
+			pages = append(pages, cur)
+			cur, count = nil, 0
+		}
+		cur = append(cur, pendingHeads...)
+		pendingHeads = nil
+		cur = append(cur, b)
+		count++
+	}
+	cur = append(cur, pendingHeads...)
+	pages = append(pages, cur)
+	if len(pages) <= 1 {
+		return rep
+	}
+	link := func(p int) string { return fmt.Sprintf("/page %d %s", p, strings.TrimSpace(m.Text)) }
+	if len(link(len(pages))) > MaxButtonData {
+		return rep
+	}
+	page = min(max(page, 1), len(pages))
+	out := *rep
+	out.Blocks = append([]Block(nil), pages[page-1]...)
+	out.Blocks = append(out.Blocks, Block{Spans: []Span{I(fmt.Sprintf("Page %d of %d", page, len(pages)))}})
+	var nav []Button
+	if page > 1 {
+		nav = append(nav, Button{Label: "◀ Previous", Data: link(page - 1)})
+	}
+	if page < len(pages) {
+		nav = append(nav, Button{Label: "Next ▶", Data: link(page + 1)})
+	}
+	out.Buttons = append([][]Button{nav}, rep.Buttons...)
+	return &out
+}
+
+// Recover turns a panic in a handler into an apology and a log entry, so one
+// bad message cannot take the process down.
+func Recover(log *slog.Logger) Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, m *Message) (rep *Reply, err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					log.Error("handler panicked", "platform", m.Platform, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+					rep, err = Text("Sorry, something went wrong on our side. Please try again in a moment."), nil
+				}
+			}()
+			return next.Handle(ctx, m)
+		})
+	}
+}
+
+// Errors turns errors into replies: the user-safe message for expected
+// errors, an apology for internal ones, which are logged with detail.
+func Errors(log *slog.Logger) Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, m *Message) (*Reply, error) {
+			rep, err := next.Handle(ctx, m)
+			if err == nil {
+				return rep, nil
+			}
+			if ErrorCode(err) == Internal {
+				log.Error("command failed", "platform", m.Platform, "err", err)
+			}
+			out := Text(UserMessage(err))
+			out.Private = true
+			if m.Pressed {
+				out.Notice = UserMessage(err)
+			}
+			return out, nil
+		})
+	}
+}
+
+// Observer is told about every command handled, for metrics.
+type Observer interface {
+	Observe(platform, command string, took time.Duration, err error)
+}
+
+// Logging logs each command at debug level with its name, platform and
+// duration, never its text or who sent it, and reports it to obs when set.
+func Logging(log *slog.Logger, obs Observer) Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, m *Message) (*Reply, error) {
+			start := time.Now()
+			rep, err := next.Handle(ctx, m)
+			name, _, ok := m.Command()
+			if !ok {
+				name = "text"
+			}
+			took := time.Since(start)
+			log.Debug("handled", "platform", m.Platform, "command", name, "took", took, "err", err)
+			if obs != nil {
+				obs.Observe(m.Platform, name, took, err)
+			}
+			return rep, err
+		})
+	}
+}

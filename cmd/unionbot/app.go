@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/console"
+	"github.com/unionbot/unionbot/config"
+	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/store"
+	"github.com/unionbot/unionbot/store/boltstore"
+	"github.com/unionbot/unionbot/store/redisstore"
+)
+
+// Streams are the process's standard streams.
+type Streams struct {
+	In          io.Reader
+	Out, Err    io.Writer
+	Interactive bool // a person at a terminal: show a prompt
+}
+
+// App is the whole bot, built from a Config. main runs it; tests start it
+// the same way.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	io      Streams
+	store   store.Store
+	seed    *directory.Seed
+	dir     *directory.Live
+	bot     *bot.Bot
+	console *console.Adapter
+	closers []func() error
+}
+
+// NewApp opens the store and builds every part. Close releases them.
+func NewApp(ctx context.Context, cfg config.Config, s Streams) (*App, error) {
+	a := &App{cfg: cfg, io: s, log: newLogger(cfg, s.Err)}
+	var err error
+	if cfg.RedisURL != "" {
+		a.store, err = redisstore.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
+		if err != nil {
+			return nil, fmt.Errorf("cannot reach Redis at UNIONBOT_REDIS_URL: %w", err)
+		}
+		a.log.Info("store: redis")
+	} else {
+		a.store, err = boltstore.Open(cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("cannot open the data directory %s (UNIONBOT_DATA_DIR): %w", cfg.DataDir, err)
+		}
+		a.log.Info("store: embedded", "dir", cfg.DataDir)
+	}
+	a.closers = append(a.closers, a.store.Close)
+	a.seed, err = directory.LoadSeed()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.dir = directory.NewLive(a.seed, a.store, a.log)
+	if err := a.dir.Refresh(ctx); err != nil {
+		// The seed alone still answers; changes arrive when the store does.
+		a.log.Warn("could not load community changes; serving the seed", "err", err)
+	}
+	a.bot = bot.New(bot.Options{
+		Directory:  a.dir,
+		Log:        a.log,
+		Moderators: moderators(cfg),
+	})
+	a.console = console.New(s.In, s.Out, s.Interactive, cfg.Lang)
+	return a, nil
+}
+
+func moderators(cfg config.Config) bot.Moderators {
+	m := bot.Moderators{Users: map[string]bool{}, Roles: map[string]bool{}, AdminSpaces: map[string]bool{}}
+	if cfg.ConsoleModerator {
+		m.Users[console.Platform+":"+console.OperatorID] = true
+	}
+	for _, id := range cfg.TelegramModerators {
+		m.Users["telegram:"+id] = true
+	}
+	for _, r := range cfg.DiscordModRoles {
+		m.Roles["discord:"+r] = true
+	}
+	if cfg.DiscordGuild != "" {
+		m.AdminSpaces["discord:"+cfg.DiscordGuild] = true
+	}
+	return m
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Handler is the core every adapter feeds.
+func (a *App) Handler() bot.Handler { return a.bot }
+
+// Run serves until ctx ends: the configured platforms, or the console when
+// none is configured.
+func (a *App) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); a.dir.Run(ctx) }()
+	defer wg.Wait()
+	return a.console.Run(ctx, a.bot)
+}
+
+// Console answers commands read line by line from standard input.
+func (a *App) Console(ctx context.Context) error {
+	return a.Run(ctx)
+}
+
+// Ask answers one command and returns.
+func (a *App) Ask(ctx context.Context, line string) error {
+	return a.console.Ask(ctx, a.bot, line)
+}
+
+// Export writes the current directory (the seed, plus approved entries,
+// minus removed ones) in the seed file's format.
+func (a *App) Export(ctx context.Context, w io.Writer) error {
+	changes, err := a.dir.Changes(ctx)
+	if err != nil {
+		return err
+	}
+	list := make([]directory.Change, 0, len(changes))
+	for _, c := range changes {
+		list = append(list, c)
+	}
+	orgs := directory.Merge(a.seed.Organisations, list)
+	io.WriteString(w, "# unionbot directory export: the seed plus community changes.\n")
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(map[string]any{"organisations": orgs}); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// Close releases what NewApp opened, in reverse order.
+func (a *App) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}

@@ -1,0 +1,106 @@
+// Command unionbot runs the bot: on Discord and Telegram when their tokens
+// are set, otherwise in the terminal.
+//
+//	unionbot                    run (console when no platform token is set)
+//	unionbot ask "/find Canada" answer one command and exit
+//	unionbot console            one command per line from standard input
+//	unionbot export             write the current directory as seed YAML
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/unionbot/unionbot/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is main without the process: it returns the exit code, so tests can
+// call it. 0 is success, 1 a failure at run time, 2 a usage or configuration
+// error.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("unionbot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	redisURL := fs.String("redis", "", "Redis URL (overrides UNIONBOT_REDIS_URL)")
+	dataDir := fs.String("data", "", "embedded store directory (overrides UNIONBOT_DATA_DIR)")
+	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides UNIONBOT_LOG_LEVEL)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: unionbot [flags] [ask \"/command\" | console | export]\n\nflags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nConfiguration comes from UNIONBOT_* environment variables; see README.md.\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	env := func(name string) string {
+		switch {
+		case name == "UNIONBOT_REDIS_URL" && *redisURL != "":
+			return *redisURL
+		case name == "UNIONBOT_DATA_DIR" && *dataDir != "":
+			return *dataDir
+		case name == "UNIONBOT_LOG_LEVEL" && *logLevel != "":
+			return *logLevel
+		}
+		return getenv(name)
+	}
+	cfg, err := config.Load(env)
+	if err != nil {
+		fmt.Fprintf(stderr, "unionbot: configuration problem:\n%v\n", err)
+		return 2
+	}
+	mode, rest := "run", fs.Args()
+	if len(rest) > 0 {
+		mode, rest = rest[0], rest[1:]
+	}
+	switch mode {
+	case "run", "console", "export":
+		if len(rest) > 0 {
+			fmt.Fprintf(stderr, "unionbot: %s takes no arguments\n", mode)
+			return 2
+		}
+	case "ask":
+		if len(rest) != 1 {
+			fmt.Fprintln(stderr, `unionbot: ask takes one command in quotes, for example: unionbot ask "/find Canada"`)
+			return 2
+		}
+	default:
+		fs.Usage()
+		return 2
+	}
+	app, err := NewApp(ctx, cfg, Streams{In: stdin, Out: stdout, Err: stderr, Interactive: mode == "run"})
+	if err != nil {
+		fmt.Fprintf(stderr, "unionbot: %v\n", err)
+		return 1
+	}
+	defer app.Close()
+	switch mode {
+	case "ask":
+		err = app.Ask(ctx, rest[0])
+	case "console":
+		err = app.Console(ctx)
+	case "export":
+		err = app.Export(ctx, stdout)
+	default:
+		err = app.Run(ctx)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "unionbot: %v\n", err)
+		return 1
+	}
+	return 0
+}

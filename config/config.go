@@ -1,0 +1,262 @@
+// Package config reads unionbot's configuration from UNIONBOT_* environment
+// variables (and flags that override them) and validates it with messages
+// that name the variable at fault.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything an operator can set.
+type Config struct {
+	RedisURL    string
+	RedisPrefix string
+	DataDir     string
+
+	LogLevel  string
+	LogFormat string
+	Lang      string
+	HTTPAddr  string
+
+	ConsoleModerator bool
+
+	ApprovalsRequired int
+	SuggestPerHour    int
+	SuggestPerDay     int
+	MaxPending        int
+	Retention         time.Duration
+
+	TelegramToken         string
+	TelegramAPIEndpoint   string
+	TelegramModChat       string
+	TelegramModerators    []string
+	TelegramWebhookURL    string
+	TelegramWebhookSecret string
+
+	DiscordToken      string
+	DiscordAppID      string
+	DiscordGuild      string
+	DiscordModChannel string
+	DiscordModRoles   []string
+	DiscordAPIBase    string
+	DiscordPublicKey  string
+}
+
+// Var describes one environment variable.
+type Var struct {
+	Name    string
+	Default string
+	Help    string
+	set     func(c *Config, v string) error
+}
+
+func str(p func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+func list(p func(*Config) *[]string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		var out []string
+		for _, s := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+			out = append(out, s)
+		}
+		*p(c) = out
+		return nil
+	}
+}
+
+func integer(p func(*Config) *int, lo, hi int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("must be a whole number, not %q", v)
+		}
+		if n < lo || n > hi {
+			return fmt.Errorf("must be between %d and %d, not %d", lo, hi, n)
+		}
+		*p(c) = n
+		return nil
+	}
+}
+
+func boolean(p func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("must be true or false, not %q", v)
+		}
+		*p(c) = b
+		return nil
+	}
+}
+
+func duration(p func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d <= 0 {
+			return fmt.Errorf("must be a positive duration such as 720h, not %q", v)
+		}
+		*p(c) = d
+		return nil
+	}
+}
+
+// Vars lists every variable unionbot reads, with its default and meaning.
+// The README's table and the check of .env.example are made from it.
+func Vars() []Var {
+	return []Var{
+		{"UNIONBOT_REDIS_URL", "", "Redis URL (redis://host:6379/0). Empty: the embedded store in UNIONBOT_DATA_DIR.", str(func(c *Config) *string { return &c.RedisURL })},
+		{"UNIONBOT_REDIS_PREFIX", "unionbot:", "Prefix of every Redis key.", str(func(c *Config) *string { return &c.RedisPrefix })},
+		{"UNIONBOT_DATA_DIR", "", "Directory of the embedded store. Default: unionbot in the user's data directory (~/.local/share/unionbot).", str(func(c *Config) *string { return &c.DataDir })},
+		{"UNIONBOT_LOG_LEVEL", "info", "debug, info, warn or error.", str(func(c *Config) *string { return &c.LogLevel })},
+		{"UNIONBOT_LOG_FORMAT", "text", "text or json.", str(func(c *Config) *string { return &c.LogFormat })},
+		{"UNIONBOT_LANG", "en", "Reply language when the platform gives none.", str(func(c *Config) *string { return &c.Lang })},
+		{"UNIONBOT_HTTP_ADDR", "", "Address for /healthz, /readyz and /metrics (and Discord interactions), e.g. :8080. Empty: off.", str(func(c *Config) *string { return &c.HTTPAddr })},
+		{"UNIONBOT_CONSOLE_MODERATOR", "true", "Whether the person at the console is a moderator.", boolean(func(c *Config) *bool { return &c.ConsoleModerator })},
+		{"UNIONBOT_APPROVALS_REQUIRED", "1", "Moderator approvals an entry needs (1 or 2).", integer(func(c *Config) *int { return &c.ApprovalsRequired }, 1, 2)},
+		{"UNIONBOT_SUGGEST_PER_HOUR", "3", "Suggestions and reports one person may send an hour.", integer(func(c *Config) *int { return &c.SuggestPerHour }, 1, 1000)},
+		{"UNIONBOT_SUGGEST_PER_DAY", "10", "Suggestions and reports one person may send a day.", integer(func(c *Config) *int { return &c.SuggestPerDay }, 1, 10000)},
+		{"UNIONBOT_MAX_PENDING", "500", "Most items waiting for moderators at once.", integer(func(c *Config) *int { return &c.MaxPending }, 1, 1000000)},
+		{"UNIONBOT_RETENTION", "720h", "How long decided suggestions are kept before they are deleted.", duration(func(c *Config) *time.Duration { return &c.Retention })},
+		{"UNIONBOT_TELEGRAM_TOKEN", "", "Telegram bot token from BotFather. Empty: Telegram off.", str(func(c *Config) *string { return &c.TelegramToken })},
+		{"UNIONBOT_TELEGRAM_API_ENDPOINT", "https://api.telegram.org/bot%s/%s", "Bot API endpoint, in tgbotapi's format (token, method).", str(func(c *Config) *string { return &c.TelegramAPIEndpoint })},
+		{"UNIONBOT_TELEGRAM_MOD_CHAT", "", "Chat id of the Telegram moderators' group.", str(func(c *Config) *string { return &c.TelegramModChat })},
+		{"UNIONBOT_TELEGRAM_MODERATORS", "", "Comma-separated Telegram user ids allowed to decide.", list(func(c *Config) *[]string { return &c.TelegramModerators })},
+		{"UNIONBOT_TELEGRAM_WEBHOOK_URL", "", "Public HTTPS URL for webhook mode. Empty: long polling.", str(func(c *Config) *string { return &c.TelegramWebhookURL })},
+		{"UNIONBOT_TELEGRAM_WEBHOOK_SECRET", "", "Secret Telegram sends with each webhook request.", str(func(c *Config) *string { return &c.TelegramWebhookSecret })},
+		{"UNIONBOT_DISCORD_TOKEN", "", "Discord bot token. Empty: Discord off.", str(func(c *Config) *string { return &c.DiscordToken })},
+		{"UNIONBOT_DISCORD_APP_ID", "", "Discord application id. Empty: taken from READY.", str(func(c *Config) *string { return &c.DiscordAppID })},
+		{"UNIONBOT_DISCORD_GUILD", "", "Register commands in this server only (they update at once). Empty: globally.", str(func(c *Config) *string { return &c.DiscordGuild })},
+		{"UNIONBOT_DISCORD_MOD_CHANNEL", "", "Channel id for Discord moderator cards.", str(func(c *Config) *string { return &c.DiscordModChannel })},
+		{"UNIONBOT_DISCORD_MOD_ROLES", "", "Comma-separated role ids allowed to decide (Manage Server counts too).", list(func(c *Config) *[]string { return &c.DiscordModRoles })},
+		{"UNIONBOT_DISCORD_API_BASE", "https://discord.com", "Where every Discord REST call goes.", str(func(c *Config) *string { return &c.DiscordAPIBase })},
+		{"UNIONBOT_DISCORD_PUBLIC_KEY", "", "Application public key, for the HTTP interactions endpoint.", str(func(c *Config) *string { return &c.DiscordPublicKey })},
+	}
+}
+
+// Load reads the configuration from getenv (os.Getenv in main) and fills
+// defaults. It returns every problem at once, each naming its variable.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	var errs []error
+	for _, v := range Vars() {
+		val := getenv(v.Name)
+		if val == "" {
+			val = v.Default
+		}
+		if val == "" {
+			continue
+		}
+		if err := v.set(&c, val); err != nil {
+			errs = append(errs, fmt.Errorf("%s %w", v.Name, err))
+		}
+	}
+	if c.DataDir == "" {
+		c.DataDir = defaultDataDir(getenv)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// defaultDataDir follows the XDG base directory convention on Unix.
+func defaultDataDir(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "unionbot")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "unionbot")
+	}
+	return "unionbot-data"
+}
+
+// Validate checks values that depend on each other.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.RedisURL != "" {
+		u, err := url.Parse(c.RedisURL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+			bad("UNIONBOT_REDIS_URL", "must look like redis://host:6379/0")
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("UNIONBOT_LOG_LEVEL", "must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		bad("UNIONBOT_LOG_FORMAT", "must be text or json, not %q", c.LogFormat)
+	}
+	if c.SuggestPerDay < c.SuggestPerHour {
+		bad("UNIONBOT_SUGGEST_PER_DAY", "must be at least UNIONBOT_SUGGEST_PER_HOUR (%d)", c.SuggestPerHour)
+	}
+	if c.TelegramToken != "" {
+		if strings.Count(c.TelegramAPIEndpoint, "%s") != 2 {
+			bad("UNIONBOT_TELEGRAM_API_ENDPOINT", "must contain %%s twice, for the token and the method, like https://api.telegram.org/bot%%s/%%s")
+		}
+		if c.TelegramModChat != "" {
+			if _, err := strconv.ParseInt(c.TelegramModChat, 10, 64); err != nil {
+				bad("UNIONBOT_TELEGRAM_MOD_CHAT", "must be a numeric chat id such as -1001234567890")
+			}
+		}
+		for _, id := range c.TelegramModerators {
+			if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+				bad("UNIONBOT_TELEGRAM_MODERATORS", "must be numeric user ids separated by commas; %q is not one", id)
+			}
+		}
+		if c.TelegramWebhookURL != "" {
+			if u, err := url.Parse(c.TelegramWebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
+				bad("UNIONBOT_TELEGRAM_WEBHOOK_URL", "must be an https:// URL")
+			}
+			if c.HTTPAddr == "" {
+				bad("UNIONBOT_HTTP_ADDR", "must be set in webhook mode, for Telegram to reach the bot")
+			}
+			if len(c.TelegramWebhookSecret) < 16 {
+				bad("UNIONBOT_TELEGRAM_WEBHOOK_SECRET", "must be at least 16 characters in webhook mode")
+			}
+		}
+	}
+	if c.DiscordToken != "" {
+		if u, err := url.Parse(c.DiscordAPIBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("UNIONBOT_DISCORD_API_BASE", "must be a URL such as https://discord.com")
+		}
+		if c.DiscordPublicKey != "" && c.HTTPAddr == "" {
+			bad("UNIONBOT_HTTP_ADDR", "must be set when UNIONBOT_DISCORD_PUBLIC_KEY is, to serve interactions")
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Known reports whether name is a variable unionbot reads.
+func Known(name string) bool {
+	for _, v := range Vars() {
+		if v.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Names lists the variables, sorted.
+func Names() []string {
+	var out []string
+	for _, v := range Vars() {
+		out = append(out, v.Name)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,623 @@
+// Package redisstore implements store.Store on Redis, so that several
+// unionbot processes can share one directory, queue and set of counters.
+//
+// Every key carries the prefix given to New or Open, so several deployments
+// (or test runs) can share one Redis database without seeing each other.
+// The prefix must not contain '{' or '}': keys that have to live in one
+// cluster slot (a collection's documents and its version) are hash-tagged on
+// the name that follows the prefix.
+//
+// Layout, for a prefix p:
+//
+//	p doc:{coll}   hash id → document
+//	p ver:{coll}   integer, the collection's version
+//	p notify:coll  pub/sub channel announcing writes to coll
+//	p ctr:key      integer counter
+//	p kv:key       string value
+//	p log:name     stream, field "e" holds an entry
+//	p q:topic      stream, field "p" holds a payload; groups are stream groups
+//
+// Queue ids are Redis stream ids ("1700000000000-0").
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/unionbot/unionbot/store"
+)
+
+const (
+	// updateAttempts bounds the optimistic retries of Update. Contention is
+	// per collection, so a burst of writers to one collection needs a few
+	// dozen rounds at worst; past that something is wrong and the caller is
+	// better served by "try again later" than by spinning.
+	updateAttempts = 100
+
+	// defaultBlock replaces a non-positive Claim block. Redis reads BLOCK 0
+	// as "forever" and ignores ctx while blocked, so a caller that passes 0
+	// by mistake must neither hang nor busy-loop.
+	defaultBlock = 100 * time.Millisecond
+
+	// maxBlockSlice caps one XREADGROUP BLOCK. go-redis does not interrupt a
+	// blocked read when ctx is cancelled (only a deadline is honoured), so a
+	// long wait is split into slices and ctx is checked between them.
+	maxBlockSlice = time.Second
+
+	// autoclaimRounds bounds how many XAUTOCLAIM pages one Claim scans. Each
+	// page inspects at most 10*n pending entries, so a long list of pending
+	// entries that are not stale yet cannot make Claim arbitrarily slow.
+	autoclaimRounds = 10
+
+	logField   = "e"
+	queueField = "p"
+)
+
+// Store is a store.Store backed by Redis. It is safe for concurrent use.
+type Store struct {
+	client redis.UniversalClient
+	prefix string
+	incr   *redis.Script
+
+	closeOnce sync.Once
+	closeErr  error
+	closed    chan struct{} // closed by Close; ends subscriptions
+}
+
+var _ store.Store = (*Store)(nil)
+
+// incrScript increments a counter and starts its expiry window on the first
+// increment, in one atomic step so that a crash between INCR and PEXPIRE
+// cannot leave a rate-limit counter that never resets.
+const incrScript = `
+local v = redis.call('INCR', KEYS[1])
+if v == 1 and tonumber(ARGV[1]) > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return v
+`
+
+// New wraps an existing client. The Store takes ownership of client: Close
+// closes it. Every key the Store touches starts with prefix.
+func New(client redis.UniversalClient, prefix string) *Store {
+	return &Store{
+		client: client,
+		prefix: prefix,
+		incr:   redis.NewScript(incrScript),
+		closed: make(chan struct{}),
+	}
+}
+
+// Open connects to the Redis server at url (redis://, rediss:// or unix://,
+// in the syntax of redis.ParseURL) and checks that it answers, so that a
+// misconfigured deployment fails at start-up rather than at the first user
+// request. A server that cannot be reached yields an error wrapping
+// store.ErrUnavailable.
+func Open(ctx context.Context, url, prefix string) (*Store, error) {
+	o, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: parse url: %w", err)
+	}
+	uo := &redis.UniversalOptions{
+		Addrs:                   []string{o.Addr},
+		ClientName:              o.ClientName,
+		DB:                      o.DB,
+		Protocol:                o.Protocol,
+		Username:                o.Username,
+		Password:                o.Password,
+		MaxRetries:              o.MaxRetries,
+		MinRetryBackoff:         o.MinRetryBackoff,
+		MaxRetryBackoff:         o.MaxRetryBackoff,
+		DialTimeout:             o.DialTimeout,
+		ReadTimeout:             o.ReadTimeout,
+		WriteTimeout:            o.WriteTimeout,
+		PoolFIFO:                o.PoolFIFO,
+		PoolSize:                o.PoolSize,
+		MaxConcurrentDials:      o.MaxConcurrentDials,
+		PoolTimeout:             o.PoolTimeout,
+		MinIdleConns:            o.MinIdleConns,
+		MaxIdleConns:            o.MaxIdleConns,
+		MaxActiveConns:          o.MaxActiveConns,
+		ConnMaxIdleTime:         o.ConnMaxIdleTime,
+		ConnMaxLifetime:         o.ConnMaxLifetime,
+		ConnMaxLifetimeJitter:   o.ConnMaxLifetimeJitter,
+		PipelinePoolSize:        o.PipelinePoolSize,
+		PipelineReadBufferSize:  o.PipelineReadBufferSize,
+		PipelineWriteBufferSize: o.PipelineWriteBufferSize,
+		TLSConfig:               o.TLSConfig,
+	}
+	if o.Network == "unix" {
+		// UniversalOptions has no Network; dial the socket ourselves.
+		d := &net.Dialer{Timeout: o.DialTimeout}
+		uo.Dialer = func(ctx context.Context, _, addr string) (net.Conn, error) {
+			return d.DialContext(ctx, "unix", addr)
+		}
+	}
+	s := New(redis.NewUniversalClient(uo), prefix)
+	if err := s.Ping(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("redisstore: connect to %s: %w", o.Addr, err)
+	}
+	return s, nil
+}
+
+// Client returns the underlying client, for callers (such as tests) that
+// need to reach Redis directly.
+func (s *Store) Client() redis.UniversalClient { return s.client }
+
+// Prefix returns the prefix of every key of the Store.
+func (s *Store) Prefix() string { return s.prefix }
+
+func (s *Store) docKey(coll string) string    { return s.prefix + "doc:{" + coll + "}" }
+func (s *Store) verKey(coll string) string    { return s.prefix + "ver:{" + coll + "}" }
+func (s *Store) notifyKey(coll string) string { return s.prefix + "notify:" + coll }
+func (s *Store) ctrKey(key string) string     { return s.prefix + "ctr:" + key }
+func (s *Store) kvKey(key string) string      { return s.prefix + "kv:" + key }
+func (s *Store) logKey(name string) string    { return s.prefix + "log:" + name }
+func (s *Store) queueKey(topic string) string { return s.prefix + "q:" + topic }
+
+// mapErr turns a go-redis error into the store's vocabulary: a missing key
+// becomes store.ErrNotFound and anything that is not a reply from a healthy
+// server (network errors, timeouts, a closed client, a server that is still
+// loading or failing over) wraps store.ErrUnavailable, so callers can tell
+// "try again later" from a bug. Context errors are returned as they are
+// because they describe the caller, not the store.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, redis.Nil) {
+		return store.ErrNotFound
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if errors.Is(err, store.ErrUnavailable) || errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	var rerr redis.Error
+	if errors.As(err, &rerr) {
+		msg := rerr.Error()
+		for _, transient := range []string{"LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "BUSY "} {
+			if strings.HasPrefix(msg, transient) {
+				return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+			}
+		}
+		return err
+	}
+	return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+}
+
+// Ping reports whether Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return mapErr(s.client.Ping(ctx).Err())
+}
+
+// Close ends every subscription and closes the client. Later calls return
+// the first call's result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.closeErr = s.client.Close()
+	})
+	return s.closeErr
+}
+
+// Get returns a document or store.ErrNotFound.
+func (s *Store) Get(ctx context.Context, coll, id string) ([]byte, error) {
+	b, err := s.client.HGet(ctx, s.docKey(coll), id).Bytes()
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return b, nil
+}
+
+// Update implements store.Docs with optimistic concurrency: it WATCHes the
+// collection's hash, so a concurrent write to any document of the collection
+// makes EXEC fail and fn runs again on fresh data. After updateAttempts lost
+// races it gives up with an error wrapping store.ErrUnavailable.
+func (s *Store) Update(ctx context.Context, coll, id string, fn func(old []byte) ([]byte, error)) ([]byte, error) {
+	docKey, verKey := s.docKey(coll), s.verKey(coll)
+	for attempt := 0; attempt < updateAttempts; attempt++ {
+		var (
+			result   []byte
+			fnErr    error
+			noChange bool
+		)
+		err := s.client.Watch(ctx, func(tx *redis.Tx) error {
+			old, err := tx.HGet(ctx, docKey, id).Bytes()
+			if errors.Is(err, redis.Nil) {
+				old, err = nil, nil
+			}
+			if err != nil {
+				return err
+			}
+			val, err := fn(old)
+			if errors.Is(err, store.ErrNoChange) {
+				result, noChange = old, true
+				return nil
+			}
+			if err != nil {
+				fnErr = err
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				if val == nil {
+					p.HDel(ctx, docKey, id)
+				} else {
+					p.HSet(ctx, docKey, id, val)
+				}
+				p.Incr(ctx, verKey)
+				return nil
+			})
+			result = val
+			return err
+		}, docKey)
+		switch {
+		case fnErr != nil:
+			return nil, fnErr
+		case errors.Is(err, redis.TxFailedErr):
+			if err := backoff(ctx, attempt); err != nil {
+				return nil, err
+			}
+			continue
+		case err != nil:
+			return nil, mapErr(err)
+		case noChange:
+			return result, store.ErrNoChange
+		}
+		s.notify(ctx, coll)
+		return result, nil
+	}
+	return nil, fmt.Errorf("%w: update %s/%s: gave up after %d conflicting writes", store.ErrUnavailable, coll, id, updateAttempts)
+}
+
+// backoff waits a short random time that grows with attempt, so that writers
+// that collided do not collide again in lockstep.
+func backoff(ctx context.Context, attempt int) error {
+	ceiling := time.Duration(min(attempt+1, 20)) * time.Millisecond
+	t := time.NewTimer(rand.N(ceiling))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// notify announces a write. A failure is ignored: the write has happened,
+// delivery is at most once by contract, and Version lets subscribers notice
+// what they missed.
+func (s *Store) notify(ctx context.Context, coll string) {
+	_ = s.client.Publish(context.WithoutCancel(ctx), s.notifyKey(coll), coll).Err()
+}
+
+// Delete removes a document and bumps the version even when it was missing,
+// like an Update whose function returns nil.
+func (s *Store) Delete(ctx context.Context, coll, id string) error {
+	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HDel(ctx, s.docKey(coll), id)
+		p.Incr(ctx, s.verKey(coll))
+		return nil
+	})
+	if err != nil {
+		return mapErr(err)
+	}
+	s.notify(ctx, coll)
+	return nil
+}
+
+// List returns every document of coll; a collection never written is empty.
+func (s *Store) List(ctx context.Context, coll string) (map[string][]byte, error) {
+	m, err := s.client.HGetAll(ctx, s.docKey(coll)).Result()
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make(map[string][]byte, len(m))
+	for k, v := range m {
+		out[k] = []byte(v)
+	}
+	return out, nil
+}
+
+// Version returns the number of writes to coll, 0 for a collection never
+// written.
+func (s *Store) Version(ctx context.Context, coll string) (int64, error) {
+	v, err := s.client.Get(ctx, s.verKey(coll)).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return v, nil
+}
+
+// Subscribe listens on the collection's pub/sub channel. It returns once
+// Redis has confirmed the subscription, so every write that completes after
+// Subscribe returns is announced. The channel also closes when the Store is
+// closed. go-redis reconnects a broken subscription by itself; writes made
+// while it was down are not announced, which Version makes up for.
+func (s *Store) Subscribe(ctx context.Context, coll string) (<-chan struct{}, error) {
+	ps := s.client.Subscribe(ctx, s.notifyKey(coll))
+	if _, err := ps.Receive(ctx); err != nil {
+		_ = ps.Close()
+		return nil, mapErr(err)
+	}
+	msgs := ps.Channel()
+	out := make(chan struct{}, 1)
+	go func() {
+		defer close(out)
+		defer ps.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.closed:
+				return
+			case _, ok := <-msgs:
+				if !ok {
+					return
+				}
+				select {
+				case out <- struct{}{}:
+				default: // one pending signal already says "changed"
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
+// Incr implements store.Counters; the first increment and the start of the
+// expiry window happen in one Lua script.
+func (s *Store) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
+	ms := int64(0)
+	if ttl > 0 {
+		ms = max(ttl.Milliseconds(), 1)
+	}
+	v, err := s.incr.Run(ctx, s.client, []string{s.ctrKey(key)}, ms).Int64()
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return v, nil
+}
+
+// Put stores val; ttl > 0 sets a millisecond-precision expiry.
+func (s *Store) Put(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	if ttl < 0 {
+		ttl = 0
+	}
+	if ttl > 0 && ttl < time.Millisecond {
+		ttl = time.Millisecond
+	}
+	return mapErr(s.client.Set(ctx, s.kvKey(key), val, ttl).Err())
+}
+
+// Take returns the value stored under key, or store.ErrNotFound.
+func (s *Store) Take(ctx context.Context, key string) ([]byte, error) {
+	b, err := s.client.Get(ctx, s.kvKey(key)).Bytes()
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return b, nil
+}
+
+// Remove deletes key.
+func (s *Store) Remove(ctx context.Context, key string) error {
+	return mapErr(s.client.Del(ctx, s.kvKey(key)).Err())
+}
+
+// Append adds entry to the log's stream.
+func (s *Store) Append(ctx context.Context, log string, entry []byte) error {
+	return mapErr(s.client.XAdd(ctx, &redis.XAddArgs{
+		Stream: s.logKey(log),
+		Values: []any{logField, entry},
+	}).Err())
+}
+
+// Tail returns up to n of the newest entries, oldest first; n <= 0 yields
+// none.
+func (s *Store) Tail(ctx context.Context, log string, n int) ([][]byte, error) {
+	if n <= 0 {
+		return [][]byte{}, nil
+	}
+	msgs, err := s.client.XRevRangeN(ctx, s.logKey(log), "+", "-", int64(n)).Result()
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([][]byte, 0, len(msgs))
+	for _, m := range slices.Backward(msgs) {
+		out = append(out, field(m, logField))
+	}
+	return out, nil
+}
+
+// field returns a stream entry's field as bytes (nil when absent).
+func field(m redis.XMessage, name string) []byte {
+	switch v := m.Values[name].(type) {
+	case string:
+		return []byte(v)
+	case []byte:
+		return v
+	default:
+		return nil
+	}
+}
+
+// Publish adds payload to the topic's stream and returns its stream id.
+func (s *Store) Publish(ctx context.Context, topic string, payload []byte) (string, error) {
+	id, err := s.client.XAdd(ctx, &redis.XAddArgs{
+		Stream: s.queueKey(topic),
+		Values: []any{queueField, payload},
+	}).Result()
+	if err != nil {
+		return "", mapErr(err)
+	}
+	return id, nil
+}
+
+// Claim implements store.Queue with XAUTOCLAIM (stale entries of any
+// consumer of the group, including this one, idle for at least minIdle)
+// followed by XREADGROUP ">" (new entries). The group is created from the
+// start of the stream the first time it is missing. n <= 0 is treated as 1,
+// and block <= 0 as a short default wait, so a careless caller neither hangs
+// nor spins. A ctx deadline shortens the wait; a cancellation is noticed
+// within about a second.
+func (s *Store) Claim(ctx context.Context, topic, group, consumer string, n int, block, minIdle time.Duration) ([]store.Delivery, error) {
+	if n <= 0 {
+		n = 1
+	}
+	if block <= 0 {
+		block = defaultBlock
+	}
+	key := s.queueKey(topic)
+	out := []store.Delivery{}
+
+	var err error
+	out, err = s.autoclaim(ctx, key, group, consumer, n, minIdle, out)
+	if isNoGroup(err) {
+		if err = s.createGroup(ctx, key, group); err == nil {
+			out, err = s.autoclaim(ctx, key, group, consumer, n, minIdle, out)
+		}
+	}
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	if len(out) >= n {
+		return out, nil
+	}
+	if len(out) > 0 {
+		// Something to hand over already: take what is new without waiting.
+		return s.readNew(ctx, key, group, consumer, n, -1, out)
+	}
+
+	blockEnd := time.Now().Add(block)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		wait := time.Until(blockEnd)
+		if wait < time.Millisecond {
+			// BLOCK counts whole milliseconds and 0 means forever, so the
+			// last sliver is not worth a round trip.
+			return out, nil
+		}
+		wait = min(wait, maxBlockSlice)
+		if d, ok := ctx.Deadline(); ok {
+			// go-redis does not apply ctx's deadline to a blocked read.
+			if left := time.Until(d); left < wait {
+				if left < time.Millisecond {
+					<-ctx.Done()
+					return nil, ctx.Err()
+				}
+				wait = left
+			}
+		}
+		out, err = s.readNew(ctx, key, group, consumer, n, wait, out)
+		if err != nil || len(out) > 0 {
+			return out, err
+		}
+	}
+}
+
+// autoclaim transfers to consumer up to n-len(out) entries of the group that
+// have been pending for at least minIdle and appends them to out.
+func (s *Store) autoclaim(ctx context.Context, key, group, consumer string, n int, minIdle time.Duration, out []store.Delivery) ([]store.Delivery, error) {
+	start := "0-0"
+	for range autoclaimRounds {
+		msgs, next, err := s.client.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+			Stream:   key,
+			Group:    group,
+			Consumer: consumer,
+			MinIdle:  max(minIdle, 0),
+			Start:    start,
+			Count:    int64(n - len(out)),
+		}).Result()
+		if err != nil {
+			return out, err
+		}
+		for _, m := range msgs {
+			p, ok := m.Values[queueField]
+			if !ok || p == nil {
+				// Redis 6.2 reports entries deleted from the stream with no
+				// fields; they can never be processed, so drop them.
+				_ = s.client.XAck(ctx, key, group, m.ID).Err()
+				continue
+			}
+			out = append(out, store.Delivery{ID: m.ID, Payload: field(m, queueField)})
+		}
+		if len(out) >= n || next == "0-0" || next == "" {
+			return out, nil
+		}
+		start = next
+	}
+	return out, nil
+}
+
+// readNew reads up to n-len(out) entries never delivered to the group,
+// blocking up to block when block > 0 (block < 0 means do not block).
+func (s *Store) readNew(ctx context.Context, key, group, consumer string, n int, block time.Duration, out []store.Delivery) ([]store.Delivery, error) {
+	args := &redis.XReadGroupArgs{
+		Group:    group,
+		Consumer: consumer,
+		Streams:  []string{key, ">"},
+		Count:    int64(n - len(out)),
+		Block:    block,
+	}
+	streams, err := s.client.XReadGroup(ctx, args).Result()
+	if isNoGroup(err) {
+		// The stream was deleted since autoclaim ran.
+		if err = s.createGroup(ctx, key, group); err == nil {
+			streams, err = s.client.XReadGroup(ctx, args).Result()
+		}
+	}
+	if errors.Is(err, redis.Nil) {
+		return out, nil
+	}
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		return nil, mapErr(err)
+	}
+	for _, st := range streams {
+		for _, m := range st.Messages {
+			out = append(out, store.Delivery{ID: m.ID, Payload: field(m, queueField)})
+		}
+	}
+	return out, nil
+}
+
+// createGroup creates the consumer group at the start of the stream (and the
+// stream itself), so that a new group sees every entry ever published.
+func (s *Store) createGroup(ctx context.Context, key, group string) error {
+	err := s.client.XGroupCreateMkStream(ctx, key, group, "0").Err()
+	if err != nil && strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return nil
+	}
+	return err
+}
+
+func isNoGroup(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "NOGROUP")
+}
+
+// Ack acknowledges id for the group.
+func (s *Store) Ack(ctx context.Context, topic, group, id string) error {
+	err := s.client.XAck(ctx, s.queueKey(topic), group, id).Err()
+	if isNoGroup(err) {
+		return nil // nothing can be pending in a group that does not exist
+	}
+	return mapErr(err)
+}

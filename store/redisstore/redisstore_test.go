@@ -1,0 +1,116 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/unionbot/unionbot/store"
+	"github.com/unionbot/unionbot/store/redisstore"
+	"github.com/unionbot/unionbot/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return redisstore.MustOpenTest(t)
+	})
+}
+
+// TestIncrFixedWindow checks what the portable suite cannot observe without
+// waiting: the first increment starts the expiry window and later ones do
+// not extend it.
+func TestIncrFixedWindow(t *testing.T) {
+	s := redisstore.MustOpenTest(t)
+	ctx := t.Context()
+	key := s.Prefix() + "ctr:w"
+	if _, err := s.Incr(ctx, "w", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Client().PTTL(ctx, key).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first <= 0 || first > time.Hour {
+		t.Fatalf("PTTL after the first Incr = %v, want within (0, 1h]", first)
+	}
+	if _, err := s.Incr(ctx, "w", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.Client().PTTL(ctx, key).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second > first {
+		t.Fatalf("PTTL grew from %v to %v: the second Incr extended the window", first, second)
+	}
+
+	if _, err := s.Incr(ctx, "forever", 0); err != nil {
+		t.Fatal(err)
+	}
+	if ttl, err := s.Client().PTTL(ctx, s.Prefix()+"ctr:forever").Result(); err != nil || ttl != -1 {
+		t.Fatalf("PTTL of a counter without ttl = %v, %v; want -1 (none)", ttl, err)
+	}
+}
+
+func TestOpenUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	// Port 1 is reserved and nothing listens there.
+	_, err := redisstore.Open(ctx, "redis://127.0.0.1:1/0?max_retries=-1&dial_timeout=1s", "x:")
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Open of an unreachable server: err = %v, want ErrUnavailable", err)
+	}
+}
+
+func TestOpenBadURL(t *testing.T) {
+	_, err := redisstore.Open(t.Context(), "http://127.0.0.1:6379", "x:")
+	if err == nil || errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Open of a bad URL: err = %v, want a parse error", err)
+	}
+}
+
+func TestClosedIsUnavailable(t *testing.T) {
+	s := redisstore.MustOpenTest(t)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(t.Context()); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Ping after Close: err = %v, want ErrUnavailable", err)
+	}
+	if _, err := s.Get(t.Context(), "c", "a"); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Get after Close: err = %v, want ErrUnavailable", err)
+	}
+}
+
+func TestKeysCarryPrefix(t *testing.T) {
+	s := redisstore.MustOpenTest(t)
+	ctx := t.Context()
+	storetestWriteEverything(t, s)
+	keys, err := s.Client().Keys(ctx, s.Prefix()+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) < 6 {
+		t.Fatalf("only %d keys under the prefix: %q", len(keys), keys)
+	}
+}
+
+func storetestWriteEverything(t *testing.T, s *redisstore.Store) {
+	ctx := t.Context()
+	if _, err := s.Update(ctx, "c", "a", func([]byte) ([]byte, error) { return []byte("1"), nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Incr(ctx, "n", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(ctx, "k", []byte("v"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(ctx, "l", []byte("e")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Publish(ctx, "q", []byte("p")); err != nil {
+		t.Fatal(err)
+	}
+}

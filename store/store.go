@@ -1,0 +1,128 @@
+// Package store holds what unionbot must keep durably and share between
+// processes: community changes to the directory, the moderation queue and
+// its delivery to moderator channels, rate-limit counters, the audit log and
+// short-lived conversation state.
+//
+// The store deals in opaque bytes (JSON written by the packages it serves),
+// so it knows no domain rules; those live with the callers, which pass a
+// function to Update when a change must be atomic.
+//
+// Two implementations satisfy Store and pass one conformance suite
+// (store/storetest): Redis (store/redisstore) for shared, multi-process use,
+// and an embedded bbolt database (store/boltstore) for a single process.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when a document or key does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrUnavailable wraps errors that mean the store cannot be reached right now
+// (Redis down, network error). Callers answer users with "try again later".
+var ErrUnavailable = errors.New("store: unavailable")
+
+// ErrNoChange may be returned by an Update function to leave the document as
+// it is; Update then returns the current value and ErrNoChange.
+var ErrNoChange = errors.New("store: no change")
+
+// Docs is a set of named collections of JSON documents keyed by id.
+type Docs interface {
+	// Get returns the document, or ErrNotFound.
+	Get(ctx context.Context, coll, id string) ([]byte, error)
+	// Update reads the document (nil when it does not exist), calls fn and
+	// writes what fn returns, atomically with respect to every other Update
+	// and Delete of the same collection in every process. fn may be called
+	// more than once when a concurrent writer wins; it must be free of side
+	// effects, and must not call the store (an implementation may hold a
+	// lock while it runs). fn returning nil bytes deletes the document
+	// (a write even when the document did not exist). An error from fn
+	// aborts the update and is returned as is. Each successful write bumps
+	// the collection's version and notifies subscribers of coll.
+	Update(ctx context.Context, coll, id string, fn func(old []byte) ([]byte, error)) ([]byte, error)
+	// Delete removes a document; deleting a missing one is not an error.
+	// It bumps the version and notifies like Update, even when the document
+	// was missing.
+	Delete(ctx context.Context, coll, id string) error
+	// List returns every document of the collection, keyed by id.
+	List(ctx context.Context, coll string) (map[string][]byte, error)
+	// Version counts the successful writes to coll; it never goes down, so a
+	// process that missed a notification notices by comparing versions.
+	Version(ctx context.Context, coll string) (int64, error)
+}
+
+// Notifier tells processes that a collection changed.
+type Notifier interface {
+	// Subscribe signals on the returned channel after each write to coll in
+	// any process, from the moment Subscribe returns. Delivery is at most
+	// once and may be coalesced: pair it with Version. The channel closes
+	// when ctx ends or the store is closed.
+	Subscribe(ctx context.Context, coll string) (<-chan struct{}, error)
+}
+
+// Counters are integer counters that optionally expire.
+type Counters interface {
+	// Incr adds one and returns the new value. When ttl > 0 and the counter
+	// is new, it expires ttl after its first increment (a fixed window).
+	Incr(ctx context.Context, key string, ttl time.Duration) (int64, error)
+}
+
+// KV holds short-lived values such as a conversation's state.
+type KV interface {
+	// Put stores val under key; ttl > 0 makes it expire.
+	Put(ctx context.Context, key string, val []byte, ttl time.Duration) error
+	// Take returns the value, or ErrNotFound when missing or expired. It
+	// does not remove the value.
+	Take(ctx context.Context, key string) ([]byte, error)
+	// Remove deletes the key; a missing key is not an error.
+	Remove(ctx context.Context, key string) error
+}
+
+// Log is an append-only log.
+type Log interface {
+	// Append adds an entry at the end of the named log.
+	Append(ctx context.Context, log string, entry []byte) error
+	// Tail returns up to n of the newest entries, oldest first.
+	Tail(ctx context.Context, log string, n int) ([][]byte, error)
+}
+
+// Delivery is one entry of a queue handed to a consumer.
+type Delivery struct {
+	ID      string // the entry's id in the topic, stable across redeliveries
+	Payload []byte
+}
+
+// Queue is a durable topic with consumer groups, as a Redis stream: every
+// group sees every entry; within a group an entry goes to one consumer at a
+// time and stays pending until acknowledged.
+type Queue interface {
+	// Publish appends an entry to the topic.
+	Publish(ctx context.Context, topic string, payload []byte) (id string, err error)
+	// Claim returns up to n entries for the consumer. Entries a consumer of
+	// the group took at least minIdle ago without acknowledging them (it
+	// crashed; this may be the same consumer, restarted) come first, then
+	// entries no consumer of the group has seen yet; a group created by its
+	// first Claim sees the topic from its start. When there are none, Claim
+	// waits up to block (which must be positive) for a Publish and returns
+	// an empty slice and nil; if ctx ends first it returns ctx's error.
+	Claim(ctx context.Context, topic, group, consumer string, n int, block, minIdle time.Duration) ([]Delivery, error)
+	// Ack marks the entry done for the group. Acking twice is not an error.
+	Ack(ctx context.Context, topic, group, id string) error
+}
+
+// Store is everything unionbot keeps. Callers should depend on the smallest
+// of the interfaces above that they need.
+type Store interface {
+	Docs
+	Notifier
+	Counters
+	KV
+	Log
+	Queue
+	// Ping reports whether the store can be reached.
+	Ping(ctx context.Context) error
+	Close() error
+}
