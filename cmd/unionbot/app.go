@@ -49,13 +49,13 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams) (*App, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cannot reach Redis at UNIONBOT_REDIS_URL: %w", err)
 		}
-		a.log.Info("store: redis")
+		a.log.Debug("store: redis")
 	} else {
 		a.store, err = boltstore.Open(cfg.DataDir)
 		if err != nil {
 			return nil, fmt.Errorf("cannot open the data directory %s (UNIONBOT_DATA_DIR): %w", cfg.DataDir, err)
 		}
-		a.log.Info("store: embedded", "dir", cfg.DataDir)
+		a.log.Debug("store: embedded", "dir", cfg.DataDir)
 	}
 	a.closers = append(a.closers, a.store.Close)
 	a.seed, err = directory.LoadSeed()
