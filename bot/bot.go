@@ -193,7 +193,7 @@ func (b *Bot) privacy(ctx context.Context, m *Message) (*Reply, error) {
 	r := &Reply{}
 	r.Heading("Your privacy")
 	r.Add(T("Searching stores nothing about you: what you look up is not kept or logged, and a shared location is used for one answer and forgotten."))
-	r.Add(T("When you /suggest or /report, we keep your platform id only until a moderator decides, so we can tell you the outcome; then it is deleted. "+
+	r.Add(T("When you /suggest or /report, we keep your platform id only until a moderator decides, so we can tell you the outcome; then it is deleted. " +
 		"The suggestion itself, and the moderators' decisions, are kept as the directory's history."))
 	r.Add(T("To stop abuse we count how many suggestions each person makes, under a one-way hash of their id, for a day at most."))
 	r.Add(T("Replies to /find in servers are shown only to you where the platform allows."))

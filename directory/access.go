@@ -161,3 +161,39 @@ func (x *Index) RegionsOf(country string) []*Region {
 	}
 	return out
 }
+
+// Complete returns up to n names of places, regions and organisations whose
+// name (or a word of it) starts with prefix, folded, for autocomplete. Names
+// starting with the prefix come first.
+func (x *Index) Complete(prefix string, n int) []string {
+	p := Fold(prefix)
+	var first, later []string
+	seen := map[string]bool{}
+	add := func(name string, isFirst bool) {
+		if name == "" || seen[name] {
+			return
+		}
+		seen[name] = true
+		if isFirst {
+			first = append(first, name)
+		} else {
+			later = append(later, name)
+		}
+	}
+	for i := range x.names {
+		nm := &x.names[i]
+		if p == "" || strings.HasPrefix(nm.folded, p) {
+			add(nm.display, true)
+		} else if strings.Contains(nm.folded, " "+p) {
+			add(nm.display, false)
+		}
+		if len(first) >= n {
+			break
+		}
+	}
+	out := append(first, later...)
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}

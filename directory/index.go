@@ -88,8 +88,13 @@ type Index struct {
 	groups        *geoTree // local and national groups with coordinates
 	cityTree      *geoTree // every city, for "where is this point"
 
+	// names are display names for autocomplete, sorted by folded form.
+	names []displayName
+
 	problems []string
 }
+
+type displayName struct{ folded, display string }
 
 // Problems lists entries that were left out of the index because they were
 // inconsistent (an unknown country code, say). The seed has none; a test
@@ -128,7 +133,37 @@ func Build(seed *Seed, orgs []Organisation) *Index {
 	x.addPlaces(f, seed)
 	x.addOrgs(f, orgs)
 	x.rank()
+	x.completions(f)
 	return x
+}
+
+// completions lists what autocomplete offers: organisations by acronym and
+// name, countries, provinces, cities with groups, and regions.
+func (x *Index) completions(f *folder) {
+	add := func(s string) {
+		if s != "" {
+			x.names = append(x.names, displayName{f.fold(s), s})
+		}
+	}
+	for _, o := range x.orgs {
+		add(o.Acronym)
+		add(o.Name)
+	}
+	for _, c := range x.countries {
+		add(c.Name)
+	}
+	for _, s := range x.subs {
+		if len(x.subLocal[s.Code]) > 0 {
+			add(s.Name)
+		}
+	}
+	for ci := range x.cityLocal {
+		add(x.cities[ci].Name)
+	}
+	for _, g := range x.regions {
+		add(g.Name)
+	}
+	sort.Slice(x.names, func(i, j int) bool { return x.names[i].folded < x.names[j].folded })
 }
 
 func (x *Index) addKey(f *folder, name string, r ref) {
