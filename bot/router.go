@@ -48,6 +48,7 @@ type Router struct {
 	cmds     map[string]Handler
 	info     []Command
 	fallback Handler // text that is not a command
+	dialogs  []Handler
 }
 
 // NewRouter returns an empty router.
@@ -64,6 +65,11 @@ func (r *Router) RegisterFunc(c Command, f func(ctx context.Context, m *Message)
 	r.Register(c, HandlerFunc(f))
 }
 
+// Dialog adds a handler that sees text that is not a command before the
+// fallback does, for conversations in progress (a guided /suggest). It
+// returns a nil reply to pass the text on.
+func (r *Router) Dialog(h Handler) { r.dialogs = append(r.dialogs, h) }
+
 // Fallback sets the handler for text that is not a command.
 func (r *Router) Fallback(h Handler) { r.fallback = h }
 
@@ -77,6 +83,11 @@ func (r *Router) Handle(ctx context.Context, m *Message) (*Reply, error) {
 	if !ok {
 		if strings.HasPrefix(strings.TrimSpace(m.Text), "/") {
 			return nil, nil // another bot's command
+		}
+		for _, d := range r.dialogs {
+			if rep, err := d.Handle(ctx, m); rep != nil || err != nil {
+				return rep, err
+			}
 		}
 		if r.fallback != nil {
 			return r.fallback.Handle(ctx, m)

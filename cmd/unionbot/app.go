@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -14,6 +15,7 @@ import (
 	"github.com/unionbot/unionbot/bot/console"
 	"github.com/unionbot/unionbot/config"
 	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/moderation"
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/boltstore"
 	"github.com/unionbot/unionbot/store/redisstore"
@@ -36,6 +38,7 @@ type App struct {
 	seed    *directory.Seed
 	dir     *directory.Live
 	bot     *bot.Bot
+	mod     *moderation.Service
 	console *console.Adapter
 	closers []func() error
 }
@@ -74,6 +77,17 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams) (*App, error) {
 		Moderators: moderators(cfg),
 	})
 	a.console = console.New(s.In, s.Out, s.Interactive, cfg.Lang)
+	a.mod = moderation.New(a.store, a.dir, a.log, moderation.Options{
+		ApprovalsRequired: cfg.ApprovalsRequired,
+		PerHour:           cfg.SuggestPerHour,
+		PerDay:            cfg.SuggestPerDay,
+		MaxPending:        cfg.MaxPending,
+		Retention:         cfg.Retention,
+		Consumer:          consumerName(),
+	})
+	a.mod.Register(a.bot.Router())
+	// The person at the terminal is a moderators' channel of their own.
+	a.mod.AddChannel(moderation.Channel{Key: "console", To: bot.Address{Platform: console.Platform, ChatID: console.OperatorID}, Sender: a.console})
 	return a, nil
 }
 
@@ -115,6 +129,8 @@ func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); a.dir.Run(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); a.mod.Run(ctx) }()
 	defer wg.Wait()
 	return a.console.Run(ctx, a.bot)
 }
@@ -158,4 +174,13 @@ func (a *App) Close() error {
 	}
 	a.closers = nil
 	return errors.Join(errs...)
+}
+
+// consumerName tells this process apart from others sharing the store.
+func consumerName() string {
+	h, err := os.Hostname()
+	if err != nil {
+		h = "unionbot"
+	}
+	return fmt.Sprintf("%s-%d", h, os.Getpid())
 }

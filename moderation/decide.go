@@ -1,0 +1,429 @@
+package moderation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/directory"
+)
+
+func (s *Service) queue(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	if err := s.refuse(ctx, m, "queue", ""); err != nil {
+		return nil, err
+	}
+	pend, err := s.pending(ctx)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if len(pend) == 0 {
+		return bot.Text("Nothing is waiting. Thank you for keeping up!"), nil
+	}
+	x := s.dir.Index()
+	r := &bot.Reply{Private: true}
+	r.Heading(fmt.Sprintf("%d waiting for a decision", len(pend)))
+	for _, it := range pend {
+		r.Blocks = append(r.Blocks, bot.Block{Spans: s.summary(x, it)})
+	}
+	r.Add(bot.T("Decide with "), bot.C("/approve S-1"), bot.T(" or "), bot.C("/reject S-1 reason"), bot.T("; correct first with "), bot.C("/edit S-1 city Lyon"), bot.T("."))
+	return r, nil
+}
+
+// summary is an item in one or two lines, for /queue.
+func (s *Service) summary(x *directory.Index, it *Item) []bot.Span {
+	spans := []bot.Span{bot.B(it.Ref), bot.T(" ")}
+	switch it.Kind {
+	case KindSuggestion:
+		spans = append(spans, bot.T(fmt.Sprintf("suggestion: %s — %s", it.Org.Name, it.Place)))
+	case KindReport:
+		spans = append(spans, bot.T(fmt.Sprintf("report on %s: %s", it.Org.Name, it.Problem)))
+	}
+	if len(it.Duplicates) > 0 {
+		spans = append(spans, bot.T("\n⚠ possible duplicate of "+strings.Join(it.Duplicates, ", ")))
+	}
+	if n := len(it.Approvals); n > 0 && it.Status == Pending {
+		spans = append(spans, bot.T(fmt.Sprintf("\n%d of %d approvals", n, s.opts.ApprovalsRequired)))
+	}
+	return spans
+}
+
+// card is what moderator channels show for an item: the proposal, the place
+// as resolved, possible duplicates, and (while pending) the buttons.
+func (s *Service) card(x *directory.Index, it *Item) *bot.Reply {
+	r := &bot.Reply{}
+	switch it.Kind {
+	case KindSuggestion:
+		r.Heading(fmt.Sprintf("New suggestion %s", it.Ref))
+		r.Blocks = append(r.Blocks, orgBlock(it.Org, it.Place))
+	case KindReport:
+		r.Heading(fmt.Sprintf("Report %s on %s", it.Ref, it.Org.Name))
+		r.Add(bot.B("What's wrong: "), bot.T(it.Problem))
+		cur, ok := x.Org(it.Target)
+		if ok {
+			r.Add(bot.B("Current entry:"))
+			r.Blocks = append(r.Blocks, orgBlock(cur, describe(x, cur)))
+		} else {
+			r.Add(bot.I("The entry is no longer listed."))
+		}
+		if it.Edited {
+			r.Add(bot.B("Corrected entry:"))
+			r.Blocks = append(r.Blocks, orgBlock(it.Org, ""))
+		}
+	}
+	if len(it.Duplicates) > 0 {
+		var names []string
+		for _, d := range it.Duplicates {
+			if o, ok := x.Org(d); ok {
+				names = append(names, describe(x, o))
+			} else {
+				names = append(names, d)
+			}
+		}
+		r.Add(bot.B("⚠ Possible duplicate of: "), bot.T(strings.Join(names, "; ")))
+	}
+	for _, a := range it.Approvals {
+		if it.Status == Pending {
+			r.Add(bot.I(fmt.Sprintf("Approved by %s (%d of %d needed)", a.By, len(it.Approvals), s.opts.ApprovalsRequired)))
+		}
+	}
+	switch it.Status {
+	case Pending:
+		r.Buttons = [][]bot.Button{{
+			{Label: "Approve", Data: "/approve " + it.Ref, Style: bot.ButtonPrimary},
+			{Label: "Reject", Data: "/reject " + it.Ref, Style: bot.ButtonDanger},
+		}}
+	default:
+		d := it.Decision
+		line := fmt.Sprintf("%s by %s on %s", capitalize(string(d.Action)), d.By, d.At.Format("2 Jan 2006 15:04 MST"))
+		if d.Reason != "" {
+			line += ": " + d.Reason
+		}
+		r.Add(bot.B(line))
+	}
+	return r
+}
+
+func orgBlock(o *directory.Organisation, place string) bot.Block {
+	spans := []bot.Span{bot.B(o.Name)}
+	if o.Acronym != "" && !strings.Contains(o.Name, o.Acronym) {
+		spans = append(spans, bot.T(" ("+o.Acronym+")"))
+	}
+	if place != "" {
+		spans = append(spans, bot.T("\nPlace: "+place))
+	}
+	for _, u := range append(append([]string(nil), o.Websites...), o.Social...) {
+		spans = append(spans, bot.T("\nLink: "), bot.L(u, u))
+	}
+	if o.Description != "" {
+		spans = append(spans, bot.T("\n"+o.Description))
+	}
+	return bot.Block{Spans: spans}
+}
+
+func (s *Service) approve(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	_, args, _ := m.Command()
+	ref, ok := parseRef(args)
+	if err := s.refuse(ctx, m, "approve", ref); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, bot.Errorf(bot.Invalid, "Which item? For example /approve S-12. /queue lists them.")
+	}
+	return s.decide(ctx, m, ref, Approved, "")
+}
+
+func (s *Service) reject(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	_, args, _ := m.Command()
+	first, reason, _ := strings.Cut(args, " ")
+	ref, ok := parseRef(first)
+	if err := s.refuse(ctx, m, "reject", ref); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, bot.Errorf(bot.Invalid, "Which item? For example /reject S-12 not peer-run. /queue lists them.")
+	}
+	if m.Form != nil {
+		reason = m.Form["reason"]
+	}
+	reason = truncate(Clean(reason), 300)
+	if reason == "" && m.CanForm {
+		// Ask for the reason in a form; its submission comes back here.
+		r := bot.Text(fmt.Sprintf("Why reject %s?", ref))
+		r.Form = &bot.Form{ID: "/reject " + ref, Title: "Reject " + ref, Fields: []bot.Field{
+			{Name: "reason", Label: "Reason (the suggester is told)", Required: true, Long: true, MaxLen: 300},
+		}}
+		return r, nil
+	}
+	return s.decide(ctx, m, ref, Rejected, reason)
+}
+
+// decide takes a moderator's decision atomically: however many moderators,
+// processes or platforms act at once, exactly one transition from pending
+// happens, and everyone else is told who decided and when.
+func (s *Service) decide(ctx context.Context, m *bot.Message, ref string, action Status, reason string) (*bot.Reply, error) {
+	now := s.opts.Now().UTC()
+	d := Decision{By: actor(m), ByKey: userKey(m), Action: action, Reason: reason, At: now}
+	var final bool
+	it, err := s.update(ctx, ref, func(it *Item) error {
+		final = false
+		if it.Status != Pending {
+			return bot.Errorf(bot.Conflict, "%s was already %s by %s on %s.", it.Ref, it.Status, it.Decision.By, it.Decision.At.Format("2 Jan 2006 15:04 MST"))
+		}
+		if action == Approved {
+			for _, a := range it.Approvals {
+				if a.ByKey == d.ByKey {
+					return bot.Errorf(bot.Conflict, "You've already approved %s; it needs a different moderator's approval too.", it.Ref)
+				}
+			}
+			it.Approvals = append(it.Approvals, d)
+			if len(it.Approvals) < s.opts.ApprovalsRequired {
+				return nil
+			}
+		}
+		it.Status = action
+		dd := d
+		it.Decision = &dd
+		final = true
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	x := s.dir.Index()
+	if !final {
+		s.recordAudit(ctx, AuditEntry{Actor: d.By, Action: "approved (first of two)", Ref: ref})
+		s.updateCards(ctx, it)
+		r := bot.Text(fmt.Sprintf("Noted: %s has %d of %d approvals. Another moderator needs to approve it.", ref, len(it.Approvals), s.opts.ApprovalsRequired))
+		r.Notice = r.Blocks[0].Spans[0].Text
+		return r, nil
+	}
+	var outcome string
+	if action == Approved {
+		id, err := s.applyApproval(ctx, x, it, d)
+		if err != nil {
+			// The decision stands; the directory change is retried by a
+			// moderator re-running /approve, which reports it as decided,
+			// so log loudly for the operator.
+			s.log.Error("approved item could not be added to the directory", "ref", ref, "err", err)
+			return nil, storeErr(err)
+		}
+		outcome = fmt.Sprintf("%s approved. ", ref)
+		if id != "" {
+			outcome += fmt.Sprintf("It is now listed: /find %s", firstNonEmpty(it.Org.Acronym, it.Org.Name))
+		}
+	} else {
+		outcome = fmt.Sprintf("%s rejected.", ref)
+	}
+	s.recordAudit(ctx, AuditEntry{Actor: d.By, Action: string(action), Ref: ref, Detail: reason})
+	s.updateCards(ctx, it)
+	s.tellSubmitter(ctx, it)
+	r := bot.Text(outcome)
+	r.Notice = outcome
+	return r, nil
+}
+
+// applyApproval changes the directory for an approved item: a suggestion
+// becomes a new entry; a report applies the corrected entry if a moderator
+// edited it. It returns the entry's id, or "" when nothing changed.
+func (s *Service) applyApproval(ctx context.Context, x *directory.Index, it *Item, d Decision) (string, error) {
+	if it.Kind == KindReport && !it.Edited {
+		return "", nil
+	}
+	o := *it.Org
+	if it.Kind == KindSuggestion {
+		o.ID = newID(x, &o)
+		o.Source = "community suggestion"
+	}
+	o.Verified = d.At.Format("2006-01-02")
+	return o.ID, s.dir.Apply(ctx, directory.Change{ID: o.ID, Org: &o, At: d.At, By: d.By})
+}
+
+var slugChars = regexp.MustCompile(`[^a-z0-9]+`)
+
+// newID makes a stable, unused slug from the acronym or name.
+func newID(x *directory.Index, o *directory.Organisation) string {
+	base := slugChars.ReplaceAllString(directory.Fold(firstNonEmpty(o.Acronym, o.Name)), "-")
+	base = strings.Trim(base, "-")
+	if base == "" {
+		base = "group"
+	}
+	if len(base) > 40 {
+		base = strings.Trim(base[:40], "-")
+	}
+	if len(o.Countries) > 0 {
+		if _, taken := x.Org(base); taken {
+			base += "-" + strings.ToLower(o.Countries[0])
+		}
+	}
+	id := base
+	for n := 2; ; n++ {
+		if _, taken := x.Org(id); !taken {
+			return id
+		}
+		id = fmt.Sprintf("%s-%d", base, n)
+	}
+}
+
+// editable fields and how /edit sets them.
+func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	_, args, _ := m.Command()
+	parts := strings.SplitN(args, " ", 3)
+	ref, ok := "", false
+	if len(parts) > 0 {
+		ref, ok = parseRef(parts[0])
+	}
+	if err := s.refuse(ctx, m, "edit", ref); err != nil {
+		return nil, err
+	}
+	if !ok || len(parts) < 3 {
+		return nil, bot.Errorf(bot.Invalid, "Use /edit S-12 <field> <value>, where field is name, acronym, place, website, description or kind.")
+	}
+	field, value := strings.ToLower(parts[1]), Clean(parts[2])
+	x := s.dir.Index()
+	// Check the value before touching the item, so the update is pure.
+	var apply func(o *directory.Organisation) string
+	switch field {
+	case "name":
+		if n := len([]rune(value)); n < MinName || n > MaxName {
+			return nil, bot.Errorf(bot.Invalid, "A name has %d to %d characters.", MinName, MaxName)
+		}
+		apply = func(o *directory.Organisation) string { o.Name = value; return "" }
+	case "acronym":
+		if len([]rune(value)) > 15 {
+			return nil, bot.Errorf(bot.Invalid, "An acronym has at most 15 characters.")
+		}
+		apply = func(o *directory.Organisation) string { o.Acronym = value; return "" }
+	case "place", "city", "country":
+		p, err := resolvePlace(x, value)
+		if err != nil {
+			return nil, err
+		}
+		apply = func(o *directory.Organisation) string {
+			o.City, o.Province, o.Countries, o.Kind = p.city, p.province, []string{p.country}, p.kind
+			pt := p.point
+			o.Coordinates = &pt
+			return p.label
+		}
+	case "website", "websites", "link":
+		links, err := parseLinks(value)
+		if err != nil {
+			return nil, err
+		}
+		apply = func(o *directory.Organisation) string {
+			o.Websites, o.Social = nil, nil
+			for _, l := range links {
+				if isSocial(l) {
+					o.Social = append(o.Social, l)
+				} else {
+					o.Websites = append(o.Websites, l)
+				}
+			}
+			return ""
+		}
+	case "description":
+		if len([]rune(value)) > MaxDescription {
+			return nil, bot.Errorf(bot.Invalid, "A description has at most %d characters.", MaxDescription)
+		}
+		apply = func(o *directory.Organisation) string { o.Description = value; return "" }
+	case "kind":
+		k := directory.Kind(strings.ToLower(value))
+		if k != directory.KindLocal && k != directory.KindNational {
+			return nil, bot.Errorf(bot.Invalid, "Kind is local or national.")
+		}
+		apply = func(o *directory.Organisation) string { o.Kind = k; return "" }
+	default:
+		return nil, bot.Errorf(bot.Invalid, "I can't edit “%s”. Fields: name, acronym, place, website, description, kind.", truncate(field, 20))
+	}
+	it, err := s.update(ctx, ref, func(it *Item) error {
+		if it.Status != Pending {
+			return bot.Errorf(bot.Conflict, "%s was already %s, so it can't be edited.", it.Ref, it.Status)
+		}
+		o := *it.Org
+		if label := apply(&o); label != "" {
+			it.Place = label
+		}
+		it.Org = &o
+		it.Edited = true
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "edited " + field, Ref: ref, Detail: truncate(value, 80)})
+	s.updateCards(ctx, it)
+	r := bot.Text(fmt.Sprintf("%s updated. Approve it with /approve %s.", ref, ref))
+	r.Blocks = append(r.Blocks, orgBlock(it.Org, it.Place))
+	return r, nil
+}
+
+func (s *Service) remove(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	_, args, _ := m.Command()
+	if err := s.refuse(ctx, m, "remove", ""); err != nil {
+		return nil, err
+	}
+	x := s.dir.Index()
+	org, _ := findOrg(x, args)
+	if org == nil {
+		return nil, bot.Errorf(bot.NotFound, "I couldn't tell which group you mean. Use its name or acronym as /find shows it: /remove VANDU")
+	}
+	cp := *org
+	now := s.opts.Now().UTC()
+	// The change keeps the entry's last version, so history keeps it.
+	if err := s.dir.Apply(ctx, directory.Change{ID: org.ID, Org: &cp, Removed: true, At: now, By: actor(m)}); err != nil {
+		return nil, storeErr(err)
+	}
+	s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "removed", Ref: org.ID, Detail: org.Name})
+	return bot.Text(fmt.Sprintf("%s is no longer listed. The entry stays in the history.", org.Name)), nil
+}
+
+func (s *Service) audit(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	if err := s.refuse(ctx, m, "audit", ""); err != nil {
+		return nil, err
+	}
+	entries, err := s.st.Tail(ctx, auditLog, 20)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if len(entries) == 0 {
+		return bot.Text("The audit log is empty."), nil
+	}
+	r := &bot.Reply{Private: true}
+	r.Heading("Recent moderation actions")
+	for i := len(entries) - 1; i >= 0; i-- {
+		var e AuditEntry
+		if json.Unmarshal(entries[i], &e) != nil {
+			continue
+		}
+		line := fmt.Sprintf("%s — %s %s", e.At.Format("2006-01-02 15:04"), e.Actor, e.Action)
+		if e.Ref != "" {
+			line += " " + e.Ref
+		}
+		if e.Detail != "" {
+			line += ": " + e.Detail
+		}
+		r.Add(bot.T(line))
+	}
+	return r, nil
+}
+
+// Audit returns the newest audit entries, newest last.
+func (s *Service) Audit(ctx context.Context, n int) ([]AuditEntry, error) {
+	raw, err := s.st.Tail(ctx, auditLog, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AuditEntry, 0, len(raw))
+	for _, b := range raw {
+		var e AuditEntry
+		if json.Unmarshal(b, &e) == nil {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+

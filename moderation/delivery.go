@@ -1,0 +1,197 @@
+package moderation
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/store"
+)
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// Run delivers cards to every moderator channel until ctx ends, and sweeps
+// old items out of the store once a day. Each channel is a consumer group of
+// the queue, so every channel gets every item once; processes share a
+// group, so each card is posted by one of them.
+func (s *Service) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, c := range s.channelList() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.deliverLoop(ctx, c)
+		}()
+	}
+	s.Sweep(ctx)
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case <-t.C:
+			s.Sweep(ctx)
+		}
+	}
+}
+
+func (s *Service) deliverLoop(ctx context.Context, c Channel) {
+	backoff := time.Second
+	for ctx.Err() == nil {
+		ds, err := s.st.Claim(ctx, queueTopic, c.Key, s.opts.Consumer, 10, s.opts.Block, s.opts.ClaimIdle)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			s.log.Warn("moderation queue unavailable; retrying", "channel", c.Key, "err", err)
+			if !wait(ctx, backoff) {
+				return
+			}
+			backoff = min(backoff*2, time.Minute)
+			continue
+		}
+		backoff = time.Second
+		for _, d := range ds {
+			if err := s.Deliver(ctx, c, d); err != nil && ctx.Err() == nil {
+				// Left unacknowledged: it is claimed again after ClaimIdle.
+				s.log.Warn("could not post a moderator card; will retry", "channel", c.Key, "err", err)
+			}
+		}
+	}
+}
+
+func wait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// Deliver posts one item's card to a channel and acknowledges it. The card
+// is recorded on the item before the acknowledgement, so an item claimed
+// again after a crash between the two is acknowledged without a second
+// card. Items already decided get no card.
+func (s *Service) Deliver(ctx context.Context, c Channel, d store.Delivery) error {
+	ref := string(d.Payload)
+	it, err := s.Get(ctx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return s.st.Ack(ctx, queueTopic, c.Key, d.ID) // swept: nothing to show
+	}
+	if err != nil {
+		return err
+	}
+	if it.Posted[c.Key] != "" || it.Status != Pending {
+		return s.st.Ack(ctx, queueTopic, c.Key, d.ID)
+	}
+	id, err := c.Sender.Send(ctx, c.To, s.card(s.dir.Index(), it))
+	if err != nil {
+		return err
+	}
+	if _, err := s.update(ctx, ref, func(it *Item) error {
+		if it.Posted == nil {
+			it.Posted = map[string]string{}
+		}
+		it.Posted[c.Key] = id
+		return nil
+	}); err != nil {
+		return err
+	}
+	return s.st.Ack(ctx, queueTopic, c.Key, d.ID)
+}
+
+// updateCards shows an item's new state on every card posted for it.
+func (s *Service) updateCards(ctx context.Context, it *Item) {
+	x := s.dir.Index()
+	for _, c := range s.channelList() {
+		id := it.Posted[c.Key]
+		if id == "" {
+			continue
+		}
+		ed, ok := c.Sender.(bot.Editor)
+		if !ok {
+			continue
+		}
+		if err := ed.Edit(ctx, c.To, id, s.card(x, it)); err != nil {
+			s.log.Warn("could not update a moderator card", "channel", c.Key, "err", err)
+		}
+	}
+}
+
+// tellSubmitter tells the person who sent the item what was decided, in
+// the chat they sent it from, then deletes their ids from the item.
+func (s *Service) tellSubmitter(ctx context.Context, it *Item) {
+	if it.Submitter == nil {
+		return
+	}
+	var text string
+	switch {
+	case it.Kind == KindSuggestion && it.Status == Approved:
+		text = "Good news: your suggestion " + it.Ref + " (" + it.Org.Name + ") was approved and is now listed. Try /find " + it.Org.Name + ". Thank you!"
+	case it.Kind == KindSuggestion:
+		text = "Your suggestion " + it.Ref + " (" + it.Org.Name + ") was not added"
+	case it.Status == Approved:
+		text = "Thank you: your report " + it.Ref + " on " + it.Org.Name + " was accepted."
+	default:
+		text = "Your report " + it.Ref + " on " + it.Org.Name + " was closed without a change"
+	}
+	if it.Status == Rejected {
+		if it.Decision != nil && it.Decision.Reason != "" {
+			text += ". The moderator said: " + it.Decision.Reason
+		}
+		text += ". Thank you for helping all the same."
+	}
+	if snd := s.sender(it.Submitter.Platform); snd != nil {
+		if _, err := snd.Send(ctx, *it.Submitter, bot.Text(text)); err != nil {
+			// Not fatal: the decision stands. The ids are deleted anyway,
+			// so that we never keep them longer than needed.
+			s.log.Warn("could not tell the suggester the outcome", "ref", it.Ref, "err", err)
+		}
+	}
+	if _, err := s.update(ctx, it.Ref, func(it *Item) error {
+		it.Submitter = nil
+		return nil
+	}); err != nil {
+		s.log.Warn("could not delete the suggester's ids", "ref", it.Ref, "err", err)
+	}
+}
+
+// Sweep deletes decided items older than the retention period, and
+// re-queues pending items that some channel never got a card for (their
+// publish failed while the store was down).
+func (s *Service) Sweep(ctx context.Context) {
+	all, err := s.items(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("moderation sweep skipped", "err", err)
+		}
+		return
+	}
+	cutoff := s.opts.Now().Add(-s.opts.Retention)
+	channels := s.channelList()
+	for _, it := range all {
+		if it.Status != Pending && it.Decision != nil && it.Decision.At.Before(cutoff) {
+			if err := s.st.Delete(ctx, itemsColl, it.Ref); err != nil {
+				s.log.Warn("could not delete an old item", "ref", it.Ref, "err", err)
+			}
+			continue
+		}
+		if it.Status == Pending && len(channels) > 0 && len(it.Posted) == 0 && s.opts.Now().Sub(it.SubmittedAt) > 10*time.Minute {
+			if _, err := s.st.Publish(ctx, queueTopic, []byte(it.Ref)); err != nil {
+				s.log.Warn("could not re-queue an item", "ref", it.Ref, "err", err)
+			}
+		}
+	}
+}

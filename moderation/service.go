@@ -1,0 +1,355 @@
+package moderation
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/store"
+)
+
+// Store is what moderation keeps: items as documents, reference numbers and
+// rate limits as counters, the audit log, the delivery queue, and guided
+// conversations as expiring values.
+type Store interface {
+	store.Docs
+	store.Counters
+	store.Log
+	store.Queue
+	store.KV
+}
+
+// Directory is the live directory moderation reads and changes.
+type Directory interface {
+	Index() *directory.Index
+	Apply(ctx context.Context, c directory.Change) error
+}
+
+// Store names.
+const (
+	itemsColl  = "items"
+	queueTopic = "moderation"
+	auditLog   = "audit"
+)
+
+// Options tune the service; zero values take the defaults in brackets.
+type Options struct {
+	ApprovalsRequired int           // approvals an entry needs [1]
+	PerHour, PerDay   int           // suggestions and reports per person [3, 10]
+	MaxPending        int           // items waiting at once [500]
+	Retention         time.Duration // how long decided items are kept [30 days]
+	// Consumer names this process among those delivering cards; it must
+	// differ between live processes [host-pid].
+	Consumer string
+	// ClaimIdle is how long a card may stay unacknowledged before another
+	// process delivers it again [1 minute].
+	ClaimIdle time.Duration
+	// Block is how long a delivery worker waits for new items per round
+	// [5 seconds].
+	Block time.Duration
+	// DialogTTL is how long a guided /suggest waits for the next answer
+	// [15 minutes].
+	DialogTTL time.Duration
+	Now       func() time.Time
+}
+
+func (o *Options) defaults() {
+	if o.ApprovalsRequired < 1 {
+		o.ApprovalsRequired = 1
+	}
+	if o.PerHour < 1 {
+		o.PerHour = 3
+	}
+	if o.PerDay < 1 {
+		o.PerDay = 10
+	}
+	if o.MaxPending < 1 {
+		o.MaxPending = 500
+	}
+	if o.Retention <= 0 {
+		o.Retention = 30 * 24 * time.Hour
+	}
+	if o.Consumer == "" {
+		o.Consumer = "unionbot"
+	}
+	if o.ClaimIdle <= 0 {
+		o.ClaimIdle = time.Minute
+	}
+	if o.Block <= 0 {
+		o.Block = 5 * time.Second
+	}
+	if o.DialogTTL <= 0 {
+		o.DialogTTL = 15 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Channel is a moderators' channel: where cards are posted. Key names it in
+// the store ("telegram:-100123") and must stay the same across restarts, so
+// a card is never posted twice to one channel.
+type Channel struct {
+	Key    string
+	To     bot.Address
+	Sender bot.Sender
+}
+
+// Service runs moderation.
+type Service struct {
+	st   Store
+	dir  Directory
+	log  *slog.Logger
+	opts Options
+
+	mu       sync.RWMutex
+	channels []Channel
+	senders  map[string]bot.Sender // by platform, to tell suggesters
+}
+
+// New returns a service. Channels and senders are added before Run.
+func New(st Store, dir Directory, log *slog.Logger, opts Options) *Service {
+	opts.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{st: st, dir: dir, log: log, opts: opts, senders: map[string]bot.Sender{}}
+}
+
+// AddChannel adds a moderators' channel; its Sender also becomes the way to
+// reach users on its platform unless one was set with AddSender.
+func (s *Service) AddChannel(c Channel) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channels = append(s.channels, c)
+	if _, ok := s.senders[c.To.Platform]; !ok {
+		s.senders[c.To.Platform] = c.Sender
+	}
+}
+
+// AddSender sets how to reach users of a platform, to tell them outcomes.
+func (s *Service) AddSender(platform string, snd bot.Sender) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.senders[platform] = snd
+}
+
+func (s *Service) channelList() []Channel {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]Channel(nil), s.channels...)
+}
+
+func (s *Service) sender(platform string) bot.Sender {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.senders[platform]
+}
+
+// Register adds the moderation commands to the router.
+func (s *Service) Register(r *bot.Router) {
+	r.RegisterFunc(bot.Command{Name: "suggest", Args: "Name | City, Country | website | what they do", Description: "Suggest a peer-run group that is missing"}, s.suggest)
+	r.RegisterFunc(bot.Command{Name: "report", Args: "<group> <what is wrong>", Description: "Tell us about a mistake in a listing"}, s.report)
+	r.RegisterFunc(bot.Command{Name: "cancel", Description: "Stop a suggestion in progress", Hidden: true}, s.cancel)
+	r.RegisterFunc(bot.Command{Name: "queue", Description: "List suggestions and reports waiting for a decision", Moderator: true}, s.queue)
+	r.RegisterFunc(bot.Command{Name: "approve", Args: "<ref>", Description: "Approve a suggestion or report", Moderator: true}, s.approve)
+	r.RegisterFunc(bot.Command{Name: "reject", Args: "<ref> <reason>", Description: "Reject a suggestion or report", Moderator: true}, s.reject)
+	r.RegisterFunc(bot.Command{Name: "edit", Args: "<ref> <field> <value>", Description: "Correct a suggestion before approving it", Moderator: true}, s.edit)
+	r.RegisterFunc(bot.Command{Name: "remove", Args: "<group>", Description: "Delist a group (it stays in the history)", Moderator: true}, s.remove)
+	r.RegisterFunc(bot.Command{Name: "audit", Description: "Recent moderation actions", Moderator: true}, s.audit)
+	r.Dialog(bot.HandlerFunc(s.dialog))
+}
+
+// userKey is a one-way hash of a platform user, for rate limits and to tell
+// moderators apart, so that no platform id is kept for those purposes.
+func userKey(m *bot.Message) string {
+	h := sha256.Sum256([]byte("unionbot:" + m.Platform + ":" + m.User.ID))
+	return hex.EncodeToString(h[:12])
+}
+
+func actor(m *bot.Message) string {
+	name := Clean(m.User.Name)
+	if name == "" {
+		name = "someone"
+	}
+	return m.Platform + ":" + truncate(name, 40)
+}
+
+// storeErr turns a store failure into the answer users get for it.
+func storeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var be *bot.Error
+	if errors.As(err, &be) {
+		return err
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		return &bot.Error{Code: bot.Unavailable, Message: "I can't save that right now. Nothing was lost; please try again in a few minutes.", Err: err}
+	}
+	return &bot.Error{Code: bot.Internal, Err: err}
+}
+
+func (s *Service) recordAudit(ctx context.Context, e AuditEntry) {
+	e.At = s.opts.Now().UTC()
+	b, _ := json.Marshal(e)
+	if err := s.st.Append(ctx, auditLog, b); err != nil {
+		s.log.Error("audit log append failed", "action", e.Action, "err", err)
+	}
+}
+
+// limit counts a submission against the person's hourly and daily limits.
+func (s *Service) limit(ctx context.Context, m *bot.Message) error {
+	k := userKey(m)
+	h, err := s.st.Incr(ctx, "limit:hour:"+k, time.Hour)
+	if err != nil {
+		return storeErr(err)
+	}
+	if h > int64(s.opts.PerHour) {
+		return bot.Errorf(bot.Limited, "Thank you for helping! You've sent %d suggestions or reports this hour, which is the limit. Please try again later.", s.opts.PerHour)
+	}
+	d, err := s.st.Incr(ctx, "limit:day:"+k, 24*time.Hour)
+	if err != nil {
+		return storeErr(err)
+	}
+	if d > int64(s.opts.PerDay) {
+		return bot.Errorf(bot.Limited, "Thank you for helping! You've sent %d suggestions or reports today, which is the limit. Please try again tomorrow.", s.opts.PerDay)
+	}
+	return nil
+}
+
+func (s *Service) items(ctx context.Context) ([]*Item, error) {
+	docs, err := s.st.List(ctx, itemsColl)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Item, 0, len(docs))
+	for ref, b := range docs {
+		var it Item
+		if err := json.Unmarshal(b, &it); err != nil {
+			s.log.Warn("skipping unreadable moderation item", "ref", ref, "err", err)
+			continue
+		}
+		out = append(out, &it)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].SubmittedAt.Before(out[j].SubmittedAt) })
+	return out, nil
+}
+
+func (s *Service) pending(ctx context.Context) ([]*Item, error) {
+	all, err := s.items(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Item
+	for _, it := range all {
+		if it.Status == Pending {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// Get returns an item by reference.
+func (s *Service) Get(ctx context.Context, ref string) (*Item, error) {
+	b, err := s.st.Get(ctx, itemsColl, ref)
+	if err != nil {
+		return nil, err
+	}
+	var it Item
+	if err := json.Unmarshal(b, &it); err != nil {
+		return nil, err
+	}
+	return &it, nil
+}
+
+// update changes an item atomically: fn sees the current item and may
+// refuse with an error. fn may run more than once.
+func (s *Service) update(ctx context.Context, ref string, fn func(*Item) error) (*Item, error) {
+	var out Item
+	_, err := s.st.Update(ctx, itemsColl, ref, func(old []byte) ([]byte, error) {
+		if old == nil {
+			return nil, bot.Errorf(bot.NotFound, "There is no item %s. /queue lists the ones waiting.", ref)
+		}
+		var it Item
+		if err := json.Unmarshal(old, &it); err != nil {
+			return nil, err
+		}
+		if err := fn(&it); err != nil {
+			return nil, err
+		}
+		out = it
+		return json.Marshal(&it)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// enqueue stores a new item and queues it for every moderator channel.
+func (s *Service) enqueue(ctx context.Context, it *Item) error {
+	prefix := "S"
+	if it.Kind == KindReport {
+		prefix = "R"
+	}
+	n, err := s.st.Incr(ctx, "seq:"+prefix, 0)
+	if err != nil {
+		return storeErr(err)
+	}
+	it.Ref = prefix + "-" + strconv.FormatInt(n, 10)
+	it.Status = Pending
+	it.SubmittedAt = s.opts.Now().UTC()
+	b, err := json.Marshal(it)
+	if err != nil {
+		return err
+	}
+	if _, err := s.st.Update(ctx, itemsColl, it.Ref, func([]byte) ([]byte, error) { return b, nil }); err != nil {
+		return storeErr(err)
+	}
+	// If publishing fails the item is still listed by /queue, and Run
+	// re-publishes pending items that no channel has a card for.
+	if _, err := s.st.Publish(ctx, queueTopic, []byte(it.Ref)); err != nil {
+		s.log.Warn("could not queue a card; it will be retried", "ref", it.Ref, "err", err)
+	}
+	return nil
+}
+
+func parseRef(s string) (string, bool) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	kind, num, ok := strings.Cut(s, "-")
+	if !ok || (kind != "S" && kind != "R") {
+		return "", false
+	}
+	if n, err := strconv.Atoi(num); err != nil || n < 1 {
+		return "", false
+	}
+	return s, true
+}
+
+func mustModerate(m *bot.Message) error {
+	if !m.Moderator {
+		return bot.Errorf(bot.NotAllowed, "Only moderators can do that. If you think something needs changing, use /report.")
+	}
+	return nil
+}
+
+// refuse records a non-moderator's attempt and answers it.
+func (s *Service) refuse(ctx context.Context, m *bot.Message, action, ref string) error {
+	if err := mustModerate(m); err != nil {
+		s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "refused " + action, Ref: ref, Detail: "not a moderator"})
+		s.log.Warn("moderation action refused: not a moderator", "platform", m.Platform, "action", action)
+		return err
+	}
+	return nil
+}

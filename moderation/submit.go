@@ -1,0 +1,324 @@
+package moderation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/store"
+)
+
+// suggestForm is the form a platform with forms shows for /suggest.
+var suggestFields = []bot.Field{
+	{Name: "name", Label: "Name of the group", Placeholder: "Vancouver Area Network of Drug Users (VANDU)", Required: true, MaxLen: MaxName},
+	{Name: "place", Label: "City and country", Placeholder: "Vancouver, Canada", Required: true, MaxLen: MaxPlace},
+	{Name: "website", Label: "Website or social page (optional)", Placeholder: "https://www.vandu.org", MaxLen: MaxLink},
+	{Name: "description", Label: "What they do (optional)", Long: true, MaxLen: MaxDescription},
+}
+
+const suggestUsage = "/suggest Name | City, Country | https://website | what they do"
+
+func (s *Service) suggest(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	_, args, _ := m.Command()
+	var p Proposal
+	switch {
+	case m.Form != nil:
+		p = Proposal{Name: m.Form["name"], Place: m.Form["place"], Links: m.Form["website"], Description: m.Form["description"]}
+	case args != "":
+		p = ParseLine(args)
+	case m.CanForm:
+		r := bot.Text("Tell us about the group.")
+		r.Form = &bot.Form{ID: "/suggest", Title: "Suggest a peer-run group", Fields: suggestFields}
+		return r, nil
+	case m.Chat.Private:
+		return s.startDialog(ctx, m)
+	default:
+		r := &bot.Reply{}
+		r.Add(bot.T("To suggest a group, send one line: "), bot.C(suggestUsage))
+		r.Add(bot.T("Only the name and the place are needed. Or message me privately and I'll ask step by step."))
+		return r, nil
+	}
+	return s.submitSuggestion(ctx, m, p)
+}
+
+func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Proposal) (*bot.Reply, error) {
+	x := s.dir.Index()
+	org, place, err := buildOrg(x, p)
+	if err != nil {
+		return nil, err
+	}
+	pend, err := s.pending(ctx)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	dup, obvious := duplicates(x, org, pend)
+	if obvious != "" {
+		return bot.Text(fmt.Sprintf("Thank you! That group is already listed as %s. Try /find %s.", obvious, org.Name)), nil
+	}
+	if len(pend) >= s.opts.MaxPending {
+		return nil, bot.Errorf(bot.Limited, "Our moderators have a lot to check right now. Please try again in a day or two. Thank you for your patience!")
+	}
+	if err := s.limit(ctx, m); err != nil {
+		return nil, err
+	}
+	it := &Item{Kind: KindSuggestion, Org: org, Place: place, Duplicates: dup, Submitter: submitter(m)}
+	if err := s.enqueue(ctx, it); err != nil {
+		return nil, err
+	}
+	s.recordAudit(ctx, AuditEntry{Actor: "user", Action: "suggested", Ref: it.Ref, Detail: org.Name})
+	r := &bot.Reply{}
+	r.Add(bot.B(fmt.Sprintf("Thank you! Your suggestion is %s.", it.Ref)))
+	r.Add(bot.T(fmt.Sprintf("“%s” in %s will be checked by a volunteer moderator. I'll tell you here when it's decided.", org.Name, place)))
+	return r, nil
+}
+
+// submitter is where to tell the outcome: the same chat. Its ids are
+// deleted once the outcome has been sent.
+func submitter(m *bot.Message) *bot.Address {
+	return &bot.Address{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID}
+}
+
+// duplicates compares a proposal with the directory and with pending items
+// by folded name, acronym and website host. obvious names an existing entry
+// or pending item that is certainly the same; dup lists likely ones.
+func duplicates(x *directory.Index, o *directory.Organisation, pending []*Item) (dup []string, obvious string) {
+	name := directory.Fold(o.Name)
+	acr := directory.Fold(o.Acronym)
+	hosts := map[string]bool{}
+	for _, u := range append(append([]string(nil), o.Websites...), o.Social...) {
+		if h := host(u); h != "" && !isSocial(u) {
+			hosts[h] = true
+		}
+	}
+	same := func(c *directory.Organisation) (bool, bool) {
+		cn := directory.Fold(c.Name)
+		if cn == name {
+			return true, false
+		}
+		for _, n := range c.OtherNames {
+			if directory.Fold(n) == name {
+				return true, false
+			}
+		}
+		sameCountry := len(c.Countries) > 0 && len(o.Countries) > 0 && c.Countries[0] == o.Countries[0]
+		if acr != "" && directory.Fold(c.Acronym) == acr {
+			return sameCountry, !sameCountry
+		}
+		for _, u := range c.Websites {
+			if hosts[host(u)] {
+				return true, false
+			}
+		}
+		if name != "" && (strings.Contains(cn, name) || strings.Contains(name, cn)) && sameCountry {
+			return false, true
+		}
+		return false, false
+	}
+	// The search's own matching (misspellings included) finds likely ones.
+	res := x.Search(o.Name)
+	if !res.Partial {
+		for _, mt := range res.Matches {
+			for _, c := range mt.Orgs {
+				dup = appendUnique(dup, c.ID)
+			}
+		}
+	}
+	var found string
+	x.Orgs(func(c *directory.Organisation) bool {
+		yes, maybe := same(c)
+		if yes {
+			found = c.Name
+			if c.Acronym != "" {
+				found += " (" + c.Acronym + ")"
+			}
+			return false
+		}
+		if maybe {
+			dup = appendUnique(dup, c.ID)
+		}
+		return true
+	})
+	if found != "" {
+		return nil, found
+	}
+	for _, it := range pending {
+		if it.Kind != KindSuggestion || it.Org == nil {
+			continue
+		}
+		yes, maybe := same(it.Org)
+		if yes {
+			return nil, fmt.Sprintf("a suggestion waiting for moderators (%s)", it.Ref)
+		}
+		if maybe {
+			dup = appendUnique(dup, it.Ref)
+		}
+	}
+	return dup, ""
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, v := range list {
+		if v == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// findOrg resolves the start of args to one organisation: the longest run of
+// leading words that names exactly one. It returns the rest of args.
+func findOrg(x *directory.Index, args string) (*directory.Organisation, string) {
+	words := strings.Fields(args)
+	for n := len(words); n >= 1; n-- {
+		head := strings.Join(words[:n], " ")
+		res := x.Search(head)
+		if res.Partial || res.Corrected || len(res.Matches) == 0 || res.Matches[0].Place != nil {
+			continue
+		}
+		if orgs := res.Matches[0].Orgs; len(orgs) == 1 {
+			return orgs[0], strings.Join(words[n:], " ")
+		}
+	}
+	return nil, args
+}
+
+func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	_, args, _ := m.Command()
+	var target, problem string
+	if m.Form != nil {
+		target, problem = m.Form["organisation"], m.Form["problem"]
+		args = strings.TrimSpace(target + " " + problem)
+	}
+	if strings.TrimSpace(args) == "" {
+		r := &bot.Reply{}
+		r.Add(bot.T("To report a mistake, name the group and say what's wrong: "), bot.C("/report VANDU the website has moved to https://…"))
+		return r, nil
+	}
+	x := s.dir.Index()
+	org, rest := findOrg(x, Clean(args))
+	if org == nil {
+		return nil, bot.Errorf(bot.NotFound, "I couldn't tell which group you mean. Start with its name or acronym exactly as /find shows it, then what's wrong: /report VANDU the website is down")
+	}
+	problem = Clean(rest)
+	if problem == "" {
+		return nil, bot.Errorf(bot.Invalid, "What is wrong with %s's listing? For example: /report %s the website is down", org.Name, firstNonEmpty(org.Acronym, org.Name))
+	}
+	if len([]rune(problem)) > MaxProblem {
+		return nil, bot.Errorf(bot.Invalid, "Please keep the report under %d characters.", MaxProblem)
+	}
+	pend, err := s.pending(ctx)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if len(pend) >= s.opts.MaxPending {
+		return nil, bot.Errorf(bot.Limited, "Our moderators have a lot to check right now. Please try again in a day or two.")
+	}
+	if err := s.limit(ctx, m); err != nil {
+		return nil, err
+	}
+	cp := *org
+	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m)}
+	if err := s.enqueue(ctx, it); err != nil {
+		return nil, err
+	}
+	s.recordAudit(ctx, AuditEntry{Actor: "user", Action: "reported", Ref: it.Ref, Detail: org.ID})
+	return bot.Text(fmt.Sprintf("Thank you! Your report on %s is %s. A moderator will look at it, and I'll tell you here what they decide.", org.Name, it.Ref)), nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// dialog is a guided /suggest in a private chat: name, place, website,
+// description, one message each. Its state lives in the store under a hash
+// of the chat, and expires.
+type dialog struct {
+	Step   int      `json:"step"`
+	Values []string `json:"values"`
+}
+
+var dialogPrompts = []string{
+	"What is the group's name? (Send /cancel to stop at any time.)",
+	"Where is it? Please write City, Country — for example Lyon, France — or just the country.",
+	"What is its website or social page? Send “skip” if it has none.",
+	"In a sentence, what do they do? Send “skip” to leave this out.",
+}
+
+func dialogKey(m *bot.Message) string { return "dialog:" + userKey(m) + ":" + m.Chat.ID }
+
+func (s *Service) startDialog(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	b, _ := json.Marshal(dialog{})
+	if err := s.st.Put(ctx, dialogKey(m), b, s.opts.DialogTTL); err != nil {
+		return nil, storeErr(err)
+	}
+	r := bot.Text("Let's add a group. I'll ask four short questions.")
+	r.Add(bot.T(dialogPrompts[0]))
+	return r, nil
+}
+
+func (s *Service) cancel(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	if err := s.st.Remove(ctx, dialogKey(m)); err != nil {
+		return nil, storeErr(err)
+	}
+	return bot.Text("Stopped. Nothing was sent. You can start again with /suggest."), nil
+}
+
+// dialog answers plain text when a guided suggestion is in progress, and
+// passes (nil reply) otherwise.
+func (s *Service) dialog(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	if !m.Chat.Private || m.Location != nil {
+		return nil, nil
+	}
+	b, err := s.st.Take(ctx, dialogKey(m))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	var d dialog
+	if json.Unmarshal(b, &d) != nil || d.Step >= len(dialogPrompts) {
+		_ = s.st.Remove(ctx, dialogKey(m))
+		return nil, nil
+	}
+	v := strings.TrimSpace(m.Text)
+	if d.Step >= 2 && strings.EqualFold(v, "skip") {
+		v = ""
+	}
+	// Check each answer as it comes, so a mistake is fixed at once.
+	x := s.dir.Index()
+	switch d.Step {
+	case 0:
+		if n := len([]rune(Clean(v))); n < MinName || n > MaxName {
+			return bot.Text(fmt.Sprintf("Please send the name (between %d and %d characters), or /cancel.", MinName, MaxName)), nil
+		}
+	case 1:
+		if _, err := resolvePlace(x, v); err != nil {
+			return bot.Text(bot.UserMessage(err)), nil
+		}
+	case 2:
+		if _, err := parseLinks(Clean(v)); err != nil {
+			return bot.Text(bot.UserMessage(err) + " Or send “skip”."), nil
+		}
+	}
+	d.Values = append(d.Values, v)
+	d.Step++
+	if d.Step < len(dialogPrompts) {
+		nb, _ := json.Marshal(d)
+		if err := s.st.Put(ctx, dialogKey(m), nb, s.opts.DialogTTL); err != nil {
+			return nil, storeErr(err)
+		}
+		return bot.Text(dialogPrompts[d.Step]), nil
+	}
+	if err := s.st.Remove(ctx, dialogKey(m)); err != nil {
+		return nil, storeErr(err)
+	}
+	return s.submitSuggestion(ctx, m, Proposal{Name: d.Values[0], Place: d.Values[1], Links: d.Values[2], Description: d.Values[3]})
+}

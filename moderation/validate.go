@@ -1,0 +1,333 @@
+package moderation
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/directory"
+)
+
+// Limits on what a suggestion may hold. They keep cards readable and the
+// store small, and they bound the work one message can cause.
+const (
+	MinName        = 2
+	MaxName        = 120
+	MaxPlace       = 120
+	MaxDescription = 500
+	MaxProblem     = 500
+	MaxLinks       = 3
+	MaxLink        = 300
+)
+
+// Clean removes what must never reach a card or the directory: control
+// characters (newlines become spaces), zero-width and bidirectional-override
+// characters (which can disguise text), and mention syntax that could ping a
+// whole server. It also collapses runs of spaces and trims.
+func Clean(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "")
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t' || unicode.IsSpace(r):
+			space = true
+			continue
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == '\u061C',
+			r >= '\u2066' && r <= '\u2069', r >= '\u202A' && r <= '\u202E':
+			// Cf covers zero-width spaces and joiners, BOM and bidi marks.
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	out := b.String()
+	// "@everyone", "@here", and Discord's <@id>, <@&role>, <#channel>.
+	out = replaceFold(out, "@everyone", "everyone")
+	out = replaceFold(out, "@here", "here")
+	out = strings.NewReplacer("<@&", "<", "<@!", "<", "<@", "<", "<#", "<").Replace(out)
+	return out
+}
+
+func replaceFold(s, old, repl string) string {
+	for {
+		i := strings.Index(strings.ToLower(s), old)
+		if i < 0 {
+			return s
+		}
+		s = s[:i] + repl + s[i+len(old):]
+	}
+}
+
+// Proposal is a suggestion as typed, before it is checked.
+type Proposal struct {
+	Name, Place, Links, Description string
+}
+
+// ParseLine reads the one-line form "Name | City, Country | https://site |
+// what they do". Only the name and the place are required; a third field
+// that is not a link is taken as the description.
+func ParseLine(s string) Proposal {
+	parts := strings.Split(s, "|")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	var p Proposal
+	if len(parts) > 0 {
+		p.Name = parts[0]
+	}
+	if len(parts) > 1 {
+		p.Place = parts[1]
+	}
+	rest := parts[min(len(parts), 2):]
+	if len(rest) > 0 && !looksLikeLinks(rest[0]) {
+		p.Description = strings.Join(rest, " | ")
+		return p
+	}
+	if len(rest) > 0 {
+		p.Links = rest[0]
+	}
+	if len(rest) > 1 {
+		p.Description = strings.Join(rest[1:], " | ")
+	}
+	return p
+}
+
+func looksLikeLinks(s string) bool {
+	if s == "" {
+		return true
+	}
+	f := strings.Fields(s)[0]
+	low := strings.ToLower(f)
+	return strings.Contains(low, "://") || strings.HasPrefix(low, "www.") || strings.HasPrefix(low, "javascript:") ||
+		strings.HasPrefix(low, "data:") || (strings.Contains(f, ".") && !strings.Contains(f, " ") && len(strings.Fields(s)) <= MaxLinks+2)
+}
+
+// parseLinks checks each link: http or https only (a bare "www.x.org" gets
+// https://), a host, no credentials, within the caps.
+func parseLinks(s string) ([]string, error) {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+	if len(fields) > MaxLinks {
+		return nil, bot.Errorf(bot.Invalid, "Please give at most %d links.", MaxLinks)
+	}
+	var out []string
+	for _, f := range fields {
+		if len(f) > MaxLink {
+			return nil, bot.Errorf(bot.Invalid, "That link is too long (at most %d characters).", MaxLink)
+		}
+		low := strings.ToLower(f)
+		if !strings.Contains(low, "://") && !strings.Contains(low, ":") {
+			f = "https://" + f
+		}
+		if !bot.SafeURL(f) {
+			return nil, bot.Errorf(bot.Invalid, "Links must be web addresses starting with http:// or https://, like https://www.vandu.org. “%s” isn't one.", truncate(Clean(f), 60))
+		}
+		u, _ := url.Parse(f)
+		if !strings.Contains(u.Hostname(), ".") {
+			return nil, bot.Errorf(bot.Invalid, "“%s” doesn't look like a web address.", truncate(Clean(f), 60))
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// resolved is a suggestion's place as the directory understands it.
+type resolved struct {
+	city, province, country string
+	point                   directory.Point
+	label                   string
+	kind                    directory.Kind
+}
+
+// resolvePlace finds where a suggested organisation is. It must come to one
+// known country; a city the directory does not know is kept as typed when
+// what follows its comma is a known province or country.
+func resolvePlace(x *directory.Index, text string) (resolved, error) {
+	text = Clean(text)
+	if text == "" {
+		return resolved{}, bot.Errorf(bot.Invalid, "Please say where the group is, as City, Country (for example Lyon, France) or just the country.")
+	}
+	if len([]rune(text)) > MaxPlace {
+		return resolved{}, bot.Errorf(bot.Invalid, "The place is too long (at most %d characters).", MaxPlace)
+	}
+	places := countryPlaces(x.Places(text))
+	if len(places) == 0 {
+		if i := strings.LastIndexAny(text, ",;"); i > 0 {
+			head, tail := strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+1:])
+			outer := countryPlaces(x.Places(tail))
+			if len(outer) == 1 && head != "" {
+				p := outer[0]
+				r := fromPlace(x, p)
+				r.city = head
+				r.kind = directory.KindLocal
+				r.label = head + ", " + r.label
+				return r, nil
+			}
+		}
+		return resolved{}, bot.Errorf(bot.Invalid, "I couldn't find the place “%s”. Please write it as City, Country (for example Lyon, France), or just the country.", truncate(text, 60))
+	}
+	if len(places) > 1 {
+		var names []string
+		for _, p := range places {
+			names = append(names, fromPlace(x, p).label)
+		}
+		return resolved{}, bot.Errorf(bot.Invalid, "“%s” could be %s. Please add the country or province, for example “%s, %s”.",
+			truncate(text, 60), strings.Join(names, " or "), truncate(text, 40), x.CountryName(places[0].Country, "en"))
+	}
+	return fromPlace(x, places[0]), nil
+}
+
+func countryPlaces(ps []directory.Place) []directory.Place {
+	var out []directory.Place
+	for _, p := range ps {
+		if p.Country != "" && p.Kind != directory.PlaceRegion {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func fromPlace(x *directory.Index, p directory.Place) resolved {
+	r := resolved{country: p.Country, point: p.Point, kind: directory.KindLocal}
+	cn := x.CountryName(p.Country, "en")
+	switch p.Kind {
+	case directory.PlaceCity:
+		r.city = p.Name
+		r.province = p.Subdivision
+		r.label = p.Name
+		if p.Subdivision != "" {
+			r.label += ", " + x.SubdivisionName(p.Subdivision)
+		}
+		r.label += ", " + cn
+	case directory.PlaceSubdivision:
+		r.province = p.Subdivision
+		r.label = p.Name + ", " + cn
+	default:
+		r.kind = directory.KindNational
+		r.label = cn
+	}
+	return r
+}
+
+// buildOrg checks a proposal and turns it into an organisation (without an
+// id: that is given on approval).
+func buildOrg(x *directory.Index, p Proposal) (*directory.Organisation, string, error) {
+	name := Clean(p.Name)
+	n := utf8.RuneCountInString(name)
+	if n < MinName {
+		return nil, "", bot.Errorf(bot.Invalid, "Please give the group's name, like this: /suggest Name | City, Country | https://website | what they do")
+	}
+	if n > MaxName {
+		return nil, "", bot.Errorf(bot.Invalid, "The name is too long (at most %d characters). Put details in the description.", MaxName)
+	}
+	place, err := resolvePlace(x, p.Place)
+	if err != nil {
+		return nil, "", err
+	}
+	links, err := parseLinks(Clean(p.Links))
+	if err != nil {
+		return nil, "", err
+	}
+	desc := Clean(p.Description)
+	if utf8.RuneCountInString(desc) > MaxDescription {
+		return nil, "", bot.Errorf(bot.Invalid, "The description is too long (at most %d characters).", MaxDescription)
+	}
+	o := &directory.Organisation{
+		Name:        name,
+		Kind:        place.kind,
+		Countries:   []string{place.country},
+		Province:    place.province,
+		City:        place.city,
+		Description: desc,
+		Source:      "community suggestion",
+	}
+	pt := place.point
+	o.Coordinates = &pt
+	if acr := acronymIn(name); acr != "" {
+		o.Acronym = acr
+		if short := strings.TrimSpace(name[:strings.LastIndexByte(name, '(')]); utf8.RuneCountInString(short) >= MinName {
+			o.Name = short
+		}
+	}
+	for _, l := range links {
+		if isSocial(l) {
+			o.Social = append(o.Social, l)
+		} else {
+			o.Websites = append(o.Websites, l)
+		}
+	}
+	return o, place.label, nil
+}
+
+// acronymIn picks an acronym written in the name: "Toronto Drug Users Union
+// (TDUU)" → "TDUU".
+func acronymIn(name string) string {
+	i, j := strings.LastIndexByte(name, '('), strings.LastIndexByte(name, ')')
+	if i < 0 || j < i+2 {
+		return ""
+	}
+	a := strings.TrimSpace(name[i+1 : j])
+	if len(a) < 2 || len(a) > 15 || strings.ContainsAny(a, " ") {
+		return ""
+	}
+	return a
+}
+
+func isSocial(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	h := strings.TrimPrefix(strings.ToLower(p.Hostname()), "www.")
+	for _, s := range []string{"facebook.com", "fb.com", "instagram.com", "twitter.com", "x.com", "t.me", "bsky.app", "mastodon.social", "youtube.com", "tiktok.com"} {
+		if h == s || strings.HasSuffix(h, "."+s) {
+			return true
+		}
+	}
+	return false
+}
+
+// host is a link's host without "www.", for comparing websites.
+func host(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(p.Hostname()), "www.")
+}
+
+// describe is a one-line description of an org for cards and listings.
+func describe(x *directory.Index, o *directory.Organisation) string {
+	s := o.Name
+	if o.Acronym != "" && !strings.Contains(o.Name, o.Acronym) {
+		s += " (" + o.Acronym + ")"
+	}
+	var where []string
+	if o.City != "" {
+		where = append(where, o.City)
+	}
+	if len(o.Countries) > 0 {
+		where = append(where, x.CountryName(o.Countries[0], "en"))
+	}
+	if len(where) > 0 {
+		s += fmt.Sprintf(" — %s", strings.Join(where, ", "))
+	}
+	return s
+}
