@@ -129,17 +129,27 @@ func (x *Index) FindRegion(query string) []*Region {
 	return out
 }
 
-// Places resolves a query to places only (no organisations), for checking
-// where a suggested organisation is.
+// Places resolves a query to places only (no organisations).
 func (x *Index) Places(query string) []Place {
+	out, _ := x.ResolvePlaces(query)
+	return out
+}
+
+// ResolvePlaces resolves a query to places only, and says whether that took
+// correcting a misspelling, for callers that must not guess (where a
+// suggested organisation is).
+func (x *Index) ResolvePlaces(query string) ([]Place, bool) {
 	res := x.Search(query)
+	if res.Partial {
+		return nil, false
+	}
 	var out []Place
 	for _, m := range res.Matches {
-		if m.Place != nil && !res.Partial {
+		if m.Place != nil {
 			out = append(out, *m.Place)
 		}
 	}
-	return out
+	return out, res.Corrected
 }
 
 // WhereIs returns the known city nearest to p, to name the country a

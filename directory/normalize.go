@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -22,7 +23,11 @@ func newFolder() *folder {
 	return &folder{t: transform.Chain(
 		norm.NFKD,
 		runes.Remove(runes.In(unicode.Mn)),
-		cases.Fold(),
+		// Lower rather than Fold: Fold maps some scripts' small letters to
+		// capitals (Cherokee) in a way that is not stable when repeated,
+		// and search keys must fold to themselves. The few folds Lower
+		// lacks that matter here are in foldExtra.
+		cases.Lower(language.Und),
 		norm.NFC,
 	)}
 }
@@ -30,7 +35,7 @@ func newFolder() *folder {
 // letters that do not decompose into a base letter plus a mark, so NFKD
 // leaves them alone; people type the plain letter instead.
 var foldExtra = strings.NewReplacer(
-	"ł", "l", "đ", "d", "ø", "o", "æ", "ae", "œ", "oe", "ß", "ss", "þ", "th", "ı", "i",
+	"ł", "l", "đ", "d", "ø", "o", "æ", "ae", "œ", "oe", "ß", "ss", "þ", "th", "ı", "i", "ς", "σ",
 	"’", "", "'", "", "`", "", "ʼ", "", ".", "",
 )
 
@@ -44,6 +49,9 @@ func Fold(s string) string {
 }
 
 func (f *folder) fold(s string) string {
+	// Invalid bytes would stop the normaliser from seeing the letters
+	// around them; treat them as spaces.
+	s = strings.ToValidUTF8(s, " ")
 	out, _, err := transform.String(f.t, s)
 	if err != nil {
 		out = strings.ToLower(s)

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 
-
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/directory"
 )
@@ -425,5 +424,3 @@ func (s *Service) Audit(ctx context.Context, n int) ([]AuditEntry, error) {
 	}
 	return out, nil
 }
-
-

@@ -100,14 +100,24 @@ func (s *Service) Deliver(ctx context.Context, c Channel, d store.Delivery) erro
 	if err != nil {
 		return err
 	}
-	if _, err := s.update(ctx, ref, func(it *Item) error {
+	now, err := s.update(ctx, ref, func(it *Item) error {
 		if it.Posted == nil {
 			it.Posted = map[string]string{}
 		}
 		it.Posted[c.Key] = id
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return err
+	}
+	if now.Status != Pending {
+		// Decided while the card was on its way: the decision could not
+		// update a card it did not know of, so show the outcome now.
+		if ed, ok := c.Sender.(bot.Editor); ok {
+			if err := ed.Edit(ctx, c.To, id, s.card(s.dir.Index(), now)); err != nil {
+				s.log.Warn("could not update a moderator card", "channel", c.Key, "err", err)
+			}
+		}
 	}
 	return s.st.Ack(ctx, queueTopic, c.Key, d.ID)
 }

@@ -105,6 +105,10 @@ func duplicates(x *directory.Index, o *directory.Organisation, pending []*Item) 
 			}
 		}
 		sameCountry := len(c.Countries) > 0 && len(o.Countries) > 0 && c.Countries[0] == o.Countries[0]
+		if ca := directory.Fold(c.Acronym); ca != "" && ca == name {
+			// "VANDU" suggested where VANDU is listed.
+			return sameCountry, !sameCountry
+		}
 		if acr != "" && directory.Fold(c.Acronym) == acr {
 			return sameCountry, !sameCountry
 		}

@@ -52,20 +52,38 @@ func Clean(s string) string {
 	}
 	out := b.String()
 	// "@everyone", "@here", and Discord's <@id>, <@&role>, <#channel>.
-	out = replaceFold(out, "@everyone", "everyone")
-	out = replaceFold(out, "@here", "here")
-	out = strings.NewReplacer("<@&", "<", "<@!", "<", "<@", "<", "<#", "<").Replace(out)
-	return out
+	// Removing one mention can form another ("<@#1" → "<#1"), so repeat
+	// until nothing changes.
+	mentions := strings.NewReplacer("<@&", "<", "<@!", "<", "<@", "<", "<#", "<")
+	for {
+		next := mentions.Replace(dropAt(dropAt(out, "@everyone"), "@here"))
+		if next == out {
+			return out
+		}
+		out = next
+	}
 }
 
-func replaceFold(s, old, repl string) string {
+// dropAt removes the "@" of every case-insensitive occurrence of mention
+// ("@everyone" → "everyone", "@HERE" → "HERE"). ToLower keeps byte offsets
+// here because mention is ASCII and only ASCII letters are compared.
+func dropAt(s, mention string) string {
 	for {
-		i := strings.Index(strings.ToLower(s), old)
+		i := indexFoldASCII(s, mention)
 		if i < 0 {
 			return s
 		}
-		s = s[:i] + repl + s[i+len(old):]
+		s = s[:i] + s[i+1:]
 	}
+}
+
+func indexFoldASCII(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Proposal is a suggestion as typed, before it is checked.
@@ -167,19 +185,26 @@ func resolvePlace(x *directory.Index, text string) (resolved, error) {
 	if len([]rune(text)) > MaxPlace {
 		return resolved{}, bot.Errorf(bot.Invalid, "The place is too long (at most %d characters).", MaxPlace)
 	}
-	places := countryPlaces(x.Places(text))
-	if len(places) == 0 {
+	all, corrected := x.ResolvePlaces(text)
+	places := countryPlaces(all)
+	if len(places) == 0 || corrected {
+		// "Faro, Portugal": a town the directory does not know, in a
+		// province or country it does. Keep the town as typed.
 		if i := strings.LastIndexAny(text, ",;"); i > 0 {
 			head, tail := strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+1:])
-			outer := countryPlaces(x.Places(tail))
-			if len(outer) == 1 && head != "" {
-				p := outer[0]
-				r := fromPlace(x, p)
+			outerAll, fixed := x.ResolvePlaces(tail)
+			outer := countryPlaces(outerAll)
+			if len(outer) == 1 && head != "" && !fixed && outer[0].Kind != directory.PlaceCity {
+				r := fromPlace(x, outer[0])
 				r.city = head
 				r.kind = directory.KindLocal
 				r.label = head + ", " + r.label
 				return r, nil
 			}
+		}
+		if len(places) > 0 {
+			// A guess is fine for a search, not for a listing: ask.
+			return resolved{}, bot.Errorf(bot.Invalid, "Did you mean %s? Please write the place again exactly.", fromPlace(x, places[0]).label)
 		}
 		return resolved{}, bot.Errorf(bot.Invalid, "I couldn't find the place “%s”. Please write it as City, Country (for example Lyon, France), or just the country.", truncate(text, 60))
 	}
