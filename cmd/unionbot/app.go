@@ -125,13 +125,13 @@ func (a *App) Handler() bot.Handler { return a.bot }
 // none is configured.
 func (a *App) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); a.dir.Run(ctx) }()
-	wg.Add(1)
-	go func() { defer wg.Done(); a.mod.Run(ctx) }()
+	// Stop the background work when the adapters are done, then wait for it.
 	defer wg.Wait()
+	defer cancel()
+	wg.Add(2)
+	go func() { defer wg.Done(); a.dir.Run(ctx) }()
+	go func() { defer wg.Done(); a.mod.Run(ctx) }()
 	return a.console.Run(ctx, a.bot)
 }
 
