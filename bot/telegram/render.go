@@ -1,0 +1,239 @@
+package telegram
+
+import (
+	"html"
+	"log/slog"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/unionbot/unionbot/bot"
+)
+
+// MaxText is the most a Telegram message may hold, in UTF-16 code units
+// of its visible text.
+const MaxText = 4096
+
+// Rendering measures in bytes of markup, which is conservative twice over:
+// a UTF-8 byte count is never below the UTF-16 count of the same text, and
+// tags and entities, which Telegram does not count, are counted. So a part
+// of at most MaxText bytes is always within Telegram's limit.
+
+// renderSpan renders one span as Telegram HTML. Links are shown only when
+// bot.SafeURL accepts them; otherwise the text alone is shown.
+func renderSpan(s bot.Span) string {
+	text := s.Text
+	link := s.URL != "" && bot.SafeURL(s.URL)
+	if text == "" && link {
+		text = s.URL
+	}
+	out := html.EscapeString(text)
+	if link {
+		// A code entity cannot hold a link, so a monospaced link is shown
+		// as a plain one.
+		out = `<a href="` + html.EscapeString(s.URL) + `">` + out + `</a>`
+		if s.Style == bot.Mono {
+			return out
+		}
+	}
+	if out == "" {
+		return ""
+	}
+	switch s.Style {
+	case bot.Bold:
+		return "<b>" + out + "</b>"
+	case bot.Italic:
+		return "<i>" + out + "</i>"
+	case bot.Mono:
+		return "<code>" + out + "</code>"
+	}
+	return out
+}
+
+// renderBlock renders a paragraph.
+func renderBlock(b bot.Block) string {
+	var sb strings.Builder
+	for _, s := range b.Spans {
+		sb.WriteString(renderSpan(s))
+	}
+	return sb.String()
+}
+
+// blockPieces renders a paragraph as pieces of at most limit bytes each,
+// breaking only between spans, or inside a span's text before it is
+// escaped and wrapped, so that no tag or entity is ever cut.
+func blockPieces(b bot.Block, limit int) []string {
+	whole := renderBlock(b)
+	if len(whole) <= limit {
+		return []string{whole}
+	}
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		if strings.TrimSpace(cur.String()) != "" {
+			out = append(out, cur.String())
+		}
+		cur.Reset()
+	}
+	for _, s := range b.Spans {
+		h := renderSpan(s)
+		if cur.Len()+len(h) <= limit {
+			cur.WriteString(h)
+			continue
+		}
+		flush()
+		if len(h) <= limit {
+			cur.WriteString(h)
+			continue
+		}
+		for _, chunk := range splitSpan(s, limit) {
+			flush()
+			cur.WriteString(chunk)
+		}
+	}
+	flush()
+	return out
+}
+
+// splitSpan renders a span too long for one message as several, each at
+// most limit bytes: the raw text is cut (at a line break or space where
+// one is near) and each piece escaped and wrapped on its own.
+func splitSpan(s bot.Span, limit int) []string {
+	overhead := len(renderSpan(bot.Span{Text: "x", Style: s.Style, URL: s.URL})) - 1
+	budget := limit - overhead
+	if budget < 64 { // an absurdly long URL: drop the link, keep the text
+		s.URL = ""
+		overhead = len(renderSpan(bot.Span{Text: "x", Style: s.Style})) - 1
+		budget = limit - overhead
+	}
+	var out []string
+	text := s.Text
+	for text != "" {
+		cut, size, lastBreak := 0, 0, -1
+		for i, r := range text {
+			n := escapedLen(r)
+			if size+n > budget {
+				break
+			}
+			size += n
+			cut = i + utf8.RuneLen(r)
+			if r == '\n' || r == ' ' {
+				lastBreak = cut
+			}
+		}
+		if cut < len(text) && lastBreak > cut/2 {
+			cut = lastBreak
+		}
+		if cut == 0 { // cannot happen with budget >= 64; guard the loop
+			_, cut = utf8.DecodeRuneInString(text)
+		}
+		piece := bot.Span{Text: strings.TrimRight(text[:cut], " \n"), Style: s.Style, URL: s.URL}
+		if h := renderSpan(piece); h != "" {
+			out = append(out, h)
+		}
+		text = strings.TrimLeft(text[cut:], " \n")
+	}
+	return out
+}
+
+// escapedLen is the number of bytes html.EscapeString turns r into.
+func escapedLen(r rune) int {
+	switch r {
+	case '<', '>':
+		return 4 // &lt; &gt;
+	case '&':
+		return 5 // &amp;
+	case '"', '\'':
+		return 5 // &#34; &#39;
+	case utf8.RuneError:
+		return 3
+	}
+	return utf8.RuneLen(r)
+}
+
+// renderParts renders a reply's paragraphs as the texts of one or more
+// messages, paragraphs separated by blank lines, each at most limit bytes.
+func renderParts(r *bot.Reply, limit int) []string {
+	var pieces []string
+	for _, b := range r.Blocks {
+		for _, p := range blockPieces(b, limit) {
+			if strings.TrimSpace(p) != "" {
+				pieces = append(pieces, p)
+			}
+		}
+	}
+	// Every piece fits, so Pack only ever breaks between pieces.
+	return bot.Pack(pieces, limit)
+}
+
+// inlineKeyboard turns the reply's buttons into an inline keyboard, nil
+// when there are none. Buttons Telegram would refuse (data over 64 bytes,
+// which fails the whole message, or no label or data) are left out.
+func inlineKeyboard(rows [][]bot.Button, log *slog.Logger) *tgbotapi.InlineKeyboardMarkup {
+	var kb [][]tgbotapi.InlineKeyboardButton
+	for _, row := range rows {
+		var out []tgbotapi.InlineKeyboardButton
+		for _, b := range row {
+			if len(b.Data) > bot.MaxButtonData || b.Data == "" || strings.TrimSpace(b.Label) == "" {
+				log.Debug("telegram: button left out", "data_bytes", len(b.Data), "label_empty", b.Label == "")
+				continue
+			}
+			out = append(out, tgbotapi.NewInlineKeyboardButtonData(b.Label, b.Data))
+		}
+		if len(out) > 0 {
+			kb = append(kb, out)
+		}
+	}
+	if len(kb) == 0 {
+		return nil
+	}
+	return &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: kb}
+}
+
+// LocationButton is the label of the reply-keyboard button that asks
+// Telegram for the user's location.
+const LocationButton = "📍 Share my location"
+
+// locationKeyboard offers a one-time "share my location" button. Telegram
+// allows request_location in private chats only.
+func locationKeyboard() tgbotapi.ReplyKeyboardMarkup {
+	kb := tgbotapi.NewReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonLocation(LocationButton)))
+	kb.OneTimeKeyboard = true
+	kb.ResizeKeyboard = true
+	return kb
+}
+
+// truncate cuts s to at most n UTF-16 code units (Telegram's measure),
+// ending with "…" when cut.
+func truncate(s string, n int) string {
+	if utf16Len(s) <= n {
+		return s
+	}
+	units := 0
+	for i, r := range s {
+		u := utf16.RuneLen(r)
+		if u < 0 {
+			u = 1
+		}
+		if units+u > n-1 {
+			return s[:i] + "…"
+		}
+		units += u
+	}
+	return s
+}
+
+// utf16Len is the length of s in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if u := utf16.RuneLen(r); u > 0 {
+			n += u
+		} else {
+			n++
+		}
+	}
+	return n
+}

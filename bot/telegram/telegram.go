@@ -1,0 +1,652 @@
+// Package telegram is the Telegram adapter: it turns Telegram updates into
+// bot.Messages, feeds them to a bot.Handler, and turns the bot.Replies into
+// Telegram messages. It translates and decides nothing: every answer comes
+// from the handler, and who is a moderator is decided by the core from
+// Message.User.ID.
+//
+// Updates arrive by long polling (the default) or through a webhook when
+// Config.WebhookURL is set; then the application mounts WebhookHandler on
+// its HTTP server at WebhookPath (the path of WebhookURL).
+//
+// For the safety of the people who use the bot, nothing here logs a token,
+// a message's text or a user or chat id above debug level, and errors
+// returned never contain the token.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/directory"
+)
+
+// Platform is the adapter's platform name, in Message.Platform and in
+// moderator keys ("telegram:<user id>").
+const Platform = "telegram"
+
+// Defaults for the optional Config fields.
+const (
+	DefaultPageSize      = 6
+	DefaultPollTimeout   = 25 * time.Second
+	DefaultMaxInFlight   = 64
+	DefaultShutdownGrace = 10 * time.Second
+)
+
+const (
+	requestTimeout = 30 * time.Second // one Bot API call other than getUpdates
+	maxAttempts    = 5                // tries of one call under flood control
+	maxResults     = 20               // inline query results
+)
+
+// allowedUpdates are the update types the adapter handles; Telegram sends
+// no others.
+var allowedUpdates = []string{"message", "callback_query", "inline_query"}
+
+var (
+	commandName = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+	secretChars = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+)
+
+// Config configures the adapter.
+type Config struct {
+	// Token is the bot's token from @BotFather. It is never logged.
+	Token string
+	// Endpoint is the Bot API URL in the SDK's format, with two %s for the
+	// token and the method; default "https://api.telegram.org/bot%s/%s".
+	Endpoint string
+	// Commands are listed in Telegram's command menu (setMyCommands) when
+	// Run starts; hidden and moderator commands are left out.
+	Commands []bot.Command
+	// PageSize is Message.PageSize, how many results one message shows;
+	// 0 means DefaultPageSize, a negative value everything at once.
+	PageSize int
+	// WebhookURL, when set, makes Run register a webhook (setWebhook with
+	// WebhookSecret as secret_token) instead of long polling. Updates then
+	// arrive through WebhookHandler, which the application must mount at
+	// this URL's path (WebhookPath is the suggested one). Telegram requires
+	// https on port 443, 80, 88 or 8443.
+	WebhookURL string
+	// WebhookSecret is required with WebhookURL: 1-256 characters from
+	// A-Z, a-z, 0-9, _ and -. Requests without it are refused.
+	WebhookSecret string
+	// Client makes the HTTP requests; default a new http.Client. Leave its
+	// Timeout 0 or above PollTimeout: the adapter bounds each call itself.
+	Client *http.Client
+
+	// Pacing spaces outgoing messages; the zero value follows Telegram's
+	// published limits.
+	Pacing Pacing
+	// PollTimeout is getUpdates' long-poll timeout; default 25 s.
+	PollTimeout time.Duration
+	// MaxInFlight bounds the updates handled at once; default 64.
+	MaxInFlight int
+	// ShutdownGrace is how long Run waits for replies in flight once its
+	// context ends before cancelling them; default 10 s.
+	ShutdownGrace time.Duration
+}
+
+// Adapter connects one Telegram bot to a bot.Handler. It implements
+// bot.Adapter and bot.Editor. Its methods are safe for concurrent use; Run
+// may be called once at a time.
+type Adapter struct {
+	cfg      Config
+	log      *slog.Logger
+	api      api
+	token    string
+	username string
+	pageSize int
+	pace     *pacer
+	slots    chan struct{}
+
+	// sleep waits out flood control and polling back-off; tests replace it.
+	sleep func(ctx context.Context, d time.Duration) error
+	// onDone, when set, is called after each update has been handled and
+	// its replies sent (tests).
+	onDone func(updateID int)
+
+	mu      sync.Mutex
+	running bool
+	h       bot.Handler
+	work    context.Context // handling context: outlives Run's by the grace
+	wg      sync.WaitGroup  // updates in flight; Add only while running
+	seen    map[int]bool    // webhook update ids recently accepted
+	seenLog []int
+}
+
+// New checks the token with getMe (the SDK calls it at once) and returns
+// an adapter. Errors never contain the token.
+func New(cfg Config, log *slog.Logger) (*Adapter, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, errors.New("telegram: the bot token is empty")
+	}
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = tgbotapi.APIEndpoint
+	}
+	if strings.Count(cfg.Endpoint, "%s") != 2 {
+		return nil, errors.New("telegram: the endpoint must hold two %s, for the token and the method")
+	}
+	if cfg.WebhookURL != "" {
+		u, err := url.Parse(cfg.WebhookURL)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			return nil, errors.New("telegram: the webhook URL must be an absolute https URL")
+		}
+		if !secretChars.MatchString(cfg.WebhookSecret) {
+			return nil, errors.New("telegram: a webhook needs a secret of 1-256 characters from A-Z, a-z, 0-9, _ and -")
+		}
+	}
+	sdkLog.install(cfg.Token, log)
+	var client tgbotapi.HTTPClient = &http.Client{}
+	if cfg.Client != nil {
+		client = cfg.Client
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	b, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, ctxClient{ctx: ctx, c: client})
+	if err != nil {
+		return nil, wrapErr("getMe", cfg.Token, err)
+	}
+	b.Client = client
+	b.Debug = false // debug output holds message texts
+	if b.Self.UserName == "" {
+		log.Warn("telegram: getMe returned no username; commands addressed to the bot will be ignored in groups")
+	}
+	return newAdapter(cfg, log, sdkAPI{bot: b, client: client}, b.Self.UserName), nil
+}
+
+// newAdapter builds an adapter over any api, for tests without a server.
+func newAdapter(cfg Config, log *slog.Logger, a api, username string) *Adapter {
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = DefaultPollTimeout
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = DefaultShutdownGrace
+	}
+	pageSize := cfg.PageSize
+	switch {
+	case pageSize == 0:
+		pageSize = DefaultPageSize
+	case pageSize < 0:
+		pageSize = 0
+	}
+	return &Adapter{
+		cfg:      cfg,
+		log:      log,
+		api:      a,
+		token:    cfg.Token,
+		username: username,
+		pageSize: pageSize,
+		pace:     newPacer(cfg.Pacing),
+		slots:    make(chan struct{}, cfg.MaxInFlight),
+		sleep:    sleep,
+		seen:     map[int]bool{},
+	}
+}
+
+// Name is the platform name, "telegram".
+func (a *Adapter) Name() string { return Platform }
+
+// Username is the bot's username, without "@".
+func (a *Adapter) Username() string { return a.username }
+
+// Run sets the command menu, then receives updates (long polling, or the
+// webhook) and answers each with h until ctx ends. It then stops receiving,
+// waits for the replies in flight (up to ShutdownGrace) and returns nil. It
+// returns an error when the webhook cannot be set or Telegram refuses the
+// token.
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	if h == nil {
+		return errors.New("telegram: Run needs a handler")
+	}
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	a.mu.Lock()
+	if a.running {
+		a.mu.Unlock()
+		return errors.New("telegram: Run is already running")
+	}
+	a.running, a.h, a.work = true, h, work
+	a.mu.Unlock()
+
+	a.setCommands(ctx)
+	var err error
+	if a.cfg.WebhookURL != "" {
+		if err = a.setWebhook(ctx); err == nil {
+			a.log.Info("telegram: receiving updates by webhook", "bot", a.username)
+			<-ctx.Done()
+		}
+	} else {
+		a.log.Info("telegram: receiving updates by long polling", "bot", a.username)
+		err = a.poll(ctx)
+	}
+	a.drain(cancelWork)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		err = nil
+	}
+	return err
+}
+
+// drain stops accepting updates and waits for those in flight, cancelling
+// them after the grace period.
+func (a *Adapter) drain(cancel context.CancelFunc) {
+	a.mu.Lock()
+	a.running, a.h = false, nil
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() { a.wg.Wait(); close(done) }()
+	t := time.NewTimer(a.cfg.ShutdownGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		a.log.Warn("telegram: replies still in flight after the shutdown grace; cancelling them")
+		cancel()
+		<-done
+	}
+}
+
+// setCommands publishes the command menu. A failure is logged, not fatal:
+// commands typed by hand still work.
+func (a *Adapter) setCommands(ctx context.Context) {
+	var cmds []tgbotapi.BotCommand
+	seen := map[string]bool{}
+	for _, c := range a.cfg.Commands {
+		if c.Hidden || c.Moderator {
+			continue
+		}
+		name := strings.ToLower(strings.TrimPrefix(c.Name, "/"))
+		if !commandName.MatchString(name) || seen[name] {
+			a.log.Debug("telegram: command left out of the menu", "command", name)
+			continue
+		}
+		seen[name] = true
+		desc := strings.Join(strings.Fields(c.Description), " ")
+		if desc == "" {
+			desc = "/" + name
+		}
+		cmds = append(cmds, tgbotapi.BotCommand{Command: name, Description: truncate(desc, 256)})
+		if len(cmds) == 100 {
+			break
+		}
+	}
+	if len(cmds) == 0 {
+		return
+	}
+	cfg := tgbotapi.NewSetMyCommands(cmds...)
+	if err := a.call(ctx, "setMyCommands", func(ctx context.Context) error {
+		_, err := a.api.Request(ctx, cfg)
+		return err
+	}); err != nil && ctx.Err() == nil {
+		a.log.Warn("telegram: could not set the command menu", "err", err)
+	}
+}
+
+// setWebhook registers the webhook with its secret. The SDK's
+// WebhookConfig has no secret_token, hence the raw request.
+func (a *Adapter) setWebhook(ctx context.Context) error {
+	p := tgbotapi.Params{"url": a.cfg.WebhookURL, "secret_token": a.cfg.WebhookSecret}
+	if err := p.AddInterface("allowed_updates", allowedUpdates); err != nil {
+		return err
+	}
+	return a.call(ctx, "setWebhook", func(ctx context.Context) error {
+		_, err := a.api.MakeRequest(ctx, "setWebhook", p)
+		return err
+	})
+}
+
+// poll long-polls getUpdates until ctx ends. The offset moves past an
+// update only once it has been handed to a worker, and is confirmed to
+// Telegram on the way out, so that a restart neither loses nor repeats
+// updates.
+func (a *Adapter) poll(ctx context.Context) error {
+	// getUpdates is refused while a webhook is set (say, by an earlier
+	// deployment in webhook mode).
+	if err := a.call(ctx, "deleteWebhook", func(ctx context.Context) error {
+		_, err := a.api.Request(ctx, tgbotapi.DeleteWebhookConfig{})
+		return err
+	}); err != nil && ctx.Err() == nil {
+		a.log.Warn("telegram: could not delete the webhook", "err", err)
+	}
+	offset := 0
+	defer func() { a.confirm(ctx, offset) }()
+	backoff := time.Second
+	timeout := max(int(a.cfg.PollTimeout/time.Second), 1)
+	for ctx.Err() == nil {
+		pctx, cancel := context.WithTimeout(ctx, a.cfg.PollTimeout+requestTimeout)
+		updates, err := a.api.GetUpdates(pctx, tgbotapi.UpdateConfig{
+			Offset: offset, Limit: 100, Timeout: timeout, AllowedUpdates: allowedUpdates,
+		})
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			wait := backoff
+			if secs, ok := retryAfter(err); ok {
+				wait = time.Duration(secs) * time.Second
+			} else {
+				backoff = min(backoff*2, 30*time.Second)
+			}
+			if code, _ := apiCode(err); code == http.StatusUnauthorized || code == http.StatusNotFound {
+				return fmt.Errorf("telegram: the bot token was refused: %w", wrapErr("getUpdates", a.token, err))
+			}
+			a.log.Warn("telegram: getUpdates failed; retrying", "err", wrapErr("getUpdates", a.token, err), "in", wait)
+			if a.sleep(ctx, wait) != nil {
+				return nil
+			}
+			continue
+		}
+		backoff = time.Second
+		for _, u := range updates {
+			if u.UpdateID < offset {
+				continue
+			}
+			if !a.dispatch(ctx, u) {
+				return nil
+			}
+			offset = u.UpdateID + 1
+		}
+	}
+	return nil
+}
+
+// confirm tells Telegram the updates before offset were received (an
+// update counts as confirmed only when getUpdates is next called with a
+// higher offset).
+func (a *Adapter) confirm(ctx context.Context, offset int) {
+	if offset == 0 {
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := a.api.GetUpdates(cctx, tgbotapi.UpdateConfig{Offset: offset, Limit: 1, Timeout: 0}); err != nil {
+		a.log.Warn("telegram: could not confirm the last updates; they may be answered again after a restart", "err", wrapErr("getUpdates", a.token, err))
+	}
+}
+
+// dispatch hands u to a worker. It waits for a free one until wait ends,
+// and reports false when the update was not taken (not running, or wait
+// ended).
+func (a *Adapter) dispatch(wait context.Context, u tgbotapi.Update) bool {
+	a.mu.Lock()
+	if !a.running {
+		a.mu.Unlock()
+		return false
+	}
+	a.wg.Add(1)
+	h, work := a.h, a.work
+	a.mu.Unlock()
+	select {
+	case a.slots <- struct{}{}: // a free worker is taken even if wait has ended
+	default:
+		select {
+		case a.slots <- struct{}{}:
+		case <-wait.Done():
+			a.wg.Done()
+			return false
+		}
+	}
+	go func() {
+		defer a.wg.Done()
+		defer func() { <-a.slots }()
+		a.handleUpdate(work, h, u)
+	}()
+	return true
+}
+
+// handleUpdate answers one update. A panic is logged, without the
+// message's text, and goes no further.
+func (a *Adapter) handleUpdate(ctx context.Context, h bot.Handler, u tgbotapi.Update) {
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("telegram: panic while handling an update", "update_id", u.UpdateID, "kind", kind(u),
+				"panic", panicText(p), "stack", string(debug.Stack()))
+		}
+		if a.onDone != nil {
+			a.onDone(u.UpdateID)
+		}
+	}()
+	switch {
+	case u.Message != nil:
+		a.onMessage(ctx, h, u.Message)
+	case u.CallbackQuery != nil:
+		a.onCallback(ctx, h, u.CallbackQuery)
+	case u.InlineQuery != nil:
+		a.onInline(ctx, h, u.InlineQuery)
+	default:
+		a.log.Debug("telegram: update ignored", "update_id", u.UpdateID, "kind", kind(u))
+	}
+}
+
+func kind(u tgbotapi.Update) string {
+	switch {
+	case u.Message != nil:
+		return "message"
+	case u.CallbackQuery != nil:
+		return "callback_query"
+	case u.InlineQuery != nil:
+		return "inline_query"
+	case u.EditedMessage != nil:
+		return "edited_message"
+	}
+	return "other"
+}
+
+// panicText describes a panic without echoing data: runtime errors (index
+// out of range…) are safe to show; other values only by type.
+func panicText(p any) string {
+	if re, ok := p.(runtime.Error); ok {
+		return re.Error()
+	}
+	return fmt.Sprintf("%T", p)
+}
+
+// message turns a Telegram message into a bot.Message; nil when there is
+// nothing to answer (a sticker, a photo, a service message). The text is
+// passed through untouched: the core parses commands, so the SDK's
+// Command(), which panics on a malformed entity, is never called.
+func (a *Adapter) message(msg *tgbotapi.Message) *bot.Message {
+	if msg.Chat == nil {
+		return nil
+	}
+	m := &bot.Message{
+		Platform: Platform,
+		Text:     msg.Text,
+		BotName:  a.username,
+		Chat:     bot.Chat{ID: strconv.FormatInt(msg.Chat.ID, 10), Private: msg.Chat.Type == "private"},
+		PageSize: a.pageSize,
+	}
+	if msg.From != nil {
+		m.User = user(msg.From)
+		m.Lang = msg.From.LanguageCode
+	}
+	if l := msg.Location; l != nil {
+		p := directory.Point{Lat: l.Latitude, Lon: l.Longitude}
+		if p.Valid() {
+			m.Location = &p
+		}
+	}
+	if strings.TrimSpace(m.Text) == "" && m.Location == nil {
+		return nil
+	}
+	return m
+}
+
+func user(u *tgbotapi.User) bot.User {
+	name := u.FirstName
+	if name == "" {
+		name = u.UserName
+	}
+	return bot.User{ID: strconv.FormatInt(u.ID, 10), Name: name}
+}
+
+// handle asks h, turning an error into its user-safe message (bot.Bot
+// never returns one; a bare Router can).
+func (a *Adapter) handle(ctx context.Context, h bot.Handler, m *bot.Message) *bot.Reply {
+	rep, err := h.Handle(ctx, m)
+	if err != nil {
+		a.log.Debug("telegram: handler returned an error", "code", bot.ErrorCode(err))
+		rep = bot.Text(bot.UserMessage(err))
+		if m.Pressed {
+			rep.Notice = bot.UserMessage(err)
+		}
+	}
+	return rep
+}
+
+func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Message) {
+	m := a.message(msg)
+	if m == nil {
+		a.log.Debug("telegram: message without text or location ignored")
+		return
+	}
+	rep := a.handle(ctx, h, m)
+	if rep == nil {
+		return
+	}
+	a.reply(ctx, msg.Chat.ID, msg.Chat.Type == "private", noticeAsText(rep), 0)
+}
+
+// onCallback answers a button press. answerCallbackQuery is always called,
+// even when the handler says nothing or panics, or the button's spinner
+// would turn for a while; it shows Reply.Notice.
+func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.CallbackQuery) {
+	answered := false
+	answer := func(text string) {
+		answered = true
+		cfg := tgbotapi.NewCallback(cq.ID, truncate(text, 200))
+		if err := a.call(ctx, "answerCallbackQuery", func(ctx context.Context) error {
+			_, err := a.api.Request(ctx, cfg)
+			return err
+		}); err != nil {
+			a.logSendError("answerCallbackQuery", err)
+		}
+	}
+	defer func() {
+		if !answered {
+			answer("")
+		}
+	}()
+	if cq.Data == "" || cq.From == nil {
+		return
+	}
+	var chatID int64
+	private := false
+	switch {
+	case cq.Message != nil && cq.Message.Chat != nil:
+		chatID, private = cq.Message.Chat.ID, cq.Message.Chat.Type == "private"
+	default: // a button on a message sent through inline mode
+		chatID, private = cq.From.ID, true
+	}
+	m := &bot.Message{
+		Platform: Platform,
+		Text:     cq.Data,
+		BotName:  a.username,
+		User:     user(cq.From),
+		Chat:     bot.Chat{ID: strconv.FormatInt(chatID, 10), Private: private},
+		Lang:     cq.From.LanguageCode,
+		Pressed:  true,
+		PageSize: a.pageSize,
+	}
+	rep := a.handle(ctx, h, m)
+	if rep == nil {
+		return
+	}
+	answer(rep.Notice)
+	editID := 0
+	if rep.Edit && cq.Message != nil {
+		editID = cq.Message.MessageID
+	}
+	a.reply(ctx, chatID, private, rep, editID)
+}
+
+// onInline answers "@bot query" with one article per result of
+// "/find query". An empty query is answered with no results, without
+// asking the handler: Telegram sends one as soon as "@bot " is typed.
+func (a *Adapter) onInline(ctx context.Context, h bot.Handler, iq *tgbotapi.InlineQuery) {
+	results := []any{}
+	if q := strings.TrimSpace(iq.Query); q != "" && iq.From != nil {
+		m := &bot.Message{
+			Platform: Platform,
+			Text:     "/find " + q,
+			BotName:  a.username,
+			User:     user(iq.From),
+			Chat:     bot.Chat{ID: strconv.FormatInt(iq.From.ID, 10), Private: true},
+			Lang:     iq.From.LanguageCode,
+		}
+		if rep := a.handle(ctx, h, m); rep != nil {
+			results = articles(rep)
+		}
+	}
+	cfg := tgbotapi.InlineConfig{InlineQueryID: iq.ID, Results: results, CacheTime: 60}
+	if err := a.call(ctx, "answerInlineQuery", func(ctx context.Context) error {
+		_, err := a.api.Request(ctx, cfg)
+		return err
+	}); err != nil {
+		a.logSendError("answerInlineQuery", err)
+	}
+}
+
+// articles makes an inline result of each non-heading paragraph: its first
+// span is the title, the rest the description, and choosing it posts the
+// paragraph.
+func articles(rep *bot.Reply) []any {
+	out := []any{}
+	for _, b := range rep.Blocks {
+		if b.Heading || len(out) == maxResults {
+			continue
+		}
+		pieces := blockPieces(b, MaxText)
+		if len(pieces) == 0 {
+			continue
+		}
+		plain := strings.TrimSpace(bot.PlainText(b))
+		title := ""
+		if len(b.Spans) > 0 {
+			title = strings.TrimSpace(b.Spans[0].Text)
+		}
+		if title == "" {
+			title = plain
+		}
+		if title == "" {
+			continue
+		}
+		desc := strings.TrimLeft(strings.TrimPrefix(plain, title), " \n\t—–-:,")
+		art := tgbotapi.NewInlineQueryResultArticleHTML(strconv.Itoa(len(out)+1), truncate(title, 128), pieces[0])
+		art.Description = truncate(desc, 256)
+		art.InputMessageContent = tgbotapi.InputTextMessageContent{
+			Text: pieces[0], ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true,
+		}
+		out = append(out, art)
+	}
+	return out
+}
+
+// noticeAsText shows a lone Notice as a message, outside button presses.
+func noticeAsText(r *bot.Reply) *bot.Reply {
+	if len(r.Blocks) > 0 || r.Notice == "" {
+		return r
+	}
+	out := *r
+	out.Blocks = []bot.Block{{Spans: []bot.Span{bot.T(r.Notice)}}}
+	return &out
+}
