@@ -13,6 +13,8 @@ import (
 
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/console"
+	"github.com/unionbot/unionbot/bot/discord"
+	"github.com/unionbot/unionbot/bot/telegram"
 	"github.com/unionbot/unionbot/config"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/moderation"
@@ -40,11 +42,22 @@ type App struct {
 	bot     *bot.Bot
 	mod     *moderation.Service
 	console *console.Adapter
-	closers []func() error
+	// platforms are the chat platforms configured; none means the console.
+	platforms []bot.Adapter
+	telegram  *telegram.Adapter
+	discord   *discord.Adapter
+	closers   []func() error
+}
+
+// option adjusts how NewApp builds the platform adapters; tests use it to
+// point them at fake servers without pacing.
+type option struct {
+	telegram func(*telegram.Config)
+	discord  func(*discord.Config)
 }
 
 // NewApp opens the store and builds every part. Close releases them.
-func NewApp(ctx context.Context, cfg config.Config, s Streams) (*App, error) {
+func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (*App, error) {
 	a := &App{cfg: cfg, io: s, log: newLogger(cfg, s.Err)}
 	var err error
 	if cfg.RedisURL != "" {
@@ -88,7 +101,60 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams) (*App, error) {
 	a.mod.Register(a.bot.Router())
 	// The person at the terminal is a moderators' channel of their own.
 	a.mod.AddChannel(moderation.Channel{Key: "console", To: bot.Address{Platform: console.Platform, ChatID: console.OperatorID}, Sender: a.console})
+	if err := a.connectPlatforms(cfg, opts); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// connectPlatforms builds the adapters whose tokens are set, and makes
+// their moderators' chats channels of the one moderation queue. It runs
+// after every command is registered, because the adapters publish the
+// command list to the platforms.
+func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
+	cmds := a.bot.Router().Commands()
+	if cfg.TelegramToken != "" {
+		tc := telegram.Config{Token: cfg.TelegramToken, Endpoint: cfg.TelegramAPIEndpoint, Commands: cmds,
+			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret}
+		for _, o := range opts {
+			if o.telegram != nil {
+				o.telegram(&tc)
+			}
+		}
+		tg, err := telegram.New(tc, a.log)
+		if err != nil {
+			return fmt.Errorf("telegram (UNIONBOT_TELEGRAM_TOKEN, UNIONBOT_TELEGRAM_API_ENDPOINT): %w", err)
+		}
+		a.telegram = tg
+		a.platforms = append(a.platforms, tg)
+		a.mod.AddSender(telegram.Platform, tg)
+		if cfg.TelegramModChat != "" {
+			a.mod.AddChannel(moderation.Channel{Key: "telegram:" + cfg.TelegramModChat,
+				To: bot.Address{Platform: telegram.Platform, ChatID: cfg.TelegramModChat}, Sender: tg})
+		}
+	}
+	if cfg.DiscordToken != "" {
+		dc := discord.Config{Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, Guild: cfg.DiscordGuild,
+			APIBase: cfg.DiscordAPIBase, Commands: cmds, PublicKey: cfg.DiscordPublicKey}
+		for _, o := range opts {
+			if o.discord != nil {
+				o.discord(&dc)
+			}
+		}
+		d, err := discord.New(dc, a.log)
+		if err != nil {
+			return fmt.Errorf("discord (UNIONBOT_DISCORD_TOKEN, UNIONBOT_DISCORD_API_BASE): %w", err)
+		}
+		a.discord = d
+		a.platforms = append(a.platforms, d)
+		a.mod.AddSender(discord.Platform, d)
+		if cfg.DiscordModChannel != "" {
+			a.mod.AddChannel(moderation.Channel{Key: "discord:" + cfg.DiscordModChannel,
+				To: bot.Address{Platform: discord.Platform, ChatID: cfg.DiscordModChannel}, Sender: d})
+		}
+	}
+	return nil
 }
 
 func moderators(cfg config.Config) bot.Moderators {
@@ -132,7 +198,41 @@ func (a *App) Run(ctx context.Context) error {
 	wg.Add(2)
 	go func() { defer wg.Done(); a.dir.Run(ctx) }()
 	go func() { defer wg.Done(); a.mod.Run(ctx) }()
-	return a.console.Run(ctx, a.bot)
+	if len(a.platforms) == 0 {
+		return a.console.Run(ctx, a.bot)
+	}
+	errs := make(chan error, len(a.platforms)+1)
+	if a.cfg.HTTPAddr != "" {
+		srv, err := a.serveHTTP(ctx)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+	}
+	for _, p := range a.platforms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := p.Run(ctx, a.bot)
+			if err != nil && ctx.Err() == nil {
+				err = fmt.Errorf("%s: %w", p.Name(), err)
+			} else {
+				err = nil
+			}
+			errs <- err
+		}()
+	}
+	a.log.Info("unionbot is running", "platforms", len(a.platforms))
+	// The first platform to fail stops the others: a half-running bot is
+	// worse than a restart by the supervisor.
+	var first error
+	for range a.platforms {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	return first
 }
 
 // Console answers commands read line by line from standard input.
