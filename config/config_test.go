@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +81,19 @@ func TestKnown(t *testing.T) {
 	}
 	if len(Names()) != len(Vars()) {
 		t.Error("Names and Vars differ")
+	}
+}
+
+// TestREADMEDocumentsEveryVariable keeps the README's table in step with
+// what the binary reads.
+func TestREADMEDocumentsEveryVariable(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Vars() {
+		if !strings.Contains(string(b), "| `"+v.Name+"` |") {
+			t.Errorf("README.md's configuration table lacks %s", v.Name)
+		}
 	}
 }

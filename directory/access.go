@@ -102,7 +102,7 @@ func (x *Index) FindRegion(query string) []*Region {
 	if q == "" {
 		return nil
 	}
-	refs, _ := x.exactOrFuzzy(q)
+	refs, corrected := x.exactOrFuzzy(q)
 	var out []*Region
 	seen := map[int32]bool{}
 	add := func(i int32) {
@@ -116,7 +116,9 @@ func (x *Index) FindRegion(query string) []*Region {
 			add(r.idx)
 		}
 	}
-	if len(out) > 0 {
+	if len(out) > 0 || corrected {
+		// A misspelt region is corrected; a misspelt place is not taken
+		// as its country's region ("Atlantis" is not Atlanta's).
 		return out
 	}
 	for _, r := range refs {

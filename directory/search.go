@@ -65,6 +65,11 @@ const NearestCount = 5
 // directory is.
 const maxPartial = 50
 
+// maxPartialScan bounds the candidates a vague query examines, so that its
+// cost is constant however common its words are; such a query is asking
+// for examples, not for every group whose name has "union" in it.
+const maxPartialScan = 2000
+
 // Search is the one search the whole bot uses. It matches the query case-
 // and accent-insensitively against organisation names, acronyms and other
 // names, cities, provinces, countries (any alias, in the bot's languages) and
@@ -315,7 +320,10 @@ func (x *Index) partial(q string) []ref {
 	}
 	sort.Slice(wants, func(i, j int) bool { return len(wants[i].list) < len(wants[j].list) })
 	var out []ref
-	for _, r := range wants[0].list {
+	for i, r := range wants[0].list {
+		if i == maxPartialScan {
+			break
+		}
 		have := x.refWords[r]
 		ok := true
 		for _, w := range wants[1:] {
