@@ -28,6 +28,9 @@ type Streams struct {
 	In          io.Reader
 	Out, Err    io.Writer
 	Interactive bool // a person at a terminal: show a prompt
+	// ConsoleOnly leaves the platforms alone even when their tokens are
+	// set (ask, console and export talk to the terminal only).
+	ConsoleOnly bool
 }
 
 // App is the whole bot, built from a Config. main runs it; tests start it
@@ -99,11 +102,17 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Consumer:          consumerName(),
 	})
 	a.mod.Register(a.bot.Router())
-	// The person at the terminal is a moderators' channel of their own.
-	a.mod.AddChannel(moderation.Channel{Key: "console", To: bot.Address{Platform: console.Platform, ChatID: console.OperatorID}, Sender: a.console})
-	if err := a.connectPlatforms(cfg, opts); err != nil {
-		a.Close()
-		return nil, err
+	if !s.ConsoleOnly {
+		if err := a.connectPlatforms(cfg, opts); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	if len(a.platforms) == 0 {
+		// The person at the terminal is a moderators' channel of their
+		// own. Not when platforms run: cards would land in the service's
+		// output, suggestions' text included.
+		a.mod.AddChannel(moderation.Channel{Key: "console", To: bot.Address{Platform: console.Platform, ChatID: console.OperatorID}, Sender: a.console})
 	}
 	return a, nil
 }

@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fs.Usage()
 		return 2
 	}
-	app, err := NewApp(ctx, cfg, Streams{In: stdin, Out: stdout, Err: stderr, Interactive: mode == "run"})
+	app, err := NewApp(ctx, cfg, Streams{In: stdin, Out: stdout, Err: stderr, Interactive: mode == "run", ConsoleOnly: mode != "run"})
 	if err != nil {
 		fmt.Fprintf(stderr, "unionbot: %v\n", err)
 		return 1
