@@ -34,6 +34,14 @@ type Config struct {
 	MaxPending        int
 	Retention         time.Duration
 
+	// LeaseTTL and LeaseRenew time the leases that let one replica at a
+	// time long-poll Telegram and hold the Discord gateway.
+	LeaseTTL   time.Duration
+	LeaseRenew time.Duration
+	// ClaimIdle is how long a moderator card may stay unacknowledged before
+	// another process delivers it.
+	ClaimIdle time.Duration
+
 	TelegramToken         string
 	TelegramAPIEndpoint   string
 	TelegramModChat       string
@@ -102,7 +110,7 @@ func duration(p func(*Config) *time.Duration) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		d, err := time.ParseDuration(strings.TrimSpace(v))
 		if err != nil || d <= 0 {
-			return fmt.Errorf("must be a positive duration such as 720h, not %q", v)
+			return fmt.Errorf("must be a positive duration such as 720h or 10s, not %q", v)
 		}
 		*p(c) = d
 		return nil
@@ -126,6 +134,9 @@ func Vars() []Var {
 		{"UNIONBOT_SUGGEST_PER_DAY", "10", "Suggestions and reports one person may send a day.", integer(func(c *Config) *int { return &c.SuggestPerDay }, 1, 10000)},
 		{"UNIONBOT_MAX_PENDING", "500", "Most items waiting for moderators at once.", integer(func(c *Config) *int { return &c.MaxPending }, 1, 1000000)},
 		{"UNIONBOT_RETENTION", "720h", "How long decided suggestions are kept before they are deleted.", duration(func(c *Config) *time.Duration { return &c.Retention })},
+		{"UNIONBOT_LEASE_TTL", "10s", "With several replicas on one Redis: how long the replica that long-polls Telegram (and the one on the Discord gateway) keeps that role without renewing it. Another replica takes over this long after it dies.", duration(func(c *Config) *time.Duration { return &c.LeaseTTL })},
+		{"UNIONBOT_LEASE_RENEW", "3s", "How often that replica renews its lease, and how often the others try to take it. Must be less than UNIONBOT_LEASE_TTL.", duration(func(c *Config) *time.Duration { return &c.LeaseRenew })},
+		{"UNIONBOT_QUEUE_CLAIM_IDLE", "1m", "How long a moderator card may stay undelivered by a process that stopped before another process delivers it.", duration(func(c *Config) *time.Duration { return &c.ClaimIdle })},
 		{"UNIONBOT_TELEGRAM_TOKEN", "", "Telegram bot token from BotFather. Empty: Telegram off.", str(func(c *Config) *string { return &c.TelegramToken })},
 		{"UNIONBOT_TELEGRAM_API_ENDPOINT", "https://api.telegram.org/bot%s/%s", "Bot API endpoint, in tgbotapi's format (token, method).", str(func(c *Config) *string { return &c.TelegramAPIEndpoint })},
 		{"UNIONBOT_TELEGRAM_MOD_CHAT", "", "Chat id of the Telegram moderators' group.", str(func(c *Config) *string { return &c.TelegramModChat })},
@@ -203,6 +214,9 @@ func (c Config) Validate() error {
 	}
 	if c.SuggestPerDay < c.SuggestPerHour {
 		bad("UNIONBOT_SUGGEST_PER_DAY", "must be at least UNIONBOT_SUGGEST_PER_HOUR (%d)", c.SuggestPerHour)
+	}
+	if c.LeaseRenew >= c.LeaseTTL {
+		bad("UNIONBOT_LEASE_RENEW", "must be less than UNIONBOT_LEASE_TTL (%v), or the lease expires between renewals", c.LeaseTTL)
 	}
 	if c.TelegramToken != "" {
 		if strings.Count(c.TelegramAPIEndpoint, "%s") != 2 {

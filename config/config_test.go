@@ -16,7 +16,8 @@ func TestDefaults(t *testing.T) {
 	}
 	if c.RedisURL != "" || c.RedisPrefix != "unionbot:" || c.ApprovalsRequired != 1 || c.SuggestPerHour != 3 || c.SuggestPerDay != 10 ||
 		c.Retention != 720*time.Hour || !c.ConsoleModerator || c.TelegramAPIEndpoint != "https://api.telegram.org/bot%s/%s" ||
-		c.DiscordAPIBase != "https://discord.com" || c.LogLevel != "info" || c.DataDir == "" {
+		c.DiscordAPIBase != "https://discord.com" || c.LogLevel != "info" || c.DataDir == "" ||
+		c.LeaseTTL != 10*time.Second || c.LeaseRenew != 3*time.Second || c.ClaimIdle != time.Minute {
 		t.Errorf("defaults = %+v", c)
 	}
 	c, _ = Load(env(map[string]string{"XDG_DATA_HOME": "/data"}))
@@ -55,6 +56,9 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"UNIONBOT_APPROVALS_REQUIRED": "3"}, "UNIONBOT_APPROVALS_REQUIRED must be between 1 and 2"},
 		{map[string]string{"UNIONBOT_CONSOLE_MODERATOR": "maybe"}, "UNIONBOT_CONSOLE_MODERATOR must be true or false"},
 		{map[string]string{"UNIONBOT_RETENTION": "forever"}, "UNIONBOT_RETENTION"},
+		{map[string]string{"UNIONBOT_LEASE_TTL": "0s"}, "UNIONBOT_LEASE_TTL must be a positive duration"},
+		{map[string]string{"UNIONBOT_LEASE_TTL": "2s", "UNIONBOT_LEASE_RENEW": "2s"}, "UNIONBOT_LEASE_RENEW must be less than UNIONBOT_LEASE_TTL"},
+		{map[string]string{"UNIONBOT_QUEUE_CLAIM_IDLE": "soon"}, "UNIONBOT_QUEUE_CLAIM_IDLE"},
 		{map[string]string{"UNIONBOT_SUGGEST_PER_HOUR": "5", "UNIONBOT_SUGGEST_PER_DAY": "4"}, "UNIONBOT_SUGGEST_PER_DAY must be at least"},
 		{map[string]string{"UNIONBOT_TELEGRAM_TOKEN": "t", "UNIONBOT_TELEGRAM_MOD_CHAT": "mods"}, "UNIONBOT_TELEGRAM_MOD_CHAT"},
 		{map[string]string{"UNIONBOT_TELEGRAM_TOKEN": "t", "UNIONBOT_TELEGRAM_MODERATORS": "1,bob"}, "UNIONBOT_TELEGRAM_MODERATORS"},

@@ -113,6 +113,24 @@ type Queue interface {
 	Ack(ctx context.Context, topic, group, id string) error
 }
 
+// Leases are named, expiring locks that let one process among several do
+// what only one may do at a time, such as long-polling Telegram with the
+// bot's token. A lease is held by a holder (a name unique to the process)
+// until it is released or its ttl passes without a renewal, so a holder that
+// dies loses it within ttl.
+type Leases interface {
+	// Acquire takes the lease for holder when no one holds it, or renews it
+	// when holder already does; either way it then expires ttl from now and
+	// Acquire reports true. It reports false, and changes nothing, while
+	// another holder has it. An error means the store could not say (a
+	// holder should then assume neither that it lost the lease nor that it
+	// still has it for longer than its last successful Acquire promised).
+	Acquire(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// Release gives the lease up if holder has it, so that another can take
+	// it at once; it does nothing when someone else holds it or no one does.
+	Release(ctx context.Context, name, holder string) error
+}
+
 // Store is everything unionbot keeps. Callers should depend on the smallest
 // of the interfaces above that they need.
 type Store interface {
@@ -122,6 +140,7 @@ type Store interface {
 	KV
 	Log
 	Queue
+	Leases
 	// Ping reports whether the store can be reached.
 	Ping(ctx context.Context) error
 	Close() error

@@ -50,6 +50,8 @@ type App struct {
 	telegram  *telegram.Adapter
 	discord   *discord.Adapter
 	closers   []func() error
+	// ops holds the metrics, the platforms' health and the leases (ops.go).
+	ops *ops
 }
 
 // option adjusts how NewApp builds the platform adapters; tests use it to
@@ -61,7 +63,7 @@ type option struct {
 
 // NewApp opens the store and builds every part. Close releases them.
 func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (*App, error) {
-	a := &App{cfg: cfg, io: s, log: newLogger(cfg, s.Err)}
+	a := &App{cfg: cfg, io: s, log: newLogger(cfg, s.Err), ops: newOps()}
 	var err error
 	if cfg.RedisURL != "" {
 		a.store, err = redisstore.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
@@ -77,6 +79,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		a.log.Debug("store: embedded", "dir", cfg.DataDir)
 	}
 	a.closers = append(a.closers, a.store.Close)
+	a.store = a.ops.metrics.observe(a.store)
 	a.seed, err = directory.LoadSeed()
 	if err != nil {
 		a.Close()
@@ -91,6 +94,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Directory:  a.dir,
 		Log:        a.log,
 		Moderators: moderators(cfg),
+		Observer:   a.ops.metrics,
 	})
 	a.console = console.New(s.In, s.Out, s.Interactive, cfg.Lang)
 	a.mod = moderation.New(a.store, a.dir, a.log, moderation.Options{
@@ -100,6 +104,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		MaxPending:        cfg.MaxPending,
 		Retention:         cfg.Retention,
 		Consumer:          consumerName(),
+		ClaimIdle:         cfg.ClaimIdle,
 	})
 	a.mod.Register(a.bot.Router())
 	if !s.ConsoleOnly {
@@ -114,6 +119,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		// output, suggestions' text included.
 		a.mod.AddChannel(moderation.Channel{Key: "console", To: bot.Address{Platform: console.Platform, ChatID: console.OperatorID}, Sender: a.console})
 	}
+	a.ops.wire(a)
 	return a, nil
 }
 
@@ -131,6 +137,7 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 				o.telegram(&tc)
 			}
 		}
+		a.ops.instrumentTelegram(&tc)
 		tg, err := telegram.New(tc, a.log)
 		if err != nil {
 			return fmt.Errorf("telegram (UNIONBOT_TELEGRAM_TOKEN, UNIONBOT_TELEGRAM_API_ENDPOINT): %w", err)
@@ -151,6 +158,7 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 				o.discord(&dc)
 			}
 		}
+		a.ops.instrumentDiscord(&dc)
 		d, err := discord.New(dc, a.log)
 		if err != nil {
 			return fmt.Errorf("discord (UNIONBOT_DISCORD_TOKEN, UNIONBOT_DISCORD_API_BASE): %w", err)
@@ -200,9 +208,11 @@ func (a *App) Handler() bot.Handler { return a.bot }
 // none is configured.
 func (a *App) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
+	// Once ctx ends, Run returns within shutdownBudget whatever still runs.
+	late := afterDone(ctx, shutdownBudget)
 	var wg sync.WaitGroup
 	// Stop the background work when the adapters are done, then wait for it.
-	defer wg.Wait()
+	defer waitStopped(&wg, late, a.log)
 	defer cancel()
 	wg.Add(2)
 	go func() { defer wg.Done(); a.dir.Run(ctx) }()
@@ -222,7 +232,7 @@ func (a *App) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := p.Run(ctx, a.bot)
+			err := a.runPlatform(ctx, p)
 			if err != nil && ctx.Err() == nil {
 				err = fmt.Errorf("%s: %w", p.Name(), err)
 			} else {
@@ -236,9 +246,15 @@ func (a *App) Run(ctx context.Context) error {
 	// worse than a restart by the supervisor.
 	var first error
 	for range a.platforms {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-			cancel()
+		select {
+		case err := <-errs:
+			if err != nil && first == nil {
+				first = err
+				cancel()
+			}
+		case <-late:
+			a.log.Warn("shutdown: a platform is still stopping after the shutdown budget; stopping without it", "budget", shutdownBudget)
+			return first
 		}
 	}
 	return first

@@ -3,29 +3,30 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/unionbot/unionbot/bot/telegram"
 )
 
-// serveHTTP serves the health checks and the platforms' webhooks on
-// UNIONBOT_HTTP_ADDR until ctx ends.
+// serveHTTP serves the health checks, the metrics and the platforms'
+// webhooks on UNIONBOT_HTTP_ADDR until ctx ends.
+//
+//	/healthz  200 while the process runs
+//	/readyz   200 when the store answers and every platform's API answered
+//	          its last request; 503 otherwise. The body says, line by line,
+//	          what is ready and which replica role this process has.
+//	/metrics  Prometheus metrics (metrics.go)
 func (a *App) serveHTTP(ctx context.Context) (*http.Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := a.store.Ping(pctx); err != nil {
-			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
-			return
-		}
-		w.Write([]byte("ready\n"))
-	})
+	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.Handle("GET /metrics", a.ops.metrics.handler())
 	if a.telegram != nil && a.cfg.TelegramWebhookURL != "" {
 		mux.Handle(telegram.WebhookPath, a.telegram.WebhookHandler())
 	}
@@ -36,6 +37,9 @@ func (a *App) serveHTTP(ctx context.Context) (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	addr := ln.Addr().String()
+	a.ops.httpAddr.Store(&addr)
+	a.log.Info("serving /healthz, /readyz and /metrics", "addr", addr)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -49,4 +53,43 @@ func (a *App) serveHTTP(ctx context.Context) (*http.Server, error) {
 		srv.Shutdown(sctx)
 	}()
 	return srv, nil
+}
+
+// readyz answers whether this process can do its work: the store answers
+// and the platforms' APIs did on their last request. A replica standing by
+// for a lease is ready: it serves webhooks and delivers cards, and takes
+// over the lease when the holder stops.
+func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
+	var b strings.Builder
+	ready := true
+	pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.store.Ping(pctx); err != nil {
+		ready = false
+		b.WriteString("store: unreachable\n")
+	} else {
+		b.WriteString("store: ok\n")
+	}
+	for _, p := range a.platforms {
+		name := p.Name()
+		ok, problem := a.ops.health[name].get()
+		role := ""
+		if l := a.leaseFor(p); l != "" {
+			role = " (standing by: another replica holds " + l + ")"
+			if a.ops.isHeld(l) {
+				role = " (holds " + l + ")"
+			}
+		}
+		if ok {
+			fmt.Fprintf(&b, "%s: ok%s\n", name, role)
+		} else {
+			ready = false
+			fmt.Fprintf(&b, "%s: %s%s\n", name, problem, role)
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if !ready {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	w.Write([]byte(b.String()))
 }

@@ -5,6 +5,8 @@
 //	unionbot ask "/find Canada" answer one command and exit
 //	unionbot console            one command per line from standard input
 //	unionbot export             write the current directory as seed YAML
+//	unionbot import [file]      read such YAML back into the store (a backup's restore)
+//	unionbot check              check the configuration, the store and the platforms
 package main
 
 import (
@@ -17,10 +19,16 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/unionbot/unionbot/config"
 )
 
 func main() {
+	// go-redis prints every failed dial to stderr by itself, unstructured;
+	// the app reports store trouble in its own log. Keep go-redis's lines
+	// for debugging only.
+	redis.SetLogger(redisLog{on: os.Getenv("UNIONBOT_LOG_LEVEL") == "debug"})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -37,7 +45,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	dataDir := fs.String("data", "", "embedded store directory (overrides UNIONBOT_DATA_DIR)")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides UNIONBOT_LOG_LEVEL)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: unionbot [flags] [ask \"/command\" | console | export]\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: unionbot [flags] [ask \"/command\" | console | export | import [-delist-missing] [file] | check]\n\nflags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nConfiguration comes from UNIONBOT_* environment variables; see README.md.\n")
 	}
@@ -59,6 +67,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return getenv(name)
 	}
 	cfg, err := config.Load(env)
+	if fs.Arg(0) == "check" && fs.NArg() == 1 {
+		// check reports configuration problems along with the rest.
+		return runCheck(ctx, cfg, err, stdout)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "unionbot: configuration problem:\n%v\n", err)
 		return 2
@@ -67,11 +79,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(rest) > 0 {
 		mode, rest = rest[0], rest[1:]
 	}
+	var delist bool
 	switch mode {
-	case "run", "console", "export":
+	case "run", "console", "export", "check":
 		if len(rest) > 0 {
 			fmt.Fprintf(stderr, "unionbot: %s takes no arguments\n", mode)
 			return 2
+		}
+	case "import":
+		var err error
+		if delist, stdin, err = importArgs(rest, stdin, stderr); err != nil {
+			return 2
+		}
+		if c, ok := stdin.(io.Closer); ok && stdin != os.Stdin {
+			defer c.Close()
 		}
 	case "ask":
 		if len(rest) != 1 {
@@ -95,6 +116,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = app.Console(ctx)
 	case "export":
 		err = app.Export(ctx, stdout)
+	case "import":
+		err = app.runImport(ctx, stdin, stdout, delist)
 	default:
 		err = app.Run(ctx)
 	}
@@ -103,4 +126,41 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 1
 	}
 	return 0
+}
+
+// importArgs parses `import [-delist-missing] [file]`; the file defaults to
+// standard input.
+func importArgs(args []string, stdin io.Reader, stderr io.Writer) (delist bool, in io.Reader, err error) {
+	fs := flag.NewFlagSet("unionbot import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&delist, "delist-missing", false, "delist the entries that the file leaves out")
+	if err := fs.Parse(args); err != nil {
+		return false, nil, err
+	}
+	switch fs.NArg() {
+	case 0:
+		return delist, stdin, nil
+	case 1:
+		if fs.Arg(0) == "-" {
+			return delist, stdin, nil
+		}
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			fmt.Fprintf(stderr, "unionbot: import: %v\n", err)
+			return false, nil, err
+		}
+		return delist, f, nil
+	default:
+		fmt.Fprintln(stderr, "unionbot: import takes at most one file (or reads standard input)")
+		return false, nil, errors.New("usage")
+	}
+}
+
+// redisLog is go-redis's logger: standard error when on, else nothing.
+type redisLog struct{ on bool }
+
+func (l redisLog) Printf(_ context.Context, format string, v ...any) {
+	if l.on {
+		fmt.Fprintf(os.Stderr, "redis: "+format+"\n", v...)
+	}
 }

@@ -95,6 +95,7 @@ type Store struct {
 	mu     sync.Mutex
 	subs   map[string]map[chan struct{}]struct{} // coll → subscriber channels
 	wake   map[string]chan struct{}              // topic → closed on Publish
+	leases map[string]lease                      // name → holder and expiry
 	closed chan struct{}                         // closed by Close
 
 	closeOnce sync.Once
@@ -114,6 +115,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		lockTimeout: defaultLockTimeout,
 		subs:        make(map[string]map[chan struct{}]struct{}),
 		wake:        make(map[string]chan struct{}),
+		leases:      make(map[string]lease),
 		closed:      make(chan struct{}),
 	}
 	for _, o := range opts {
@@ -755,4 +757,50 @@ func (s *Store) Ack(ctx context.Context, topic, group, id string) error {
 		}
 		return pb.Delete(u64(seq))
 	})
+}
+
+// lease is a lease held in memory. Only one process can open the database,
+// so leases need not be durable: a process that restarts starts with none
+// held, which is what a lease that expired with its dead holder looks like.
+type lease struct {
+	holder  string
+	expires time.Time
+}
+
+// Acquire implements store.Leases within the process.
+func (s *Store) Acquire(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.closed:
+		return false, errClosed
+	default:
+	}
+	now := s.now()
+	if l, ok := s.leases[name]; ok && l.holder != holder && now.Before(l.expires) {
+		return false, nil
+	}
+	s.leases[name] = lease{holder: holder, expires: now.Add(ttl)}
+	return true, nil
+}
+
+// Release implements store.Leases.
+func (s *Store) Release(ctx context.Context, name, holder string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.closed:
+		return errClosed
+	default:
+	}
+	if l, ok := s.leases[name]; ok && l.holder == holder {
+		delete(s.leases, name)
+	}
+	return nil
 }

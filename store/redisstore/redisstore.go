@@ -16,6 +16,7 @@
 //	p kv:key       string value
 //	p log:name     stream, field "e" holds an entry
 //	p q:topic      stream, field "p" holds a payload; groups are stream groups
+//	p lease:name   string, the holder of the lease, expiring with it
 //
 // Queue ids are Redis stream ids ("1700000000000-0").
 package redisstore
@@ -67,6 +68,8 @@ type Store struct {
 	client redis.UniversalClient
 	prefix string
 	incr   *redis.Script
+	renew  *redis.Script
+	free   *redis.Script
 
 	closeOnce sync.Once
 	closeErr  error
@@ -93,6 +96,8 @@ func New(client redis.UniversalClient, prefix string) *Store {
 		client: client,
 		prefix: prefix,
 		incr:   redis.NewScript(incrScript),
+		renew:  redis.NewScript(acquireScript),
+		free:   redis.NewScript(releaseScript),
 		closed: make(chan struct{}),
 	}
 }
@@ -164,6 +169,7 @@ func (s *Store) ctrKey(key string) string     { return s.prefix + "ctr:" + key }
 func (s *Store) kvKey(key string) string      { return s.prefix + "kv:" + key }
 func (s *Store) logKey(name string) string    { return s.prefix + "log:" + name }
 func (s *Store) queueKey(topic string) string { return s.prefix + "q:" + topic }
+func (s *Store) leaseKey(name string) string  { return s.prefix + "lease:" + name }
 
 // mapErr turns a go-redis error into the store's vocabulary: a missing key
 // becomes store.ErrNotFound and anything that is not a reply from a healthy
@@ -620,4 +626,42 @@ func (s *Store) Ack(ctx context.Context, topic, group, id string) error {
 		return nil // nothing can be pending in a group that does not exist
 	}
 	return mapErr(err)
+}
+
+// acquireScript takes a free lease (SET NX PX) or renews the caller's own
+// (compare, then PEXPIRE), in one step so that a lease that expires between
+// the comparison and the renewal cannot be renewed for its new holder.
+const acquireScript = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return 1
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+`
+
+// releaseScript deletes the lease only if the caller holds it.
+const releaseScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`
+
+// Acquire implements store.Leases. It is idempotent for one holder, so a
+// retried call (go-redis retries after a read timeout) does no harm.
+func (s *Store) Acquire(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	ms := max(ttl.Milliseconds(), 1)
+	n, err := s.renew.Run(ctx, s.client, []string{s.leaseKey(name)}, holder, ms).Int64()
+	if err != nil {
+		return false, mapErr(err)
+	}
+	return n == 1, nil
+}
+
+// Release implements store.Leases.
+func (s *Store) Release(ctx context.Context, name, holder string) error {
+	return mapErr(s.free.Run(ctx, s.client, []string{s.leaseKey(name)}, holder).Err())
 }

@@ -53,6 +53,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"QueueEmptyBlocks", testQueueEmptyBlocks},
 		{"QueueWokenByPublish", testQueueWokenByPublish},
 		{"QueueContext", testQueueContext},
+		{"Leases", testLeases},
+		{"LeaseExpires", testLeaseExpires},
+		{"LeaseRenewSetsExpiry", testLeaseRenewSetsExpiry},
+		{"LeaseOneWinner", testLeaseOneWinner},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -724,4 +728,104 @@ func testQueueContext(t *testing.T, s store.Store) {
 			t.Fatalf("Claim took %v to notice cancellation", elapsed)
 		}
 	})
+}
+
+func mustAcquire(t *testing.T, s store.Store, name, holder string, ttl time.Duration, want bool) {
+	t.Helper()
+	got, err := s.Acquire(ctxFor(t), name, holder, ttl)
+	if err != nil {
+		t.Fatalf("Acquire(%s, %s): %v", name, holder, err)
+	}
+	if got != want {
+		t.Fatalf("Acquire(%s, %s) = %v, want %v", name, holder, got, want)
+	}
+}
+
+func testLeases(t *testing.T, s store.Store) {
+	ctx := ctxFor(t)
+	mustAcquire(t, s, "poller", "a", time.Hour, true)
+	mustAcquire(t, s, "poller", "b", time.Hour, false)
+	mustAcquire(t, s, "poller", "a", time.Hour, true) // a renewal
+	mustAcquire(t, s, "other", "b", time.Hour, true)  // names are independent
+	// Only the holder can release.
+	if err := s.Release(ctx, "poller", "b"); err != nil {
+		t.Fatalf("Release by a non-holder: %v", err)
+	}
+	mustAcquire(t, s, "poller", "b", time.Hour, false)
+	if err := s.Release(ctx, "poller", "a"); err != nil {
+		t.Fatalf("Release: %v", err)
+	}
+	mustAcquire(t, s, "poller", "b", time.Hour, true)
+	mustAcquire(t, s, "poller", "a", time.Hour, false)
+	// Releasing what no one holds is not an error.
+	if err := s.Release(ctx, "never", "a"); err != nil {
+		t.Fatalf("Release of a lease never taken: %v", err)
+	}
+	if err := s.Release(ctx, "poller", "a"); err != nil {
+		t.Fatalf("Release by a former holder: %v", err)
+	}
+	mustAcquire(t, s, "poller", "a", time.Hour, false)
+}
+
+func testLeaseExpires(t *testing.T, s store.Store) {
+	ctx := ctxFor(t)
+	mustAcquire(t, s, "poller", "a", 20*time.Millisecond, true)
+	eventually(t, "the lease of a holder that stopped renewing to pass to another", func() bool {
+		ok, err := s.Acquire(ctx, "poller", "b", time.Hour)
+		if err != nil {
+			t.Fatalf("Acquire: %v", err)
+		}
+		return ok
+	})
+	mustAcquire(t, s, "poller", "a", time.Hour, false)
+}
+
+// testLeaseRenewSetsExpiry checks that a renewal sets the expiry anew
+// rather than keeping the first one: a lease taken for an hour and renewed
+// for a moment expires after the moment.
+func testLeaseRenewSetsExpiry(t *testing.T, s store.Store) {
+	ctx := ctxFor(t)
+	mustAcquire(t, s, "poller", "a", time.Hour, true)
+	mustAcquire(t, s, "poller", "a", 20*time.Millisecond, true)
+	eventually(t, "the renewed lease to expire", func() bool {
+		ok, err := s.Acquire(ctx, "poller", "b", time.Hour)
+		if err != nil {
+			t.Fatalf("Acquire: %v", err)
+		}
+		return ok
+	})
+}
+
+func testLeaseOneWinner(t *testing.T, s store.Store) {
+	ctx := ctxFor(t)
+	const n = 16
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		won  []string
+		errs []error
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			holder := fmt.Sprintf("h%d", i)
+			ok, err := s.Acquire(ctx, "race", holder, time.Hour)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if ok {
+				won = append(won, holder)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("Acquire: %v", errs[0])
+	}
+	if len(won) != 1 {
+		t.Fatalf("%d holders acquired one free lease at once (%q), want exactly 1", len(won), won)
+	}
 }

@@ -1,0 +1,395 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/moderation"
+	"github.com/unionbot/unionbot/store"
+)
+
+// metrics are the app's Prometheus metrics, served on /metrics. They live
+// in a registry of the App's own (no package globals), so tests can start
+// several apps in one process.
+//
+// Labels never carry a user, a chat or a message: only platforms, command
+// names from the router's list, store operations and lease names.
+type metrics struct {
+	reg *prometheus.Registry
+
+	commands   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	apiCalls   *prometheus.CounterVec
+	apiErrors  *prometheus.CounterVec
+	apiLimited *prometheus.CounterVec
+	storeErrs  *prometheus.CounterVec
+	leaseHeld  *prometheus.GaugeVec
+
+	known atomic.Pointer[map[string]bool] // command names, to bound the label
+}
+
+func newMetrics() *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.commands = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "unionbot_commands_total",
+		Help: "Commands handled, by platform, command and outcome (ok, or the kind of error: invalid, not_found, not_allowed, unavailable, limited, conflict, internal).",
+	}, []string{"platform", "command", "outcome"})
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "unionbot_command_duration_seconds",
+		Help:    "Time to answer a command, by platform and command, without sending the answer.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"platform", "command"})
+	m.apiCalls = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "unionbot_platform_api_requests_total",
+		Help: "HTTP requests to the platforms' APIs (Telegram's long polls included).",
+	}, []string{"platform"})
+	m.apiErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "unionbot_platform_api_errors_total",
+		Help: "Failed requests to the platforms' APIs, by kind: network (no answer), client (4xx other than 429), server (5xx).",
+	}, []string{"platform", "kind"})
+	m.apiLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "unionbot_platform_api_rate_limited_total",
+		Help: "Requests the platforms refused with 429 Too Many Requests.",
+	}, []string{"platform"})
+	m.storeErrs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "unionbot_store_errors_total",
+		Help: "Store operations that failed because the store could not be reached, by operation.",
+	}, []string{"op"})
+	m.leaseHeld = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "unionbot_lease_held",
+		Help: "1 while this process holds the lease (telegram-poller: it long-polls Telegram; discord-gateway: it holds the Discord gateway).",
+	}, []string{"lease"})
+	m.reg.MustRegister(m.commands, m.latency, m.apiCalls, m.apiErrors, m.apiLimited, m.storeErrs, m.leaseHeld,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// handler serves the metrics in Prometheus' text format.
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// setCommands sets the command names counted by name; any other (a typo, a
+// command for another bot) is counted as "other", so that what people type
+// cannot grow the number of series without bound.
+func (m *metrics) setCommands(cmds []bot.Command) {
+	known := map[string]bool{"text": true, "page": true}
+	for _, c := range cmds {
+		known[c.Name] = true
+	}
+	m.known.Store(&known)
+}
+
+// Observe implements bot.Observer.
+func (m *metrics) Observe(platform, command string, took time.Duration, err error) {
+	if k := m.known.Load(); k == nil || !(*k)[command] {
+		command = "other"
+	}
+	m.commands.WithLabelValues(platform, command, outcome(err)).Inc()
+	m.latency.WithLabelValues(platform, command).Observe(took.Seconds())
+}
+
+func outcome(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	switch bot.ErrorCode(err) {
+	case bot.Invalid:
+		return "invalid"
+	case bot.NotFound:
+		return "not_found"
+	case bot.NotAllowed:
+		return "not_allowed"
+	case bot.Unavailable:
+		return "unavailable"
+	case bot.Limited:
+		return "limited"
+	case bot.Conflict:
+		return "conflict"
+	default:
+		return "internal"
+	}
+}
+
+// watchDirectory adds the index's size and rebuilds.
+func (m *metrics) watchDirectory(dir *directory.Live) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "unionbot_directory_organisations",
+			Help: "Organisations in this process's search index.",
+		}, func() float64 { return float64(dir.Index().Len()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "unionbot_directory_index_builds_total",
+			Help: "Times this process rebuilt its search index from the store's community changes.",
+		}, func() float64 { return float64(dir.Builds()) }),
+	)
+}
+
+// watchQueue adds the moderation queue's depth and the age of its oldest
+// item, read from the store at most every queueStatsEvery.
+func (m *metrics) watchQueue(stats func(context.Context) (moderation.Stats, error)) {
+	m.reg.MustRegister(&queueCollector{stats: stats,
+		pending: prometheus.NewDesc("unionbot_moderation_pending",
+			"Suggestions and reports waiting for a moderator's decision.", nil, nil),
+		oldest: prometheus.NewDesc("unionbot_moderation_oldest_pending_seconds",
+			"How long the oldest item waiting for a decision has waited (0 when none waits).", nil, nil),
+	})
+}
+
+// queueStatsEvery bounds how often a scrape reads the queue from the store.
+const queueStatsEvery = 10 * time.Second
+
+type queueCollector struct {
+	stats           func(context.Context) (moderation.Stats, error)
+	pending, oldest *prometheus.Desc
+
+	mu   sync.Mutex
+	last moderation.Stats
+	at   time.Time
+	ok   bool
+}
+
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.pending
+	ch <- c.oldest
+}
+
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.ok || time.Since(c.at) > queueStatsEvery {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		st, err := c.stats(ctx)
+		cancel()
+		c.at = time.Now()
+		if err == nil {
+			c.last, c.ok = st, true
+		}
+		// On an error the last known values stay (or none is shown): the
+		// store's errors are counted on their own.
+	}
+	if !c.ok {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(c.last.Pending))
+	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, c.last.OldestPending.Seconds())
+}
+
+// ---- platform APIs ----
+
+// apiHealth remembers whether a platform's API answered the last request,
+// for /readyz.
+type apiHealth struct {
+	mu      sync.Mutex
+	ok      bool
+	problem string // plain words, no token, no URL
+}
+
+func newAPIHealth() *apiHealth { return &apiHealth{ok: true} }
+
+func (h *apiHealth) set(ok bool, problem string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ok, h.problem = ok, problem
+}
+
+func (h *apiHealth) get() (bool, string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ok, h.problem
+}
+
+// apiTransport counts a platform's API requests and their failures, and
+// keeps its apiHealth. It sees requests as the adapters make them, so the
+// adapters need no hooks of their own.
+type apiTransport struct {
+	platform string
+	next     http.RoundTripper
+	m        *metrics
+	health   *apiHealth
+}
+
+// instrument returns a copy of c (or of a new client with timeout when c is
+// nil) whose requests go through an apiTransport. The caller's client is
+// not changed.
+func (m *metrics) instrument(platform string, c *http.Client, timeout time.Duration, h *apiHealth) *http.Client {
+	var out http.Client
+	if c != nil {
+		out = *c
+	} else {
+		out.Timeout = timeout
+	}
+	next := out.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	out.Transport = &apiTransport{platform: platform, next: next, m: m, health: h}
+	return &out
+}
+
+func (t *apiTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	t.m.apiCalls.WithLabelValues(t.platform).Inc()
+	switch {
+	case err != nil:
+		if errors.Is(err, context.Canceled) || errors.Is(req.Context().Err(), context.Canceled) {
+			// We hung up (a long poll at shutdown): not the platform's fault.
+			break
+		}
+		t.m.apiErrors.WithLabelValues(t.platform, "network").Inc()
+		t.health.set(false, "cannot reach the API")
+	case resp.StatusCode == http.StatusTooManyRequests:
+		t.m.apiLimited.WithLabelValues(t.platform).Inc()
+		t.health.set(true, "")
+	case resp.StatusCode == http.StatusUnauthorized:
+		t.m.apiErrors.WithLabelValues(t.platform, "client").Inc()
+		t.health.set(false, "the API refuses the token")
+	case resp.StatusCode >= 500:
+		t.m.apiErrors.WithLabelValues(t.platform, "server").Inc()
+		t.health.set(false, "the API answers with server errors")
+	case resp.StatusCode >= 400:
+		// A refused message (blocked by the user, bad request) says nothing
+		// about the connection.
+		t.m.apiErrors.WithLabelValues(t.platform, "client").Inc()
+		t.health.set(true, "")
+	default:
+		t.health.set(true, "")
+	}
+	return resp, err
+}
+
+// ---- the store ----
+
+// observedStore counts the store's failures by operation. Only errors that
+// mean the store could not be reached count: "not found", a refused update
+// and a cancelled request are answers, not failures.
+type observedStore struct {
+	store.Store
+	m *metrics
+}
+
+func (m *metrics) observe(s store.Store) store.Store { return &observedStore{Store: s, m: m} }
+
+func (s *observedStore) count(op string, err error) {
+	if err != nil && errors.Is(err, store.ErrUnavailable) {
+		s.m.storeErrs.WithLabelValues(op).Inc()
+	}
+}
+
+func (s *observedStore) Get(ctx context.Context, coll, id string) ([]byte, error) {
+	b, err := s.Store.Get(ctx, coll, id)
+	s.count("get", err)
+	return b, err
+}
+
+func (s *observedStore) Update(ctx context.Context, coll, id string, fn func(old []byte) ([]byte, error)) ([]byte, error) {
+	b, err := s.Store.Update(ctx, coll, id, fn)
+	s.count("update", err)
+	return b, err
+}
+
+func (s *observedStore) Delete(ctx context.Context, coll, id string) error {
+	err := s.Store.Delete(ctx, coll, id)
+	s.count("delete", err)
+	return err
+}
+
+func (s *observedStore) List(ctx context.Context, coll string) (map[string][]byte, error) {
+	m, err := s.Store.List(ctx, coll)
+	s.count("list", err)
+	return m, err
+}
+
+func (s *observedStore) Version(ctx context.Context, coll string) (int64, error) {
+	v, err := s.Store.Version(ctx, coll)
+	s.count("version", err)
+	return v, err
+}
+
+func (s *observedStore) Subscribe(ctx context.Context, coll string) (<-chan struct{}, error) {
+	ch, err := s.Store.Subscribe(ctx, coll)
+	s.count("subscribe", err)
+	return ch, err
+}
+
+func (s *observedStore) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
+	v, err := s.Store.Incr(ctx, key, ttl)
+	s.count("incr", err)
+	return v, err
+}
+
+func (s *observedStore) Put(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	err := s.Store.Put(ctx, key, val, ttl)
+	s.count("put", err)
+	return err
+}
+
+func (s *observedStore) Take(ctx context.Context, key string) ([]byte, error) {
+	b, err := s.Store.Take(ctx, key)
+	s.count("take", err)
+	return b, err
+}
+
+func (s *observedStore) Remove(ctx context.Context, key string) error {
+	err := s.Store.Remove(ctx, key)
+	s.count("remove", err)
+	return err
+}
+
+func (s *observedStore) Append(ctx context.Context, log string, entry []byte) error {
+	err := s.Store.Append(ctx, log, entry)
+	s.count("append", err)
+	return err
+}
+
+func (s *observedStore) Tail(ctx context.Context, log string, n int) ([][]byte, error) {
+	b, err := s.Store.Tail(ctx, log, n)
+	s.count("tail", err)
+	return b, err
+}
+
+func (s *observedStore) Publish(ctx context.Context, topic string, payload []byte) (string, error) {
+	id, err := s.Store.Publish(ctx, topic, payload)
+	s.count("publish", err)
+	return id, err
+}
+
+func (s *observedStore) Claim(ctx context.Context, topic, group, consumer string, n int, block, minIdle time.Duration) ([]store.Delivery, error) {
+	d, err := s.Store.Claim(ctx, topic, group, consumer, n, block, minIdle)
+	s.count("claim", err)
+	return d, err
+}
+
+func (s *observedStore) Ack(ctx context.Context, topic, group, id string) error {
+	err := s.Store.Ack(ctx, topic, group, id)
+	s.count("ack", err)
+	return err
+}
+
+func (s *observedStore) Acquire(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	ok, err := s.Store.Acquire(ctx, name, holder, ttl)
+	s.count("acquire", err)
+	return ok, err
+}
+
+func (s *observedStore) Release(ctx context.Context, name, holder string) error {
+	err := s.Store.Release(ctx, name, holder)
+	s.count("release", err)
+	return err
+}
+
+func (s *observedStore) Ping(ctx context.Context) error {
+	err := s.Store.Ping(ctx)
+	s.count("ping", err)
+	return err
+}
