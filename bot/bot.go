@@ -2,11 +2,14 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
 
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
 
@@ -17,6 +20,8 @@ type Bot struct {
 	log    *slog.Logger
 	router *Router
 	mods   Moderators
+	prefs  Prefs
+	lang   string // the default language, matched to a supported one
 	h      Handler
 }
 
@@ -26,6 +31,12 @@ type Options struct {
 	Log        *slog.Logger
 	Moderators Moderators
 	Observer   Observer // optional
+	// Prefs keeps the language people choose with /lang. Nil turns /lang
+	// off: everyone gets their platform's language.
+	Prefs Prefs
+	// DefaultLang is the reply language when neither a stored choice nor
+	// the platform gives one (UNIONBOT_LANG); empty means English.
+	DefaultLang string
 }
 
 // New builds the core with the directory commands registered. Other parts
@@ -35,7 +46,8 @@ func New(o Options) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{dir: o.Directory, log: log, router: NewRouter(), mods: o.Moderators}
+	b := &Bot{dir: o.Directory, log: log, router: NewRouter(), mods: o.Moderators, prefs: o.Prefs}
+	b.lang, _ = i18n.Match(o.DefaultLang)
 	r := b.router
 	r.RegisterFunc(Command{Name: "start", Description: "Welcome, and what this bot does"}, b.start)
 	r.RegisterFunc(Command{Name: "help", Description: "How to use the bot"}, b.help)
@@ -43,8 +55,11 @@ func New(o Options) *Bot {
 	r.RegisterFunc(Command{Name: "network", Args: "[region]", Description: "Regional networks of people who use drugs"}, b.network)
 	r.RegisterFunc(Command{Name: "about", Description: "Where the data comes from, and credits"}, b.about)
 	r.RegisterFunc(Command{Name: "privacy", Description: "What the bot stores, and for how long"}, b.privacy)
+	if b.prefs != nil {
+		r.RegisterFunc(Command{Name: "lang", Args: "[language]", Description: "Choose the language I answer in"}, b.chooseLang)
+	}
 	r.Fallback(HandlerFunc(b.text))
-	b.h = Chain(r, Recover(log), Errors(log), Logging(log, o.Observer), o.Moderators.Middleware())
+	b.h = Chain(r, Recover(log), b.Language(), Errors(log), Logging(log, o.Observer), o.Moderators.Middleware())
 	return b
 }
 
@@ -80,36 +95,34 @@ func (b *Bot) start(ctx context.Context, m *Message) (*Reply, error) {
 		x := b.dir.Index()
 		o, found := x.Org(id)
 		if !found {
-			return nil, Errorf(NotFound, "That group isn't in the directory any more. Try /find with its name or place.")
+			return nil, Errorf(NotFound, "start.org_gone")
 		}
 		r := &Reply{}
 		r.Blocks = append(r.Blocks, b.card(x, directory.Hit{Org: o, Km: -1}, m.Lang))
 		return r, nil
 	}
 	r := &Reply{}
-	r.Add(B("Hello! I help people who use drugs find the peer-run groups that speak for them:"),
-		T(" drug user unions, peer networks and user-led organisations, anywhere in the world."))
-	r.Add(T("Try "), C("/find Canada"), T(", "), C("/find Vancouver"), T(" or "), C("/network Asia"), T(". "),
-		T("Know a group that's missing? "), C("/suggest"), T(" it."))
-	r.Add(T("I keep as little as I can about you: see /privacy. /help lists everything I can do."))
+	r.Add(Rich(m.Lang, "start.hello")...)
+	r.Add(Rich(m.Lang, "start.try")...)
+	r.Add(T(i18n.Tr(m.Lang, "start.privacy")))
 	r.Location = m.Chat.Private
 	return r, nil
 }
 
 func (b *Bot) help(ctx context.Context, m *Message) (*Reply, error) {
 	r := &Reply{}
-	r.Heading("What I can do")
+	r.Heading(i18n.Tr(m.Lang, "help.heading"))
 	for _, c := range b.router.Commands() {
 		if c.Hidden || (c.Moderator && !m.Moderator) {
 			continue
 		}
 		line := "/" + c.Name
-		if c.Args != "" {
-			line += " " + c.Args
+		if a := c.ArgsIn(m.Lang); a != "" {
+			line += " " + a
 		}
-		r.Add(C(line), T(" — "+c.Description))
+		r.Add(C(line), T(" — "+c.DescriptionIn(m.Lang)))
 	}
-	r.Add(T("Examples: "), C("/find Holland"), T(", "), C("/find VANDU"), T(", "), C("/find Victoria, BC"), T(", "), C("/network Latin America"), T("."))
+	r.Add(Rich(m.Lang, "help.examples")...)
 	return r, nil
 }
 
@@ -118,54 +131,64 @@ func (b *Bot) network(ctx context.Context, m *Message) (*Reply, error) {
 	x := b.dir.Index()
 	if q == "" {
 		r := &Reply{}
-		r.Heading("Regions")
-		for _, g := range x.Regions() {
+		r.Heading(i18n.Tr(m.Lang, "network.regions"))
+		for _, g := range b.regionsIn(x, m.Lang) {
 			reg, _ := x.Networks(g.ID)
 			names := make([]string, 0, len(reg))
 			for _, o := range reg {
 				names = append(names, nameWithAcronym(o))
 			}
-			line := "no regional network listed yet"
+			line := i18n.Tr(m.Lang, "network.none_yet")
 			if len(names) > 0 {
 				line = strings.Join(names, ", ")
 			}
-			r.Add(B(g.Name), T(" — "+line))
+			r.Add(B(x.RegionName(g.ID, m.Lang)), T(" — "+line))
 		}
-		r.Add(T("Ask about one with "), C("/network Asia"), T(", or about a country with "), C("/network Kenya"), T("."))
+		r.Add(Rich(m.Lang, "network.ask")...)
 		return r, nil
 	}
 	if len(q) > maxQuery {
-		return nil, Errorf(Invalid, "That's a long name. Please give a region such as Asia or Europe.")
+		return nil, Errorf(Invalid, "network.too_long")
 	}
 	regions := x.FindRegion(q)
 	if len(regions) == 0 {
 		names := make([]string, 0)
-		for _, g := range x.Regions() {
-			names = append(names, g.Name)
+		for _, g := range b.regionsIn(x, m.Lang) {
+			names = append(names, x.RegionName(g.ID, m.Lang))
 		}
-		sort.Strings(names)
-		return Text(fmt.Sprintf("I don't know a region called “%s”. The regions are: %s.", q, strings.Join(names, ", "))), nil
+		return Text(i18n.Tr(m.Lang, "network.unknown", q, strings.Join(names, ", "))), nil
 	}
 	r := &Reply{}
 	var intl []*directory.Organisation
 	for _, g := range regions {
 		reg, in := x.Networks(g.ID)
 		intl = in
-		r.Heading(g.Name)
+		name := x.RegionName(g.ID, m.Lang)
+		r.Heading(name)
 		if len(reg) == 0 {
-			r.Add(T(fmt.Sprintf("No regional network is listed for %s yet. Know one? Tell us with /suggest.", g.Name)))
+			r.Add(T(i18n.Tr(m.Lang, "network.none_for", name)))
 		}
 		for _, o := range reg {
 			r.Blocks = append(r.Blocks, b.card(x, directory.Hit{Org: o, Km: -1}, m.Lang))
 		}
 	}
 	if len(intl) > 0 {
-		r.Heading("International network")
+		r.Heading(i18n.Tr(m.Lang, "network.international"))
 		for _, o := range intl {
 			r.Blocks = append(r.Blocks, b.card(x, directory.Hit{Org: o, Km: -1}, m.Lang))
 		}
 	}
 	return r, nil
+}
+
+// regionsIn lists the regions sorted by their names in lang.
+func (b *Bot) regionsIn(x *directory.Index, lang string) []*directory.Region {
+	regions := x.Regions()
+	col := collate.New(language.Make(lang))
+	sort.SliceStable(regions, func(i, j int) bool {
+		return col.CompareString(x.RegionName(regions[i].ID, lang), x.RegionName(regions[j].ID, lang)) < 0
+	})
+	return regions
 }
 
 func nameWithAcronym(o *directory.Organisation) string {
@@ -178,25 +201,24 @@ func nameWithAcronym(o *directory.Organisation) string {
 func (b *Bot) about(ctx context.Context, m *Message) (*Reply, error) {
 	x := b.dir.Index()
 	r := &Reply{}
-	r.Heading("About unionbot")
-	r.Add(T(fmt.Sprintf("A directory of %d peer-run organisations of people who use drugs: unions, networks and user-led groups. ", x.Len())),
-		T("Nothing about us without us."))
-	r.Add(B("Sources: "), T("the list “Drug User Unions Worldwide: An Evolving List” (created August 2014, thanks to "),
-		L("INPUD", "https://inpud.net"), T("), its readers' comments, the list of peer-run organisations in Canada, and suggestions from this bot's users checked by volunteer moderators."))
-	r.Add(B("Contribute: "), C("/suggest Name | City, Country | https://website | what they do"), T(" adds a group; "),
-		C("/report <group> <what is wrong>"), T(" flags a mistake."))
-	r.Add(B("Credits: "), T("country names from the Unicode CLDR (Unicode licence) through golang.org/x/text; place coordinates are public facts compiled for this project."))
+	r.Heading(i18n.Tr(m.Lang, "about.heading"))
+	r.Add(T(i18n.Tr(m.Lang, "about.intro", x.Len())))
+	r.Add(Rich(m.Lang, "about.sources")...)
+	r.Add(Rich(m.Lang, "about.contribute")...)
+	r.Add(Rich(m.Lang, "about.credits")...)
 	return r, nil
 }
 
 func (b *Bot) privacy(ctx context.Context, m *Message) (*Reply, error) {
 	r := &Reply{}
-	r.Heading("Your privacy")
-	r.Add(T("Searching stores nothing about you: what you look up is not kept or logged, and a shared location is used for one answer and forgotten."))
-	r.Add(T("When you /suggest or /report, we keep your platform id only until a moderator decides, so we can tell you the outcome; then it is deleted. " +
-		"The suggestion itself, and the moderators' decisions, are kept as the directory's history."))
-	r.Add(T("To stop abuse we count how many suggestions each person makes, under a one-way hash of their id, for a day at most."))
-	r.Add(T("Replies to /find in servers are shown only to you where the platform allows."))
+	r.Heading(i18n.Tr(m.Lang, "privacy.heading"))
+	r.Add(T(i18n.Tr(m.Lang, "privacy.search")))
+	r.Add(T(i18n.Tr(m.Lang, "privacy.suggest")))
+	r.Add(T(i18n.Tr(m.Lang, "privacy.limits")))
+	if b.prefs != nil {
+		r.Add(T(i18n.Tr(m.Lang, "privacy.lang")))
+	}
+	r.Add(T(i18n.Tr(m.Lang, "privacy.private")))
 	return r, nil
 }
 
@@ -208,8 +230,9 @@ func (b *Bot) Complete(ctx context.Context, command, option, typed, lang string)
 	if command == "network" {
 		p := directory.Fold(typed)
 		for _, g := range x.Regions() {
-			if p == "" || strings.Contains(directory.Fold(g.Name), p) {
-				out = append(out, Choice{Name: g.Name, Value: g.Name})
+			name := x.RegionName(g.ID, lang)
+			if p == "" || strings.Contains(directory.Fold(name), p) || strings.Contains(directory.Fold(g.Name), p) {
+				out = append(out, Choice{Name: name, Value: name})
 			}
 		}
 		return out

@@ -3,6 +3,8 @@ package bot
 import (
 	"errors"
 	"fmt"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // Code classifies an error for the person who caused it.
@@ -22,9 +24,16 @@ const (
 
 // Error is an error with a message that is safe and kind to show to users.
 type Error struct {
-	Code    Code
-	Message string // shown to the user as is
-	Err     error  // the cause, for the log; never shown
+	Code Code
+	// Key names the message in the catalog (bot/i18n), shown to the user
+	// in their language with Args. When Key is empty, Message is shown as
+	// is.
+	Key  string
+	Args []any
+	// Message is the English text, for the log and for callers that have
+	// no language at hand.
+	Message string
+	Err     error // the cause, for the log; never shown
 }
 
 func (e *Error) Error() string {
@@ -36,9 +45,10 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf returns an *Error with a user-safe message.
-func Errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+// Errorf returns an *Error whose user-safe message is the catalog message
+// key formatted with args.
+func Errorf(code Code, key string, args ...any) *Error {
+	return &Error{Code: code, Key: key, Args: args, Message: i18n.Tr(i18n.Reference, key, args...)}
 }
 
 // ErrorCode returns err's code, Internal when it has none.
@@ -50,11 +60,19 @@ func ErrorCode(err error) Code {
 	return Internal
 }
 
-// UserMessage returns what a user should read about err.
-func UserMessage(err error) string {
+// UserMessage returns what a user should read about err, in English.
+func UserMessage(err error) string { return UserMessageIn(err, i18n.Reference) }
+
+// UserMessageIn returns what a user should read about err, in lang.
+func UserMessageIn(err error, lang string) string {
 	var e *Error
-	if errors.As(err, &e) && e.Code != Internal && e.Message != "" {
-		return e.Message
+	if errors.As(err, &e) && e.Code != Internal {
+		if e.Key != "" {
+			return i18n.Tr(lang, e.Key, e.Args...)
+		}
+		if e.Message != "" {
+			return e.Message
+		}
 	}
-	return "Sorry, something went wrong on our side. Please try again in a moment."
+	return i18n.Tr(lang, "error.internal")
 }

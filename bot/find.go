@@ -2,9 +2,14 @@ package bot
 
 import (
 	"context"
-	"fmt"
+	"math"
+	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
 
@@ -25,35 +30,34 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 		return b.near(m, *m.Location, ""), nil
 	}
 	if q == "" {
-		r := Text("Tell me a place or a group's name, for example /find Canada, /find Vancouver or /find VANDU.")
+		r := Text(i18n.Tr(m.Lang, "find.ask"))
 		r.Location = m.Chat.Private
 		return r, nil
 	}
 	if len(q) > maxQuery {
-		return nil, Errorf(Invalid, "That's a long search. Please use a place or a group's name of up to %d characters.", maxQuery)
+		return nil, Errorf(Invalid, "find.too_long", maxQuery)
 	}
 	x := b.dir.Index()
-	if rest, ok := cutNear(q); ok {
+	if rest, ok := cutNear(q, m.Lang); ok {
 		places := x.Places(rest)
 		if len(places) == 0 || places[0].Kind == directory.PlaceRegion {
-			return Text(fmt.Sprintf("I couldn't find a place called “%s”. Try a city or a country, for example /find near Lyon.", rest)), nil
+			return Text(i18n.Tr(m.Lang, "find.no_place", rest)), nil
 		}
 		return b.near(m, places[0].Point, b.placeLabel(x, &places[0], m.Lang)), nil
 	}
 	res := x.Search(q)
 	if len(res.Matches) == 0 {
-		return Text(fmt.Sprintf("I couldn't find anything for “%s”. Try a country, a city or a group's name, such as /find Canada or /find VANDU. "+
-			"If you know a group that should be listed, tell us with /suggest.", q)), nil
+		return Text(i18n.Tr(m.Lang, "find.nothing", q)), nil
 	}
 	r := &Reply{Private: true}
 	if res.Corrected {
-		r.Add(I(fmt.Sprintf("Showing results for “%s”.", b.matchName(x, &res.Matches[0], m.Lang))))
+		r.Add(I(i18n.Tr(m.Lang, "find.corrected", b.matchName(x, &res.Matches[0], m.Lang))))
 	}
 	if res.Partial {
-		r.Add(I(fmt.Sprintf("Nothing is called “%s” exactly; these names contain those words.", q)))
+		r.Add(I(i18n.Tr(m.Lang, "find.partial", q)))
 	}
 	if len(res.Matches) > 1 {
-		r.Add(T(fmt.Sprintf("“%s” could mean more than one thing, so here is each:", q)))
+		r.Add(T(i18n.Tr(m.Lang, "find.several", q)))
 	}
 	for i := range res.Matches {
 		b.renderMatch(r, x, &res.Matches[i], m.Lang, len(res.Matches) > 1)
@@ -61,14 +65,28 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	return r, nil
 }
 
-// cutNear splits "near Lyon" into "Lyon".
-func cutNear(q string) (string, bool) {
+// cutNear splits "near Lyon" into "Lyon". It knows the English words and
+// those of the reader's language ("près de Lyon", "рядом с Лионом").
+func cutNear(q, lang string) (string, bool) {
+	words := strings.Split(i18n.Tr(i18n.Reference, "find.near_words"), "|")
+	if lang != i18n.Reference {
+		words = append(strings.Split(i18n.Tr(lang, "find.near_words"), "|"), words...)
+	}
+	// Longest first, so "près de" wins over "près".
+	sort.SliceStable(words, func(i, j int) bool { return len(words[i]) > len(words[j]) })
 	low := strings.ToLower(q)
-	for _, p := range []string{"near ", "near:", "around "} {
-		if strings.HasPrefix(low, p) {
-			if rest := strings.TrimSpace(q[len(p):]); rest != "" {
-				return rest, true
-			}
+	for _, w := range words {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if w == "" || !strings.HasPrefix(low, w) {
+			continue
+		}
+		rest := q[len(w):]
+		// A whole word: "near Lyon", "near:Lyon", not "Nearby".
+		if r, _ := utf8.DecodeRuneInString(rest); r != ':' && !unicode.IsSpace(r) {
+			continue
+		}
+		if rest = strings.TrimSpace(strings.TrimPrefix(rest, ":")); rest != "" {
+			return rest, true
 		}
 	}
 	return "", false
@@ -79,11 +97,12 @@ func cutNear(q string) (string, bool) {
 func (b *Bot) near(m *Message, p directory.Point, label string) *Reply {
 	x := b.dir.Index()
 	r := &Reply{Private: true}
-	if label == "" {
-		label = "you"
-	}
 	hits := x.Near(p, directory.NearestCount, nil)
-	r.Heading(fmt.Sprintf("Groups nearest to %s", label))
+	if label == "" {
+		r.Heading(i18n.Tr(m.Lang, "near.heading_you"))
+	} else {
+		r.Heading(i18n.Tr(m.Lang, "near.heading", label))
+	}
 	for _, h := range hits {
 		r.Blocks = append(r.Blocks, b.card(x, h, m.Lang))
 	}
@@ -100,13 +119,13 @@ func (b *Bot) near(m *Message, p directory.Point, label string) *Reply {
 			}
 		}
 		if len(nets) > 0 {
-			r.Heading("Networks for the region")
+			r.Heading(i18n.Tr(m.Lang, "near.networks"))
 			for _, h := range nets {
 				r.Blocks = append(r.Blocks, b.card(x, h, m.Lang))
 			}
 		}
 	}
-	r.Add(T("Your location was used for this answer only and has not been stored."))
+	r.Add(T(i18n.Tr(m.Lang, "near.forgotten")))
 	return r
 }
 
@@ -128,12 +147,14 @@ func (b *Bot) placeLabel(x *directory.Index, p *directory.Place, lang string) st
 	case directory.PlaceCountry:
 		parts = []string{x.CountryName(p.Country, lang)}
 	case directory.PlaceCity:
-		if p.Subdivision != "" {
-			parts = append(parts, x.SubdivisionName(p.Subdivision))
+		if s := x.SubdivisionOf(p.Subdivision, p.Name, lang); s != "" {
+			parts = append(parts, s)
 		}
 		parts = append(parts, x.CountryName(p.Country, lang))
 	case directory.PlaceSubdivision:
-		parts = append(parts, x.CountryName(p.Country, lang))
+		parts = []string{x.SubdivisionNameIn(p.Subdivision, lang), x.CountryName(p.Country, lang)}
+	case directory.PlaceRegion:
+		parts = []string{x.RegionName(p.Region, lang)}
 	}
 	return strings.Join(parts, ", ")
 }
@@ -141,7 +162,7 @@ func (b *Bot) placeLabel(x *directory.Index, p *directory.Place, lang string) st
 func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lang string, several bool) {
 	if mt.Place == nil {
 		if several {
-			r.Heading("Groups by that name")
+			r.Heading(i18n.Tr(lang, "find.by_name"))
 		}
 		for _, o := range mt.Orgs {
 			r.Blocks = append(r.Blocks, b.card(x, directory.Hit{Org: o, Km: -1}, lang))
@@ -150,29 +171,29 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 	}
 	where := b.placeLabel(x, mt.Place, lang)
 	if mt.Place.Kind == directory.PlaceRegion {
-		r.Heading(fmt.Sprintf("%s (region)", where))
-		b.section(r, x, "Regional networks", mt.Regional, lang)
-		b.section(r, x, "Groups in the region", mt.Local, lang)
-		b.section(r, x, "International network", mt.International, lang)
+		r.Heading(i18n.Tr(lang, "find.region_heading", where))
+		b.section(r, x, i18n.Tr(lang, "find.regional"), mt.Regional, lang)
+		b.section(r, x, i18n.Tr(lang, "find.in_region"), mt.Local, lang)
+		b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
 		return
 	}
 	if several {
 		r.Heading(where)
 	}
-	in := "in"
+	if !mt.Own() {
+		r.Add(T(i18n.Tr(lang, "find.none_yet", where)))
+	}
+	groups := i18n.Tr(lang, "find.groups_in", where)
 	if mt.Place.Kind == directory.PlaceCountry {
-		in = "for"
+		groups = i18n.Tr(lang, "find.groups_for", where)
 	}
+	b.section(r, x, groups, mt.Local, lang)
+	b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+	b.section(r, x, i18n.Tr(lang, "find.nearest"), mt.Nearest, lang)
+	b.section(r, x, i18n.Tr(lang, "find.regional"), mt.Regional, lang)
+	b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
 	if !mt.Own() {
-		r.Add(T(fmt.Sprintf("There's no group listed in %s yet.", where)))
-	}
-	b.section(r, x, fmt.Sprintf("Groups %s %s", in, where), mt.Local, lang)
-	b.section(r, x, "National groups", mt.National, lang)
-	b.section(r, x, "Nearest groups", mt.Nearest, lang)
-	b.section(r, x, "Regional networks", mt.Regional, lang)
-	b.section(r, x, "International network", mt.International, lang)
-	if !mt.Own() {
-		r.Add(T(fmt.Sprintf("Know a peer-run group in %s? Tell us with ", where)), C("/suggest Name | City, Country | website | what they do"))
+		r.Add(Rich(lang, "find.know_group", where)...)
 	}
 }
 
@@ -199,19 +220,21 @@ func (b *Bot) card(x *directory.Index, h directory.Hit, lang string) Block {
 		where = append(where, o.City)
 	}
 	if o.Province != "" {
-		where = append(where, x.SubdivisionName(o.Province))
+		if s := x.SubdivisionOf(o.Province, o.City, lang); s != "" {
+			where = append(where, s)
+		}
 	}
 	switch {
 	case len(o.Countries) == 1:
 		where = append(where, x.CountryName(o.Countries[0], lang))
 	case o.Kind == directory.KindRegional && len(o.Regions) > 0:
-		where = append(where, "regional network")
+		where = append(where, i18n.Tr(lang, "card.regional"))
 	case o.Kind == directory.KindInternational:
-		where = append(where, "international network")
+		where = append(where, i18n.Tr(lang, "card.international"))
 	}
 	line := strings.Join(where, ", ")
 	if h.Km >= 0 {
-		line += fmt.Sprintf(" — %s", formatKm(h.Km))
+		line += " — " + formatKm(h.Km, lang)
 	}
 	if line != "" {
 		spans = append(spans, T("\n"+line))
@@ -236,14 +259,17 @@ func (b *Bot) card(x *directory.Index, h directory.Hit, lang string) Block {
 	return Block{Spans: spans}
 }
 
-func formatKm(km float64) string {
+// formatKm writes a distance in lang: "under 1 km", "2.5 km" ("2,5 km" in
+// French), "390 km". Whole kilometres are written without grouping, as
+// before ("1450 km").
+func formatKm(km float64, lang string) string {
 	switch {
 	case km < 1:
-		return "under 1 km"
+		return i18n.Tr(lang, "km.under_one")
 	case km < 10:
-		return fmt.Sprintf("%.1f km", km)
+		return i18n.Tr(lang, "km.tenths", km)
 	}
-	return fmt.Sprintf("%.0f km", km)
+	return i18n.Tr(lang, "km.whole", strconv.FormatFloat(math.Round(km), 'f', 0, 64))
 }
 
 // displayURL is a link's text: without the scheme and "www.".

@@ -26,6 +26,8 @@ type Message struct {
 	User    User
 	Chat    Chat
 	// Lang is the user's language as the platform reports it (BCP 47).
+	// Before any handler runs, the core replaces it with the language it
+	// answers in (see Bot.Language), always a supported one.
 	Lang string
 	// Location is a position the user shared; never stored.
 	Location *directory.Point
@@ -42,6 +44,9 @@ type Message struct {
 	CanForm bool
 	// Moderator is set by the core (see Moderators), never by an adapter.
 	Moderator bool
+	// platformLang keeps the platform's Lang once the core has replaced
+	// Lang with the language it answers in.
+	platformLang string
 }
 
 // User is who sent a message. ID is the platform's id, kept only as long as

@@ -71,6 +71,10 @@ type Reply struct {
 	// Location asks a platform that can to offer a "share my location"
 	// button with the reply.
 	Location bool
+	// Lang is the language the reply is written in (a supported BCP 47
+	// tag), set by the core; adapters write their own few words (the
+	// location button) in it. Empty means English.
+	Lang string
 }
 
 // Form describes a form with text fields.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // Handler answers a message. A nil reply with a nil error means "say
@@ -104,7 +106,7 @@ func (r *Router) Handle(ctx context.Context, m *Message) (*Reply, error) {
 			// an unknown command is probably for another bot.
 			return nil, nil
 		}
-		return r.unknown(name), nil
+		return r.unknown(name, m.Lang), nil
 	}
 	rep, err := h.Handle(ctx, m)
 	if err != nil || rep == nil {
@@ -113,7 +115,7 @@ func (r *Router) Handle(ctx context.Context, m *Message) (*Reply, error) {
 	return paginate(rep, m, 1), nil
 }
 
-func (r *Router) unknown(name string) *Reply {
+func (r *Router) unknown(name, lang string) *Reply {
 	names := make([]string, 0, len(r.info))
 	for _, c := range r.info {
 		if !c.Hidden && !c.Moderator {
@@ -121,24 +123,24 @@ func (r *Router) unknown(name string) *Reply {
 		}
 	}
 	sort.Strings(names)
-	return Text(fmt.Sprintf("I don't know /%s. Try %s, or /help to see what I can do.", name, strings.Join(names, ", ")))
+	return Text(i18n.Tr(lang, "router.unknown", name, strings.Join(names, ", ")))
 }
 
 func (r *Router) page(ctx context.Context, m *Message, args string) (*Reply, error) {
 	n, rest, _ := strings.Cut(args, " ")
 	page, err := strconv.Atoi(n)
 	if err != nil || page < 1 || !strings.HasPrefix(rest, "/") {
-		return nil, Errorf(Invalid, "That page link is broken. Please ask again.")
+		return nil, Errorf(Invalid, "router.bad_page")
 	}
 	inner := *m
 	inner.Text = rest
 	name, _, ok := inner.Command()
 	if !ok || name == "page" {
-		return nil, Errorf(Invalid, "That page link is broken. Please ask again.")
+		return nil, Errorf(Invalid, "router.bad_page")
 	}
 	h, found := r.cmds[name]
 	if !found {
-		return r.unknown(name), nil
+		return r.unknown(name, m.Lang), nil
 	}
 	rep, err := h.Handle(ctx, &inner)
 	if err != nil || rep == nil {
@@ -188,13 +190,13 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 	page = min(max(page, 1), len(pages))
 	out := *rep
 	out.Blocks = append([]Block(nil), pages[page-1]...)
-	out.Blocks = append(out.Blocks, Block{Spans: []Span{I(fmt.Sprintf("Page %d of %d", page, len(pages)))}})
+	out.Blocks = append(out.Blocks, Block{Spans: []Span{I(i18n.Tr(m.Lang, "page.of", page, len(pages)))}})
 	var nav []Button
 	if page > 1 {
-		nav = append(nav, Button{Label: "◀ Previous", Data: link(page - 1)})
+		nav = append(nav, Button{Label: i18n.Tr(m.Lang, "page.previous"), Data: link(page - 1)})
 	}
 	if page < len(pages) {
-		nav = append(nav, Button{Label: "Next ▶", Data: link(page + 1)})
+		nav = append(nav, Button{Label: i18n.Tr(m.Lang, "page.next"), Data: link(page + 1)})
 	}
 	out.Buttons = append([][]Button{nav}, rep.Buttons...)
 	return &out
@@ -208,7 +210,8 @@ func Recover(log *slog.Logger) Middleware {
 			defer func() {
 				if p := recover(); p != nil {
 					log.Error("handler panicked", "platform", m.Platform, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-					rep, err = Text("Sorry, something went wrong on our side. Please try again in a moment."), nil
+					rep, err = Text(i18n.Tr(m.Lang, "error.internal")), nil
+					rep.Lang = m.Lang
 				}
 			}()
 			return next.Handle(ctx, m)
@@ -228,10 +231,11 @@ func Errors(log *slog.Logger) Middleware {
 			if ErrorCode(err) == Internal {
 				log.Error("command failed", "platform", m.Platform, "err", err)
 			}
-			out := Text(UserMessage(err))
+			msg := UserMessageIn(err, m.Lang)
+			out := Text(msg)
 			out.Private = true
 			if m.Pressed {
-				out.Notice = UserMessage(err)
+				out.Notice = msg
 			}
 			return out, nil
 		})

@@ -71,6 +71,69 @@ func (x *Index) SubdivisionName(code string) string {
 	return ""
 }
 
+// SubdivisionNameIn is the name of a province or state in lang (a BCP 47
+// tag), falling back to its English name; "" for an unknown code.
+func (x *Index) SubdivisionNameIn(code, lang string) string {
+	i, ok := x.subBy[code]
+	if !ok {
+		return ""
+	}
+	s := &x.subs[i]
+	if n := s.Names[baseLang(lang)]; n != "" {
+		return n
+	}
+	return s.Name
+}
+
+// SubdivisionOf is the name in lang of the province or state a city is in,
+// to show after the city's name; "" when the code is unknown or the
+// province is named after the city in any language ("Berlin, Berlin";
+// "Lisbon, Lisboa").
+func (x *Index) SubdivisionOf(code, city, lang string) string {
+	s := x.SubdivisionNameIn(code, lang)
+	if s == "" || city == "" {
+		return s
+	}
+	f := newFolder()
+	cityNames := map[string]bool{f.fold(city): true}
+	country, _, _ := strings.Cut(code, "-")
+	if i, ok := x.cityKeys[f.fold(city)+"|"+country]; ok {
+		for _, a := range x.cities[i].Aliases {
+			cityNames[f.fold(a)] = true
+		}
+	}
+	sub := &x.subs[x.subBy[code]]
+	for _, n := range append(append([]string{s, sub.Name}, sub.Aliases...), namesOf(sub.Names)...) {
+		if cityNames[f.fold(n)] {
+			return ""
+		}
+	}
+	return s
+}
+
+// RegionName is the region's name in lang (a BCP 47 tag), falling back to
+// its English name.
+func (x *Index) RegionName(id, lang string) string {
+	i, ok := x.regionBy[id]
+	if !ok {
+		return id
+	}
+	g := &x.regions[i]
+	if n := g.Names[baseLang(lang)]; n != "" {
+		return n
+	}
+	return g.Name
+}
+
+// baseLang is the language of a BCP 47 tag without region or script:
+// "pt-BR" → "pt".
+func baseLang(tag string) string {
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	return strings.ToLower(tag)
+}
+
 // Regions returns every region, sorted by name.
 func (x *Index) Regions() []*Region {
 	out := make([]*Region, len(x.regions))

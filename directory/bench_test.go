@@ -82,3 +82,16 @@ func BenchmarkBuildSeed(b *testing.B) {
 		Build(seed, seed.Organisations)
 	}
 }
+
+// BenchmarkLoadAndIndexSeed is a process's first build: loading the seed and
+// indexing its places, which later builds (BenchmarkBuildSeed) reuse.
+func BenchmarkLoadAndIndexSeed(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		seed, err := LoadSeed()
+		if err != nil {
+			b.Fatal(err)
+		}
+		Build(seed, seed.Organisations)
+	}
+}

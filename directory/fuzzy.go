@@ -57,20 +57,39 @@ func maxEdits(n int) int {
 // the index small; candidates are then checked against the whole word.
 const fuzzyPrefix = 7
 
-// deletions calls fn with w's prefix and every string made by deleting up to
-// d runes from it, possibly more than once.
-func deletions(w []rune, d int, fn func(string)) {
+// deletions calls fn with a hash of w's prefix and of every string made by
+// deleting one or two (d ≤ 2) runes from it. Hashes stand for the strings
+// in the index: two strings rarely share one, and when they do the
+// candidate it brings is checked by editDistance like any other. A hash
+// may come more than once when w repeats letters.
+func deletions(w []rune, d int, fn func(uint64)) {
 	if len(w) > fuzzyPrefix {
 		w = w[:fuzzyPrefix]
 	}
-	fn(string(w))
-	if d == 0 || len(w) <= 1 {
+	emit := func(skipA, skipB int) {
+		// FNV-1a over the runes.
+		h := uint64(14695981039346656037)
+		for k, r := range w {
+			if k != skipA && k != skipB {
+				h ^= uint64(r)
+				h *= 1099511628211
+			}
+		}
+		fn(h)
+	}
+	emit(-1, -1)
+	if d < 1 || len(w) <= 1 {
 		return
 	}
-	buf := make([]rune, 0, len(w))
 	for i := range w {
-		buf = append(buf[:0], w[:i]...)
-		buf = append(buf, w[i+1:]...)
-		deletions(append([]rune(nil), buf...), d-1, fn)
+		emit(i, -1)
+	}
+	if d < 2 || len(w) <= 2 {
+		return
+	}
+	for i := range w {
+		for j := i + 1; j < len(w); j++ {
+			emit(i, j)
+		}
 	}
 }

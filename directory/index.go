@@ -2,6 +2,8 @@ package directory
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -74,7 +76,9 @@ type Index struct {
 	refWords map[ref][]string // what → the folded words of its names
 	vocab    map[string]int32 // folded word → id
 	words    [][]rune         // id → word
-	deletes  map[string][]int32
+	fuzzed   []bool           // id → its deletions are indexed
+	deletes  map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
+	delLists [][]int32        // the words each deletion comes from
 
 	// Ranked lists, computed once so that a search only slices them.
 	cityLocal     map[int32][]int32  // city → local groups in it, then its province-wide groups
@@ -110,31 +114,84 @@ func (x *Index) SeedVersion() string { return x.seedVersion }
 // Problems rather than failing the build, so one bad record cannot stop the
 // bot from answering.
 func Build(seed *Seed, orgs []Organisation) *Index {
-	x := &Index{
-		seedVersion:   seed.Version,
-		orgByID:       make(map[string]int32, len(orgs)),
-		countryBy:     make(map[string]int32, len(seed.Countries)),
-		subBy:         make(map[string]int32, len(seed.Subdivisions)),
-		regionBy:      make(map[string]int32, len(seed.Regions)),
-		keys:          make(map[string][]ref),
-		postings:      make(map[string][]ref),
-		refWords:      make(map[ref][]string),
-		vocab:         make(map[string]int32),
-		deletes:       make(map[string][]int32),
-		cityLocal:     make(map[int32][]int32),
-		subLocal:      make(map[string][]int32),
-		countryLocal:  make(map[string][]int32),
-		national:      make(map[string][]int32),
-		regional:      make(map[string][]int32),
-		regionOrgs:    make(map[string][]int32),
-		countryRegion: make(map[string][]int32),
-	}
+	x := seed.placeIndex().extend()
+	x.orgByID = make(map[string]int32, len(orgs))
+	x.cityLocal = make(map[int32][]int32)
+	x.subLocal = make(map[string][]int32)
+	x.countryLocal = make(map[string][]int32)
+	x.national = make(map[string][]int32)
+	x.regional = make(map[string][]int32)
+	x.regionOrgs = make(map[string][]int32)
 	f := newFolder()
-	x.addPlaces(f, seed)
 	x.addOrgs(f, orgs)
 	x.rank()
 	x.completions(f)
 	return x
+}
+
+// placeIndex returns the index of the seed's places alone, built on first
+// use and shared by every Index built from this seed: rebuilding after a
+// moderator's change then costs only the organisations. It must not be
+// changed; extend copies what an Index adds to.
+func (s *Seed) placeIndex() *Index {
+	s.places.once.Do(func() {
+		x := &Index{
+			seedVersion:   s.Version,
+			countryBy:     make(map[string]int32, len(s.Countries)),
+			subBy:         make(map[string]int32, len(s.Subdivisions)+len(s.WorldSubdivisions)),
+			regionBy:      make(map[string]int32, len(s.Regions)),
+			keys:          make(map[string][]ref),
+			postings:      make(map[string][]ref),
+			refWords:      make(map[ref][]string),
+			vocab:         make(map[string]int32),
+			deletes:       make(map[uint64]int32, deletesHint(s)),
+			countryRegion: make(map[string][]int32),
+		}
+		x.addPlaces(newFolder(), s)
+		// Full slices, so that an append by an Index extending this one
+		// copies rather than writes into what they share.
+		for k, v := range x.keys {
+			x.keys[k] = slices.Clip(v)
+		}
+		for k, v := range x.postings {
+			x.postings[k] = slices.Clip(v)
+		}
+		for k, v := range x.refWords {
+			x.refWords[k] = slices.Clip(v)
+		}
+		for i, v := range x.delLists {
+			x.delLists[i] = slices.Clip(v)
+		}
+		x.words = slices.Clip(x.words)
+		x.fuzzed = slices.Clip(x.fuzzed)
+		x.delLists = slices.Clip(x.delLists)
+		s.places.x = x
+	})
+	return s.places.x
+}
+
+// extend returns a copy of a place index that organisations can be added
+// to: the maps and lists that addOrgs extends are its own; the places
+// themselves are shared, read-only.
+func (x *Index) extend() *Index {
+	y := *x
+	y.keys = maps.Clone(x.keys)
+	y.postings = maps.Clone(x.postings)
+	y.refWords = maps.Clone(x.refWords)
+	y.vocab = maps.Clone(x.vocab)
+	y.deletes = maps.Clone(x.deletes)
+	// addWord writes to elements of these, not only appends.
+	y.delLists = slices.Clone(x.delLists)
+	y.fuzzed = slices.Clone(x.fuzzed)
+	return &y
+}
+
+// deletesHint guesses how many deletion keys the seed's names make, so the
+// map is sized once rather than grown many times.
+func deletesHint(seed *Seed) int {
+	names := len(seed.Countries)*8 + len(seed.Subdivisions)*3 + len(seed.Cities)*2 +
+		len(seed.WorldSubdivisions)*4 + len(seed.WorldCities) + len(seed.Organisations)*3
+	return names * 12
 }
 
 // completions lists what autocomplete offers: organisations by acronym and
@@ -166,7 +223,12 @@ func (x *Index) completions(f *folder) {
 	sort.Slice(x.names, func(i, j int) bool { return x.names[i].folded < x.names[j].folded })
 }
 
-func (x *Index) addKey(f *folder, name string, r ref) {
+func (x *Index) addKey(f *folder, name string, r ref) { x.addName(f, name, r, true) }
+
+// addName indexes one name of r. Its words are corrected when misspelt
+// only if fuzzy: the names of provinces in other languages are matched
+// exactly (after folding), which keeps the first build quick.
+func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) {
 	k := f.fold(name)
 	if k == "" {
 		return
@@ -178,31 +240,48 @@ func (x *Index) addKey(f *folder, name string, r ref) {
 	}
 	x.keys[k] = append(x.keys[k], r)
 	for _, w := range strings.Fields(k) {
-		x.addWord(w, r)
+		x.addWord(w, r, fuzzy)
 	}
 }
 
-func (x *Index) addWord(w string, r ref) {
+func (x *Index) addWord(w string, r ref, fuzzy bool) {
 	p := x.postings[w]
 	if n := len(p); n == 0 || p[n-1] != r {
 		x.postings[w] = append(p, r)
 		x.refWords[r] = append(x.refWords[r], w)
 	}
-	if _, ok := x.vocab[w]; ok {
+	id, ok := x.vocab[w]
+	if !ok {
+		id = int32(len(x.words))
+		x.vocab[w] = id
+		x.words = append(x.words, []rune(w))
+		x.fuzzed = append(x.fuzzed, false)
+	}
+	if !fuzzy || x.fuzzed[id] {
 		return
 	}
-	id := int32(len(x.words))
-	rw := []rune(w)
-	x.vocab[w] = id
-	x.words = append(x.words, rw)
+	x.fuzzed[id] = true
+	rw := x.words[id]
 	if len(rw) < 3 {
 		return
 	}
-	seen := map[string]bool{}
-	deletions(rw, 2, func(d string) {
-		if !seen[d] {
-			seen[d] = true
-			x.deletes[d] = append(x.deletes[d], id)
+	// A query word is corrected by two edits only when it has 8 letters
+	// or more (maxEdits), so only words of 6 or more can be two edits
+	// from one: shorter words need only their one-letter deletions.
+	depth := 2
+	if len(rw) < 6 {
+		depth = 1
+	}
+	deletions(rw, depth, func(d uint64) {
+		i, ok := x.deletes[d]
+		if !ok {
+			i = int32(len(x.delLists))
+			x.deletes[d] = i
+			x.delLists = append(x.delLists, nil)
+		}
+		// A word repeating letters yields a deletion twice, in a row.
+		if l := x.delLists[i]; len(l) == 0 || l[len(l)-1] != id {
+			x.delLists[i] = append(l, id)
 		}
 	})
 }
@@ -212,25 +291,9 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 	for i, t := range placeNameLanguages {
 		namers[i] = display.Regions(t)
 	}
-	cityKey := map[string]int32{}
-	addCity := func(c City) int32 {
-		k := f.fold(c.Name) + "|" + c.Country
-		if i, ok := cityKey[k]; ok {
-			// Listed twice (a capital that also has groups): keep the
-			// fuller record's subdivision and aliases.
-			have := &x.cities[i]
-			if have.Subdivision == "" {
-				have.Subdivision = c.Subdivision
-			}
-			have.Aliases = append(have.Aliases, c.Aliases...)
-			return i
-		}
-		i := int32(len(x.cities))
-		cityKey[k] = i
-		x.cities = append(x.cities, c)
-		return i
-	}
+	cityKey := map[string]int32{} // folded name + "|" + country → the first city so named
 	x.countries = append(x.countries, seed.Countries...)
+	capitals := make([]City, 0, len(x.countries))
 	for i, c := range x.countries {
 		r := ref{refCountry, int32(i)}
 		x.countryBy[c.Code] = int32(i)
@@ -243,6 +306,9 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 		for _, a := range c.Local {
 			x.addKey(f, a, r)
 		}
+		for _, a := range c.Names {
+			x.addKey(f, a, r)
+		}
 		if reg, err := language.ParseRegion(c.Code); err == nil {
 			for _, n := range namers {
 				if name := n.Name(reg); name != "" {
@@ -252,27 +318,121 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 		}
 		capital := c.Capital
 		capital.Country = c.Code
-		addCity(capital)
+		capitals = append(capitals, capital)
 	}
-	x.subs = append(x.subs, seed.Subdivisions...)
-	for i, s := range x.subs {
-		r := ref{refSub, int32(i)}
-		x.subBy[s.Code] = int32(i)
-		x.addKey(f, s.Name, r)
-		x.addKey(f, s.Code, r)
-		for _, a := range s.Aliases {
-			x.addKey(f, a, r)
-		}
+	// Every key so far names a country; generated names that would make a
+	// country ambiguous are left out of search below.
+	countryKeys := make(map[string]bool, len(x.keys))
+	for k := range x.keys {
+		countryKeys[k] = true
+	}
+
+	// Cities: capitals and the hand-written list, then the generated world
+	// list, each city once.
+	m := newCityMerger(f, x, cityKey)
+	for _, c := range capitals {
+		m.addCurated(c)
 	}
 	for _, c := range seed.Cities {
-		addCity(c)
+		m.addCurated(c)
 	}
+	curatedSubKeys := map[string]bool{}
+	for _, s := range seed.Subdivisions {
+		for _, n := range append([]string{s.Name, s.Code}, s.Aliases...) {
+			curatedSubKeys[f.fold(n)] = true
+		}
+	}
+	for _, c := range seed.WorldCities {
+		// Places in a country the seed does not list (GeoNames has
+		// Kosovo as XK) are left out, like their country.
+		if _, ok := x.countryBy[c.Country]; ok {
+			m.addWorld(c)
+		}
+	}
+
+	// Subdivisions: the hand-written ones, then the generated ones they do
+	// not already list, whose names in other languages they take too.
+	x.subs = append(x.subs, seed.Subdivisions...)
+	curatedSubs := len(x.subs)
+	for i := range x.subs {
+		x.subBy[x.subs[i].Code] = int32(i)
+	}
+	for _, w := range seed.WorldSubdivisions {
+		if country, _, _ := strings.Cut(w.Code, "-"); !x.hasCountry(country) {
+			continue
+		}
+		if i, ok := x.subBy[w.Code]; ok {
+			s := &x.subs[i]
+			if s.Names == nil && len(w.Names) > 0 {
+				s.Names = w.Names
+			}
+			continue
+		}
+		x.subBy[w.Code] = int32(len(x.subs))
+		x.subs = append(x.subs, w)
+	}
+	// A generated name is searchable unless it would only echo another
+	// place: a country ("England" is the United Kingdom's), or a city
+	// within the subdivision (the Community of Madrid is "Madrid" in
+	// GeoNames; /find Madrid means the city, whose answer includes the
+	// region's groups).
+	citiesIn := map[string]map[string]bool{} // subdivision → folded names of its cities
+	for _, c := range x.cities {
+		if c.Subdivision == "" {
+			continue
+		}
+		names := citiesIn[c.Subdivision]
+		if names == nil {
+			names = map[string]bool{}
+			citiesIn[c.Subdivision] = names
+		}
+		names[f.fold(c.Name)] = true
+		for _, a := range c.Aliases {
+			names[f.fold(a)] = true
+		}
+	}
+	for i, s := range x.subs {
+		r := ref{refSub, int32(i)}
+		curated := i < curatedSubs
+		addGenerated := func(name string, fuzzy bool) {
+			k := f.fold(name)
+			if k == "" || countryKeys[k] || citiesIn[s.Code][k] {
+				return
+			}
+			x.addName(f, name, r, fuzzy)
+		}
+		if curated {
+			x.addKey(f, s.Name, r)
+			x.addKey(f, s.Code, r)
+			for _, a := range s.Aliases {
+				x.addKey(f, a, r)
+			}
+		} else {
+			addGenerated(s.Name, true)
+			x.addKey(f, s.Code, r)
+			for _, a := range s.Aliases {
+				addGenerated(a, false)
+			}
+		}
+		for _, n := range namesOf(s.Names) {
+			addGenerated(n, false)
+		}
+	}
+
 	cityPts := make([]geoPoint, 0, len(x.cities))
 	for i, c := range x.cities {
 		r := ref{refCity, int32(i)}
-		x.addKey(f, c.Name, r)
-		for _, a := range c.Aliases {
-			x.addKey(f, a, r)
+		names := append([]string{c.Name}, c.Aliases...)
+		for _, n := range names {
+			// A generated city does not take a name that a country or a
+			// hand-written province has: "Ontario" stays the province,
+			// not also a city in California.
+			if m.generated[i] {
+				if k := f.fold(n); countryKeys[k] || curatedSubKeys[k] {
+					continue
+				}
+			}
+			x.addKey(f, n, r)
 		}
 		cityPts = append(cityPts, geoPoint{unit(Point{c.Lat, c.Lon}), int32(i)})
 	}
@@ -286,11 +446,121 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 		for _, a := range g.Aliases {
 			x.addKey(f, a, r)
 		}
+		for _, n := range namesOf(g.Names) {
+			x.addKey(f, n, r)
+		}
 		for _, c := range g.Countries {
 			x.countryRegion[c] = append(x.countryRegion[c], int32(i))
 		}
 	}
 	x.cityKeys = cityKey
+}
+
+func (x *Index) hasCountry(code string) bool {
+	_, ok := x.countryBy[code]
+	return ok
+}
+
+// cityMerger adds cities to an index so that each place is listed once:
+// a generated city that names a hand-written one (by its name or an
+// alias, in the same country) or lies beside one with a name that contains
+// the other's ("Québec" beside "Quebec City") adds nothing but the
+// province the hand-written one may lack.
+type cityMerger struct {
+	f         *folder
+	x         *Index
+	byName    map[string]int32   // folded name + "|" + country → first city so named
+	byAlias   map[string]int32   // folded alias + "|" + country → hand-written city
+	byCountry map[string][]int32 // country → hand-written cities
+	generated []bool             // by city: from the generated list
+}
+
+func newCityMerger(f *folder, x *Index, byName map[string]int32) *cityMerger {
+	return &cityMerger{f: f, x: x, byName: byName, byAlias: map[string]int32{}, byCountry: map[string][]int32{}}
+}
+
+func (m *cityMerger) add(c City, generated bool) int32 {
+	i := int32(len(m.x.cities))
+	m.x.cities = append(m.x.cities, c)
+	m.generated = append(m.generated, generated)
+	k := m.f.fold(c.Name) + "|" + c.Country
+	if _, ok := m.byName[k]; !ok {
+		m.byName[k] = i
+	}
+	return i
+}
+
+// addCurated adds a hand-written city (or capital). Listed twice (a
+// capital that also has groups), the fuller record's subdivision and
+// aliases are kept.
+func (m *cityMerger) addCurated(c City) {
+	k := m.f.fold(c.Name) + "|" + c.Country
+	if i, ok := m.byName[k]; ok {
+		have := &m.x.cities[i]
+		if have.Subdivision == "" {
+			have.Subdivision = c.Subdivision
+		}
+		have.Aliases = append(have.Aliases, c.Aliases...)
+		for _, a := range c.Aliases {
+			m.byAlias[m.f.fold(a)+"|"+c.Country] = i
+		}
+		return
+	}
+	i := m.add(c, false)
+	m.byCountry[c.Country] = append(m.byCountry[c.Country], i)
+	for _, a := range c.Aliases {
+		m.byAlias[m.f.fold(a)+"|"+c.Country] = i
+	}
+}
+
+// addWorld adds a generated city unless it is one already listed.
+func (m *cityMerger) addWorld(c City) {
+	name := m.f.fold(c.Name)
+	k := name + "|" + c.Country
+	p := Point{c.Lat, c.Lon}
+	same := func(i int32) bool {
+		have := &m.x.cities[i]
+		if have.Subdivision != "" && c.Subdivision != "" && have.Subdivision != c.Subdivision {
+			// Two places of one name in two provinces ("Kansas City" in
+			// Missouri and in Kansas), unless a hand-written province
+			// is wrong: they are close.
+			return !m.generated[i] && DistanceKm(Point{have.Lat, have.Lon}, p) < 50
+		}
+		return true
+	}
+	for _, i := range []int32{m.lookup(m.byName, k), m.lookup(m.byAlias, k)} {
+		if i >= 0 && same(i) {
+			m.merge(i, c)
+			return
+		}
+	}
+	for _, i := range m.byCountry[c.Country] {
+		have := &m.x.cities[i]
+		if DistanceKm(Point{have.Lat, have.Lon}, p) > 15 {
+			continue
+		}
+		for _, n := range append([]string{have.Name}, have.Aliases...) {
+			if hn := m.f.fold(n); hn != "" && (strings.Contains(hn, name) || strings.Contains(name, hn)) {
+				m.merge(i, c)
+				return
+			}
+		}
+	}
+	m.add(c, true)
+}
+
+func (m *cityMerger) lookup(in map[string]int32, k string) int32 {
+	if i, ok := in[k]; ok {
+		return i
+	}
+	return -1
+}
+
+// merge completes a listed city with what a generated record knows.
+func (m *cityMerger) merge(i int32, c City) {
+	if have := &m.x.cities[i]; have.Subdivision == "" {
+		have.Subdivision = c.Subdivision
+	}
 }
 
 // addOrgs validates each organisation, fills in its coordinates and indexes
@@ -479,4 +749,19 @@ func (x *Index) dist(id int32, p Point) float64 {
 		return -1
 	}
 	return DistanceKm(*o.Coordinates, p)
+}
+
+// namesOf lists a place's names in other languages in a fixed order, so
+// that two builds of the same data make the same index.
+func namesOf(m map[string]string) []string {
+	langs := make([]string, 0, len(m))
+	for l := range m {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	out := make([]string, 0, len(langs))
+	for _, l := range langs {
+		out = append(out, m[l])
+	}
+	return out
 }

@@ -7,6 +7,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -14,7 +18,7 @@ import (
 // seedFiles is the seed data compiled into the binary. The YAML files are
 // the source of truth people edit and review in pull requests.
 //
-//go:embed data/*.yaml
+//go:embed data/*.yaml data/*.tsv
 var seedFiles embed.FS
 
 // Seed is the directory as shipped in the binary.
@@ -24,9 +28,22 @@ type Seed struct {
 	Subdivisions  []Subdivision  `yaml:"subdivisions"`
 	Cities        []City         `yaml:"cities"`
 	Regions       []Region       `yaml:"regions"`
+	// WorldCities and WorldSubdivisions are the world's larger cities and
+	// every province or state, generated from GeoNames data by
+	// tools/gencities. The hand-written Cities and Subdivisions take
+	// precedence: search merges the two, so a city is listed once.
+	WorldCities       []City        `yaml:"-"`
+	WorldSubdivisions []Subdivision `yaml:"-"`
 	// Version is a digest of the seed files; it changes whenever any of them
 	// does, so a store can tell a new seed from one it has seen.
 	Version string `yaml:"-"`
+
+	// places is the index of the places above, built once (see Build). A
+	// Seed's places must not change once it has been built from.
+	places struct {
+		once sync.Once
+		x    *Index
+	}
 }
 
 // LoadSeed decodes the embedded seed. It fails only if the files compiled
@@ -52,6 +69,106 @@ func loadSeedFS(fsys fs.FS, dir string) (*Seed, error) {
 			return nil, fmt.Errorf("seed %s: %w", name, err)
 		}
 	}
+	for _, name := range []string{"worldsubdivisions.tsv", "worldcities.tsv"} {
+		b, err := fs.ReadFile(fsys, dir+"/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("seed %s: %w", name, err)
+		}
+		h.Write(b)
+		if name == "worldcities.tsv" {
+			s.WorldCities, err = readWorldCities(b)
+		} else {
+			s.WorldSubdivisions, err = readWorldSubdivisions(b)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("seed %s: %w", name, err)
+		}
+	}
 	s.Version = hex.EncodeToString(h.Sum(nil))[:16]
 	return &s, nil
+}
+
+// tsvRows calls fn with the cells of each data row of a generated TSV file:
+// lines starting with "#" are comments and the first other line names the
+// columns, which must be want.
+func tsvRows(b []byte, want []string, fn func(line int, cells []string) error) error {
+	header := true
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cells := strings.Split(line, "\t")
+		if header {
+			if !slices.Equal(cells, want) {
+				return fmt.Errorf("line %d: columns %q, want %q", i+1, cells, want)
+			}
+			header = false
+			continue
+		}
+		if len(cells) != len(want) {
+			return fmt.Errorf("line %d: %d columns, want %d", i+1, len(cells), len(want))
+		}
+		if err := fn(i+1, cells); err != nil {
+			return fmt.Errorf("line %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+func parsePoint(lat, lon string) (Point, error) {
+	la, err1 := strconv.ParseFloat(lat, 64)
+	lo, err2 := strconv.ParseFloat(lon, 64)
+	p := Point{la, lo}
+	if err1 != nil || err2 != nil || !p.Valid() {
+		return p, fmt.Errorf("bad coordinates %q, %q", lat, lon)
+	}
+	return p, nil
+}
+
+// worldSubdivisionLangs are the languages of worldsubdivisions.tsv's name
+// columns, in order.
+var worldSubdivisionLangs = []string{"de", "es", "fr", "pt", "ru"}
+
+func readWorldSubdivisions(b []byte) ([]Subdivision, error) {
+	cols := append(append([]string{"code", "name", "lat", "lon"}, worldSubdivisionLangs...), "ascii")
+	var out []Subdivision
+	err := tsvRows(b, cols, func(_ int, c []string) error {
+		p, err := parsePoint(c[2], c[3])
+		if err != nil {
+			return err
+		}
+		s := Subdivision{Code: c[0], Name: c[1], Point: p}
+		for i, l := range worldSubdivisionLangs {
+			if n := c[4+i]; n != "" {
+				if s.Names == nil {
+					s.Names = map[string]string{}
+				}
+				s.Names[l] = n
+			}
+		}
+		if a := c[len(c)-1]; a != "" {
+			s.Aliases = []string{a}
+		}
+		out = append(out, s)
+		return nil
+	})
+	return out, err
+}
+
+func readWorldCities(b []byte) ([]City, error) {
+	var out []City
+	err := tsvRows(b, []string{"name", "country", "subdivision", "lat", "lon", "alias"}, func(_ int, c []string) error {
+		p, err := parsePoint(c[3], c[4])
+		if err != nil {
+			return err
+		}
+		city := City{Name: c[0], Country: c[1], Subdivision: c[2], Lat: p.Lat, Lon: p.Lon}
+		if c[5] != "" {
+			city.Aliases = []string{c[5]}
+		}
+		out = append(out, city)
+		return nil
+	})
+	return out, err
 }

@@ -80,7 +80,10 @@ type Country struct {
 	// Aliases are other English names people use ("Holland", "UK").
 	Aliases []string `yaml:"aliases,omitempty"`
 	// Local names in the country's own languages ("Deutschland", "Россия").
-	Local   []string `yaml:"local,omitempty"`
+	Local []string `yaml:"local,omitempty"`
+	// Names in the bot's languages that the CLDR lacks ("Países Baixos",
+	// "США"); the CLDR's own are known without being listed.
+	Names   []string `yaml:"names,omitempty"`
 	Capital City     `yaml:"capital"`
 }
 
@@ -89,6 +92,9 @@ type Subdivision struct {
 	Code    string   `yaml:"code"` // "CA-BC"
 	Name    string   `yaml:"name"`
 	Aliases []string `yaml:"aliases,omitempty"`
+	// Names are its names in the bot's other languages, by language
+	// ("fr": "Colombie-Britannique"); search knows them too.
+	Names map[string]string `yaml:"names,omitempty"`
 	// Point is a representative position (its capital or centre).
 	Point Point `yaml:"point"`
 }
@@ -107,8 +113,11 @@ type City struct {
 // Region is a world region served by a regional network. Membership is data:
 // a country can belong to several regions.
 type Region struct {
-	ID        string   `yaml:"id"` // "asia"
-	Name      string   `yaml:"name"`
-	Aliases   []string `yaml:"aliases,omitempty"`
-	Countries []string `yaml:"countries"`
+	ID      string   `yaml:"id"` // "asia"
+	Name    string   `yaml:"name"`
+	Aliases []string `yaml:"aliases,omitempty"`
+	// Names are its names in the bot's other languages, by language
+	// ("fr": "Asie"); search knows them too.
+	Names     map[string]string `yaml:"names,omitempty"`
+	Countries []string          `yaml:"countries"`
 }

@@ -49,6 +49,9 @@ func Fold(s string) string {
 }
 
 func (f *folder) fold(s string) string {
+	if isASCII(s) {
+		return foldASCII(s)
+	}
 	// Invalid bytes would stop the normaliser from seeing the letters
 	// around them; treat them as spaces.
 	s = strings.ToValidUTF8(s, " ")
@@ -72,4 +75,42 @@ func (f *folder) fold(s string) string {
 		}
 	}
 	return strings.TrimRight(b.String(), " ")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// foldASCII is fold for ASCII text, which has no accents to remove: most
+// names, so building the index skips the normaliser for them.
+func foldASCII(s string) string {
+	b := make([]byte, 0, len(s))
+	space := true // drop leading space
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '\'' || c == '`' || c == '.':
+			continue // joins the letters around it, as foldExtra does
+		default:
+			if !space {
+				b = append(b, ' ')
+				space = true
+			}
+			continue
+		}
+		b = append(b, c)
+		space = false
+	}
+	if n := len(b); n > 0 && b[n-1] == ' ' {
+		b = b[:n-1]
+	}
+	return string(b)
 }

@@ -268,8 +268,12 @@ func (x *Index) closeWords(w string) ([]string, int) {
 	best := limit + 1
 	var out []string
 	seen := map[int32]bool{}
-	deletions(rw, limit, func(d string) {
-		for _, id := range x.deletes[d] {
+	deletions(rw, limit, func(d uint64) {
+		di, ok := x.deletes[d]
+		if !ok {
+			return
+		}
+		for _, id := range x.delLists[di] {
 			if seen[id] {
 				continue
 			}
@@ -473,7 +477,8 @@ func (x *Index) placeMatch(r ref) Match {
 	}
 	m.International = x.hits(x.international, &Place{Kind: PlaceRegion}, &m.More)
 	if !m.Own() {
-		m.Nearest = x.Near(p.Point, NearestCount, m.Local)
+		// The national bodies are listed already; nearest are the others.
+		m.Nearest = x.Near(p.Point, NearestCount, append(append([]Hit(nil), m.Local...), m.National...))
 	}
 	return m
 }

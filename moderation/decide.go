@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
 
@@ -20,84 +22,94 @@ func (s *Service) queue(ctx context.Context, m *bot.Message) (*bot.Reply, error)
 		return nil, storeErr(err)
 	}
 	if len(pend) == 0 {
-		return bot.Text("Nothing is waiting. Thank you for keeping up!"), nil
+		return bot.Text(i18n.Tr(m.Lang, "mod.queue_empty")), nil
 	}
-	x := s.dir.Index()
 	r := &bot.Reply{Private: true}
-	r.Heading(fmt.Sprintf("%d waiting for a decision", len(pend)))
+	r.Heading(i18n.Tr(m.Lang, "mod.queue_heading", len(pend)))
 	for _, it := range pend {
-		r.Blocks = append(r.Blocks, bot.Block{Spans: s.summary(x, it)})
+		r.Blocks = append(r.Blocks, bot.Block{Spans: s.summary(it, m.Lang)})
 	}
-	r.Add(bot.T("Decide with "), bot.C("/approve S-1"), bot.T(" or "), bot.C("/reject S-1 reason"), bot.T("; correct first with "), bot.C("/edit S-1 city Lyon"), bot.T("."))
+	r.Add(bot.Rich(m.Lang, "mod.queue_help")...)
 	return r, nil
 }
 
 // summary is an item in one or two lines, for /queue.
-func (s *Service) summary(x *directory.Index, it *Item) []bot.Span {
+func (s *Service) summary(it *Item, lang string) []bot.Span {
 	spans := []bot.Span{bot.B(it.Ref), bot.T(" ")}
 	switch it.Kind {
 	case KindSuggestion:
-		spans = append(spans, bot.T(fmt.Sprintf("suggestion: %s — %s", it.Org.Name, it.Place)))
+		spans = append(spans, bot.T(i18n.Tr(lang, "mod.summary_suggestion", it.Org.Name, it.Place)))
 	case KindReport:
-		spans = append(spans, bot.T(fmt.Sprintf("report on %s: %s", it.Org.Name, it.Problem)))
+		spans = append(spans, bot.T(i18n.Tr(lang, "mod.summary_report", it.Org.Name, it.Problem)))
 	}
 	if len(it.Duplicates) > 0 {
-		spans = append(spans, bot.T("\n⚠ possible duplicate of "+strings.Join(it.Duplicates, ", ")))
+		spans = append(spans, bot.T("\n"+i18n.Tr(lang, "mod.summary_duplicates", strings.Join(it.Duplicates, ", "))))
 	}
 	if n := len(it.Approvals); n > 0 && it.Status == Pending {
-		spans = append(spans, bot.T(fmt.Sprintf("\n%d of %d approvals", n, s.opts.ApprovalsRequired)))
+		spans = append(spans, bot.T("\n"+i18n.Tr(lang, "mod.summary_approvals", n, s.opts.ApprovalsRequired)))
 	}
 	return spans
 }
 
-// card is what moderator channels show for an item: the proposal, the place
-// as resolved, possible duplicates, and (while pending) the buttons.
-func (s *Service) card(x *directory.Index, it *Item) *bot.Reply {
-	r := &bot.Reply{}
+// when writes a moment for moderators in lang ("2 Jan 2006 15:04 MST").
+func when(t time.Time, lang string) string {
+	return t.Format(i18n.Tr(lang, "mod.time_layout"))
+}
+
+// card is what moderator channels show for an item, in lang: the
+// proposal, the place as resolved, possible duplicates, and (while
+// pending) the buttons.
+func (s *Service) card(x *directory.Index, it *Item, lang string) *bot.Reply {
+	r := &bot.Reply{Lang: lang}
 	switch it.Kind {
 	case KindSuggestion:
-		r.Heading(fmt.Sprintf("New suggestion %s", it.Ref))
-		r.Blocks = append(r.Blocks, orgBlock(it.Org, it.Place))
+		r.Heading(i18n.Tr(lang, "card.new_suggestion", it.Ref))
+		r.Blocks = append(r.Blocks, orgBlock(it.Org, it.Place, lang))
 	case KindReport:
-		r.Heading(fmt.Sprintf("Report %s on %s", it.Ref, it.Org.Name))
-		r.Add(bot.B("What's wrong: "), bot.T(it.Problem))
+		r.Heading(i18n.Tr(lang, "card.report", it.Ref, it.Org.Name))
+		r.Add(bot.Rich(lang, "card.whats_wrong", it.Problem)...)
 		cur, ok := x.Org(it.Target)
 		if ok {
-			r.Add(bot.B("Current entry:"))
-			r.Blocks = append(r.Blocks, orgBlock(cur, describe(x, cur)))
+			r.Add(bot.B(i18n.Tr(lang, "card.current")))
+			r.Blocks = append(r.Blocks, orgBlock(cur, describe(x, cur, lang), lang))
 		} else {
-			r.Add(bot.I("The entry is no longer listed."))
+			r.Add(bot.I(i18n.Tr(lang, "card.gone")))
 		}
 		if it.Edited {
-			r.Add(bot.B("Corrected entry:"))
-			r.Blocks = append(r.Blocks, orgBlock(it.Org, ""))
+			r.Add(bot.B(i18n.Tr(lang, "card.corrected")))
+			r.Blocks = append(r.Blocks, orgBlock(it.Org, "", lang))
 		}
 	}
 	if len(it.Duplicates) > 0 {
 		var names []string
 		for _, d := range it.Duplicates {
 			if o, ok := x.Org(d); ok {
-				names = append(names, describe(x, o))
+				names = append(names, describe(x, o, lang))
 			} else {
 				names = append(names, d)
 			}
 		}
-		r.Add(bot.B("⚠ Possible duplicate of: "), bot.T(strings.Join(names, "; ")))
+		r.Add(bot.Rich(lang, "card.duplicates", strings.Join(names, "; "))...)
 	}
 	for _, a := range it.Approvals {
 		if it.Status == Pending {
-			r.Add(bot.I(fmt.Sprintf("Approved by %s (%d of %d needed)", a.By, len(it.Approvals), s.opts.ApprovalsRequired)))
+			r.Add(bot.I(i18n.Tr(lang, "card.approved_by", a.By, len(it.Approvals), s.opts.ApprovalsRequired)))
 		}
 	}
 	switch it.Status {
 	case Pending:
 		r.Buttons = [][]bot.Button{{
-			{Label: "Approve", Data: "/approve " + it.Ref, Style: bot.ButtonPrimary},
-			{Label: "Reject", Data: "/reject " + it.Ref, Style: bot.ButtonDanger},
+			{Label: i18n.Tr(lang, "card.approve"), Data: "/approve " + it.Ref, Style: bot.ButtonPrimary},
+			{Label: i18n.Tr(lang, "card.reject"), Data: "/reject " + it.Ref, Style: bot.ButtonDanger},
 		}}
 	default:
 		d := it.Decision
-		line := fmt.Sprintf("%s by %s on %s", capitalize(string(d.Action)), d.By, d.At.Format("2 Jan 2006 15:04 MST"))
+		var line string
+		if d.Action == Approved {
+			line = i18n.Tr(lang, "card.decided_approved", d.By, when(d.At, lang))
+		} else {
+			line = i18n.Tr(lang, "card.decided_rejected", d.By, when(d.At, lang))
+		}
 		if d.Reason != "" {
 			line += ": " + d.Reason
 		}
@@ -106,16 +118,17 @@ func (s *Service) card(x *directory.Index, it *Item) *bot.Reply {
 	return r
 }
 
-func orgBlock(o *directory.Organisation, place string) bot.Block {
+func orgBlock(o *directory.Organisation, place, lang string) bot.Block {
 	spans := []bot.Span{bot.B(o.Name)}
 	if o.Acronym != "" && !strings.Contains(o.Name, o.Acronym) {
 		spans = append(spans, bot.T(" ("+o.Acronym+")"))
 	}
 	if place != "" {
-		spans = append(spans, bot.T("\nPlace: "+place))
+		spans = append(spans, bot.T("\n"+i18n.Tr(lang, "card.place", place)))
 	}
 	for _, u := range append(append([]string(nil), o.Websites...), o.Social...) {
-		spans = append(spans, bot.T("\nLink: "), bot.L(u, u))
+		spans = append(spans, bot.T("\n"))
+		spans = append(spans, bot.Rich(lang, "card.link", u)...)
 	}
 	if o.Description != "" {
 		spans = append(spans, bot.T("\n"+o.Description))
@@ -130,7 +143,7 @@ func (s *Service) approve(ctx context.Context, m *bot.Message) (*bot.Reply, erro
 		return nil, err
 	}
 	if !ok {
-		return nil, bot.Errorf(bot.Invalid, "Which item? For example /approve S-12. /queue lists them.")
+		return nil, bot.Errorf(bot.Invalid, "mod.approve_which")
 	}
 	return s.decide(ctx, m, ref, Approved, "")
 }
@@ -143,7 +156,7 @@ func (s *Service) reject(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		return nil, err
 	}
 	if !ok {
-		return nil, bot.Errorf(bot.Invalid, "Which item? For example /reject S-12 not peer-run. /queue lists them.")
+		return nil, bot.Errorf(bot.Invalid, "mod.reject_which")
 	}
 	if m.Form != nil {
 		reason = m.Form["reason"]
@@ -151,9 +164,9 @@ func (s *Service) reject(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	reason = truncate(Clean(reason), 300)
 	if reason == "" && m.CanForm {
 		// Ask for the reason in a form; its submission comes back here.
-		r := bot.Text(fmt.Sprintf("Why reject %s?", ref))
-		r.Form = &bot.Form{ID: "/reject " + ref, Title: "Reject " + ref, Fields: []bot.Field{
-			{Name: "reason", Label: "Reason (the suggester is told)", Required: true, Long: true, MaxLen: 300},
+		r := bot.Text(i18n.Tr(m.Lang, "mod.reject_why", ref))
+		r.Form = &bot.Form{ID: "/reject " + ref, Title: i18n.Tr(m.Lang, "mod.reject_title", ref), Fields: []bot.Field{
+			{Name: "reason", Label: i18n.Tr(m.Lang, "mod.reject_reason"), Required: true, Long: true, MaxLen: 300},
 		}}
 		return r, nil
 	}
@@ -170,12 +183,15 @@ func (s *Service) decide(ctx context.Context, m *bot.Message, ref string, action
 	it, err := s.update(ctx, ref, func(it *Item) error {
 		final = false
 		if it.Status != Pending {
-			return bot.Errorf(bot.Conflict, "%s was already %s by %s on %s.", it.Ref, it.Status, it.Decision.By, it.Decision.At.Format("2 Jan 2006 15:04 MST"))
+			if it.Status == Approved {
+				return bot.Errorf(bot.Conflict, "mod.already_approved", it.Ref, it.Decision.By, when(it.Decision.At, m.Lang))
+			}
+			return bot.Errorf(bot.Conflict, "mod.already_rejected", it.Ref, it.Decision.By, when(it.Decision.At, m.Lang))
 		}
 		if action == Approved {
 			for _, a := range it.Approvals {
 				if a.ByKey == d.ByKey {
-					return bot.Errorf(bot.Conflict, "You've already approved %s; it needs a different moderator's approval too.", it.Ref)
+					return bot.Errorf(bot.Conflict, "mod.approved_twice", it.Ref)
 				}
 			}
 			it.Approvals = append(it.Approvals, d)
@@ -196,7 +212,7 @@ func (s *Service) decide(ctx context.Context, m *bot.Message, ref string, action
 	if !final {
 		s.recordAudit(ctx, AuditEntry{Actor: d.By, Action: "approved (first of two)", Ref: ref})
 		s.updateCards(ctx, it)
-		r := bot.Text(fmt.Sprintf("Noted: %s has %d of %d approvals. Another moderator needs to approve it.", ref, len(it.Approvals), s.opts.ApprovalsRequired))
+		r := bot.Text(i18n.Tr(m.Lang, "mod.noted", ref, len(it.Approvals), s.opts.ApprovalsRequired))
 		r.Notice = r.Blocks[0].Spans[0].Text
 		return r, nil
 	}
@@ -210,12 +226,13 @@ func (s *Service) decide(ctx context.Context, m *bot.Message, ref string, action
 			s.log.Error("approved item could not be added to the directory", "ref", ref, "err", err)
 			return nil, storeErr(err)
 		}
-		outcome = fmt.Sprintf("%s approved. ", ref)
 		if id != "" {
-			outcome += fmt.Sprintf("It is now listed: /find %s", firstNonEmpty(it.Org.Acronym, it.Org.Name))
+			outcome = i18n.Tr(m.Lang, "mod.approved_listed", ref, firstNonEmpty(it.Org.Acronym, it.Org.Name))
+		} else {
+			outcome = i18n.Tr(m.Lang, "mod.approved", ref)
 		}
 	} else {
-		outcome = fmt.Sprintf("%s rejected.", ref)
+		outcome = i18n.Tr(m.Lang, "mod.rejected", ref)
 	}
 	s.recordAudit(ctx, AuditEntry{Actor: d.By, Action: string(action), Ref: ref, Detail: reason})
 	s.updateCards(ctx, it)
@@ -279,7 +296,7 @@ func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) 
 		return nil, err
 	}
 	if !ok || len(parts) < 3 {
-		return nil, bot.Errorf(bot.Invalid, "Use /edit S-12 <field> <value>, where field is name, acronym, place, website, description or kind.")
+		return nil, bot.Errorf(bot.Invalid, "mod.edit_usage")
 	}
 	field, value := strings.ToLower(parts[1]), Clean(parts[2])
 	x := s.dir.Index()
@@ -288,16 +305,16 @@ func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) 
 	switch field {
 	case "name":
 		if n := len([]rune(value)); n < MinName || n > MaxName {
-			return nil, bot.Errorf(bot.Invalid, "A name has %d to %d characters.", MinName, MaxName)
+			return nil, bot.Errorf(bot.Invalid, "mod.edit_name_length", MinName, MaxName)
 		}
 		apply = func(o *directory.Organisation) string { o.Name = value; return "" }
 	case "acronym":
 		if len([]rune(value)) > 15 {
-			return nil, bot.Errorf(bot.Invalid, "An acronym has at most 15 characters.")
+			return nil, bot.Errorf(bot.Invalid, "mod.edit_acronym_length", 15)
 		}
 		apply = func(o *directory.Organisation) string { o.Acronym = value; return "" }
 	case "place", "city", "country":
-		p, err := resolvePlace(x, value)
+		p, err := resolvePlace(x, value, m.Lang)
 		if err != nil {
 			return nil, err
 		}
@@ -305,7 +322,7 @@ func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) 
 			o.City, o.Province, o.Countries, o.Kind = p.city, p.province, []string{p.country}, p.kind
 			pt := p.point
 			o.Coordinates = &pt
-			return p.label
+			return p.label(x, s.opts.Lang)
 		}
 	case "website", "websites", "link":
 		links, err := parseLinks(value)
@@ -325,21 +342,24 @@ func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) 
 		}
 	case "description":
 		if len([]rune(value)) > MaxDescription {
-			return nil, bot.Errorf(bot.Invalid, "A description has at most %d characters.", MaxDescription)
+			return nil, bot.Errorf(bot.Invalid, "mod.edit_description_length", MaxDescription)
 		}
 		apply = func(o *directory.Organisation) string { o.Description = value; return "" }
 	case "kind":
 		k := directory.Kind(strings.ToLower(value))
 		if k != directory.KindLocal && k != directory.KindNational {
-			return nil, bot.Errorf(bot.Invalid, "Kind is local or national.")
+			return nil, bot.Errorf(bot.Invalid, "mod.edit_kind")
 		}
 		apply = func(o *directory.Organisation) string { o.Kind = k; return "" }
 	default:
-		return nil, bot.Errorf(bot.Invalid, "I can't edit “%s”. Fields: name, acronym, place, website, description, kind.", truncate(field, 20))
+		return nil, bot.Errorf(bot.Invalid, "mod.edit_field", truncate(field, 20))
 	}
 	it, err := s.update(ctx, ref, func(it *Item) error {
+		if it.Status == Approved {
+			return bot.Errorf(bot.Conflict, "mod.edit_approved", it.Ref)
+		}
 		if it.Status != Pending {
-			return bot.Errorf(bot.Conflict, "%s was already %s, so it can't be edited.", it.Ref, it.Status)
+			return bot.Errorf(bot.Conflict, "mod.edit_rejected", it.Ref)
 		}
 		o := *it.Org
 		if label := apply(&o); label != "" {
@@ -354,8 +374,8 @@ func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) 
 	}
 	s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "edited " + field, Ref: ref, Detail: truncate(value, 80)})
 	s.updateCards(ctx, it)
-	r := bot.Text(fmt.Sprintf("%s updated. Approve it with /approve %s.", ref, ref))
-	r.Blocks = append(r.Blocks, orgBlock(it.Org, it.Place))
+	r := bot.Text(i18n.Tr(m.Lang, "mod.edited", ref))
+	r.Blocks = append(r.Blocks, orgBlock(it.Org, it.Place, m.Lang))
 	return r, nil
 }
 
@@ -367,7 +387,7 @@ func (s *Service) remove(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	x := s.dir.Index()
 	org, _ := findOrg(x, args)
 	if org == nil {
-		return nil, bot.Errorf(bot.NotFound, "I couldn't tell which group you mean. Use its name or acronym as /find shows it: /remove VANDU")
+		return nil, bot.Errorf(bot.NotFound, "mod.remove_which")
 	}
 	cp := *org
 	now := s.opts.Now().UTC()
@@ -376,7 +396,7 @@ func (s *Service) remove(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		return nil, storeErr(err)
 	}
 	s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "removed", Ref: org.ID, Detail: org.Name})
-	return bot.Text(fmt.Sprintf("%s is no longer listed. The entry stays in the history.", org.Name)), nil
+	return bot.Text(i18n.Tr(m.Lang, "mod.removed", org.Name)), nil
 }
 
 func (s *Service) audit(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
@@ -388,10 +408,10 @@ func (s *Service) audit(ctx context.Context, m *bot.Message) (*bot.Reply, error)
 		return nil, storeErr(err)
 	}
 	if len(entries) == 0 {
-		return bot.Text("The audit log is empty."), nil
+		return bot.Text(i18n.Tr(m.Lang, "mod.audit_empty")), nil
 	}
 	r := &bot.Reply{Private: true}
-	r.Heading("Recent moderation actions")
+	r.Heading(i18n.Tr(m.Lang, "mod.audit_heading"))
 	for i := len(entries) - 1; i >= 0; i-- {
 		var e AuditEntry
 		if json.Unmarshal(entries[i], &e) != nil {

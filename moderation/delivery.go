@@ -7,15 +7,9 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/store"
 )
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
-}
 
 // Run delivers cards to every moderator channel until ctx ends, and sweeps
 // old items out of the store once a day. Each channel is a consumer group of
@@ -96,7 +90,7 @@ func (s *Service) Deliver(ctx context.Context, c Channel, d store.Delivery) erro
 	if it.Posted[c.Key] != "" || it.Status != Pending {
 		return s.st.Ack(ctx, queueTopic, c.Key, d.ID)
 	}
-	id, err := c.Sender.Send(ctx, c.To, s.card(s.dir.Index(), it))
+	id, err := c.Sender.Send(ctx, c.To, s.card(s.dir.Index(), it, s.opts.Lang))
 	if err != nil {
 		return err
 	}
@@ -114,7 +108,7 @@ func (s *Service) Deliver(ctx context.Context, c Channel, d store.Delivery) erro
 		// Decided while the card was on its way: the decision could not
 		// update a card it did not know of, so show the outcome now.
 		if ed, ok := c.Sender.(bot.Editor); ok {
-			if err := ed.Edit(ctx, c.To, id, s.card(s.dir.Index(), now)); err != nil {
+			if err := ed.Edit(ctx, c.To, id, s.card(s.dir.Index(), now, s.opts.Lang)); err != nil {
 				s.log.Warn("could not update a moderator card", "channel", c.Key, "err", err)
 			}
 		}
@@ -134,7 +128,7 @@ func (s *Service) updateCards(ctx context.Context, it *Item) {
 		if !ok {
 			continue
 		}
-		if err := ed.Edit(ctx, c.To, id, s.card(x, it)); err != nil {
+		if err := ed.Edit(ctx, c.To, id, s.card(x, it, s.opts.Lang)); err != nil {
 			s.log.Warn("could not update a moderator card", "channel", c.Key, "err", err)
 		}
 	}
@@ -146,25 +140,31 @@ func (s *Service) tellSubmitter(ctx context.Context, it *Item) {
 	if it.Submitter == nil {
 		return
 	}
+	// In the language they were answered in when they sent it.
+	lang := it.Lang
+	reason := ""
+	if it.Decision != nil {
+		reason = it.Decision.Reason
+	}
 	var text string
 	switch {
 	case it.Kind == KindSuggestion && it.Status == Approved:
-		text = "Good news: your suggestion " + it.Ref + " (" + it.Org.Name + ") was approved and is now listed. Try /find " + it.Org.Name + ". Thank you!"
+		text = i18n.Tr(lang, "outcome.suggestion_approved", it.Ref, it.Org.Name)
+	case it.Kind == KindSuggestion && reason != "":
+		text = i18n.Tr(lang, "outcome.suggestion_rejected_reason", it.Ref, it.Org.Name, reason)
 	case it.Kind == KindSuggestion:
-		text = "Your suggestion " + it.Ref + " (" + it.Org.Name + ") was not added"
+		text = i18n.Tr(lang, "outcome.suggestion_rejected", it.Ref, it.Org.Name)
 	case it.Status == Approved:
-		text = "Thank you: your report " + it.Ref + " on " + it.Org.Name + " was accepted."
+		text = i18n.Tr(lang, "outcome.report_accepted", it.Ref, it.Org.Name)
+	case reason != "":
+		text = i18n.Tr(lang, "outcome.report_closed_reason", it.Ref, it.Org.Name, reason)
 	default:
-		text = "Your report " + it.Ref + " on " + it.Org.Name + " was closed without a change"
-	}
-	if it.Status == Rejected {
-		if it.Decision != nil && it.Decision.Reason != "" {
-			text += ". The moderator said: " + it.Decision.Reason
-		}
-		text += ". Thank you for helping all the same."
+		text = i18n.Tr(lang, "outcome.report_closed", it.Ref, it.Org.Name)
 	}
 	if snd := s.sender(it.Submitter.Platform); snd != nil {
-		if _, err := snd.Send(ctx, *it.Submitter, bot.Text(text)); err != nil {
+		r := bot.Text(text)
+		r.Lang, _ = i18n.Match(lang)
+		if _, err := snd.Send(ctx, *it.Submitter, r); err != nil {
 			// Not fatal: the decision stands. The ids are deleted anyway,
 			// so that we never keep them longer than needed.
 			s.log.Warn("could not tell the suggester the outcome", "ref", it.Ref, "err", err)

@@ -44,8 +44,11 @@ type Item struct {
 	// Duplicates are possible duplicates: organisation ids or item refs.
 	Duplicates []string `json:"duplicates,omitempty"`
 	// Submitter is who to tell the outcome; deleted once they are told.
-	Submitter   *bot.Address `json:"submitter,omitempty"`
-	SubmittedAt time.Time    `json:"submitted_at"`
+	Submitter *bot.Address `json:"submitter,omitempty"`
+	// Lang is the language the submitter was answered in, so the outcome
+	// reaches them in it too.
+	Lang        string    `json:"lang,omitempty"`
+	SubmittedAt time.Time `json:"submitted_at"`
 	// Edited is true once a moderator changed the proposal.
 	Edited    bool       `json:"edited,omitempty"`
 	Approvals []Decision `json:"approvals,omitempty"`

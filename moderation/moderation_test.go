@@ -316,7 +316,7 @@ func TestCrashBetweenPostAndAck(t *testing.T) {
 		if err != nil || len(ds) != 1 {
 			t.Fatalf("claim = %v, %v", ds, err)
 		}
-		id, _ := ch.Send(ctx, bot.Address{}, h.svc.card(h.dir.Index(), h.item("S-1")))
+		id, _ := ch.Send(ctx, bot.Address{}, h.svc.card(h.dir.Index(), h.item("S-1"), "en"))
 		if _, err := h.svc.update(ctx, "S-1", func(it *Item) error { it.Posted = map[string]string{"a": id}; return nil }); err != nil {
 			t.Fatal(err)
 		}
@@ -495,7 +495,7 @@ func TestReportEditApproveAndRemove(t *testing.T) {
 		if it.Target != "vandu" || !strings.Contains(it.Problem, "website moved") {
 			t.Fatalf("report = %+v", it)
 		}
-		card := render(h.svc.card(h.dir.Index(), it))
+		card := render(h.svc.card(h.dir.Index(), it, "en"))
 		mustContain(t, card, "Report R-1", "website moved", "Current entry", "vandu.org")
 		mustContain(t, h.say("mod1", "/edit R-1 website https://vandu.example.org"), "R-1 updated")
 		mustContain(t, h.say("mod1", "/approve R-1"), "R-1 approved")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/store"
 )
@@ -60,7 +61,11 @@ type Options struct {
 	// DialogTTL is how long a guided /suggest waits for the next answer
 	// [15 minutes].
 	DialogTTL time.Duration
-	Now       func() time.Time
+	// Lang is the language of the cards posted to moderators' channels, a
+	// BCP 47 tag (UNIONBOT_LANG) [en]. Replies to a moderator's own
+	// commands come in that moderator's language.
+	Lang string
+	Now  func() time.Time
 }
 
 func (o *Options) defaults() {
@@ -94,6 +99,7 @@ func (o *Options) defaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.Lang, _ = i18n.Match(o.Lang)
 }
 
 // Channel is a moderators' channel: where cards are posted. Key names it in
@@ -195,7 +201,7 @@ func storeErr(err error) error {
 		return err
 	}
 	if errors.Is(err, store.ErrUnavailable) {
-		return &bot.Error{Code: bot.Unavailable, Message: "I can't save that right now. Nothing was lost; please try again in a few minutes.", Err: err}
+		return &bot.Error{Code: bot.Unavailable, Key: "mod.unavailable", Message: i18n.Tr(i18n.Reference, "mod.unavailable"), Err: err}
 	}
 	return &bot.Error{Code: bot.Internal, Err: err}
 }
@@ -216,14 +222,14 @@ func (s *Service) limit(ctx context.Context, m *bot.Message) error {
 		return storeErr(err)
 	}
 	if h > int64(s.opts.PerHour) {
-		return bot.Errorf(bot.Limited, "Thank you for helping! You've sent %d suggestions or reports this hour, which is the limit. Please try again later.", s.opts.PerHour)
+		return bot.Errorf(bot.Limited, "mod.limit_hour", s.opts.PerHour)
 	}
 	d, err := s.st.Incr(ctx, "limit:day:"+k, 24*time.Hour)
 	if err != nil {
 		return storeErr(err)
 	}
 	if d > int64(s.opts.PerDay) {
-		return bot.Errorf(bot.Limited, "Thank you for helping! You've sent %d suggestions or reports today, which is the limit. Please try again tomorrow.", s.opts.PerDay)
+		return bot.Errorf(bot.Limited, "mod.limit_day", s.opts.PerDay)
 	}
 	return nil
 }
@@ -279,7 +285,7 @@ func (s *Service) update(ctx context.Context, ref string, fn func(*Item) error) 
 	var out Item
 	_, err := s.st.Update(ctx, itemsColl, ref, func(old []byte) ([]byte, error) {
 		if old == nil {
-			return nil, bot.Errorf(bot.NotFound, "There is no item %s. /queue lists the ones waiting.", ref)
+			return nil, bot.Errorf(bot.NotFound, "mod.no_item", ref)
 		}
 		var it Item
 		if err := json.Unmarshal(old, &it); err != nil {
@@ -339,7 +345,7 @@ func parseRef(s string) (string, bool) {
 
 func mustModerate(m *bot.Message) error {
 	if !m.Moderator {
-		return bot.Errorf(bot.NotAllowed, "Only moderators can do that. If you think something needs changing, use /report.")
+		return bot.Errorf(bot.NotAllowed, "mod.not_moderator")
 	}
 	return nil
 }

@@ -4,23 +4,24 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/store"
 )
 
-// suggestForm is the form a platform with forms shows for /suggest.
-var suggestFields = []bot.Field{
-	{Name: "name", Label: "Name of the group", Placeholder: "Vancouver Area Network of Drug Users (VANDU)", Required: true, MaxLen: MaxName},
-	{Name: "place", Label: "City and country", Placeholder: "Vancouver, Canada", Required: true, MaxLen: MaxPlace},
-	{Name: "website", Label: "Website or social page (optional)", Placeholder: "https://www.vandu.org", MaxLen: MaxLink},
-	{Name: "description", Label: "What they do (optional)", Long: true, MaxLen: MaxDescription},
+// suggestFields are the fields of the form a platform with forms shows
+// for /suggest, labelled in lang.
+func suggestFields(lang string) []bot.Field {
+	return []bot.Field{
+		{Name: "name", Label: i18n.Tr(lang, "form.name"), Placeholder: "Vancouver Area Network of Drug Users (VANDU)", Required: true, MaxLen: MaxName},
+		{Name: "place", Label: i18n.Tr(lang, "form.place"), Placeholder: i18n.Tr(lang, "form.place_example"), Required: true, MaxLen: MaxPlace},
+		{Name: "website", Label: i18n.Tr(lang, "form.website"), Placeholder: "https://www.vandu.org", MaxLen: MaxLink},
+		{Name: "description", Label: i18n.Tr(lang, "form.description"), Long: true, MaxLen: MaxDescription},
+	}
 }
-
-const suggestUsage = "/suggest Name | City, Country | https://website | what they do"
 
 func (s *Service) suggest(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
 	_, args, _ := m.Command()
@@ -31,15 +32,15 @@ func (s *Service) suggest(ctx context.Context, m *bot.Message) (*bot.Reply, erro
 	case args != "":
 		p = ParseLine(args)
 	case m.CanForm:
-		r := bot.Text("Tell us about the group.")
-		r.Form = &bot.Form{ID: "/suggest", Title: "Suggest a peer-run group", Fields: suggestFields}
+		r := bot.Text(i18n.Tr(m.Lang, "form.intro"))
+		r.Form = &bot.Form{ID: "/suggest", Title: i18n.Tr(m.Lang, "form.title"), Fields: suggestFields(m.Lang)}
 		return r, nil
 	case m.Chat.Private:
 		return s.startDialog(ctx, m)
 	default:
 		r := &bot.Reply{}
-		r.Add(bot.T("To suggest a group, send one line: "), bot.C(suggestUsage))
-		r.Add(bot.T("Only the name and the place are needed. Or message me privately and I'll ask step by step."))
+		r.Add(bot.Rich(m.Lang, "mod.suggest_how")...)
+		r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggest_how_more")))
 		return r, nil
 	}
 	return s.submitSuggestion(ctx, m, p)
@@ -47,7 +48,7 @@ func (s *Service) suggest(ctx context.Context, m *bot.Message) (*bot.Reply, erro
 
 func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Proposal) (*bot.Reply, error) {
 	x := s.dir.Index()
-	org, place, err := buildOrg(x, p)
+	org, place, err := buildOrg(x, p, m.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -55,24 +56,27 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	dup, obvious := duplicates(x, org, pend)
-	if obvious != "" {
-		return bot.Text(fmt.Sprintf("Thank you! That group is already listed as %s. Try /find %s.", obvious, org.Name)), nil
+	dup, listed, waiting := duplicates(x, org, pend)
+	switch {
+	case listed != "":
+		return bot.Text(i18n.Tr(m.Lang, "mod.already_listed", listed, org.Name)), nil
+	case waiting != "":
+		return bot.Text(i18n.Tr(m.Lang, "mod.already_waiting", waiting, org.Name)), nil
 	}
 	if len(pend) >= s.opts.MaxPending {
-		return nil, bot.Errorf(bot.Limited, "Our moderators have a lot to check right now. Please try again in a day or two. Thank you for your patience!")
+		return nil, bot.Errorf(bot.Limited, "mod.queue_full")
 	}
 	if err := s.limit(ctx, m); err != nil {
 		return nil, err
 	}
-	it := &Item{Kind: KindSuggestion, Org: org, Place: place, Duplicates: dup, Submitter: submitter(m)}
+	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Submitter: submitter(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
 	s.recordAudit(ctx, AuditEntry{Actor: "user", Action: "suggested", Ref: it.Ref, Detail: org.Name})
 	r := &bot.Reply{}
-	r.Add(bot.B(fmt.Sprintf("Thank you! Your suggestion is %s.", it.Ref)))
-	r.Add(bot.T(fmt.Sprintf("“%s” in %s will be checked by a volunteer moderator. I'll tell you here when it's decided.", org.Name, place)))
+	r.Add(bot.B(i18n.Tr(m.Lang, "mod.suggested", it.Ref)))
+	r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggested_next", org.Name, place.label(x, m.Lang))))
 	return r, nil
 }
 
@@ -83,9 +87,10 @@ func submitter(m *bot.Message) *bot.Address {
 }
 
 // duplicates compares a proposal with the directory and with pending items
-// by folded name, acronym and website host. obvious names an existing entry
-// or pending item that is certainly the same; dup lists likely ones.
-func duplicates(x *directory.Index, o *directory.Organisation, pending []*Item) (dup []string, obvious string) {
+// by folded name, acronym and website host. listed names an existing entry
+// that is certainly the same, waiting a pending item's reference; dup lists
+// likely ones.
+func duplicates(x *directory.Index, o *directory.Organisation, pending []*Item) (dup []string, listed, waiting string) {
 	name := directory.Fold(o.Name)
 	acr := directory.Fold(o.Acronym)
 	hosts := map[string]bool{}
@@ -147,7 +152,7 @@ func duplicates(x *directory.Index, o *directory.Organisation, pending []*Item) 
 		return true
 	})
 	if found != "" {
-		return nil, found
+		return nil, found, ""
 	}
 	for _, it := range pending {
 		if it.Kind != KindSuggestion || it.Org == nil {
@@ -155,13 +160,13 @@ func duplicates(x *directory.Index, o *directory.Organisation, pending []*Item) 
 		}
 		yes, maybe := same(it.Org)
 		if yes {
-			return nil, fmt.Sprintf("a suggestion waiting for moderators (%s)", it.Ref)
+			return nil, "", it.Ref
 		}
 		if maybe {
 			dup = appendUnique(dup, it.Ref)
 		}
 	}
-	return dup, ""
+	return dup, "", ""
 }
 
 func appendUnique(list []string, s string) []string {
@@ -199,38 +204,38 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	}
 	if strings.TrimSpace(args) == "" {
 		r := &bot.Reply{}
-		r.Add(bot.T("To report a mistake, name the group and say what's wrong: "), bot.C("/report VANDU the website has moved to https://…"))
+		r.Add(bot.Rich(m.Lang, "mod.report_how")...)
 		return r, nil
 	}
 	x := s.dir.Index()
 	org, rest := findOrg(x, Clean(args))
 	if org == nil {
-		return nil, bot.Errorf(bot.NotFound, "I couldn't tell which group you mean. Start with its name or acronym exactly as /find shows it, then what's wrong: /report VANDU the website is down")
+		return nil, bot.Errorf(bot.NotFound, "mod.report_which")
 	}
 	problem = Clean(rest)
 	if problem == "" {
-		return nil, bot.Errorf(bot.Invalid, "What is wrong with %s's listing? For example: /report %s the website is down", org.Name, firstNonEmpty(org.Acronym, org.Name))
+		return nil, bot.Errorf(bot.Invalid, "mod.report_what", org.Name, firstNonEmpty(org.Acronym, org.Name))
 	}
 	if len([]rune(problem)) > MaxProblem {
-		return nil, bot.Errorf(bot.Invalid, "Please keep the report under %d characters.", MaxProblem)
+		return nil, bot.Errorf(bot.Invalid, "mod.report_too_long", MaxProblem)
 	}
 	pend, err := s.pending(ctx)
 	if err != nil {
 		return nil, storeErr(err)
 	}
 	if len(pend) >= s.opts.MaxPending {
-		return nil, bot.Errorf(bot.Limited, "Our moderators have a lot to check right now. Please try again in a day or two.")
+		return nil, bot.Errorf(bot.Limited, "mod.queue_full_report")
 	}
 	if err := s.limit(ctx, m); err != nil {
 		return nil, err
 	}
 	cp := *org
-	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m)}
+	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
 	s.recordAudit(ctx, AuditEntry{Actor: "user", Action: "reported", Ref: it.Ref, Detail: org.ID})
-	return bot.Text(fmt.Sprintf("Thank you! Your report on %s is %s. A moderator will look at it, and I'll tell you here what they decide.", org.Name, it.Ref)), nil
+	return bot.Text(i18n.Tr(m.Lang, "mod.reported", org.Name, it.Ref)), nil
 }
 
 func firstNonEmpty(a, b string) string {
@@ -248,12 +253,8 @@ type dialog struct {
 	Values []string `json:"values"`
 }
 
-var dialogPrompts = []string{
-	"What is the group's name? (Send /cancel to stop at any time.)",
-	"Where is it? Please write City, Country — for example Lyon, France — or just the country.",
-	"What is its website or social page? Send “skip” if it has none.",
-	"In a sentence, what do they do? Send “skip” to leave this out.",
-}
+// dialogPrompts are the catalog keys of the questions, in order.
+var dialogPrompts = []string{"dialog.name", "dialog.place", "dialog.website", "dialog.description"}
 
 func dialogKey(m *bot.Message) string { return "dialog:" + userKey(m) + ":" + m.Chat.ID }
 
@@ -262,8 +263,8 @@ func (s *Service) startDialog(ctx context.Context, m *bot.Message) (*bot.Reply, 
 	if err := s.st.Put(ctx, dialogKey(m), b, s.opts.DialogTTL); err != nil {
 		return nil, storeErr(err)
 	}
-	r := bot.Text("Let's add a group. I'll ask four short questions.")
-	r.Add(bot.T(dialogPrompts[0]))
+	r := bot.Text(i18n.Tr(m.Lang, "dialog.start"))
+	r.Add(bot.T(i18n.Tr(m.Lang, dialogPrompts[0])))
 	return r, nil
 }
 
@@ -271,7 +272,7 @@ func (s *Service) cancel(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	if err := s.st.Remove(ctx, dialogKey(m)); err != nil {
 		return nil, storeErr(err)
 	}
-	return bot.Text("Stopped. Nothing was sent. You can start again with /suggest."), nil
+	return bot.Text(i18n.Tr(m.Lang, "dialog.cancelled")), nil
 }
 
 // dialog answers plain text when a guided suggestion is in progress, and
@@ -293,7 +294,7 @@ func (s *Service) dialog(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		return nil, nil
 	}
 	v := strings.TrimSpace(m.Text)
-	if d.Step >= 2 && strings.EqualFold(v, "skip") {
+	if d.Step >= 2 && isSkip(v, m.Lang) {
 		v = ""
 	}
 	// Check each answer as it comes, so a mistake is fixed at once.
@@ -301,15 +302,15 @@ func (s *Service) dialog(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	switch d.Step {
 	case 0:
 		if n := len([]rune(Clean(v))); n < MinName || n > MaxName {
-			return bot.Text(fmt.Sprintf("Please send the name (between %d and %d characters), or /cancel.", MinName, MaxName)), nil
+			return bot.Text(i18n.Tr(m.Lang, "dialog.name_length", MinName, MaxName)), nil
 		}
 	case 1:
-		if _, err := resolvePlace(x, v); err != nil {
-			return bot.Text(bot.UserMessage(err)), nil
+		if _, err := resolvePlace(x, v, m.Lang); err != nil {
+			return bot.Text(bot.UserMessageIn(err, m.Lang)), nil
 		}
 	case 2:
 		if _, err := parseLinks(Clean(v)); err != nil {
-			return bot.Text(bot.UserMessage(err) + " Or send “skip”."), nil
+			return bot.Text(bot.UserMessageIn(err, m.Lang) + " " + i18n.Tr(m.Lang, "dialog.or_skip")), nil
 		}
 	}
 	d.Values = append(d.Values, v)
@@ -319,10 +320,23 @@ func (s *Service) dialog(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		if err := s.st.Put(ctx, dialogKey(m), nb, s.opts.DialogTTL); err != nil {
 			return nil, storeErr(err)
 		}
-		return bot.Text(dialogPrompts[d.Step]), nil
+		return bot.Text(i18n.Tr(m.Lang, dialogPrompts[d.Step])), nil
 	}
 	if err := s.st.Remove(ctx, dialogKey(m)); err != nil {
 		return nil, storeErr(err)
 	}
 	return s.submitSuggestion(ctx, m, Proposal{Name: d.Values[0], Place: d.Values[1], Links: d.Values[2], Description: d.Values[3]})
+}
+
+// isSkip reports whether an answer in the guided /suggest means "skip":
+// the English word, or the reader's language's ("passer", "omitir"…).
+func isSkip(v, lang string) bool {
+	words := i18n.Tr(i18n.Reference, "dialog.skip_words") + "|" + i18n.Tr(lang, "dialog.skip_words")
+	f := directory.Fold(v)
+	for _, w := range strings.Split(words, "|") {
+		if w = directory.Fold(w); w != "" && f == w {
+			return true
+		}
+	}
+	return false
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
 
@@ -135,23 +136,23 @@ func looksLikeLinks(s string) bool {
 func parseLinks(s string) ([]string, error) {
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
 	if len(fields) > MaxLinks {
-		return nil, bot.Errorf(bot.Invalid, "Please give at most %d links.", MaxLinks)
+		return nil, bot.Errorf(bot.Invalid, "mod.links_too_many", MaxLinks)
 	}
 	var out []string
 	for _, f := range fields {
 		if len(f) > MaxLink {
-			return nil, bot.Errorf(bot.Invalid, "That link is too long (at most %d characters).", MaxLink)
+			return nil, bot.Errorf(bot.Invalid, "mod.link_too_long", MaxLink)
 		}
 		low := strings.ToLower(f)
 		if !strings.Contains(low, "://") && !strings.Contains(low, ":") {
 			f = "https://" + f
 		}
 		if !bot.SafeURL(f) {
-			return nil, bot.Errorf(bot.Invalid, "Links must be web addresses starting with http:// or https://, like https://www.vandu.org. “%s” isn't one.", truncate(Clean(f), 60))
+			return nil, bot.Errorf(bot.Invalid, "mod.link_not_web", truncate(Clean(f), 60))
 		}
 		u, _ := url.Parse(f)
 		if !strings.Contains(u.Hostname(), ".") {
-			return nil, bot.Errorf(bot.Invalid, "“%s” doesn't look like a web address.", truncate(Clean(f), 60))
+			return nil, bot.Errorf(bot.Invalid, "mod.link_no_host", truncate(Clean(f), 60))
 		}
 		out = append(out, f)
 	}
@@ -170,20 +171,34 @@ func truncate(s string, n int) string {
 type resolved struct {
 	city, province, country string
 	point                   directory.Point
-	label                   string
 	kind                    directory.Kind
+}
+
+// label names the place in lang: "Lyon, Auvergne-Rhône-Alpes, France".
+func (r resolved) label(x *directory.Index, lang string) string {
+	var parts []string
+	if r.city != "" {
+		parts = append(parts, r.city)
+	}
+	if r.province != "" {
+		if s := x.SubdivisionOf(r.province, r.city, lang); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(append(parts, x.CountryName(r.country, lang)), ", ")
 }
 
 // resolvePlace finds where a suggested organisation is. It must come to one
 // known country; a city the directory does not know is kept as typed when
-// what follows its comma is a known province or country.
-func resolvePlace(x *directory.Index, text string) (resolved, error) {
+// what follows its comma is a known province or country. Its errors are
+// written for a reader of lang.
+func resolvePlace(x *directory.Index, text, lang string) (resolved, error) {
 	text = Clean(text)
 	if text == "" {
-		return resolved{}, bot.Errorf(bot.Invalid, "Please say where the group is, as City, Country (for example Lyon, France) or just the country.")
+		return resolved{}, bot.Errorf(bot.Invalid, "mod.place_missing")
 	}
 	if len([]rune(text)) > MaxPlace {
-		return resolved{}, bot.Errorf(bot.Invalid, "The place is too long (at most %d characters).", MaxPlace)
+		return resolved{}, bot.Errorf(bot.Invalid, "mod.place_too_long", MaxPlace)
 	}
 	all, corrected := x.ResolvePlaces(text)
 	places := countryPlaces(all)
@@ -195,28 +210,27 @@ func resolvePlace(x *directory.Index, text string) (resolved, error) {
 			outerAll, fixed := x.ResolvePlaces(tail)
 			outer := countryPlaces(outerAll)
 			if len(outer) == 1 && head != "" && !fixed && outer[0].Kind != directory.PlaceCity {
-				r := fromPlace(x, outer[0])
+				r := fromPlace(outer[0])
 				r.city = head
 				r.kind = directory.KindLocal
-				r.label = head + ", " + r.label
 				return r, nil
 			}
 		}
 		if len(places) > 0 {
 			// A guess is fine for a search, not for a listing: ask.
-			return resolved{}, bot.Errorf(bot.Invalid, "Did you mean %s? Please write the place again exactly.", fromPlace(x, places[0]).label)
+			return resolved{}, bot.Errorf(bot.Invalid, "mod.place_did_you_mean", fromPlace(places[0]).label(x, lang))
 		}
-		return resolved{}, bot.Errorf(bot.Invalid, "I couldn't find the place “%s”. Please write it as City, Country (for example Lyon, France), or just the country.", truncate(text, 60))
+		return resolved{}, bot.Errorf(bot.Invalid, "mod.place_unknown", truncate(text, 60))
 	}
 	if len(places) > 1 {
-		var names []string
-		for _, p := range places {
-			names = append(names, fromPlace(x, p).label)
+		names := fromPlace(places[0]).label(x, lang)
+		for _, p := range places[1:] {
+			names = i18n.Tr(lang, "list.or", names, fromPlace(p).label(x, lang))
 		}
-		return resolved{}, bot.Errorf(bot.Invalid, "“%s” could be %s. Please add the country or province, for example “%s, %s”.",
-			truncate(text, 60), strings.Join(names, " or "), truncate(text, 40), x.CountryName(places[0].Country, "en"))
+		return resolved{}, bot.Errorf(bot.Invalid, "mod.place_ambiguous",
+			truncate(text, 60), names, truncate(text, 40), x.CountryName(places[0].Country, lang))
 	}
-	return fromPlace(x, places[0]), nil
+	return fromPlace(places[0]), nil
 }
 
 func countryPlaces(ps []directory.Place) []directory.Place {
@@ -229,50 +243,42 @@ func countryPlaces(ps []directory.Place) []directory.Place {
 	return out
 }
 
-func fromPlace(x *directory.Index, p directory.Place) resolved {
+func fromPlace(p directory.Place) resolved {
 	r := resolved{country: p.Country, point: p.Point, kind: directory.KindLocal}
-	cn := x.CountryName(p.Country, "en")
 	switch p.Kind {
 	case directory.PlaceCity:
 		r.city = p.Name
 		r.province = p.Subdivision
-		r.label = p.Name
-		if p.Subdivision != "" {
-			r.label += ", " + x.SubdivisionName(p.Subdivision)
-		}
-		r.label += ", " + cn
 	case directory.PlaceSubdivision:
 		r.province = p.Subdivision
-		r.label = p.Name + ", " + cn
 	default:
 		r.kind = directory.KindNational
-		r.label = cn
 	}
 	return r
 }
 
 // buildOrg checks a proposal and turns it into an organisation (without an
-// id: that is given on approval).
-func buildOrg(x *directory.Index, p Proposal) (*directory.Organisation, string, error) {
+// id: that is given on approval). Its errors are written for lang.
+func buildOrg(x *directory.Index, p Proposal, lang string) (*directory.Organisation, resolved, error) {
 	name := Clean(p.Name)
 	n := utf8.RuneCountInString(name)
 	if n < MinName {
-		return nil, "", bot.Errorf(bot.Invalid, "Please give the group's name, like this: /suggest Name | City, Country | https://website | what they do")
+		return nil, resolved{}, bot.Errorf(bot.Invalid, "mod.name_missing")
 	}
 	if n > MaxName {
-		return nil, "", bot.Errorf(bot.Invalid, "The name is too long (at most %d characters). Put details in the description.", MaxName)
+		return nil, resolved{}, bot.Errorf(bot.Invalid, "mod.name_too_long", MaxName)
 	}
-	place, err := resolvePlace(x, p.Place)
+	place, err := resolvePlace(x, p.Place, lang)
 	if err != nil {
-		return nil, "", err
+		return nil, resolved{}, err
 	}
 	links, err := parseLinks(Clean(p.Links))
 	if err != nil {
-		return nil, "", err
+		return nil, resolved{}, err
 	}
 	desc := Clean(p.Description)
 	if utf8.RuneCountInString(desc) > MaxDescription {
-		return nil, "", bot.Errorf(bot.Invalid, "The description is too long (at most %d characters).", MaxDescription)
+		return nil, resolved{}, bot.Errorf(bot.Invalid, "mod.description_too_long", MaxDescription)
 	}
 	o := &directory.Organisation{
 		Name:        name,
@@ -298,7 +304,7 @@ func buildOrg(x *directory.Index, p Proposal) (*directory.Organisation, string, 
 			o.Websites = append(o.Websites, l)
 		}
 	}
-	return o, place.label, nil
+	return o, place, nil
 }
 
 // acronymIn picks an acronym written in the name: "Toronto Drug Users Union
@@ -338,8 +344,9 @@ func host(u string) string {
 	return strings.TrimPrefix(strings.ToLower(p.Hostname()), "www.")
 }
 
-// describe is a one-line description of an org for cards and listings.
-func describe(x *directory.Index, o *directory.Organisation) string {
+// describe is a one-line description of an org for cards and listings,
+// its country named in lang.
+func describe(x *directory.Index, o *directory.Organisation, lang string) string {
 	s := o.Name
 	if o.Acronym != "" && !strings.Contains(o.Name, o.Acronym) {
 		s += " (" + o.Acronym + ")"
@@ -349,7 +356,7 @@ func describe(x *directory.Index, o *directory.Organisation) string {
 		where = append(where, o.City)
 	}
 	if len(o.Countries) > 0 {
-		where = append(where, x.CountryName(o.Countries[0], "en"))
+		where = append(where, x.CountryName(o.Countries[0], lang))
 	}
 	if len(where) > 0 {
 		s += fmt.Sprintf(" — %s", strings.Join(where, ", "))

@@ -8,12 +8,15 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
-// option is a string option of a slash command.
+// option is a string option of a slash command. key names its
+// description in the catalog (bot/i18n), for the other languages.
 type option struct {
 	name, description string
 	required, auto    bool
+	key               string
 }
 
 // commandOptions are the options of the commands Discord users type, in the
@@ -22,33 +25,66 @@ type option struct {
 // typed; a command listed with no options takes none (/suggest opens a
 // form instead).
 var commandOptions = map[string][]option{
-	"find":    {{"place", "A city, country or region, or a group's name", true, true}},
-	"network": {{"region", "A region such as Asia, or a country", false, true}},
+	"find":    {{"place", "A city, country or region, or a group's name", true, true, "option.find.place"}},
+	"network": {{"region", "A region such as Asia, or a country", false, true, "option.network.region"}},
 	"suggest": nil,
 	"report": {
-		{"organisation", "The group's name or acronym", true, true},
-		{"problem", "What is wrong with the listing", true, false},
+		{"organisation", "The group's name or acronym", true, true, "option.report.organisation"},
+		{"problem", "What is wrong with the listing", true, false, "option.report.problem"},
 	},
 	"help":    nil,
 	"about":   nil,
 	"privacy": nil,
 	"start":   nil,
+	"lang":    {{"language", "A language, such as fr or Español", false, false, "option.lang.language"}},
 	"queue":   nil,
-	"approve": {{"ref", "The reference, such as S-12", true, false}},
+	"approve": {{"ref", "The reference, such as S-12", true, false, "option.ref"}},
 	"reject": {
-		{"ref", "The reference, such as S-12", true, false},
-		{"reason", "Why (the person who sent it is told); empty opens a form", false, false},
+		{"ref", "The reference, such as S-12", true, false, "option.ref"},
+		{"reason", "Why (the person who sent it is told); empty opens a form", false, false, "option.reject.reason"},
 	},
 	"edit": {
-		{"ref", "The reference, such as S-12", true, false},
-		{"field", "name, acronym, place, website, description or kind", true, false},
-		{"value", "The new value", true, false},
+		{"ref", "The reference, such as S-12", true, false, "option.ref"},
+		{"field", "name, acronym, place, website, description or kind", true, false, "option.edit.field"},
+		{"value", "The new value", true, false, "option.edit.value"},
 	},
-	"remove": {{"organisation", "The group's name or acronym", true, true}},
+	"remove": {{"organisation", "The group's name or acronym", true, true, "option.remove.organisation"}},
 	"audit":  nil,
 }
 
-var textOption = option{"text", "What to send with the command", false, false}
+var textOption = option{"text", "What to send with the command", false, false, "option.text"}
+
+// discordLocales are Discord's locale codes for each of the bot's other
+// languages; Spanish has two.
+var discordLocales = map[string][]discordgo.Locale{
+	"fr": {discordgo.French},
+	"es": {discordgo.SpanishES, discordgo.SpanishLATAM},
+	"pt": {discordgo.PortugueseBR},
+	"ru": {discordgo.Russian},
+	"de": {discordgo.German},
+	"id": {"id"}, // Indonesian, which discordgo v0.29 has no constant for
+}
+
+// localized returns the text in every other supported language, keyed by
+// Discord locale, clipped to Discord's limit; nil when text has no
+// translation. Command names stay the same in every language.
+func localized(text func(lang string) string, limit int) map[discordgo.Locale]string {
+	out := map[discordgo.Locale]string{}
+	english := strings.TrimSpace(text(i18n.Reference))
+	for _, lang := range i18n.Default().Languages() {
+		t := strings.TrimSpace(text(lang))
+		if lang == i18n.Reference || t == "" || t == english {
+			continue
+		}
+		for _, loc := range discordLocales[lang] {
+			out[loc] = clip(t, limit)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
 
 // optionsOf is the options the command is registered with.
 func optionsOf(name string) []option {
@@ -88,17 +124,27 @@ func applicationCommands(cmds []bot.Command, log *slog.Logger) []*discordgo.Appl
 			Description: clip(desc, 100),
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}
+		if c.Description != "" {
+			if loc := localized(c.DescriptionIn, 100); loc != nil {
+				ac.DescriptionLocalizations = &loc
+			}
+		}
 		if c.Moderator {
 			ac.DefaultMemberPermissions = &manageGuild
 		}
 		for _, o := range optionsOf(name) {
-			ac.Options = append(ac.Options, &discordgo.ApplicationCommandOption{
+			opt := &discordgo.ApplicationCommandOption{
 				Type:         discordgo.ApplicationCommandOptionString,
 				Name:         o.name,
 				Description:  clip(o.description, 100),
 				Required:     o.required,
 				Autocomplete: o.auto,
-			})
+			}
+			if o.key != "" {
+				key := o.key
+				opt.DescriptionLocalizations = localized(func(lang string) string { return i18n.Tr(lang, key) }, 100)
+			}
+			ac.Options = append(ac.Options, opt)
 		}
 		out = append(out, ac)
 	}

@@ -21,7 +21,9 @@ const testToken = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
 const wait = 10 * time.Second // deadline for anything the tests wait for
 
 var (
-	alice = telegramtest.User{ID: 424242001, FirstName: "Alice", Username: "alice_a", LanguageCode: "pt-BR"}
+	alice = telegramtest.User{ID: 424242001, FirstName: "Alice", Username: "alice_a", LanguageCode: "en-GB"}
+	// bia's Telegram is set to Brazilian Portuguese.
+	bia   = telegramtest.User{ID: 424242003, FirstName: "Bia", Username: "bia_b", LanguageCode: "pt-br"}
 	bob   = telegramtest.User{ID: 424242002, FirstName: "", Username: "bob_b"}
 	group = telegramtest.GroupChat(-1001234567890, "Harm reduction workers")
 )

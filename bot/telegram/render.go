@@ -10,6 +10,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // MaxText is the most a Telegram message may hold, in UTF-16 code units
@@ -192,14 +193,15 @@ func inlineKeyboard(rows [][]bot.Button, log *slog.Logger) *tgbotapi.InlineKeybo
 	return &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: kb}
 }
 
-// LocationButton is the label of the reply-keyboard button that asks
-// Telegram for the user's location.
+// LocationButton is the English label of the reply-keyboard button that
+// asks Telegram for the user's location; replies show it in their
+// language (the catalog's "location.button").
 const LocationButton = "📍 Share my location"
 
-// locationKeyboard offers a one-time "share my location" button. Telegram
-// allows request_location in private chats only.
-func locationKeyboard() tgbotapi.ReplyKeyboardMarkup {
-	kb := tgbotapi.NewReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonLocation(LocationButton)))
+// locationKeyboard offers a one-time "share my location" button, labelled
+// in lang. Telegram allows request_location in private chats only.
+func locationKeyboard(lang string) tgbotapi.ReplyKeyboardMarkup {
+	kb := tgbotapi.NewReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonLocation(i18n.Tr(lang, "location.button"))))
 	kb.OneTimeKeyboard = true
 	kb.ResizeKeyboard = true
 	return kb

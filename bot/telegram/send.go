@@ -13,10 +13,13 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // LocationPrompt goes with the "share my location" keyboard when the reply
-// itself must carry an inline keyboard (a message holds one keyboard).
+// itself must carry an inline keyboard (a message holds one keyboard). It
+// is the English text (the catalog's "location.prompt"); replies show it in
+// their language.
 const LocationPrompt = "You can also share your location:"
 
 // Send sends r to an address outside a reply (a moderator card, the outcome
@@ -99,7 +102,7 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, private bool, r *bot.
 	kb := inlineKeyboard(r.Buttons, a.log)
 	var loc *tgbotapi.ReplyKeyboardMarkup
 	if r.Location && private && editID == 0 {
-		k := locationKeyboard()
+		k := locationKeyboard(r.Lang)
 		loc = &k
 	}
 	unlock, err := a.pace.lock(ctx, chat)
@@ -141,7 +144,7 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, private bool, r *bot.
 		last = id
 	}
 	if loc != nil {
-		id, err := a.sendMessage(ctx, chat, private, html.EscapeString(LocationPrompt), *loc)
+		id, err := a.sendMessage(ctx, chat, private, html.EscapeString(i18n.Tr(r.Lang, "location.prompt")), *loc)
 		if err != nil {
 			return last, err
 		}

@@ -31,6 +31,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
 
@@ -264,9 +265,35 @@ func (a *Adapter) drain(cancel context.CancelFunc) {
 	}
 }
 
-// setCommands publishes the command menu. A failure is logged, not fatal:
-// commands typed by hand still work.
+// setCommands publishes the command menu: the English one for everyone,
+// then one per other supported language, which Telegram shows to users
+// whose app is set to it. A failure is logged, not fatal: commands typed by
+// hand still work.
 func (a *Adapter) setCommands(ctx context.Context) {
+	for _, lang := range i18n.Default().Languages() {
+		cmds := a.menu(lang)
+		if len(cmds) == 0 {
+			return
+		}
+		cfg := tgbotapi.NewSetMyCommands(cmds...)
+		if lang != i18n.Reference {
+			cfg.LanguageCode = lang
+		}
+		if err := a.call(ctx, "setMyCommands", func(ctx context.Context) error {
+			_, err := a.api.Request(ctx, cfg)
+			return err
+		}); err != nil {
+			if ctx.Err() == nil {
+				a.log.Warn("telegram: could not set the command menu", "lang", lang, "err", err)
+			}
+			return
+		}
+	}
+}
+
+// menu is the command menu with descriptions in lang; English is the
+// commands' own descriptions.
+func (a *Adapter) menu(lang string) []tgbotapi.BotCommand {
 	var cmds []tgbotapi.BotCommand
 	seen := map[string]bool{}
 	for _, c := range a.cfg.Commands {
@@ -275,11 +302,17 @@ func (a *Adapter) setCommands(ctx context.Context) {
 		}
 		name := strings.ToLower(strings.TrimPrefix(c.Name, "/"))
 		if !commandName.MatchString(name) || seen[name] {
-			a.log.Debug("telegram: command left out of the menu", "command", name)
+			if lang == i18n.Reference {
+				a.log.Debug("telegram: command left out of the menu", "command", name)
+			}
 			continue
 		}
 		seen[name] = true
-		desc := strings.Join(strings.Fields(c.Description), " ")
+		desc := c.Description
+		if lang != i18n.Reference {
+			desc = c.DescriptionIn(lang)
+		}
+		desc = strings.Join(strings.Fields(desc), " ")
 		if desc == "" {
 			desc = "/" + name
 		}
@@ -288,16 +321,7 @@ func (a *Adapter) setCommands(ctx context.Context) {
 			break
 		}
 	}
-	if len(cmds) == 0 {
-		return
-	}
-	cfg := tgbotapi.NewSetMyCommands(cmds...)
-	if err := a.call(ctx, "setMyCommands", func(ctx context.Context) error {
-		_, err := a.api.Request(ctx, cfg)
-		return err
-	}); err != nil && ctx.Err() == nil {
-		a.log.Warn("telegram: could not set the command menu", "err", err)
-	}
+	return cmds
 }
 
 // setWebhook registers the webhook with its secret. The SDK's

@@ -41,7 +41,7 @@ func TestPrivateCommand(t *testing.T) {
 		Platform: "telegram", Text: "/help", BotName: telegramtest.DefaultUsername,
 		User: bot.User{ID: "424242001", Name: "Alice"},
 		Chat: bot.Chat{ID: "424242001", Private: true},
-		Lang: "pt-BR", PageSize: DefaultPageSize,
+		Lang: "en-GB", PageSize: DefaultPageSize,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("message = %+v\nwant      %+v", got, want)

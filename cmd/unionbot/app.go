@@ -95,6 +95,9 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Log:        a.log,
 		Moderators: moderators(cfg),
 		Observer:   a.ops.metrics,
+		// /lang keeps each person's choice, under a hash of their id.
+		Prefs:       a.store,
+		DefaultLang: cfg.Lang,
 	})
 	a.console = console.New(s.In, s.Out, s.Interactive, cfg.Lang)
 	a.mod = moderation.New(a.store, a.dir, a.log, moderation.Options{
@@ -105,6 +108,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Retention:         cfg.Retention,
 		Consumer:          consumerName(),
 		ClaimIdle:         cfg.ClaimIdle,
+		Lang:              cfg.Lang, // moderators' cards
 	})
 	a.mod.Register(a.bot.Router())
 	if !s.ConsoleOnly {

@@ -179,8 +179,8 @@ type Server struct {
 	nextQuery int
 	failures  map[string][]failure
 	webhook   WebhookInfo
-	commands  []BotCommand
-	polling   int // getUpdates requests being held
+	commands  map[string][]BotCommand // by language_code; "" for everyone
+	polling   int                     // getUpdates requests being held
 }
 
 // New starts a fake server for the bot with this token; it is closed when
@@ -502,11 +502,16 @@ func (s *Server) Webhook() WebhookInfo {
 	return s.webhook
 }
 
-// Commands is the command menu of the last setMyCommands.
-func (s *Server) Commands() []BotCommand {
+// Commands is the command menu of the last setMyCommands without a
+// language_code: the one shown to everyone.
+func (s *Server) Commands() []BotCommand { return s.CommandsFor("") }
+
+// CommandsFor is the command menu of the last setMyCommands with this
+// language_code: the one shown to users whose app is set to that language.
+func (s *Server) CommandsFor(lang string) []BotCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.commands)
+	return slices.Clone(s.commands[lang])
 }
 
 // Deliver posts u to the webhook set with setWebhook, with its secret in
@@ -790,7 +795,9 @@ func (s *Server) getUpdates(ctx context.Context, p url.Values) (any, *apiError) 
 
 var (
 	commandName = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
-	secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	// languageCode is a two-letter ISO 639-1 code, as setMyCommands takes.
+	languageCode = regexp.MustCompile(`^[a-z]{2}$`)
+	secretToken  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 )
 
 func (s *Server) handleLocked(method string, p url.Values) (any, *apiError) {
@@ -903,7 +910,14 @@ func (s *Server) handleLocked(method string, p url.Values) (any, *apiError) {
 				return nil, badRequest("command description must be 1-256 characters")
 			}
 		}
-		s.commands = cmds
+		lang := p.Get("language_code")
+		if lang != "" && !languageCode.MatchString(lang) {
+			return nil, badRequest("LANGUAGE_CODE_INVALID")
+		}
+		if s.commands == nil {
+			s.commands = map[string][]BotCommand{}
+		}
+		s.commands[lang] = cmds
 		return true, nil
 	case "setWebhook":
 		u := p.Get("url")

@@ -1,0 +1,121 @@
+package discord
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/discord/discordtest"
+)
+
+// TestCommandDescriptionsAreLocalized: every command the core registers is
+// described in each supported language under Discord's locale codes, and
+// so are the options; names stay the same in every language.
+func TestCommandDescriptionsAreLocalized(t *testing.T) {
+	cmds := applicationCommands(MustBot(t).Router().Commands(), slog.New(slog.DiscardHandler))
+	locales := []discordgo.Locale{discordgo.French, discordgo.SpanishES, discordgo.SpanishLATAM, discordgo.PortugueseBR, discordgo.Russian, discordgo.German, "id"}
+	var find *discordgo.ApplicationCommand
+	for _, c := range cmds {
+		if c.NameLocalizations != nil {
+			t.Errorf("/%s has name localizations; names stay the same", c.Name)
+		}
+		if c.DescriptionLocalizations == nil {
+			t.Errorf("/%s has no description localizations", c.Name)
+			continue
+		}
+		for _, l := range locales {
+			d := (*c.DescriptionLocalizations)[l]
+			if d == "" || len([]rune(d)) > 100 || d == c.Description {
+				t.Errorf("/%s in %s: %q", c.Name, l, d)
+			}
+		}
+		for _, o := range c.Options {
+			for _, l := range locales {
+				if d := o.DescriptionLocalizations[l]; d == "" || len([]rune(d)) > 100 {
+					t.Errorf("/%s option %s in %s: %q", c.Name, o.Name, l, d)
+				}
+			}
+		}
+		if c.Name == "find" {
+			find = c
+		}
+	}
+	if find == nil {
+		t.Fatal("/find not registered")
+	}
+	for l, want := range map[discordgo.Locale]string{
+		discordgo.French:       "Trouver des groupes d’autosupport par lieu ou par nom",
+		discordgo.SpanishLATAM: "Buscar grupos dirigidos por pares por lugar o nombre",
+		discordgo.PortugueseBR: "Encontrar grupos liderados por pares por lugar ou nome",
+		discordgo.Russian:      "Найти группы самоорганизации по месту или названию",
+		discordgo.German:       "Selbstorganisierte Gruppen nach Ort oder Name finden",
+		"id":                   "Cari kelompok yang dikelola komunitas berdasarkan tempat atau nama",
+	} {
+		if got := (*find.DescriptionLocalizations)[l]; got != want {
+			t.Errorf("/find in %s = %q, want %q", l, got, want)
+		}
+	}
+	if got := find.Options[0].DescriptionLocalizations[discordgo.French]; got != "Une ville, un pays ou une région, ou le nom d’un groupe" {
+		t.Errorf("/find place option in French = %q", got)
+	}
+}
+
+// TestCommandWithoutTranslation: a command the catalog does not know is
+// registered in English only.
+func TestCommandWithoutTranslation(t *testing.T) {
+	cmds := applicationCommands([]bot.Command{{Name: "echo", Description: "Echo"}}, slog.New(slog.DiscardHandler))
+	if len(cmds) != 1 || cmds[0].DescriptionLocalizations != nil {
+		t.Errorf("echo = %+v", cmds)
+	}
+}
+
+// TestRegisteredWithLocalizations: the localizations reach Discord.
+func TestRegisteredWithLocalizations(t *testing.T) {
+	t.Parallel()
+	h := start(t, MustBot(t), withGuild(discordtest.GuildID))
+	put := h.fake.WaitFor(t, discordtest.CommandOverwrite(), wait)
+	var cmds []struct {
+		Name         string            `json:"name"`
+		Localized    map[string]string `json:"description_localizations"`
+		NameLocalize map[string]string `json:"name_localizations"`
+	}
+	if err := put.Decode(&cmds); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cmds {
+		if c.Name == "help" && c.Localized["de"] != "So benutzt du den Bot" {
+			t.Errorf("/help description_localizations = %v", c.Localized)
+		}
+		if len(c.NameLocalize) > 0 {
+			t.Errorf("/%s name_localizations = %v", c.Name, c.NameLocalize)
+		}
+	}
+}
+
+// TestAnswersInTheInteractionsLocale: Discord's locale picks the language.
+func TestAnswersInTheInteractionsLocale(t *testing.T) {
+	t.Parallel()
+	h := start(t, MustBot(t))
+	for locale, want := range map[string]string{
+		"fr":     "Ce que je sais faire",
+		"es-ES":  "Lo que puedo hacer",
+		"es-419": "Lo que puedo hacer",
+		"pt-BR":  "O que eu sei fazer",
+		"ru":     "Что я умею",
+		"de":     "Was ich kann",
+		"id":     "Yang bisa saya lakukan",
+		"en-US":  "What I can do",
+		"ja":     "What I can do",
+	} {
+		in := discordtest.Command("help")
+		in.Locale = locale
+		id, _ := h.fake.Interaction(t, in)
+		r, _ := h.callback(t, id)
+		if got := content(t, r); !strings.Contains(got, want) {
+			t.Errorf("/help with locale %s = %q, want %q", locale, got, want)
+		}
+	}
+}
