@@ -73,6 +73,9 @@ type Address struct {
 	Platform string `json:"platform"`
 	ChatID   string `json:"chat_id,omitempty"`
 	UserID   string `json:"user_id,omitempty"`
+	// Direct asks for the user's direct messages rather than ChatID, where
+	// the platform has them; ChatID is the fallback.
+	Direct bool `json:"direct,omitempty"`
 }
 
 // Command returns the command name (lowercase, without "/" and "@bot") and

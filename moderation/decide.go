@@ -29,7 +29,7 @@ func (s *Service) queue(ctx context.Context, m *bot.Message) (*bot.Reply, error)
 	for _, it := range pend {
 		r.Blocks = append(r.Blocks, bot.Block{Spans: s.summary(it, m.Lang)})
 	}
-	r.Add(bot.Rich(m.Lang, "mod.queue_help")...)
+	r.Add(bot.Rich(m.Lang, "mod.queue_help", pend[0].Ref)...)
 	return r, nil
 }
 

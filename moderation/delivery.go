@@ -164,7 +164,18 @@ func (s *Service) tellSubmitter(ctx context.Context, it *Item) {
 	if snd := s.sender(it.Submitter.Platform); snd != nil {
 		r := bot.Text(text)
 		r.Lang, _ = i18n.Match(lang)
-		if _, err := snd.Send(ctx, *it.Submitter, r); err != nil {
+		to := *it.Submitter
+		var err error
+		if to.Direct && to.UserID != "" {
+			dm := bot.Address{Platform: to.Platform, UserID: to.UserID}
+			if _, err = snd.Send(ctx, dm, r); err != nil {
+				s.log.Debug("direct message refused; telling the suggester in the channel", "ref", it.Ref, "err", err)
+			}
+		}
+		if !to.Direct || to.UserID == "" || err != nil {
+			_, err = snd.Send(ctx, bot.Address{Platform: to.Platform, ChatID: to.ChatID, UserID: to.UserID}, r)
+		}
+		if err != nil {
 			// Not fatal: the decision stands. The ids are deleted anyway,
 			// so that we never keep them longer than needed.
 			s.log.Warn("could not tell the suggester the outcome", "ref", it.Ref, "err", err)

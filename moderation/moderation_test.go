@@ -559,3 +559,44 @@ func TestParseLine(t *testing.T) {
 		}
 	}
 }
+
+// dmRefuser refuses direct messages (addresses with no chat), as a user
+// whose direct messages are closed would.
+type dmRefuser struct{ *recorder }
+
+func (d dmRefuser) Send(ctx context.Context, to bot.Address, rep *bot.Reply) (string, error) {
+	if to.ChatID == "" {
+		return "", fmt.Errorf("direct messages closed")
+	}
+	return d.recorder.Send(ctx, to, rep)
+}
+
+// TestOutcomeInServersGoesToDirectMessages: a suggestion made in a server
+// was answered to the suggester alone, so the outcome goes to their direct
+// messages; the channel is only the fallback.
+func TestOutcomeInServersGoesToDirectMessages(t *testing.T) {
+	eachStore(t, func(t *testing.T, st store.Store) {
+		for _, refuse := range []bool{false, true} {
+			h := newHarness(t, st, Options{PerHour: 10, PerDay: 10})
+			user := newRecorder()
+			var snd bot.Sender = user
+			if refuse {
+				snd = dmRefuser{user}
+			}
+			h.svc.AddSender("test", snd)
+			m := &bot.Message{Platform: "test", Text: "/suggest Server Peers " + fmt.Sprint(refuse) + " | Porto, Portugal",
+				User: bot.User{ID: "u9", Name: "u9"}, Chat: bot.Chat{ID: "public-channel", Space: "guild-1"}}
+			got := h.do(m)
+			ref := got[strings.Index(got, "S-") : strings.Index(got, "S-")+3]
+			mustContain(t, h.say("mod1", "/approve "+ref), "approved")
+			user.waitFor(t, "the outcome", func() bool { return len(user.texts()) == 1 })
+			to := user.to[0]
+			if refuse && to.ChatID != "public-channel" {
+				t.Errorf("fallback sent to %+v, want the channel", to)
+			}
+			if !refuse && (to.ChatID != "" || to.UserID != "u9") {
+				t.Errorf("outcome sent to %+v, want the user's direct messages", to)
+			}
+		}
+	})
+}

@@ -82,8 +82,13 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 
 // submitter is where to tell the outcome: the same chat. Its ids are
 // deleted once the outcome has been sent.
+//
+// In a community server (Chat.Space set) the suggestion was answered to the
+// suggester alone, so the outcome goes to their direct messages rather than
+// into the channel for everyone to read; tellSubmitter falls back to the
+// channel only when a direct message cannot be sent.
 func submitter(m *bot.Message) *bot.Address {
-	return &bot.Address{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID}
+	return &bot.Address{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID, Direct: m.Chat.Space != "" && !m.Chat.Private}
 }
 
 // duplicates compares a proposal with the directory and with pending items

@@ -596,6 +596,11 @@ func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.Ca
 		return
 	}
 	answer(rep.Notice)
+	if rep.Notice != "" && rep.Private && !private {
+		// A private answer to a press in a group (a refusal, say) is
+		// shown to the presser alone, in the pop-up, not to the group.
+		return
+	}
 	editID := 0
 	if rep.Edit && cq.Message != nil {
 		editID = cq.Message.MessageID

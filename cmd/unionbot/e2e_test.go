@@ -676,6 +676,10 @@ func telegramFlow(t *testing.T, env map[string]string) {
 		if c.ChatID() == alice.ID && strings.Contains(tgPlain(c), "S-2") && strings.Contains(tgPlain(c), "approved") {
 			t.Errorf("the suggester was told S-2 was approved: %q", tgPlain(c))
 		}
+		// The refusal is for the presser alone, in the pop-up.
+		if c.ChatID() == e2eModChat && strings.Contains(tgPlain(c), "Only moderators") {
+			t.Errorf("the refusal was posted to the whole moderators' chat: %q", tgPlain(c))
+		}
 	}
 }
 
@@ -748,10 +752,15 @@ func TestDiscordEndToEnd(t *testing.T) {
 	}
 	dcAnswer(t, dc, id, token, "S-1 approved")
 
-	// The suggester is told, in the channel they suggested from (the
-	// address the moderation recorded: that channel's id).
-	dc.WaitFor(t, discordtest.All(discordtest.ChannelSend(discordtest.ChannelID), discordtest.OK(),
+	// The suggester is told in their direct messages, not in the channel
+	// where everyone would read it: their suggestion was answered to them
+	// alone.
+	dc.WaitFor(t, discordtest.OpenDM(), e2eWait)
+	dc.WaitFor(t, discordtest.All(dcDirectMessage(), discordtest.OK(),
 		discordContains("S-1"), discordContains("approved")), e2eWait)
+	if n := dc.CountOf(discordtest.All(discordtest.ChannelSend(discordtest.ChannelID), discordContains("approved"))); n > 0 {
+		t.Errorf("the outcome was posted in the public channel %d times", n)
+	}
 
 	// /find LDUU now shows it.
 	id, token = dcCommand(t, dc, searcher, "find", discordtest.String("place", "LDUU"))
@@ -812,7 +821,7 @@ func TestCrossPlatform(t *testing.T) {
 	if !strings.Contains(ans.Text(), "S-2 approved") {
 		t.Errorf("the Telegram moderator's press was answered %q; want it to say S-2 approved", ans.Text())
 	}
-	dc.WaitFor(t, discordtest.All(discordtest.ChannelSend(discordtest.ChannelID), discordtest.OK(),
+	dc.WaitFor(t, discordtest.All(dcDirectMessage(), discordtest.OK(),
 		discordContains("S-2"), discordContains("approved")), e2eWait)
 	if got := discordContent(dcDecidedCard(t, dc, dcCard2, "S-2", "Approved")); !strings.Contains(got, "telegram:Modesta") {
 		t.Errorf("the Discord card does not say the Telegram moderator decided: %q", got)
@@ -829,4 +838,14 @@ func TestCrossPlatform(t *testing.T) {
 	}
 
 	dcCheckNoMentions(t, dc)
+}
+
+// dcDirectMessage matches a message sent to a channel other than the
+// server's channels the tests use: the direct-message channel the fake
+// opened.
+func dcDirectMessage() func(discordtest.Call) bool {
+	return func(c discordtest.Call) bool {
+		return discordtest.ChannelSend("*")(c) && !discordtest.ChannelSend(discordtest.ChannelID)(c) &&
+			!discordtest.ChannelSend(e2eModChannel)(c)
+	}
 }
