@@ -239,8 +239,9 @@ func (b *Bot) Complete(ctx context.Context, command, option, typed, lang string)
 	}
 	for _, n := range x.Complete(typed, 25) {
 		v := n
-		if len(v) > 100 { // Discord caps choice values at 100 characters
-			v = v[:100]
+		// Discord caps choice values at 100 characters; cut at a rune.
+		if r := []rune(v); len(r) > 100 {
+			v = string(r[:100])
 		}
 		out = append(out, Choice{Name: n, Value: v})
 	}
