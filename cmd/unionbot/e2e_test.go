@@ -24,7 +24,6 @@ import (
 	"github.com/unionbot/unionbot/bot/discord/discordtest"
 	"github.com/unionbot/unionbot/bot/telegram"
 	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
-	"github.com/unionbot/unionbot/config"
 	"github.com/unionbot/unionbot/store/redisstore"
 )
 
@@ -48,24 +47,6 @@ var (
 
 // ---- the app ----
 
-// e2eBuffer is a goroutine-safe buffer for the app's log.
-type e2eBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *e2eBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *e2eBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // e2eStart builds the app from env as main does and runs it until the test
 // ends; then it cancels Run, waits for it to return and closes the app.
 // The fakes must be created before, so that they close after the app
@@ -75,42 +56,7 @@ func e2eStart(t *testing.T, env map[string]string, opts ...option) *App {
 	t.Helper()
 	env["UNIONBOT_CONSOLE_MODERATOR"] = "false"
 	env["UNIONBOT_LOG_LEVEL"] = "debug"
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	logs := &e2eBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("app log:\n%s", logs.String())
-		}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, cfg, Streams{In: strings.NewReader(""), Out: io.Discard, Err: logs}, opts...)
-	if err != nil {
-		cancel()
-		t.Fatalf("NewApp: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		start := time.Now()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run returned %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("Run did not return within 30 s of its context ending")
-		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Logf("Run took %v to stop", d)
-		}
-		if err := app.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
+	app, _ := opsStart(t, env, opts...)
 	return app
 }
 
