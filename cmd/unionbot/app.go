@@ -147,12 +147,7 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 			return fmt.Errorf("telegram (UNIONBOT_TELEGRAM_TOKEN, UNIONBOT_TELEGRAM_API_ENDPOINT): %w", err)
 		}
 		a.telegram = tg
-		a.platforms = append(a.platforms, tg)
-		a.mod.AddSender(telegram.Platform, tg)
-		if cfg.TelegramModChat != "" {
-			a.mod.AddChannel(moderation.Channel{Key: "telegram:" + cfg.TelegramModChat,
-				To: bot.Address{Platform: telegram.Platform, ChatID: cfg.TelegramModChat}, Sender: tg})
-		}
+		a.addPlatform(tg, cfg.TelegramModChat)
 	}
 	if cfg.DiscordToken != "" {
 		dc := discord.Config{Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, Guild: cfg.DiscordGuild,
@@ -168,14 +163,21 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 			return fmt.Errorf("discord (UNIONBOT_DISCORD_TOKEN, UNIONBOT_DISCORD_API_BASE): %w", err)
 		}
 		a.discord = d
-		a.platforms = append(a.platforms, d)
-		a.mod.AddSender(discord.Platform, d)
-		if cfg.DiscordModChannel != "" {
-			a.mod.AddChannel(moderation.Channel{Key: "discord:" + cfg.DiscordModChannel,
-				To: bot.Address{Platform: discord.Platform, ChatID: cfg.DiscordModChannel}, Sender: d})
-		}
+		a.addPlatform(d, cfg.DiscordModChannel)
 	}
 	return nil
+}
+
+// addPlatform runs p, reaches its users through it, and makes its
+// moderators' chat (when set) a channel of the moderation queue, keyed
+// "platform:chat" so the key stays the same across restarts.
+func (a *App) addPlatform(p bot.Adapter, modChat string) {
+	a.platforms = append(a.platforms, p)
+	a.mod.AddSender(p.Name(), p)
+	if modChat != "" {
+		a.mod.AddChannel(moderation.Channel{Key: p.Name() + ":" + modChat,
+			To: bot.Address{Platform: p.Name(), ChatID: modChat}, Sender: p})
+	}
 }
 
 func moderators(cfg config.Config) bot.Moderators {
