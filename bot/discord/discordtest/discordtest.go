@@ -687,15 +687,9 @@ func (s *Server) message(channel string, body []byte, id string) map[string]any 
 }
 
 func (s *Server) followup(r *http.Request, body []byte) (int, any) {
-	if s.webhookFor(r) == nil {
-		return 404, apiError(10015, "Unknown Webhook")
-	}
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil {
-		return 400, apiError(50035, "Invalid Form Body")
-	}
-	if msg := checkMessage(m); msg != "" {
-		return 400, apiError(50035, "Invalid Form Body: "+msg)
+	m, code, errBody := s.webhookMessage(r, body)
+	if m == nil {
+		return code, errBody
 	}
 	if c, _ := m["content"].(string); c == "" && len(asSlice(m["components"])) == 0 {
 		return 400, apiError(50006, "Cannot send an empty message")
@@ -706,18 +700,29 @@ func (s *Server) followup(r *http.Request, body []byte) (int, any) {
 	return 200, s.message(ChannelID, body, s.newID())
 }
 
-func asSlice(v any) []any { s, _ := v.([]any); return s }
-
-func (s *Server) webhookEdit(r *http.Request, body []byte) (int, any) {
+// webhookMessage checks a request to an interaction's webhook as Discord
+// does: a known webhook, then a valid message body. It returns the body, or
+// nil with the error to answer.
+func (s *Server) webhookMessage(r *http.Request, body []byte) (map[string]any, int, any) {
 	if s.webhookFor(r) == nil {
-		return 404, apiError(10015, "Unknown Webhook")
+		return nil, 404, apiError(10015, "Unknown Webhook")
 	}
 	var m map[string]any
 	if json.Unmarshal(body, &m) != nil {
-		return 400, apiError(50035, "Invalid Form Body")
+		return nil, 400, apiError(50035, "Invalid Form Body")
 	}
 	if msg := checkMessage(m); msg != "" {
-		return 400, apiError(50035, "Invalid Form Body: "+msg)
+		return nil, 400, apiError(50035, "Invalid Form Body: "+msg)
+	}
+	return m, 0, nil
+}
+
+func asSlice(v any) []any { s, _ := v.([]any); return s }
+
+func (s *Server) webhookEdit(r *http.Request, body []byte) (int, any) {
+	m, code, errBody := s.webhookMessage(r, body)
+	if m == nil {
+		return code, errBody
 	}
 	id := r.PathValue("mid")
 	if id == "@original" {
