@@ -268,20 +268,9 @@ func (s *Server) prepareLocked(u any) queued {
 		s.fillLocked(&up)
 		u = up
 	}
-	var raw []byte
-	switch v := u.(type) {
-	case []byte:
-		raw = v
-	case string:
-		raw = []byte(v)
-	case json.RawMessage:
-		raw = v
-	default:
-		b, err := json.Marshal(v)
-		if err != nil {
-			panic(fmt.Sprintf("telegramtest: cannot marshal update: %v", err))
-		}
-		raw = b
+	raw, err := updateJSON(u)
+	if err != nil {
+		panic(fmt.Sprintf("telegramtest: cannot marshal update: %v", err))
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
@@ -535,22 +524,24 @@ func (s *Server) Deliver(t testing.TB, u any) int {
 // returns the HTTP status. u is as for PushUpdate, but ids are not filled in.
 func PostUpdate(t testing.TB, url, secret string, u any) int {
 	t.Helper()
-	var raw []byte
-	switch v := u.(type) {
-	case []byte:
-		raw = v
-	case string:
-		raw = []byte(v)
-	case json.RawMessage:
-		raw = v
-	default:
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatalf("telegramtest: PostUpdate: %v", err)
-		}
-		raw = b
+	raw, err := updateJSON(u)
+	if err != nil {
+		t.Fatalf("telegramtest: PostUpdate: %v", err)
 	}
 	return post(t, url, secret, raw)
+}
+
+// updateJSON is an update given as JSON text or as a value to marshal.
+func updateJSON(u any) ([]byte, error) {
+	switch v := u.(type) {
+	case []byte:
+		return v, nil
+	case string:
+		return []byte(v), nil
+	case json.RawMessage:
+		return v, nil
+	}
+	return json.Marshal(u)
 }
 
 func post(t testing.TB, url, secret string, body []byte) int {
