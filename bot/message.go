@@ -33,6 +33,12 @@ type Message struct {
 	Location *directory.Point
 	// Pressed is true for a button press rather than typed text.
 	Pressed bool
+	// Offered holds the data of every button on the message a press came
+	// from, as the platform itself reports that message (Telegram's
+	// callback_query.message.reply_markup, Discord's interaction message
+	// components); nil when the platform does not say. The core accepts a
+	// press only for data the bot really offered there.
+	Offered []string
 	// Form holds the fields of a submitted form (Discord's modal) keyed by
 	// field name; nil for typed text.
 	Form map[string]string

@@ -27,6 +27,29 @@ type Span struct {
 type Block struct {
 	Spans   []Span
 	Heading bool
+	// Card, when set, is the same content in structured form, for platforms
+	// that show rich cards (Discord's embeds). Spans stay the text form that
+	// every other platform shows.
+	Card *Card
+}
+
+// Card is the structured form of a block that shows one thing: an
+// organisation, or a moderation item.
+type Card struct {
+	Title string
+	URL   string // the title's link; shown only when SafeURL accepts it
+	// Kind picks the card's colour: an organisation's kind ("local",
+	// "national", "regional", "international"), "ally", or a moderation
+	// item's kind ("suggestion", "report").
+	Kind        string
+	Description string
+	Fields      []CardField
+}
+
+// CardField is one labelled value of a Card.
+type CardField struct {
+	Name, Value string
+	Inline      bool
 }
 
 // ButtonStyle hints how a button looks where the platform can show it.
@@ -49,6 +72,13 @@ type Button struct {
 	Label string
 	Data  string
 	Style ButtonStyle
+	// URL makes a link button: it opens URL (a SafeURL) and sends nothing
+	// back; Data is then empty.
+	URL string
+	// Share makes a share button: the adapter turns this deep-link payload
+	// ("org_vandu") into its platform's link (Telegram's
+	// https://t.me/<bot>?start=org_vandu). Data is then empty.
+	Share string
 }
 
 // Reply is what the core answers.

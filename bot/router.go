@@ -37,12 +37,37 @@ func Chain(h Handler, mw ...Middleware) Handler {
 }
 
 // Command describes a command for /help and for platforms' command menus.
+// It is the one declaration of a command: adapters derive their platform's
+// registration (Discord's application commands, Telegram's scoped menus)
+// from it and name no command themselves.
 type Command struct {
 	Name        string // without "/"
 	Args        string // "<place or name>"
 	Description string
 	Moderator   bool // shown to moderators only
 	Hidden      bool // not listed (internal, like /page)
+	// Options are the command's arguments, in the order their values are
+	// joined into Message.Text ("/reject S-12 spam"). A command with none
+	// takes its text as typed.
+	Options []Option
+	// Public is true when its answers may be shown to everyone in a group
+	// or server; otherwise the platform shows them to the asker alone where
+	// it can (Discord's ephemeral replies).
+	Public bool
+	// Groups is true when the command belongs in group chats' menus.
+	Groups bool
+}
+
+// Option is one argument of a Command.
+type Option struct {
+	Name     string // "place"; lowercase ASCII, as platforms require
+	Required bool
+	// Complete is true when the core can suggest values while a person
+	// types (see Completer).
+	Complete bool
+	// Key names its description in the catalog (bot/i18n), so that every
+	// language has one.
+	Key string
 }
 
 // Router sends each command to its handler by exact name.
