@@ -84,6 +84,9 @@ func loadSeedFS(fsys fs.FS, dir string) (*Seed, error) {
 			return nil, fmt.Errorf("seed %s: %w", name, err)
 		}
 	}
+	for i := range s.Organisations {
+		s.Organisations[i].upgrade()
+	}
 	s.Version = hex.EncodeToString(h.Sum(nil))[:16]
 	return &s, nil
 }
