@@ -18,7 +18,7 @@ type memPrefs struct {
 	mu      sync.Mutex
 	m       map[string][]byte
 	ttls    map[string]time.Duration
-	takeErr error // returned by Take when set
+	takeErr error // returned by Peek when set
 	putErr  error // returned by Put when set
 }
 
@@ -37,7 +37,7 @@ func (p *memPrefs) Put(ctx context.Context, key string, val []byte, ttl time.Dur
 	return nil
 }
 
-func (p *memPrefs) Take(ctx context.Context, key string) ([]byte, error) {
+func (p *memPrefs) Peek(ctx context.Context, key string) ([]byte, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.takeErr != nil {

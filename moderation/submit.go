@@ -286,7 +286,7 @@ func (s *Service) dialog(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	if !m.Chat.Private || m.Location != nil {
 		return nil, nil
 	}
-	b, err := s.st.Take(ctx, dialogKey(m))
+	b, err := s.st.Peek(ctx, dialogKey(m))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
