@@ -571,8 +571,8 @@ func opsRedisStore(t *testing.T) *redisstore.Store { return redistest.MustOpen(t
 
 // TestDiscordGatewayLease runs two apps with Discord on one Redis: one
 // holds the gateway at a time, the other takes over when it stops, and a
-// holder that finds its lease taken disconnects and connects again (with a
-// new adapter) once the lease is free.
+// holder that finds its lease taken disconnects and connects again (the same
+// adapter, run again) once the lease is free.
 func TestDiscordGatewayLease(t *testing.T) {
 	st := opsRedisStore(t)
 	url := redistest.URL()
