@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/directory/directorytest"
 	"github.com/unionbot/unionbot/store"
 )
 
@@ -71,8 +72,7 @@ func (p *memPrefs) snapshot() map[string]string {
 // (none when nil) and a default language.
 func langBot(t testing.TB, prefs Prefs, def string) *Bot {
 	t.Helper()
-	MustBot(t) // loads the shared index
-	o := Options{Directory: staticDir{seedIndex}, Log: slog.New(slog.DiscardHandler), DefaultLang: def}
+	o := Options{Directory: directorytest.MustSeed(t), Log: slog.New(slog.DiscardHandler), DefaultLang: def}
 	if prefs != nil {
 		o.Prefs = prefs
 	}

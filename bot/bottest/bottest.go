@@ -6,48 +6,19 @@ package bottest
 
 import (
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/unionbot/unionbot/bot"
-	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/directory/directorytest"
 )
 
-// Dir is a bot.Directory that always answers from one index.
-type Dir struct{ X *directory.Index }
-
-// Index returns the fixed index.
-func (d Dir) Index() *directory.Index { return d.X }
-
-// seedIndex builds the index of the embedded seed once per test binary:
-// building it is the slow part of starting a core, and the seed never
-// changes while tests run.
-var seedIndex = sync.OnceValues(func() (*directory.Index, error) {
-	seed, err := directory.LoadSeed()
-	if err != nil {
-		return nil, err
-	}
-	return directory.Build(seed, seed.Organisations), nil
-})
-
-// MustSeedIndex returns the index of the embedded seed, shared by every
-// caller in the test binary (treat it as read-only).
-func MustSeedIndex(t testing.TB) *directory.Index {
-	t.Helper()
-	x, err := seedIndex()
-	if err != nil {
-		t.Fatalf("bottest: load seed: %v", err)
-	}
-	return x
-}
-
-// MustBot returns the real core over the embedded seed, with o's other
-// options (moderators, prefs, language...) as given. o.Directory, when set,
-// is kept.
+// MustBot returns the real core over the embedded seed
+// (directorytest.MustSeed), with o's other options (moderators, prefs,
+// language...) as given. o.Directory, when set, is kept.
 func MustBot(t testing.TB, o bot.Options) *bot.Bot {
 	t.Helper()
 	if o.Directory == nil {
-		o.Directory = Dir{MustSeedIndex(t)}
+		o.Directory = directorytest.MustSeed(t)
 	}
 	return bot.New(o)
 }
