@@ -64,7 +64,7 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 		return bot.Text(i18n.Tr(m.Lang, "mod.already_waiting", waiting, org.Name)), nil
 	}
 	if len(pend) >= s.opts.MaxPending {
-		return nil, bot.Errorf(bot.Limited, "mod.queue_full")
+		return nil, errorf(limited, "mod.queue_full")
 	}
 	if err := s.limit(ctx, m); err != nil {
 		return nil, err
@@ -87,8 +87,8 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 // suggester alone, so the outcome goes to their direct messages rather than
 // into the channel for everyone to read; tellSubmitter falls back to the
 // channel only when a direct message cannot be sent.
-func submitter(m *bot.Message) *bot.Address {
-	return &bot.Address{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID, Direct: m.Chat.Space != "" && !m.Chat.Private}
+func submitter(m *bot.Message) *Recipient {
+	return &Recipient{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID, Direct: m.Chat.Space != "" && !m.Chat.Private}
 }
 
 // duplicates compares a proposal with the directory and with pending items
@@ -215,21 +215,21 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	x := s.dir.Index()
 	org, rest := findOrg(x, Clean(args))
 	if org == nil {
-		return nil, bot.Errorf(bot.NotFound, "mod.report_which")
+		return nil, errorf(notFound, "mod.report_which")
 	}
 	problem = Clean(rest)
 	if problem == "" {
-		return nil, bot.Errorf(bot.Invalid, "mod.report_what", org.Name, firstNonEmpty(org.Acronym, org.Name))
+		return nil, errorf(invalid, "mod.report_what", org.Name, firstNonEmpty(org.Acronym, org.Name))
 	}
 	if len([]rune(problem)) > MaxProblem {
-		return nil, bot.Errorf(bot.Invalid, "mod.report_too_long", MaxProblem)
+		return nil, errorf(invalid, "mod.report_too_long", MaxProblem)
 	}
 	pend, err := s.pending(ctx)
 	if err != nil {
 		return nil, storeErr(err)
 	}
 	if len(pend) >= s.opts.MaxPending {
-		return nil, bot.Errorf(bot.Limited, "mod.queue_full_report")
+		return nil, errorf(limited, "mod.queue_full_report")
 	}
 	if err := s.limit(ctx, m); err != nil {
 		return nil, err
@@ -286,7 +286,7 @@ func (s *Service) dialog(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	if !m.Chat.Private || m.Location != nil {
 		return nil, nil
 	}
-	b, err := s.st.Take(ctx, dialogKey(m))
+	b, err := s.st.Peek(ctx, dialogKey(m))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}

@@ -47,8 +47,6 @@ type App struct {
 	console *console.Adapter
 	// platforms are the chat platforms configured; none means the console.
 	platforms []bot.Adapter
-	telegram  *telegram.Adapter
-	discord   *discord.Adapter
 	closers   []func() error
 	// ops holds the metrics, the platforms' health and the leases (ops.go).
 	ops *ops
@@ -146,7 +144,6 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 		if err != nil {
 			return fmt.Errorf("telegram (UNIONBOT_TELEGRAM_TOKEN, UNIONBOT_TELEGRAM_API_ENDPOINT): %w", err)
 		}
-		a.telegram = tg
 		a.addPlatform(tg, cfg.TelegramModChat)
 	}
 	if cfg.DiscordToken != "" {
@@ -162,7 +159,6 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 		if err != nil {
 			return fmt.Errorf("discord (UNIONBOT_DISCORD_TOKEN, UNIONBOT_DISCORD_API_BASE): %w", err)
 		}
-		a.discord = d
 		a.addPlatform(d, cfg.DiscordModChannel)
 	}
 	return nil
@@ -186,13 +182,13 @@ func moderators(cfg config.Config) bot.Moderators {
 		m.Users[console.Platform+":"+console.OperatorID] = true
 	}
 	for _, id := range cfg.TelegramModerators {
-		m.Users["telegram:"+id] = true
+		m.Users[telegram.Platform+":"+id] = true
 	}
 	for _, r := range cfg.DiscordModRoles {
-		m.Roles["discord:"+r] = true
+		m.Roles[discord.Platform+":"+r] = true
 	}
 	if cfg.DiscordGuild != "" {
-		m.AdminSpaces["discord:"+cfg.DiscordGuild] = true
+		m.AdminSpaces[discord.Platform+":"+cfg.DiscordGuild] = true
 	}
 	return m
 }
