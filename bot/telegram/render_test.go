@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"math/rand/v2"
@@ -200,7 +201,7 @@ type stubAPI struct {
 	sends   []tgbotapi.MessageConfig
 	send    func(n int, c tgbotapi.MessageConfig) (tgbotapi.Message, error)
 	polls   []tgbotapi.UpdateConfig
-	updates func(ctx context.Context, n int) ([]tgbotapi.Update, error)
+	updates func(ctx context.Context, n int) ([]json.RawMessage, error)
 }
 
 func (s *stubAPI) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
@@ -216,7 +217,7 @@ func (s *stubAPI) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Mess
 	return s.send(n, mc)
 }
 
-func (s *stubAPI) GetUpdates(ctx context.Context, c tgbotapi.UpdateConfig) ([]tgbotapi.Update, error) {
+func (s *stubAPI) GetUpdates(ctx context.Context, c tgbotapi.UpdateConfig) ([]json.RawMessage, error) {
 	s.mu.Lock()
 	s.polls = append(s.polls, c)
 	n := len(s.polls)
@@ -273,10 +274,10 @@ func TestErrorsAreRedacted(t *testing.T) {
 func TestPollConfirmsOnShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stub := &stubAPI{updates: func(_ context.Context, n int) ([]tgbotapi.Update, error) {
+	stub := &stubAPI{updates: func(_ context.Context, n int) ([]json.RawMessage, error) {
 		if n == 1 {
 			cancel() // shutdown arrives with the batch
-			return []tgbotapi.Update{{UpdateID: 41}}, nil
+			return []json.RawMessage{json.RawMessage(`{"update_id":41}`)}, nil
 		}
 		return nil, nil
 	}}

@@ -15,6 +15,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -98,6 +99,8 @@ type Config struct {
 	// ShutdownGrace is how long Run waits for replies in flight once its
 	// context ends before cancelling them; default 10 s.
 	ShutdownGrace time.Duration
+	// Observer, when set, counts skipped updates and dropped replies.
+	Observer Observer
 }
 
 // Adapter connects one Telegram bot to a bot.Handler. It implements
@@ -112,6 +115,7 @@ type Adapter struct {
 	pageSize int
 	pace     *pacer
 	slots    chan struct{}
+	obs      Observer
 
 	// sleep waits out flood control and polling back-off; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -182,6 +186,10 @@ func newAdapter(cfg Config, log *slog.Logger, a api, username string) *Adapter {
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = DefaultShutdownGrace
 	}
+	var obs Observer = nopObserver{}
+	if cfg.Observer != nil {
+		obs = cfg.Observer
+	}
 	pageSize := cfg.PageSize
 	switch {
 	case pageSize == 0:
@@ -198,6 +206,7 @@ func newAdapter(cfg Config, log *slog.Logger, a api, username string) *Adapter {
 		pageSize: pageSize,
 		pace:     newPacer(cfg.Pacing),
 		slots:    make(chan struct{}, cfg.MaxInFlight),
+		obs:      obs,
 		sleep:    sleep,
 		seen:     map[int]bool{},
 	}
@@ -380,17 +389,54 @@ func (a *Adapter) poll(ctx context.Context) error {
 			continue
 		}
 		backoff = time.Second
-		for _, u := range updates {
-			if u.UpdateID < offset {
+		for _, raw := range updates {
+			u, id, err := decodeUpdate(raw)
+			if id < offset {
+				// Already handled, or no update_id at all: then there is
+				// nothing to move past, and a later update moves the
+				// offset beyond it.
+				if id == 0 {
+					a.skipped("no update_id")
+				}
+				continue
+			}
+			if err != nil {
+				// Moving past it is the point: Telegram would otherwise
+				// send it again, first in every batch, for good.
+				a.skipped(errKind(err))
+				offset = id + 1
 				continue
 			}
 			if !a.dispatch(ctx, u) {
 				return nil
 			}
-			offset = u.UpdateID + 1
+			offset = id + 1
 		}
 	}
 	return nil
+}
+
+// skipped logs and counts an update that could not be decoded. Only the
+// kind of error is logged: the update may hold anything.
+func (a *Adapter) skipped(why string) {
+	a.log.Warn("telegram: skipped an update that could not be decoded", "reason", why)
+	a.obs.UpdateSkipped()
+}
+
+// errKind names a decoding error without quoting the input.
+func errKind(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		kind, _, _ := strings.Cut(te.Value, " ") // "number", not the number
+		return "field " + te.Field + " cannot hold a " + kind
+	case errors.As(err, &se):
+		return "malformed JSON"
+	case errors.Is(err, errNoUpdateID):
+		return "no update_id"
+	}
+	return "undecodable"
 }
 
 // confirm tells Telegram the updates before offset were received (an
