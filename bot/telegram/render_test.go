@@ -134,42 +134,6 @@ func TestTruncate(t *testing.T) {
 	}
 }
 
-func TestReserve(t *testing.T) {
-	t0 := time.Unix(1000, 0)
-	var tat time.Time
-	var got []time.Duration
-	for range 5 {
-		var at time.Time
-		at, tat = reserve(tat, t0, time.Second, 3)
-		got = append(got, at.Sub(t0))
-	}
-	want := []time.Duration{0, 0, 0, time.Second, 2 * time.Second}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("slots = %v, want %v", got, want)
-		}
-	}
-}
-
-func TestPacerSpacesOneChat(t *testing.T) {
-	p := newPacer(Pacing{Private: 30 * time.Millisecond, Burst: 1, PerSecond: 1000})
-	ctx := context.Background()
-	unlock, err := p.lock(ctx, 42)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
-	start := time.Now()
-	for range 3 {
-		if err := p.wait(ctx, 42, true); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if el := time.Since(start); el < 60*time.Millisecond {
-		t.Errorf("3 messages in %v, want at least 60ms apart in total", el)
-	}
-}
-
 func TestPacerCancel(t *testing.T) {
 	p := newPacer(Pacing{Private: time.Hour, Burst: 1})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -82,7 +82,7 @@ func (a *Adapter) reply(ctx context.Context, chat int64, private bool, r *bot.Re
 // the bot, or a shutdown.
 func (a *Adapter) logSendError(what string, err error) {
 	code, _ := apiCode(err)
-	if code == http.StatusForbidden || errors.Is(err, context.Canceled) {
+	if code == http.StatusForbidden || errors.Is(err, context.Canceled) || errors.Is(err, errBacklog) {
 		a.log.Debug("telegram: could not send", "what", what, "err", err)
 		return
 	}
@@ -106,6 +106,9 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, private bool, r *bot.
 		loc = &k
 	}
 	unlock, err := a.pace.lock(ctx, chat)
+	if errors.Is(err, errBacklog) {
+		a.obs.ReplyDropped()
+	}
 	if err != nil {
 		return 0, wrapErr("sendMessage", a.token, err)
 	}

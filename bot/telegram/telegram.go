@@ -42,9 +42,12 @@ const Platform = "telegram"
 
 // Defaults for the optional Config fields.
 const (
-	DefaultPageSize      = 6
-	DefaultPollTimeout   = 25 * time.Second
-	DefaultMaxInFlight   = 64
+	DefaultPageSize    = 6
+	DefaultPollTimeout = 25 * time.Second
+	DefaultMaxInFlight = 64
+	// maxWaiting bounds the updates taken and not yet fully answered,
+	// most of them replies waiting for their chat's pace.
+	maxWaiting           = 4096
 	DefaultShutdownGrace = 10 * time.Second
 )
 
@@ -114,7 +117,8 @@ type Adapter struct {
 	username string
 	pageSize int
 	pace     *pacer
-	slots    chan struct{}
+	slots    chan struct{} // workers: held while the handler answers
+	waiting  chan struct{} // updates taken and not fully answered
 	obs      Observer
 
 	// sleep waits out flood control and polling back-off; tests replace it.
@@ -206,6 +210,7 @@ func newAdapter(cfg Config, log *slog.Logger, a api, username string) *Adapter {
 		pageSize: pageSize,
 		pace:     newPacer(cfg.Pacing),
 		slots:    make(chan struct{}, cfg.MaxInFlight),
+		waiting:  make(chan struct{}, max(maxWaiting, cfg.MaxInFlight)),
 		obs:      obs,
 		sleep:    sleep,
 		seen:     map[int]bool{},
@@ -456,6 +461,12 @@ func (a *Adapter) confirm(ctx context.Context, offset int) {
 // dispatch hands u to a worker. It waits for a free one until wait ends,
 // and reports false when the update was not taken (not running, or wait
 // ended).
+//
+// A worker is held only while the handler answers; the reply then waits
+// for its chat's pace without it (see Pacing), so one slow chat never
+// stops the others, nor the fetching of updates. What does bound the
+// replies waiting overall is a second, larger pool (maxWaiting): only
+// when that is full, across many chats, does fetching wait.
 func (a *Adapter) dispatch(wait context.Context, u tgbotapi.Update) bool {
 	a.mu.Lock()
 	if !a.running {
@@ -465,46 +476,74 @@ func (a *Adapter) dispatch(wait context.Context, u tgbotapi.Update) bool {
 	a.wg.Add(1)
 	h, work := a.h, a.work
 	a.mu.Unlock()
-	select {
-	case a.slots <- struct{}{}: // a free worker is taken even if wait has ended
-	default:
+	take := func(pool chan struct{}) bool {
 		select {
-		case a.slots <- struct{}{}:
+		case pool <- struct{}{}: // taken even if wait has ended
+			return true
+		default:
+		}
+		select {
+		case pool <- struct{}{}:
+			return true
 		case <-wait.Done():
-			a.wg.Done()
 			return false
 		}
 	}
-	go func() {
-		defer a.wg.Done()
-		defer func() { <-a.slots }()
-		a.handleUpdate(work, h, u)
-	}()
+	if !take(a.waiting) {
+		a.wg.Done()
+		return false
+	}
+	if !take(a.slots) {
+		<-a.waiting
+		a.wg.Done()
+		return false
+	}
+	go a.work1(work, h, u)
 	return true
 }
 
-// handleUpdate answers one update. A panic is logged, without the
-// message's text, and goes no further.
-func (a *Adapter) handleUpdate(ctx context.Context, h bot.Handler, u tgbotapi.Update) {
+// work1 answers one update: the handler in a worker slot, then the
+// sending, paced, without it. This is the goroutine's only recover: a
+// panic is logged, without the message's text, and goes no further.
+func (a *Adapter) work1(ctx context.Context, h bot.Handler, u tgbotapi.Update) {
+	slot := true
 	defer func() {
 		if p := recover(); p != nil {
 			a.log.Error("telegram: panic while handling an update", "update_id", u.UpdateID, "kind", kind(u),
 				"panic", panicText(p), "stack", string(debug.Stack()))
 		}
+		if slot {
+			<-a.slots
+		}
+		<-a.waiting
 		if a.onDone != nil {
 			a.onDone(u.UpdateID)
 		}
+		a.wg.Done()
 	}()
+	send := a.handleUpdate(ctx, h, u)
+	slot = false
+	<-a.slots
+	if send != nil {
+		send()
+	}
+}
+
+// handleUpdate asks the handler about one update and returns what remains
+// to be sent (nil for nothing). Calls that are not paced (answering a
+// button press or an inline query) are made here.
+func (a *Adapter) handleUpdate(ctx context.Context, h bot.Handler, u tgbotapi.Update) (send func()) {
 	switch {
 	case u.Message != nil:
-		a.onMessage(ctx, h, u.Message)
+		return a.onMessage(ctx, h, u.Message)
 	case u.CallbackQuery != nil:
-		a.onCallback(ctx, h, u.CallbackQuery)
+		return a.onCallback(ctx, h, u.CallbackQuery)
 	case u.InlineQuery != nil:
 		a.onInline(ctx, h, u.InlineQuery)
 	default:
 		a.log.Debug("telegram: update ignored", "update_id", u.UpdateID, "kind", kind(u))
 	}
+	return nil
 }
 
 func kind(u tgbotapi.Update) string {
@@ -583,23 +622,23 @@ func (a *Adapter) handle(ctx context.Context, h bot.Handler, m *bot.Message) *bo
 	return rep
 }
 
-func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Message) {
+func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Message) (send func()) {
 	m := a.message(msg)
 	if m == nil {
 		a.log.Debug("telegram: message without text or location ignored")
-		return
+		return nil
 	}
 	rep := a.handle(ctx, h, m)
 	if rep == nil {
-		return
+		return nil
 	}
-	a.reply(ctx, msg.Chat.ID, msg.Chat.Type == "private", noticeAsText(rep), 0)
+	return func() { a.reply(ctx, msg.Chat.ID, msg.Chat.Type == "private", noticeAsText(rep), 0) }
 }
 
 // onCallback answers a button press. answerCallbackQuery is always called,
 // even when the handler says nothing or panics, or the button's spinner
 // would turn for a while; it shows Reply.Notice.
-func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.CallbackQuery) {
+func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.CallbackQuery) (send func()) {
 	answered := false
 	answer := func(text string) {
 		answered = true
@@ -617,7 +656,7 @@ func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.Ca
 		}
 	}()
 	if cq.Data == "" || cq.From == nil {
-		return
+		return nil
 	}
 	var chatID int64
 	private := false
@@ -639,19 +678,19 @@ func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.Ca
 	}
 	rep := a.handle(ctx, h, m)
 	if rep == nil {
-		return
+		return nil
 	}
 	answer(rep.Notice)
 	if rep.Notice != "" && rep.Private && !private {
 		// A private answer to a press in a group (a refusal, say) is
 		// shown to the presser alone, in the pop-up, not to the group.
-		return
+		return nil
 	}
 	editID := 0
 	if rep.Edit && cq.Message != nil {
 		editID = cq.Message.MessageID
 	}
-	a.reply(ctx, chatID, private, rep, editID)
+	return func() { a.reply(ctx, chatID, private, rep, editID) }
 }
 
 // onInline answers "@bot query" with one article per result of
