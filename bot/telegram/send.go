@@ -99,7 +99,7 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, private bool, r *bot.
 	if len(parts) == 0 {
 		return 0, nil
 	}
-	kb := inlineKeyboard(r.Buttons, a.log)
+	kb := inlineKeyboard(r.Buttons, a.username, a.log)
 	var loc *tgbotapi.ReplyKeyboardMarkup
 	if r.Location && private && editID == 0 {
 		k := locationKeyboard(r.Lang)

@@ -674,6 +674,7 @@ func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.Ca
 		Chat:     bot.Chat{ID: strconv.FormatInt(chatID, 10), Private: private},
 		Lang:     cq.From.LanguageCode,
 		Pressed:  true,
+		Offered:  offered(cq.Message),
 		PageSize: a.pageSize,
 	}
 	rep := a.handle(ctx, h, m)

@@ -1010,6 +1010,12 @@ func checkMarkup(raw string, edit bool) (string, *apiError) {
 			if len(b.CallbackData) > 64 {
 				return "", badRequest("BUTTON_DATA_INVALID")
 			}
+			if b.URL != "" {
+				u, err := url.Parse(b.URL)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "tg") || (u.Scheme != "tg" && u.Host == "") {
+					return "", badRequest("BUTTON_URL_INVALID")
+				}
+			}
 		}
 	}
 	for _, row := range m.Keyboard {
