@@ -23,8 +23,6 @@ type api interface {
 	// adapter does not read (answerCallbackQuery, setMyCommands,
 	// answerInlineQuery, editMessageText, deleteWebhook).
 	Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
-	// Send calls a method that answers with a Message (sendMessage).
-	Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error)
 	// GetUpdates long-polls for updates and returns each one undecoded:
 	// the SDK's own GetUpdates decodes the batch as a whole, so one update
 	// it cannot decode (an entity offset beyond int64) fails them all, the
@@ -32,7 +30,8 @@ type api interface {
 	// decodes each one on its own (see decodeUpdate).
 	GetUpdates(ctx context.Context, c tgbotapi.UpdateConfig) ([]json.RawMessage, error)
 	// MakeRequest calls a method by name, for parameters the SDK's configs
-	// lack (setWebhook's secret_token).
+	// lack (setWebhook's secret_token, sendMessage's message_thread_id,
+	// scoped setMyCommands), and for raw answers (getUpdates).
 	MakeRequest(ctx context.Context, method string, p tgbotapi.Params) (*tgbotapi.APIResponse, error)
 }
 
@@ -54,10 +53,6 @@ func (s sdkAPI) with(ctx context.Context) *tgbotapi.BotAPI {
 
 func (s sdkAPI) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	return s.with(ctx).Request(c)
-}
-
-func (s sdkAPI) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error) {
-	return s.with(ctx).Send(c)
 }
 
 func (s sdkAPI) GetUpdates(ctx context.Context, c tgbotapi.UpdateConfig) ([]json.RawMessage, error) {

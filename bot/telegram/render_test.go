@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -162,23 +163,14 @@ func TestPacerCancel(t *testing.T) {
 // stubAPI answers from functions, for logic that needs no HTTP at all.
 type stubAPI struct {
 	mu      sync.Mutex
-	sends   []tgbotapi.MessageConfig
-	send    func(n int, c tgbotapi.MessageConfig) (tgbotapi.Message, error)
+	sends   []tgbotapi.Params
+	send    func(n int, p tgbotapi.Params) (tgbotapi.Message, error)
 	polls   []tgbotapi.UpdateConfig
 	updates func(ctx context.Context, n int) ([]json.RawMessage, error)
 }
 
 func (s *stubAPI) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	return &tgbotapi.APIResponse{Ok: true}, nil
-}
-
-func (s *stubAPI) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error) {
-	s.mu.Lock()
-	mc := c.(tgbotapi.MessageConfig)
-	s.sends = append(s.sends, mc)
-	n := len(s.sends)
-	s.mu.Unlock()
-	return s.send(n, mc)
 }
 
 func (s *stubAPI) GetUpdates(ctx context.Context, c tgbotapi.UpdateConfig) ([]json.RawMessage, error) {
@@ -194,11 +186,23 @@ func (s *stubAPI) GetUpdates(ctx context.Context, c tgbotapi.UpdateConfig) ([]js
 }
 
 func (s *stubAPI) MakeRequest(ctx context.Context, method string, p tgbotapi.Params) (*tgbotapi.APIResponse, error) {
-	return &tgbotapi.APIResponse{Ok: true}, nil
+	if method != "sendMessage" {
+		return &tgbotapi.APIResponse{Ok: true}, nil
+	}
+	s.mu.Lock()
+	s.sends = append(s.sends, maps.Clone(p))
+	n := len(s.sends)
+	s.mu.Unlock()
+	msg, err := s.send(n, p)
+	if err != nil {
+		return nil, err
+	}
+	raw, _ := json.Marshal(msg)
+	return &tgbotapi.APIResponse{Ok: true, Result: raw}, nil
 }
 
 func TestSendFollowsMigratedGroup(t *testing.T) {
-	stub := &stubAPI{send: func(n int, c tgbotapi.MessageConfig) (tgbotapi.Message, error) {
+	stub := &stubAPI{send: func(n int, _ tgbotapi.Params) (tgbotapi.Message, error) {
 		if n == 1 {
 			return tgbotapi.Message{}, &tgbotapi.Error{Code: 400, Message: "Bad Request: group chat was upgraded to a supergroup chat",
 				ResponseParameters: tgbotapi.ResponseParameters{MigrateToChatID: -100999}}
@@ -210,7 +214,7 @@ func TestSendFollowsMigratedGroup(t *testing.T) {
 	if err != nil || id != "7" {
 		t.Fatalf("Send = %q, %v", id, err)
 	}
-	if len(stub.sends) != 2 || stub.sends[1].ChatID != -100999 {
+	if len(stub.sends) != 2 || stub.sends[1]["chat_id"] != "-100999" {
 		t.Errorf("sends = %+v", stub.sends)
 	}
 }

@@ -467,7 +467,7 @@ func (a *Adapter) confirm(ctx context.Context, offset int) {
 // stops the others, nor the fetching of updates. What does bound the
 // replies waiting overall is a second, larger pool (maxWaiting): only
 // when that is full, across many chats, does fetching wait.
-func (a *Adapter) dispatch(wait context.Context, u tgbotapi.Update) bool {
+func (a *Adapter) dispatch(wait context.Context, u update) bool {
 	a.mu.Lock()
 	if !a.running {
 		a.mu.Unlock()
@@ -505,11 +505,11 @@ func (a *Adapter) dispatch(wait context.Context, u tgbotapi.Update) bool {
 // work1 answers one update: the handler in a worker slot, then the
 // sending, paced, without it. This is the goroutine's only recover: a
 // panic is logged, without the message's text, and goes no further.
-func (a *Adapter) work1(ctx context.Context, h bot.Handler, u tgbotapi.Update) {
+func (a *Adapter) work1(ctx context.Context, h bot.Handler, u update) {
 	slot := true
 	defer func() {
 		if p := recover(); p != nil {
-			a.log.Error("telegram: panic while handling an update", "update_id", u.UpdateID, "kind", kind(u),
+			a.log.Error("telegram: panic while handling an update", "update_id", u.UpdateID, "kind", kind(u.Update),
 				"panic", panicText(p), "stack", string(debug.Stack()))
 		}
 		if slot {
@@ -532,16 +532,16 @@ func (a *Adapter) work1(ctx context.Context, h bot.Handler, u tgbotapi.Update) {
 // handleUpdate asks the handler about one update and returns what remains
 // to be sent (nil for nothing). Calls that are not paced (answering a
 // button press or an inline query) are made here.
-func (a *Adapter) handleUpdate(ctx context.Context, h bot.Handler, u tgbotapi.Update) (send func()) {
+func (a *Adapter) handleUpdate(ctx context.Context, h bot.Handler, u update) (send func()) {
 	switch {
 	case u.Message != nil:
-		return a.onMessage(ctx, h, u.Message)
+		return a.onMessage(ctx, h, u.Message, u.thread)
 	case u.CallbackQuery != nil:
-		return a.onCallback(ctx, h, u.CallbackQuery)
+		return a.onCallback(ctx, h, u.CallbackQuery, u.thread)
 	case u.InlineQuery != nil:
 		a.onInline(ctx, h, u.InlineQuery)
 	default:
-		a.log.Debug("telegram: update ignored", "update_id", u.UpdateID, "kind", kind(u))
+		a.log.Debug("telegram: update ignored", "update_id", u.UpdateID, "kind", kind(u.Update))
 	}
 	return nil
 }
@@ -622,7 +622,7 @@ func (a *Adapter) handle(ctx context.Context, h bot.Handler, m *bot.Message) *bo
 	return rep
 }
 
-func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Message) (send func()) {
+func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Message, thread int) (send func()) {
 	m := a.message(msg)
 	if m == nil {
 		a.log.Debug("telegram: message without text or location ignored")
@@ -632,13 +632,17 @@ func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Me
 	if rep == nil {
 		return nil
 	}
-	return func() { a.reply(ctx, msg.Chat.ID, msg.Chat.Type == "private", noticeAsText(rep), 0) }
+	d := dest{chat: msg.Chat.ID, private: msg.Chat.Type == "private", thread: thread}
+	if !d.private {
+		d.replyTo = msg.MessageID
+	}
+	return func() { a.reply(ctx, d, noticeAsText(rep), 0) }
 }
 
 // onCallback answers a button press. answerCallbackQuery is always called,
 // even when the handler says nothing or panics, or the button's spinner
 // would turn for a while; it shows Reply.Notice.
-func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.CallbackQuery) (send func()) {
+func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.CallbackQuery, thread int) (send func()) {
 	answered := false
 	answer := func(text string) {
 		answered = true
@@ -691,7 +695,8 @@ func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.Ca
 	if rep.Edit && cq.Message != nil {
 		editID = cq.Message.MessageID
 	}
-	return func() { a.reply(ctx, chatID, private, rep, editID) }
+	d := dest{chat: chatID, private: private, thread: thread}
+	return func() { a.reply(ctx, d, rep, editID) }
 }
 
 // onInline answers "@bot query" with one article per result of
