@@ -57,6 +57,12 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 		return nil, storeErr(err)
 	}
 	dup, listed, waiting := duplicates(x, org, pend)
+	looks := lookalikes(x, org)
+	for _, l := range looks {
+		if l.Like != "" {
+			dup = appendUnique(dup, l.Like)
+		}
+	}
 	switch {
 	case listed != "":
 		return bot.Text(i18n.Tr(m.Lang, "mod.already_listed", listed, org.Name)), nil
@@ -69,7 +75,7 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 	if err := s.limit(ctx, m); err != nil {
 		return nil, err
 	}
-	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Submitter: submitter(m), Lang: m.Lang}
+	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, Submitter: submitter(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
