@@ -145,7 +145,9 @@ func classify(err error) string {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return StatusRefused
 	}
-	if strings.Contains(err.Error(), "tls:") {
+	// Some TLS failures reach us as text only: a plain HTTP server on the
+	// https port, for one.
+	if msg := err.Error(); strings.Contains(msg, "tls:") || strings.Contains(msg, "HTTP response to HTTPS client") {
 		return StatusTLS
 	}
 	return StatusError

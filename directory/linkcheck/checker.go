@@ -59,6 +59,10 @@ type Options struct {
 	DeadChecks int
 	// Tick is how often Run looks for links that are due [1 hour].
 	Tick time.Duration
+	// Delay is how long Run waits before its first pass, so that a
+	// replica that just started (or restarts in a loop) settles first
+	// [10 minutes].
+	Delay time.Duration
 	// UserAgent names the bot and where to learn about it.
 	UserAgent string
 	// Transport makes the requests [a clone of http.DefaultTransport,
@@ -95,6 +99,9 @@ func (o *Options) defaults() {
 	}
 	if o.Tick <= 0 {
 		o.Tick = time.Hour
+	}
+	if o.Delay <= 0 {
+		o.Delay = 10 * time.Minute
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent
@@ -349,9 +356,12 @@ func (c *Checker) mark(ctx context.Context, u string, fn func(*Record)) error {
 	return err
 }
 
-// Run checks links as they fall due until ctx ends: at once, then every
-// Tick. Errors are logged and retried on the next tick.
+// Run checks links as they fall due until ctx ends: after Delay, then
+// every Tick. Errors are logged and retried on the next tick.
 func (c *Checker) Run(ctx context.Context) error {
+	if err := c.opts.Sleep(ctx, c.opts.Delay); err != nil {
+		return nil
+	}
 	for {
 		sum, err := c.RunOnce(ctx)
 		if ctx.Err() != nil {
