@@ -309,11 +309,13 @@ func (s *Service) enqueue(ctx context.Context, it *Item) error {
 	if it.Kind == KindReport {
 		prefix = "R"
 	}
-	n, err := s.st.Incr(ctx, "seq:"+prefix, 0)
-	if err != nil {
-		return storeErr(err)
+	if it.Ref == "" { // RaiseLink (links.go) brings its own
+		n, err := s.st.Incr(ctx, "seq:"+prefix, 0)
+		if err != nil {
+			return storeErr(err)
+		}
+		it.Ref = prefix + "-" + strconv.FormatInt(n, 10)
 	}
-	it.Ref = prefix + "-" + strconv.FormatInt(n, 10)
 	it.Status = Pending
 	it.SubmittedAt = s.opts.Now().UTC()
 	b, err := json.Marshal(it)
