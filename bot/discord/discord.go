@@ -50,13 +50,6 @@ const DefaultAPIBase = "https://discord.com"
 // Config.PageSize is 0.
 const DefaultPageSize = 5
 
-// DefaultPublicCommands are the commands whose replies in a server are
-// shown to the whole channel. Every other command, button press and form
-// in a server is answered ephemerally (only the person who asked sees it):
-// searches, suggestions, reports and moderators' commands are nobody
-// else's business.
-var DefaultPublicCommands = []string{"help", "about", "start", "network"}
-
 // Config configures the adapter.
 type Config struct {
 	// Token is the bot token, with or without the "Bot " prefix. Required.
@@ -71,7 +64,10 @@ type Config struct {
 	// unless it is a loopback address, since the token travels with every
 	// call.
 	APIBase string
-	// Commands are registered as slash commands; hidden ones are not.
+	// Commands are the core's declarations (Router.Commands): each is
+	// registered as a slash command with its options, unless hidden, and
+	// its Public flag decides whether its answers in a server are shown to
+	// the channel or to the asker alone (ephemeral).
 	Commands []bot.Command
 	// PageSize is Message.PageSize; 0 means DefaultPageSize.
 	PageSize int
@@ -81,8 +77,6 @@ type Config struct {
 	// PublicKey is the application's public key (hex), needed only by
 	// InteractionsHandler.
 	PublicKey string
-	// PublicCommands replaces DefaultPublicCommands when not nil.
-	PublicCommands []string
 }
 
 // Adapter connects a Discord application to the core.
@@ -181,13 +175,11 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 	if size == 0 {
 		size = DefaultPageSize
 	}
-	pub := cfg.PublicCommands
-	if pub == nil {
-		pub = DefaultPublicCommands
-	}
-	public := make(map[string]bool, len(pub))
-	for _, n := range pub {
-		public[strings.ToLower(strings.TrimPrefix(n, "/"))] = true
+	public := map[string]bool{}
+	for _, c := range cfg.Commands {
+		if c.Public {
+			public[strings.ToLower(c.Name)] = true
+		}
 	}
 	return &Adapter{
 		s:          s,

@@ -91,7 +91,8 @@ func (x *exchange) handle(ctx context.Context, h bot.Handler) {
 			return
 		}
 		m := x.message()
-		m.Text = commandText(data)
+		c, _ := x.a.declared(data.Name)
+		m.Text = commandText(data, c.Options)
 		x.reply(ctx, h, m, x.ephemeral(data.Name))
 	case discordgo.InteractionMessageComponent:
 		data, ok := x.i.Data.(discordgo.MessageComponentInteractionData)
@@ -122,7 +123,8 @@ func (x *exchange) handle(ctx context.Context, h bot.Handler) {
 func (x *exchange) inGuild() bool { return x.i.GuildID != "" }
 
 // ephemeral reports whether the answer to the command is shown only to the
-// person who asked: in a server, for every command but the public ones.
+// person who asked: in a server, for every command the core does not
+// declare Public.
 func (x *exchange) ephemeral(command string) bool {
 	return x.inGuild() && !x.a.public[strings.ToLower(command)]
 }
@@ -157,7 +159,8 @@ func (x *exchange) message() *bot.Message {
 
 // commandText is "/name" and the options' values in their declared order
 // (then any others, as sent), joined by spaces: "/reject S-12 spam".
-func commandText(d discordgo.ApplicationCommandInteractionData) string {
+// declared are the command's options as the core declares them.
+func commandText(d discordgo.ApplicationCommandInteractionData, declared []bot.Option) string {
 	parts := []string{"/" + strings.ToLower(d.Name)}
 	opts := d.Options
 	for len(opts) == 1 && opts[0] != nil &&
@@ -177,8 +180,8 @@ func commandText(d discordgo.ApplicationCommandInteractionData) string {
 		}
 		delete(byName, o.Name)
 	}
-	for _, spec := range optionsOf(strings.ToLower(d.Name)) {
-		if o := byName[spec.name]; o != nil {
+	for _, spec := range declared {
+		if o := byName[spec.Name]; o != nil {
 			add(o)
 		}
 	}
