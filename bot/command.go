@@ -6,7 +6,7 @@ import "github.com/unionbot/unionbot/bot/i18n"
 // command names (Discord): the catalog's "command.<name>.name" where there
 // is one, else Name. A person can always type the English name too.
 func (c Command) NameIn(lang string) string {
-	if k := "command." + c.Name + ".name"; i18n.Default().Has(k) {
+	if k := "cmd." + c.Name + ".name"; i18n.Default().Has(k) {
 		return i18n.Tr(lang, k)
 	}
 	return c.Name

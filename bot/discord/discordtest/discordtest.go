@@ -40,6 +40,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -477,6 +478,9 @@ func checkCommand(c map[string]any) string {
 	if d, _ := c["description"].(string); d == "" || utf8.RuneCountInString(d) > 100 {
 		return "command " + name + ": description must be 1-100 characters"
 	}
+	if msg := checkLocalizedNames(c); msg != "" {
+		return "command " + name + ": " + msg
+	}
 	opts, _ := c["options"].([]any)
 	if len(opts) > 25 {
 		return "command " + name + ": too many options"
@@ -491,6 +495,9 @@ func checkCommand(c map[string]any) string {
 		if d, _ := o["description"].(string); d == "" || utf8.RuneCountInString(d) > 100 {
 			return "command " + name + " option " + on + ": description must be 1-100 characters"
 		}
+		if msg := checkLocalizedNames(o); msg != "" {
+			return "command " + name + " option " + on + ": " + msg
+		}
 		req, _ := o["required"].(bool)
 		if req && optional {
 			return "command " + name + ": required options must come before optional ones"
@@ -498,6 +505,45 @@ func checkCommand(c map[string]any) string {
 		optional = optional || !req
 	}
 	return ""
+}
+
+// localizedName is Discord's pattern for a command or option name in any
+// locale; names must also be lowercase where the script has case.
+var localizedName = regexp.MustCompile(`^[-_\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
+
+// checkLocalizedNames checks a command's or option's name_localizations
+// and description_localizations: known locales, valid names, descriptions
+// of 1 to 100 characters.
+func checkLocalizedNames(c map[string]any) string {
+	names, _ := c["name_localizations"].(map[string]any)
+	for l, v := range names {
+		n, _ := v.(string)
+		if !knownLocales[l] {
+			return "name_localizations: unknown locale " + l
+		}
+		if !localizedName.MatchString(n) || strings.ToLower(n) != n {
+			return "name_localizations." + l + ": bad name " + strconv.Quote(n)
+		}
+	}
+	descs, _ := c["description_localizations"].(map[string]any)
+	for l, v := range descs {
+		d, _ := v.(string)
+		if !knownLocales[l] {
+			return "description_localizations: unknown locale " + l
+		}
+		if d == "" || utf8.RuneCountInString(d) > 100 {
+			return "description_localizations." + l + ": must be 1-100 characters"
+		}
+	}
+	return ""
+}
+
+// knownLocales are Discord's locales (its "Locales" reference).
+var knownLocales = map[string]bool{
+	"id": true, "da": true, "de": true, "en-GB": true, "en-US": true, "es-ES": true, "es-419": true, "fr": true,
+	"hr": true, "it": true, "lt": true, "hu": true, "nl": true, "no": true, "pl": true, "pt-BR": true, "ro": true,
+	"fi": true, "sv-SE": true, "vi": true, "tr": true, "cs": true, "el": true, "bg": true, "ru": true, "uk": true,
+	"hi": true, "th": true, "zh-CN": true, "ja": true, "zh-TW": true, "ko": true,
 }
 
 // checkMessage applies Discord's limits on a message body.
