@@ -229,7 +229,7 @@ func (b *Bot) privacy(ctx context.Context, m *Message) (*Reply, error) {
 }
 
 // Complete suggests places, regions and group names for /find and regions
-// for /network while a person types.
+// for /network while a person types, in lang (the platform's locale).
 func (b *Bot) Complete(ctx context.Context, command, option, typed, lang string) []Choice {
 	x := b.dir.Index()
 	var out []Choice
@@ -243,8 +243,11 @@ func (b *Bot) Complete(ctx context.Context, command, option, typed, lang string)
 		}
 		return out
 	}
-	// Platforms' limits on a choice's length are the adapters' to apply.
-	for _, n := range x.Complete(typed, 25) {
+	// Names in the person's language come first ("Alle" in French offers
+	// Allemagne). Platforms' limits on a choice's length are the adapters'
+	// to apply.
+	l, _ := i18n.Match(lang)
+	for _, n := range x.CompleteIn(typed, l, 25) {
 		out = append(out, Choice{Name: n, Value: n})
 	}
 	return out

@@ -166,3 +166,29 @@ func TestAnswersInTheInteractionsLocale(t *testing.T) {
 		}
 	}
 }
+
+// TestAutocompleteInTheUsersLocale: "Alle" typed in a French client offers
+// Allemagne, and choosing it finds Germany's groups.
+func TestAutocompleteInTheUsersLocale(t *testing.T) {
+	t.Parallel()
+	h := start(t, MustBot(t))
+	in := discordtest.Autocomplete("find", discordtest.Focused("place", "Alle"))
+	in.Locale = "fr"
+	id, _ := h.fake.Interaction(t, in)
+	r, _ := h.callback(t, id)
+	choices, _ := r.Data["choices"].([]any)
+	if len(choices) == 0 {
+		t.Fatalf("no choices for Alle in French: %v", r.Data)
+	}
+	first, _ := choices[0].(map[string]any)
+	if first["name"] != "Allemagne" || first["value"] != "Allemagne" {
+		t.Errorf("first choice = %v, want Allemagne", first)
+	}
+	in = discordtest.Command("find", discordtest.String("place", "Allemagne"))
+	in.Locale = "fr"
+	id, _ = h.fake.Interaction(t, in)
+	r, _ = h.callback(t, id)
+	if got := content(t, r); !strings.Contains(got, "Groupes : Allemagne") || !strings.Contains(got, "German Drug Users Union") {
+		t.Errorf("/find Allemagne = %q", got)
+	}
+}
