@@ -413,8 +413,8 @@ func (a *Adapter) Send(ctx context.Context, to bot.Address, r *bot.Reply) (strin
 		return "", errors.New("discord: nothing to send")
 	}
 	var id string
-	for n, page := range out.pages {
-		m := &discordgo.MessageSend{Content: page, AllowedMentions: noMentions()}
+	for n, pg := range out.pages {
+		m := &discordgo.MessageSend{Content: pg.content, Embeds: pg.embeds, AllowedMentions: noMentions()}
 		if n == len(out.pages)-1 {
 			m.Components = out.buttons
 		}
@@ -441,17 +441,18 @@ func (a *Adapter) Edit(ctx context.Context, to bot.Address, id string, r *bot.Re
 		return errors.New("discord: nothing to show")
 	}
 	pages := out.pages
-	first := pages[0]
-	comps := []discordgo.MessageComponent{} // an empty list removes old buttons; null would not
+	first := pages[0].content
+	embeds := nonNil(pages[0].embeds) // an empty list removes old embeds; null would not
+	comps := []discordgo.MessageComponent{} // nor old buttons
 	if len(pages) <= 1 && len(out.buttons) > 0 {
 		comps = out.buttons
 	}
-	e := &discordgo.MessageEdit{ID: id, Channel: ch, Content: &first, Components: &comps, AllowedMentions: noMentions()}
+	e := &discordgo.MessageEdit{ID: id, Channel: ch, Content: &first, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions()}
 	if _, err := a.s.ChannelMessageEditComplex(e, discordgo.WithContext(ctx)); err != nil {
 		return a.restErr("editing a message", err)
 	}
 	for n := 1; n < len(pages); n++ {
-		m := &discordgo.MessageSend{Content: pages[n], AllowedMentions: noMentions()}
+		m := &discordgo.MessageSend{Content: pages[n].content, Embeds: pages[n].embeds, AllowedMentions: noMentions()}
 		if n == len(pages)-1 {
 			m.Components = out.buttons
 		}

@@ -103,6 +103,9 @@ func (x *exchange) handle(ctx context.Context, h bot.Handler) {
 		m := x.message()
 		m.Text = data.CustomID
 		m.Pressed = true
+		if x.i.Message != nil {
+			m.Offered = offered(x.i.Message.Components)
+		}
 		x.press(ctx, h, m)
 	case discordgo.InteractionModalSubmit:
 		data, ok := x.i.Data.(discordgo.ModalSubmitInteractionData)
@@ -208,6 +211,41 @@ func optionValue(o *discordgo.ApplicationCommandInteractionDataOption) string {
 	return ""
 }
 
+// offered lists the custom ids of the buttons on a message, as Discord
+// reports the message a press came from, so the core can refuse a press
+// of anything it did not offer there. It is never nil for a message, even
+// one without buttons.
+func offered(comps []discordgo.MessageComponent) []string {
+	out := []string{}
+	var walk func(c discordgo.MessageComponent)
+	walk = func(c discordgo.MessageComponent) {
+		switch v := c.(type) {
+		case *discordgo.ActionsRow:
+			if v != nil {
+				for _, cc := range v.Components {
+					walk(cc)
+				}
+			}
+		case discordgo.ActionsRow:
+			for _, cc := range v.Components {
+				walk(cc)
+			}
+		case *discordgo.Button:
+			if v != nil && v.CustomID != "" {
+				out = append(out, v.CustomID)
+			}
+		case discordgo.Button:
+			if v.CustomID != "" {
+				out = append(out, v.CustomID)
+			}
+		}
+	}
+	for _, c := range comps {
+		walk(c)
+	}
+	return out
+}
+
 // formValues collects a modal's text inputs by custom id.
 func formValues(comps []discordgo.MessageComponent) map[string]string {
 	out := map[string]string{}
@@ -289,12 +327,13 @@ func flags(ephemeral bool) discordgo.MessageFlags {
 	return 0
 }
 
-func messageResponse(typ discordgo.InteractionResponseType, content string, comps []discordgo.MessageComponent, ephemeral bool) *discordgo.InteractionResponse {
+func messageResponse(typ discordgo.InteractionResponseType, pg page, comps []discordgo.MessageComponent, ephemeral bool) *discordgo.InteractionResponse {
 	if comps == nil {
 		comps = []discordgo.MessageComponent{}
 	}
 	return &discordgo.InteractionResponse{Type: typ, Data: &discordgo.InteractionResponseData{
-		Content:         content,
+		Content:         pg.content,
+		Embeds:          nonNil(pg.embeds),
 		Components:      comps,
 		AllowedMentions: noMentions(),
 		Flags:           flags(ephemeral),
@@ -305,7 +344,7 @@ func (x *exchange) apologyResponse() any {
 	if x.i.Type == discordgo.InteractionApplicationCommandAutocomplete {
 		return x.choices(nil)
 	}
-	return messageResponse(discordgo.InteractionResponseChannelMessageWithSource, escape(apology), nil, x.inGuild())
+	return messageResponse(discordgo.InteractionResponseChannelMessageWithSource, page{content: escape(apology)}, nil, x.inGuild())
 }
 
 // unreadable answers an interaction whose data could not be read.
@@ -450,10 +489,10 @@ func (x *exchange) pressAnswer(ctx context.Context, rep *bot.Reply) {
 // notice sends a reply's Notice after an edit, unless the edit says it.
 func (x *exchange) notice(ctx context.Context, rep *bot.Reply, out output) {
 	n := strings.TrimSpace(rep.Notice)
-	if n == "" || (len(out.pages) > 0 && strings.Contains(out.pages[0], escape(n))) {
+	if n == "" || (len(out.pages) > 0 && strings.Contains(out.pages[0].content, escape(n))) {
 		return
 	}
-	x.followups(ctx, []string{escape(n)}, nil, x.inGuild())
+	x.followups(ctx, []page{{content: escape(n)}}, nil, x.inGuild())
 }
 
 // editOriginal puts the first page (and the buttons, when it is the only
@@ -467,9 +506,11 @@ func (x *exchange) editOriginal(ctx context.Context, out output, ephemeral bool)
 	if first == nil {
 		first = []discordgo.MessageComponent{}
 	}
-	content := out.pages[0]
+	content := out.pages[0].content
+	embeds := nonNil(out.pages[0].embeds)
 	_, err := x.a.s.InteractionResponseEdit(x.i, &discordgo.WebhookEdit{
 		Content:         &content,
+		Embeds:          &embeds,
 		Components:      &first,
 		AllowedMentions: noMentions(),
 	}, discordgo.WithContext(ctx))
@@ -489,9 +530,9 @@ func (x *exchange) deleteOriginal(ctx context.Context) {
 }
 
 // followups sends pages as follow-up messages, the buttons with the last.
-func (x *exchange) followups(ctx context.Context, pages []string, comps []discordgo.MessageComponent, ephemeral bool) {
+func (x *exchange) followups(ctx context.Context, pages []page, comps []discordgo.MessageComponent, ephemeral bool) {
 	for n, p := range pages {
-		params := &discordgo.WebhookParams{Content: p, AllowedMentions: noMentions(), Flags: flags(ephemeral)}
+		params := &discordgo.WebhookParams{Content: p.content, Embeds: p.embeds, AllowedMentions: noMentions(), Flags: flags(ephemeral)}
 		if n == len(pages)-1 {
 			params.Components = comps
 		}

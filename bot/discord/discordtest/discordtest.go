@@ -575,7 +575,89 @@ func checkMessage(m map[string]any) string {
 			if l, _ := c["label"].(string); utf8.RuneCountInString(l) > 80 {
 				return "label: Must be 80 or fewer in length."
 			}
+			if msg := checkButton(c); msg != "" {
+				return msg
+			}
 		}
+	}
+	return checkEmbeds(m)
+}
+
+// checkButton applies Discord's rules on a button: styles 1 to 4 send
+// their custom_id back, style 5 opens its url, never both.
+func checkButton(c map[string]any) string {
+	if t, _ := c["type"].(float64); t != 2 {
+		return ""
+	}
+	style, _ := c["style"].(float64)
+	id, _ := c["custom_id"].(string)
+	u, _ := c["url"].(string)
+	switch {
+	case style >= 1 && style <= 4:
+		if id == "" || u != "" {
+			return "components: a button of style 1-4 needs a custom_id and no url"
+		}
+	case style == 5:
+		if u == "" || id != "" {
+			return "components: a link button needs a url and no custom_id"
+		}
+		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			return "components: a link button's url must be http(s)"
+		}
+	default:
+		return "components: unknown button style " + strconv.Itoa(int(style))
+	}
+	return ""
+}
+
+// checkEmbeds applies Discord's embed limits: 10 embeds, 6,000 characters
+// in all, 256 for a title or author, 4,096 for a description, 25 fields,
+// each with a name of 1-256 and a value of 1-1,024 characters.
+func checkEmbeds(m map[string]any) string {
+	embeds := asSlice(m["embeds"])
+	if len(embeds) > 10 {
+		return "embeds: Must be 10 or fewer in length."
+	}
+	total := 0
+	n := func(v any) int { s, _ := v.(string); return utf8.RuneCountInString(s) }
+	for _, e := range embeds {
+		e, _ := e.(map[string]any)
+		if n(e["title"]) > 256 {
+			return "embeds.title: Must be 256 or fewer in length."
+		}
+		if n(e["description"]) > 4096 {
+			return "embeds.description: Must be 4096 or fewer in length."
+		}
+		total += n(e["title"]) + n(e["description"])
+		if a, ok := e["author"].(map[string]any); ok {
+			if n(a["name"]) > 256 || n(a["name"]) == 0 {
+				return "embeds.author.name: Must be between 1 and 256 in length."
+			}
+			total += n(a["name"])
+		}
+		if f, ok := e["footer"].(map[string]any); ok {
+			total += n(f["text"])
+		}
+		if u, _ := e["url"].(string); u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			return "embeds.url: Not a well formed URL."
+		}
+		fields := asSlice(e["fields"])
+		if len(fields) > 25 {
+			return "embeds.fields: Must be 25 or fewer in length."
+		}
+		for _, f := range fields {
+			f, _ := f.(map[string]any)
+			if n(f["name"]) == 0 || n(f["name"]) > 256 {
+				return "embeds.fields.name: Must be between 1 and 256 in length."
+			}
+			if n(f["value"]) == 0 || n(f["value"]) > 1024 {
+				return "embeds.fields.value: Must be between 1 and 1024 in length."
+			}
+			total += n(f["name"]) + n(f["value"])
+		}
+	}
+	if total > 6000 {
+		return "embeds: Embed size exceeds maximum size of 6000"
 	}
 	return ""
 }
@@ -737,7 +819,7 @@ func (s *Server) followup(r *http.Request, body []byte) (int, any) {
 	if m == nil {
 		return code, errBody
 	}
-	if c, _ := m["content"].(string); c == "" && len(asSlice(m["components"])) == 0 {
+	if c, _ := m["content"].(string); c == "" && len(asSlice(m["components"])) == 0 && len(asSlice(m["embeds"])) == 0 {
 		return 400, apiError(50006, "Cannot send an empty message")
 	}
 	if r.URL.Query().Get("wait") != "true" {
@@ -792,7 +874,7 @@ func (s *Server) channelSend(r *http.Request, body []byte) (int, any) {
 	if msg := checkMessage(m); msg != "" {
 		return 400, apiError(50035, "Invalid Form Body: "+msg)
 	}
-	if c, _ := m["content"].(string); c == "" && len(asSlice(m["components"])) == 0 {
+	if c, _ := m["content"].(string); c == "" && len(asSlice(m["components"])) == 0 && len(asSlice(m["embeds"])) == 0 {
 		return 400, apiError(50006, "Cannot send an empty message")
 	}
 	return 200, s.message(r.PathValue("channel"), body, s.newID())
@@ -1175,6 +1257,9 @@ type Interaction struct {
 	Locale       string
 	MessageID    string // for components: the message the button is on
 	MessageFlags int    // for components: that message's flags (64: ephemeral)
+	// MessageButtons are the custom ids of the buttons on that message, as
+	// Discord reports them with the press (five to a row).
+	MessageButtons []string
 
 	// ID and Token are assigned when the interaction is sent or prepared.
 	ID    string
@@ -1299,11 +1384,26 @@ func (in *Interaction) Payload() map[string]any {
 	if in.MessageID != "" && in.Type == typeComponent {
 		p["message"] = map[string]any{
 			"id": in.MessageID, "channel_id": in.ChannelID, "type": 0, "content": "an earlier reply", "flags": in.MessageFlags,
-			"author": botUser(), "timestamp": "2024-01-01T00:00:00.000000+00:00", "components": []any{},
+			"author": botUser(), "timestamp": "2024-01-01T00:00:00.000000+00:00", "components": buttonRows(in.MessageButtons),
 			"mentions": []any{}, "mention_roles": []any{}, "attachments": []any{}, "embeds": []any{}, "tts": false, "mention_everyone": false,
 		}
 	}
 	return p
+}
+
+// buttonRows lays out buttons with these custom ids as Discord reports a
+// message's components: action rows of at most five secondary buttons.
+func buttonRows(ids []string) []any {
+	rows := []any{}
+	var cur []any
+	for i, id := range ids {
+		cur = append(cur, map[string]any{"type": 2, "style": 2, "label": "button " + strconv.Itoa(i+1), "custom_id": id})
+		if len(cur) == 5 || i == len(ids)-1 {
+			rows = append(rows, map[string]any{"type": 1, "components": cur})
+			cur = nil
+		}
+	}
+	return rows
 }
 
 func nilIfEmpty(s string) any {
