@@ -442,7 +442,7 @@ func (a *Adapter) Edit(ctx context.Context, to bot.Address, id string, r *bot.Re
 	}
 	pages := out.pages
 	first := pages[0].content
-	embeds := nonNil(pages[0].embeds) // an empty list removes old embeds; null would not
+	embeds := nonNil(pages[0].embeds)       // an empty list removes old embeds; null would not
 	comps := []discordgo.MessageComponent{} // nor old buttons
 	if len(pages) <= 1 && len(out.buttons) > 0 {
 		comps = out.buttons
