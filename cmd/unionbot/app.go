@@ -117,6 +117,10 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Lang:              cfg.Lang, // moderators' cards
 	})
 	a.mod.Register(a.bot.Router())
+	if err := a.bot.Router().Err(); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("commands: %w", err)
+	}
 	if !s.ConsoleOnly {
 		if err := a.connectPlatforms(cfg, opts); err != nil {
 			a.Close()
