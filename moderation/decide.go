@@ -42,6 +42,9 @@ func (s *Service) summary(it *Item, lang string) []bot.Span {
 	case KindReport:
 		spans = append(spans, bot.T(i18n.Tr(lang, "mod.summary_report", it.Org.Name, it.Problem)))
 	}
+	if it.Lead != nil {
+		spans = append(spans, bot.T("\n"+leadSummary(it, lang)))
+	}
 	if len(it.Duplicates) > 0 {
 		spans = append(spans, bot.T("\n"+i18n.Tr(lang, "mod.summary_duplicates", strings.Join(it.Duplicates, ", "))))
 	}
@@ -65,6 +68,9 @@ func (s *Service) card(x *directory.Index, it *Item, lang string) *bot.Reply {
 	case KindSuggestion:
 		r.Heading(i18n.Tr(lang, "card.new_suggestion", it.Ref))
 		r.Blocks = append(r.Blocks, orgBlock(it.Org, it.Place, lang))
+		if it.Lead != nil {
+			r.Add(leadSpans(it, lang)...)
+		}
 	case KindReport:
 		r.Heading(i18n.Tr(lang, "card.report", it.Ref, it.Org.Name))
 		r.Add(bot.Rich(lang, "card.whats_wrong", it.Problem)...)
