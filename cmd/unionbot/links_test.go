@@ -37,8 +37,8 @@ func newLocalWeb(t *testing.T) *localWeb {
 		switch host {
 		case "www.anpud.org":
 			http.NotFound(rw, r)
-		case "www.harm-reduction.org":
-			http.Redirect(rw, r, "http://harmreductioneurasia.example/", http.StatusMovedPermanently)
+		case "www.mdhg.nl":
+			http.Redirect(rw, r, "http://mdhg.example/", http.StatusMovedPermanently)
 		case "www.aivl.org.au":
 			rw.WriteHeader(http.StatusGone)
 		}
@@ -115,7 +115,7 @@ func TestLinksReportAfterACheck(t *testing.T) {
 		"aivl":  {"http://www.aivl.org.au", "http 410", "never", "1"},
 		// https against a plain server: the TLS handshake fails.
 		"inpud": {"https://inpud.net", "tls", "never", "1"},
-		"ehrn":  {"http://www.harm-reduction.org", "ok → http://harmreductioneurasia.example/ (R-1)", today, "0"},
+		"mdhg":  {"http://www.mdhg.nl", "ok → http://mdhg.example/ (R-1)", today, "0"},
 	}
 	for _, l := range lines[1:] {
 		id := strings.Fields(l)[0]
@@ -138,7 +138,7 @@ func TestLinksReportAfterACheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if it.Target != "ehrn" || !it.Edited || it.Org.Websites[0] != "http://harmreductioneurasia.example/" {
+	if it.Target != "mdhg" || !it.Edited || it.Org.Websites[0] != "http://mdhg.example/" {
 		t.Errorf("R-1 is %+v", it)
 	}
 
