@@ -275,7 +275,7 @@ func (s *Service) applyApproval(ctx context.Context, x *directory.Index, it *Ite
 			o.Sources[0].Date = d.At.Format("2006-01-02")
 		}
 	}
-	o.Verified = d.At.Format("2006-01-02")
+	markVerified(&o, d.At, "approved "+it.Ref) // verify.go: an approval confirms the entry
 	return o.ID, s.dir.Apply(ctx, directory.Change{ID: o.ID, Org: &o, At: d.At, By: d.By})
 }
 
