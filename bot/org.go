@@ -158,6 +158,5 @@ func languageName(tag, lang string) string {
 	return tag
 }
 
-// peerRun and closed read the organisation's ally and status fields.
-func peerRun(o *directory.Organisation) bool { return true }
-func closed(o *directory.Organisation) bool  { return false }
+func peerRun(o *directory.Organisation) bool { return o.PeerRun() }
+func closed(o *directory.Organisation) bool  { return o.Closed() }

@@ -583,6 +583,9 @@ func (m *cityMerger) merge(i int32, c City) {
 func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 	for _, o := range orgs {
 		info, err := x.complete(f, &o)
+		if err == nil {
+			err = x.checkFacts(f, &o)
+		}
 		if err != nil {
 			x.problems = append(x.problems, fmt.Sprintf("%s: %v", o.ID, err))
 			continue

@@ -1,9 +1,36 @@
 package directory
 
-// isClosed and isAlly read an organisation's status and ally fields; they
-// stand in for Organisation.Closed and PeerRun until those land.
-func isClosed(o *Organisation) bool { return false }
-func isAlly(o *Organisation) bool   { return false }
+import (
+	"fmt"
+	"strings"
+)
 
-// resolveServes resolves Organisation.Serves.
-func (x *Index) resolveServes(f *folder, o *Organisation) ([]ref, error) { return nil, nil }
+func isClosed(o *Organisation) bool { return o.Closed() }
+func isAlly(o *Organisation) bool   { return !o.PeerRun() }
+
+// resolveServes resolves Organisation.Serves to the subdivisions and cities
+// answers list the organisation under; a country it serves is in
+// Countries already. checkFacts reports what does not resolve.
+func (x *Index) resolveServes(f *folder, o *Organisation) ([]ref, error) {
+	var out []ref
+	for _, s := range o.Serves {
+		if name, code, ok := strings.Cut(s, ","); ok {
+			name, code = strings.TrimSpace(name), strings.TrimSpace(code)
+			country, _, _ := strings.Cut(code, "-")
+			i, known := x.cityKeys[f.fold(name)+"|"+country]
+			if !known {
+				return nil, fmt.Errorf("serves %q: unknown city %q in %s", s, name, country)
+			}
+			out = append(out, ref{refCity, i})
+			continue
+		}
+		if strings.Contains(s, "-") {
+			i, known := x.subBy[s]
+			if !known {
+				return nil, fmt.Errorf("serves %q: unknown subdivision", s)
+			}
+			out = append(out, ref{refSub, i})
+		}
+	}
+	return out, nil
+}
