@@ -80,7 +80,8 @@ type Index struct {
 	deletes  map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
 	delLists [][]int32        // the words each deletion comes from
 
-	info []orgInfo // by organisation
+	info []orgInfo  // by organisation
+	bm   *nameIndex // name matching (BM25F) over the organisations
 
 	// What makes one reading of an ambiguous name likelier than another:
 	// cityListed is a city's position in the hand-written cities.yaml (people
@@ -133,6 +134,7 @@ func Build(seed *Seed, orgs []Organisation) *Index {
 	f := newFolder()
 	x.addOrgs(f, orgs)
 	x.rank()
+	x.buildNames(f)
 	x.completions(f)
 	return x
 }

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -87,22 +88,16 @@ const MaxAlso = 3
 // none of its own.
 const NearestCount = 5
 
-// maxPartial caps the names returned for a query that only matches parts of
-// names ("drug users"), so a vague query costs little however big the
-// directory is.
-const maxPartial = 50
-
-// maxPartialScan bounds the candidates a vague query examines, so that its
-// cost is constant however common its words are; such a query is asking
-// for examples, not for every group whose name has "union" in it.
-const maxPartialScan = 2000
-
 // Search is the one search the whole bot uses. It matches the query case-
 // and accent-insensitively against organisation names, acronyms and other
 // names, cities, provinces, countries (any alias, in the bot's languages) and
-// regions; corrects small misspellings; understands a qualifier after a
-// comma or a last word ("Victoria, BC", "Georgia USA"); and ranks what it
-// finds. It never touches a store.
+// regions; corrects small misspellings in words of five letters or more;
+// understands a qualifier after a comma or a last word ("Victoria, BC",
+// "Toronto ON"); ignores the words of a question around what it asks
+// ("is there a users union in Paris?"); finds a name and a place given
+// together in either order ("ASUD Paris"); and otherwise ranks every
+// organisation that holds most of the query's words by BM25F over its
+// names and description. It never touches a store.
 func (x *Index) Search(query string) Result {
 	f := newFolder()
 	q := f.fold(query)
@@ -111,12 +106,162 @@ func (x *Index) Search(query string) Result {
 	}
 	var res Result
 	refs := x.resolve(f, query, q, &res)
+	words := strings.Fields(q)
 	if len(refs) == 0 {
-		refs = x.partial(q)
-		res.Partial = len(refs) > 0
+		if kept := withoutFiller(words); len(kept) > 0 && len(kept) < len(words) {
+			words = kept
+			k := strings.Join(kept, " ")
+			refs = x.resolve(f, k, k, &res)
+		}
 	}
-	res.Matches = x.matches(refs, &res)
+	if len(refs) > 0 {
+		res.Matches = x.matches(refs, &res)
+		return res
+	}
+	res.Corrected = false
+	if m, ok := x.freeText(words, &res); ok {
+		res.Matches = m
+		return res
+	}
+	// Last, the words corrected: "Humanitarian Organisaton".
+	if fixed, changed := x.corrected(words); changed {
+		if m, ok := x.freeText(fixed, &res); ok {
+			res.Matches = m
+			res.Corrected = true
+			return res
+		}
+	}
 	return res
+}
+
+// withoutFiller drops the words of a question around what it asks.
+func withoutFiller(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if !fillerWords[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// maxPlaceWords bounds the words a place's name may have when it is looked
+// for at the start or the end of free text.
+const maxPlaceWords = 4
+
+// freeText answers words that no name or place matches as a whole: a place
+// at either end with a name in the rest ("ASUD Paris", "drug users union
+// denmark", "methadone Montreal") gives the organisations of that name that
+// serve the place; a name alone, every organisation holding most of its
+// words, best first; a place whose rest names nothing, the place ("users
+// union paris").
+func (x *Index) freeText(words []string, res *Result) ([]Match, bool) {
+	var fallback []ref
+	for k := min(maxPlaceWords, len(words)-1); k >= 1; k-- {
+		for _, side := range [2]bool{false, true} {
+			var place, rest []string
+			if side {
+				place, rest = words[:k], words[k:]
+			} else {
+				place, rest = words[len(words)-k:], words[:len(words)-k]
+			}
+			refs := placeRefs(x.keys[strings.Join(place, " ")])
+			if len(refs) == 0 {
+				continue
+			}
+			ids := x.rankNames(rest, func(id int32) bool { return x.serves(id, refs) })
+			if len(ids) > 0 {
+				res.Partial = true
+				return []Match{x.orgMatch(ids)}, true
+			}
+			if fallback == nil {
+				fallback = refs
+			}
+		}
+	}
+	if ids := x.rankNames(words, nil); len(ids) > 0 {
+		res.Partial = true
+		return []Match{x.orgMatch(ids)}, true
+	}
+	if fallback != nil {
+		return x.matches(fallback, res), true
+	}
+	return nil, false
+}
+
+func placeRefs(refs []ref) []ref {
+	var out []ref
+	for _, r := range refs {
+		if r.kind != refOrg {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// orgMatch is the answer listing organisations by name, at most
+// MaxPerTier of them.
+func (x *Index) orgMatch(ids []int32) Match {
+	m := Match{}
+	if len(ids) > MaxPerTier {
+		m.More = len(ids) - MaxPerTier
+		ids = ids[:MaxPerTier]
+	}
+	for _, id := range ids {
+		m.Orgs = append(m.Orgs, &x.orgs[id])
+	}
+	return m
+}
+
+// serves reports whether organisation id serves one of the places: a
+// country, province or region it covers; for a city, one seated in it or
+// serving it, in its province, within NearKm, or a national body of its
+// country.
+func (x *Index) serves(id int32, places []ref) bool {
+	o := &x.orgs[id]
+	for _, p := range places {
+		if p.kind != refCity {
+			if x.within(ref{refOrg, id}, p) {
+				return true
+			}
+			for _, s := range x.info[id].serves {
+				if s == p || (s.kind == refCity && x.within(s, p)) {
+					return true
+				}
+			}
+			continue
+		}
+		c := &x.cities[p.idx]
+		if !slices.Contains(o.Countries, c.Country) {
+			continue
+		}
+		if x.info[id].city == p.idx || slices.Contains(x.cityIn[p.idx], id) || o.Kind == KindNational ||
+			(c.Subdivision != "" && o.Province == c.Subdivision) ||
+			(o.Coordinates != nil && x.info[id].real && DistanceKm(*o.Coordinates, Point{c.Lat, c.Lon}) <= NearKm) {
+			return true
+		}
+	}
+	return false
+}
+
+// corrected replaces each word of five letters or more that no name or
+// place has with the nearest known words' first (closeWords sorts them).
+func (x *Index) corrected(words []string) ([]string, bool) {
+	out := make([]string, len(words))
+	changed := false
+	for i, w := range words {
+		out[i] = w
+		if _, ok := x.vocab[w]; ok {
+			continue
+		}
+		if _, ok := x.bm.terms[nameWord(w)]; ok {
+			continue
+		}
+		if cands, _ := x.closeWords(w); len(cands) > 0 {
+			out[i], changed = cands[0], true
+		}
+	}
+	return out, changed
 }
 
 // resolve finds what q names exactly, after splitting off a qualifier, or
@@ -155,6 +300,9 @@ func (x *Index) qualified(f *folder, raw, q string) ([]ref, bool) {
 		}
 		qs, qf := x.exactOrFuzzy(qual)
 		if len(qs) == 0 {
+			qs = x.subCodes(h, qual)
+		}
+		if len(qs) == 0 {
 			return nil, false
 		}
 		var out []ref
@@ -185,6 +333,34 @@ func (x *Index) qualified(f *folder, raw, q string) ([]ref, bool) {
 		}
 	}
 	return nil, false
+}
+
+// subCodes reads a short qualifier as the code of a subdivision in the
+// country of one of refs: "ON" after Toronto is Ontario (CA-ON), though
+// "on" alone is a word, not a place.
+func (x *Index) subCodes(refs []ref, qual string) []ref {
+	if len(qual) < 1 || len(qual) > 3 || strings.Contains(qual, " ") {
+		return nil
+	}
+	var out []ref
+	for _, r := range refs {
+		var country string
+		switch r.kind {
+		case refCity:
+			country = x.cities[r.idx].Country
+		case refOrg:
+			if cs := x.orgs[r.idx].Countries; len(cs) > 0 {
+				country = cs[0]
+			}
+		}
+		if country == "" {
+			continue
+		}
+		if i, ok := x.subBy[country+"-"+strings.ToUpper(qual)]; ok {
+			out = appendRefs(out, []ref{{refSub, i}})
+		}
+	}
+	return out
 }
 
 // within reports whether r lies in (or serves) the place w.
@@ -320,68 +496,6 @@ func (x *Index) closeWords(w string) ([]string, int) {
 	}
 	sort.Strings(out)
 	return out, best
-}
-
-// partial finds names containing every word of q (each unknown word
-// corrected), for queries such as "drug users union" or "survivors". It
-// walks the rarest word's list and checks each candidate's own words, and
-// stops at maxPartial, so its cost does not grow with the directory.
-func (x *Index) partial(q string) []ref {
-	type want struct {
-		list  []ref
-		words []string // the word, or its corrections
-	}
-	var wants []want
-	for _, w := range strings.Fields(q) {
-		ws := []string{w}
-		p := x.postings[w]
-		if len(p) == 0 {
-			ws, _ = x.closeWords(w)
-			for _, c := range ws {
-				p = appendRefs(p, x.postings[c])
-			}
-		}
-		if len(p) == 0 {
-			return nil
-		}
-		wants = append(wants, want{p, ws})
-	}
-	if len(wants) == 0 {
-		return nil
-	}
-	sort.Slice(wants, func(i, j int) bool { return len(wants[i].list) < len(wants[j].list) })
-	var out []ref
-	for i, r := range wants[0].list {
-		if i == maxPartialScan {
-			break
-		}
-		have := x.refWords[r]
-		ok := true
-		for _, w := range wants[1:] {
-			if !anyIn(w.words, have) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, r)
-			if len(out) == maxPartial {
-				break
-			}
-		}
-	}
-	return out
-}
-
-func anyIn(words, have []string) bool {
-	for _, w := range words {
-		for _, h := range have {
-			if w == h {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func appendRefs(dst, src []ref) []ref {
