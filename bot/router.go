@@ -200,7 +200,10 @@ func (r *Router) page(ctx context.Context, m *Message, args string) (*Reply, err
 func paginate(rep *Reply, m *Message, page int) *Reply {
 	size := m.PageSize
 	if size <= 0 {
-		return rep
+		return withBlockButtons(rep, rep.Blocks)
+	}
+	if rep.Compact {
+		size = min(size*CompactFactor, MaxCompactPage)
 	}
 	var pages [][]Block
 	var cur []Block
@@ -223,11 +226,11 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 	cur = append(cur, pendingHeads...)
 	pages = append(pages, cur)
 	if len(pages) <= 1 {
-		return rep
+		return withBlockButtons(rep, rep.Blocks)
 	}
 	link := func(p int) string { return fmt.Sprintf("/page %d %s", p, strings.TrimSpace(m.Text)) }
 	if len(link(len(pages))) > MaxButtonData {
-		return rep
+		return withBlockButtons(rep, rep.Blocks)
 	}
 	page = min(max(page, 1), len(pages))
 	out := *rep
@@ -241,7 +244,7 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 		nav = append(nav, Button{Label: i18n.Tr(m.Lang, "page.next"), Data: link(page + 1)})
 	}
 	out.Buttons = append([][]Button{nav}, rep.Buttons...)
-	return &out
+	return withBlockButtons(&out, out.Blocks)
 }
 
 // Recover turns a panic in a handler into an apology and a log entry, so one
