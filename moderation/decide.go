@@ -252,7 +252,15 @@ func (s *Service) applyApproval(ctx context.Context, x *directory.Index, it *Ite
 	o := *it.Org
 	if it.Kind == KindSuggestion {
 		o.ID = newID(x, &o)
-		o.Source = "community suggestion"
+		if len(o.Sources) == 0 {
+			o.Sources = []directory.Source{{Title: communitySource}}
+		}
+		// The suggestion's own source (a lead's page, say) stays first;
+		// an undated community suggestion is dated by its approval.
+		if o.Sources[0].Title == communitySource && (o.Sources[0].Date == "" || o.Sources[0].Date == directory.Undated) {
+			o.Sources = append([]directory.Source(nil), o.Sources...)
+			o.Sources[0].Date = d.At.Format("2006-01-02")
+		}
 	}
 	o.Verified = d.At.Format("2006-01-02")
 	return o.ID, s.dir.Apply(ctx, directory.Change{ID: o.ID, Org: &o, At: d.At, By: d.By})

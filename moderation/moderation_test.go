@@ -229,7 +229,7 @@ func TestFullFlow(t *testing.T) {
 			}
 			return true
 		})
-		if found == nil || found.Source != "community suggestion" || found.Verified == "" || found.Acronym != "LDUU" {
+		if found == nil || found.MainSource().Title != "community suggestion" || found.MainSource().Date != found.Verified || found.Verified == "" || found.Acronym != "LDUU" {
 			t.Errorf("approved entry = %+v", found)
 		}
 		// The audit log has the suggestion and the decision.

@@ -287,7 +287,7 @@ func buildOrg(x *directory.Index, p Proposal, lang string) (*directory.Organisat
 		Province:    place.province,
 		City:        place.city,
 		Description: desc,
-		Source:      "community suggestion",
+		Sources:     []directory.Source{{Title: communitySource, Date: directory.Undated}},
 	}
 	pt := place.point
 	o.Coordinates = &pt
@@ -363,3 +363,6 @@ func describe(x *directory.Index, o *directory.Organisation, lang string) string
 	}
 	return s
 }
+
+// communitySource is the source title of an entry suggested in the bot.
+const communitySource = "community suggestion"

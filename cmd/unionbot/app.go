@@ -133,7 +133,8 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 	cmds := a.bot.Router().Commands()
 	if cfg.TelegramToken != "" {
 		tc := telegram.Config{Token: cfg.TelegramToken, Endpoint: cfg.TelegramAPIEndpoint, Commands: cmds,
-			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret}
+			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret,
+			Pacing: telegram.RatePacing(cfg.TelegramRate, cfg.TelegramChatRate, cfg.TelegramGroupRate)}
 		for _, o := range opts {
 			if o.telegram != nil {
 				o.telegram(&tc)

@@ -51,6 +51,7 @@ func newOps() *ops {
 // it runs after the test options, so that it wraps the client they set.
 func (o *ops) instrumentTelegram(c *telegram.Config) {
 	c.Client = o.metrics.instrument(telegram.Platform, c.Client, 0, o.health[telegram.Platform])
+	c.Observer = telegramObserver{o.metrics}
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = telegramShutdownGrace
 	}
