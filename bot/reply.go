@@ -59,6 +59,7 @@ const (
 	ButtonDefault ButtonStyle = iota
 	ButtonPrimary
 	ButtonDanger
+	ButtonSuccess // a positive, final action: Approve
 )
 
 // MaxButtonData is the most bytes a button's data may have: Telegram

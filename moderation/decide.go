@@ -91,6 +91,9 @@ func (s *Service) card(x *directory.Index, it *Item, lang string) *bot.Reply {
 		}
 		r.Add(bot.Rich(lang, "card.duplicates", strings.Join(names, "; "))...)
 	}
+	for _, l := range it.Lookalikes {
+		r.Add(lookalikeSpans(l, lang)...)
+	}
 	for _, a := range it.Approvals {
 		if it.Status == Pending {
 			r.Add(bot.I(i18n.Tr(lang, "card.approved_by", a.By, len(it.Approvals), s.opts.ApprovalsRequired)))
@@ -128,7 +131,11 @@ func orgBlock(o *directory.Organisation, place, lang string) bot.Block {
 	}
 	for _, u := range append(append([]string(nil), o.Websites...), o.Social...) {
 		spans = append(spans, bot.T("\n"))
-		spans = append(spans, bot.Rich(lang, "card.link", u)...)
+		link, idn := displayLink(u)
+		spans = append(spans, bot.Rich(lang, "card.link", link)...)
+		if idn != "" {
+			spans = append(spans, bot.T("\n"+i18n.Tr(lang, "card.idn", idn)))
+		}
 	}
 	if o.Description != "" {
 		spans = append(spans, bot.T("\n"+o.Description))

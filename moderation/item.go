@@ -42,6 +42,9 @@ type Item struct {
 	Problem string `json:"problem,omitempty"`
 	// Duplicates are possible duplicates: organisation ids or item refs.
 	Duplicates []string `json:"duplicates,omitempty"`
+	// Lookalikes are the confusable warnings on a suggestion: what in it
+	// looks like a listed group without being spelt as it.
+	Lookalikes []Lookalike `json:"lookalikes,omitempty"`
 	// Submitter is who to tell the outcome; deleted once they are told.
 	Submitter *Recipient `json:"submitter,omitempty"`
 	// Lang is the language the submitter was answered in, so the outcome

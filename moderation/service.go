@@ -164,14 +164,21 @@ func (s *Service) sender(platform string) bot.Sender {
 
 // Register adds the moderation commands to the router.
 func (s *Service) Register(r *bot.Router) {
+	ref := bot.Option{Name: "ref", Required: true, Key: "option.ref"}
 	r.RegisterFunc(bot.Command{Name: "suggest", Args: "Name | City, Country | website | what they do", Description: "Suggest a peer-run group that is missing"}, s.suggest)
-	r.RegisterFunc(bot.Command{Name: "report", Args: "<group> <what is wrong>", Description: "Tell us about a mistake in a listing"}, s.report)
+	r.RegisterFunc(bot.Command{Name: "report", Args: "<group> <what is wrong>", Description: "Tell us about a mistake in a listing",
+		Options: []bot.Option{{Name: "organisation", Required: true, Complete: true, Key: "option.report.organisation"},
+			{Name: "problem", Required: true, Key: "option.report.problem"}}}, s.report)
 	r.RegisterFunc(bot.Command{Name: "cancel", Description: "Stop a suggestion in progress", Hidden: true}, s.cancel)
 	r.RegisterFunc(bot.Command{Name: "queue", Description: "List suggestions and reports waiting for a decision", Moderator: true}, s.queue)
-	r.RegisterFunc(bot.Command{Name: "approve", Args: "<ref>", Description: "Approve a suggestion or report", Moderator: true}, s.approve)
-	r.RegisterFunc(bot.Command{Name: "reject", Args: "<ref> <reason>", Description: "Reject a suggestion or report", Moderator: true}, s.reject)
-	r.RegisterFunc(bot.Command{Name: "edit", Args: "<ref> <field> <value>", Description: "Correct a suggestion before approving it", Moderator: true}, s.edit)
-	r.RegisterFunc(bot.Command{Name: "remove", Args: "<group>", Description: "Delist a group (it stays in the history)", Moderator: true}, s.remove)
+	r.RegisterFunc(bot.Command{Name: "approve", Args: "<ref>", Description: "Approve a suggestion or report", Moderator: true,
+		Options: []bot.Option{ref}}, s.approve)
+	r.RegisterFunc(bot.Command{Name: "reject", Args: "<ref> <reason>", Description: "Reject a suggestion or report", Moderator: true,
+		Options: []bot.Option{ref, {Name: "reason", Key: "option.reject.reason"}}}, s.reject)
+	r.RegisterFunc(bot.Command{Name: "edit", Args: "<ref> <field> <value>", Description: "Correct a suggestion before approving it", Moderator: true,
+		Options: []bot.Option{ref, {Name: "field", Required: true, Key: "option.edit.field"}, {Name: "value", Required: true, Key: "option.edit.value"}}}, s.edit)
+	r.RegisterFunc(bot.Command{Name: "remove", Args: "<group>", Description: "Delist a group (it stays in the history)", Moderator: true,
+		Options: []bot.Option{{Name: "organisation", Required: true, Complete: true, Key: "option.remove.organisation"}}}, s.remove)
 	r.RegisterFunc(bot.Command{Name: "audit", Description: "Recent moderation actions", Moderator: true}, s.audit)
 	r.Dialog(bot.HandlerFunc(s.dialog))
 }
@@ -309,11 +316,13 @@ func (s *Service) enqueue(ctx context.Context, it *Item) error {
 	if it.Kind == KindReport {
 		prefix = "R"
 	}
-	n, err := s.st.Incr(ctx, "seq:"+prefix, 0)
-	if err != nil {
-		return storeErr(err)
+	if it.Ref == "" { // RaiseLink (links.go) brings its own
+		n, err := s.st.Incr(ctx, "seq:"+prefix, 0)
+		if err != nil {
+			return storeErr(err)
+		}
+		it.Ref = prefix + "-" + strconv.FormatInt(n, 10)
 	}
-	it.Ref = prefix + "-" + strconv.FormatInt(n, 10)
 	it.Status = Pending
 	it.SubmittedAt = s.opts.Now().UTC()
 	b, err := json.Marshal(it)

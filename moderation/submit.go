@@ -47,6 +47,12 @@ func (s *Service) suggest(ctx context.Context, m *bot.Message) (*bot.Reply, erro
 }
 
 func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Proposal) (*bot.Reply, error) {
+	// The limit counts first, before any validation or the duplicate
+	// check, so that a flood of invalid or duplicate suggestions costs the
+	// bot (and the store) as little as a flood of valid ones.
+	if err := s.limit(ctx, m); err != nil {
+		return nil, err
+	}
 	x := s.dir.Index()
 	org, place, err := buildOrg(x, p, m.Lang)
 	if err != nil {
@@ -57,6 +63,12 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 		return nil, storeErr(err)
 	}
 	dup, listed, waiting := duplicates(x, org, pend)
+	looks := lookalikes(x, org)
+	for _, l := range looks {
+		if l.Like != "" {
+			dup = appendUnique(dup, l.Like)
+		}
+	}
 	switch {
 	case listed != "":
 		return bot.Text(i18n.Tr(m.Lang, "mod.already_listed", listed, org.Name)), nil
@@ -66,10 +78,7 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 	if len(pend) >= s.opts.MaxPending {
 		return nil, errorf(limited, "mod.queue_full")
 	}
-	if err := s.limit(ctx, m); err != nil {
-		return nil, err
-	}
-	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Submitter: submitter(m), Lang: m.Lang}
+	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, Submitter: submitter(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
@@ -212,6 +221,10 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		r.Add(bot.Rich(m.Lang, "mod.report_how")...)
 		return r, nil
 	}
+	// Counted before the report is checked, as suggestions are.
+	if err := s.limit(ctx, m); err != nil {
+		return nil, err
+	}
 	x := s.dir.Index()
 	org, rest := findOrg(x, Clean(args))
 	if org == nil {
@@ -230,9 +243,6 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	}
 	if len(pend) >= s.opts.MaxPending {
 		return nil, errorf(limited, "mod.queue_full_report")
-	}
-	if err := s.limit(ctx, m); err != nil {
-		return nil, err
 	}
 	cp := *org
 	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m), Lang: m.Lang}

@@ -154,6 +154,10 @@ func parseLinks(s string) ([]string, error) {
 		if !strings.Contains(u.Hostname(), ".") {
 			return nil, errorf(invalid, "mod.link_no_host", truncate(Clean(f), 60))
 		}
+		if sc := hostMixesScripts(f); sc != nil {
+			// The address is not echoed: it is made to deceive.
+			return nil, bot.Errorf(bot.Invalid, "mod.link_mixed_scripts", strings.Join(sc, ", "))
+		}
 		out = append(out, f)
 	}
 	return out, nil

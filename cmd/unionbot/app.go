@@ -17,6 +17,7 @@ import (
 	"github.com/unionbot/unionbot/bot/telegram"
 	"github.com/unionbot/unionbot/config"
 	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/directory/linkcheck"
 	"github.com/unionbot/unionbot/moderation"
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/boltstore"
@@ -50,18 +51,24 @@ type App struct {
 	closers   []func() error
 	// ops holds the metrics, the platforms' health and the leases (ops.go).
 	ops *ops
+	// links are the link states cards show; checker checks links (nil
+	// when off); opts are NewApp's options (links.go).
+	links   *linkcheck.Snapshot
+	checker *linkcheck.Checker
+	opts    []option
 }
 
 // option adjusts how NewApp builds the platform adapters; tests use it to
 // point them at fake servers without pacing.
 type option struct {
-	telegram func(*telegram.Config)
-	discord  func(*discord.Config)
+	telegram  func(*telegram.Config)
+	discord   func(*discord.Config)
+	linkcheck func(*linkcheck.Options)
 }
 
 // NewApp opens the store and builds every part. Close releases them.
 func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (*App, error) {
-	a := &App{cfg: cfg, io: s, log: newLogger(cfg, s.Err), ops: newOps()}
+	a := &App{cfg: cfg, io: s, log: newLogger(cfg, s.Err), ops: newOps(), opts: opts}
 	var err error
 	if cfg.RedisURL != "" {
 		a.store, err = redisstore.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
@@ -88,6 +95,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		// The seed alone still answers; changes arrive when the store does.
 		a.log.Warn("could not load community changes; serving the seed", "err", err)
 	}
+	a.loadLinks(ctx)
 	a.bot = bot.New(bot.Options{
 		Directory:  a.dir,
 		Log:        a.log,
@@ -109,12 +117,17 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Lang:              cfg.Lang, // moderators' cards
 	})
 	a.mod.Register(a.bot.Router())
+	if err := a.bot.Router().Err(); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("commands: %w", err)
+	}
 	if !s.ConsoleOnly {
 		if err := a.connectPlatforms(cfg, opts); err != nil {
 			a.Close()
 			return nil, err
 		}
 	}
+	a.setupLinks(opts)
 	if len(a.platforms) == 0 {
 		// The person at the terminal is a moderators' channel of their
 		// own. Not when platforms run: cards would land in the service's
@@ -217,8 +230,9 @@ func (a *App) Run(ctx context.Context) error {
 	// Stop the background work when the adapters are done, then wait for it.
 	defer waitStopped(&wg, late, a.log)
 	defer cancel()
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); a.dir.Run(ctx) }()
+	go func() { defer wg.Done(); a.runLinks(ctx) }()
 	go func() { defer wg.Done(); a.mod.Run(ctx) }()
 	if len(a.platforms) == 0 {
 		return a.console.Run(ctx, a.bot)

@@ -7,6 +7,7 @@
 //	unionbot export             write the current directory as seed YAML
 //	unionbot import [file]      read such YAML back into the store (a backup's restore)
 //	unionbot check              check the configuration, the store and the platforms
+//	unionbot links [-json]      report what the link checker found (links.go)
 package main
 
 import (
@@ -58,7 +59,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	dataDir := fs.String("data", "", "embedded store directory (overrides UNIONBOT_DATA_DIR)")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides UNIONBOT_LOG_LEVEL)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: unionbot [flags] [ask \"/command\" | console | export | import [-delist-missing] [file] | check]\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: unionbot [flags] [ask \"/command\" | console | export | import [-delist-missing] [file] | check | links [-json] [-check]]\n\nflags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nConfiguration comes from UNIONBOT_* environment variables; see README.md.\n")
 	}
@@ -95,7 +96,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	if len(rest) > 0 {
 		mode, rest = rest[0], rest[1:]
 	}
-	var delist bool
+	var delist, linksJSON, linksCheck bool
 	switch mode {
 	case "run", "console", "export", "check":
 		if len(rest) > 0 {
@@ -109,6 +110,11 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		if c, ok := stdin.(io.Closer); ok && stdin != os.Stdin {
 			defer c.Close()
+		}
+	case "links":
+		var err error
+		if linksJSON, linksCheck, err = linksArgs(rest, stderr); err != nil {
+			return 2
 		}
 	case "ask":
 		if len(rest) != 1 {
@@ -134,6 +140,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		err = app.Export(ctx, stdout)
 	case "import":
 		err = app.runImport(ctx, stdin, stdout, delist)
+	case "links":
+		err = app.Links(ctx, stdout, stderr, linksJSON, linksCheck)
 	default:
 		err = app.Run(ctx)
 	}
