@@ -22,6 +22,7 @@ type Bot struct {
 	mods   Moderators
 	prefs  Prefs
 	lang   string // the default language, matched to a supported one
+	press  *presses
 	h      Handler
 }
 
@@ -37,6 +38,14 @@ type Options struct {
 	// DefaultLang is the reply language when neither a stored choice nor
 	// the platform gives one (UNIONBOT_LANG); empty means English.
 	DefaultLang string
+	// ButtonKey signs the data of every button the core emits (see
+	// press.go); ButtonSecret reads or creates it in the store, so that
+	// every process of a deployment shares it. Nil makes a random key for
+	// this process alone (tests, the console).
+	ButtonKey []byte
+	// ButtonTokens keeps the command lines of buttons too long to carry
+	// them, for a day; nil keeps them in memory.
+	ButtonTokens Prefs
 }
 
 // New builds the core with the directory commands registered. Other parts
@@ -49,6 +58,7 @@ func New(o Options) *Bot {
 	b := &Bot{dir: o.Directory, log: log, router: NewRouter(), mods: o.Moderators, prefs: o.Prefs}
 	b.lang, _ = i18n.Match(o.DefaultLang)
 	r := b.router
+	b.press = newPresses(o.ButtonKey, o.ButtonTokens, r.isModerator)
 	r.RegisterFunc(Command{Name: "start", Description: "Welcome, and what this bot does"}, b.start)
 	r.RegisterFunc(Command{Name: "help", Description: "How to use the bot"}, b.help)
 	r.RegisterFunc(Command{Name: "find", Args: "<place or name>", Description: "Find peer-run groups by place or name"}, b.find)
@@ -59,7 +69,7 @@ func New(o Options) *Bot {
 		r.RegisterFunc(Command{Name: "lang", Args: "[language]", Description: "Choose the language I answer in"}, b.chooseLang)
 	}
 	r.Fallback(HandlerFunc(b.text))
-	b.h = Chain(r, Recover(log), b.Language(), Errors(log), Logging(log, o.Observer), o.Moderators.Middleware())
+	b.h = Chain(r, Recover(log), b.Language(), Errors(log), b.Presses(), Logging(log, o.Observer), o.Moderators.Middleware())
 	return b
 }
 
