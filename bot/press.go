@@ -267,7 +267,7 @@ func (p *presses) open(ctx context.Context, m *Message) (string, byte, error) {
 	}
 	cmdline := payload
 	if token {
-		v, err := p.tokens.Take(ctx, "press:"+payload)
+		v, err := p.tokens.Peek(ctx, "press:"+payload)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return "", 0, Errorf(NotFound, "press.expired")
@@ -415,7 +415,7 @@ func (k *memKV) Put(ctx context.Context, key string, val []byte, ttl time.Durati
 	return nil
 }
 
-func (k *memKV) Take(ctx context.Context, key string) ([]byte, error) {
+func (k *memKV) Peek(ctx context.Context, key string) ([]byte, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	v, ok := k.vals[key]

@@ -8,7 +8,7 @@ import (
 
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/boltstore"
-	"github.com/unionbot/unionbot/store/redisstore"
+	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 
 // buttonData is the data of the button of rep that stands for cmdline.
@@ -279,7 +279,7 @@ func TestButtonSecret(t *testing.T) {
 			t.Cleanup(func() { s.Close() })
 			return s
 		}},
-		{"redis", func(t *testing.T) store.Store { return redisstore.MustOpenTest(t) }},
+		{"redis", func(t *testing.T) store.Store { return redistest.MustOpen(t) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := tc.open(t)

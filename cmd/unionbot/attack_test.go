@@ -136,8 +136,9 @@ func TestDiscordForgedPressesOnACard(t *testing.T) {
 	dcSuggest(t, dc, formID, suggester, "S-1", "Lisbon Drug Users Union (LDUU)", "Lisbon, Portugal", "https://lduu.example.org", "peer-run union")
 	card := dcCard(t, dc, rec, "S-1")
 
+	_, onCard := dcButton(t, dc, e2eModChannel, "/approve S-1")
 	for _, who := range []*discordtest.Interaction{member, moderator} {
-		id, token := dcPressData(t, dc, who, card, forgedPage)
+		id, token := dcPressData(t, dc, who, card, forgedPage, onCard)
 		dcAnswer(t, dc, id, token, "isn't for you")
 		if typ := dcResponseType(t, dc, id); typ == discordtest.UpdateMessage {
 			t.Errorf("%s's forged press was answered by updating the card", who.GlobalName)
@@ -150,7 +151,8 @@ func TestDiscordForgedPressesOnACard(t *testing.T) {
 	// A search's page buttons are for the person who asked.
 	id, token := dcCommand(t, dc, searcher, "find", discordtest.String("place", "Canada"))
 	var next string
-	for _, d := range dcAnswerIDs(t, dc, id, token) {
+	answer := dcAnswerIDs(t, dc, id, token)
+	for _, d := range answer {
 		if strings.HasPrefix(bot.ButtonCommand(d), "/page 2 ") {
 			next = d
 		}
@@ -159,12 +161,14 @@ func TestDiscordForgedPressesOnACard(t *testing.T) {
 		t.Fatalf("the answer to /find Canada has no page button")
 	}
 	in := dcAs(discordtest.Component(next), member, discordtest.ChannelID)
+	in.MessageButtons = answer
 	id, token = dc.Interaction(t, in)
 	dcAnswer(t, dc, id, token, "isn't for you")
 	if typ := dcResponseType(t, dc, id); typ == discordtest.UpdateMessage {
 		t.Errorf("someone else's press on the searcher's answer updated it")
 	}
 	in = dcAs(discordtest.Component(next), searcher, discordtest.ChannelID)
+	in.MessageButtons = answer
 	id, token = dc.Interaction(t, in)
 	dcAnswer(t, dc, id, token, "Page 2 of")
 

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,6 +25,7 @@ import (
 	"github.com/unionbot/unionbot/bot/telegram"
 	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
 	"github.com/unionbot/unionbot/store/redisstore"
+	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 
 const (
@@ -398,22 +398,24 @@ func dcCommands(t *testing.T, c discordtest.Call) []string {
 }
 
 // dcButton is the custom id, as the bot signed it, of the newest button it
-// sent or edited into channel that stands for the command line cmd; cmd
-// itself when there is none.
-func dcButton(t *testing.T, dc *discordtest.Server, channel, cmd string) string {
+// sent or edited into channel that stands for the command line cmd (cmd
+// itself when there is none), and the custom ids of every button of that
+// message, as Discord reports them with a press.
+func dcButton(t *testing.T, dc *discordtest.Server, channel, cmd string) (string, []string) {
 	t.Helper()
-	data := cmd
+	data, all := cmd, []string(nil)
 	for _, c := range dc.Calls() {
 		if !discordtest.ChannelSend(channel)(c) && !discordtest.ChannelEdit(channel, "*")(c) {
 			continue
 		}
-		for _, id := range discordCustomIDs(t, c) {
+		ids := discordCustomIDs(t, c)
+		for _, id := range ids {
 			if bot.ButtonCommand(id) == cmd {
-				data = id
+				data, all = id, ids
 			}
 		}
 	}
-	return data
+	return data, all
 }
 
 // dcAnswer waits for a text containing want in the answer to the
@@ -500,14 +502,17 @@ func dcSuggest(t *testing.T, dc *discordtest.Server, formID string, from *discor
 // interaction's id and token.
 func dcPress(t *testing.T, dc *discordtest.Server, who *discordtest.Interaction, cardID, cmd string) (string, string) {
 	t.Helper()
-	return dcPressData(t, dc, who, cardID, dcButton(t, dc, e2eModChannel, cmd))
+	data, onCard := dcButton(t, dc, e2eModChannel, cmd)
+	return dcPressData(t, dc, who, cardID, data, onCard)
 }
 
-// dcPressData is dcPress with the custom id exactly as given.
-func dcPressData(t *testing.T, dc *discordtest.Server, who *discordtest.Interaction, cardID, data string) (string, string) {
+// dcPressData is dcPress with the custom id exactly as given, on a card
+// whose buttons Discord reports as onCard.
+func dcPressData(t *testing.T, dc *discordtest.Server, who *discordtest.Interaction, cardID, data string, onCard []string) (string, string) {
 	t.Helper()
 	in := dcAs(discordtest.Component(data), who, e2eModChannel)
 	in.MessageID = cardID
+	in.MessageButtons = onCard
 	return dc.Interaction(t, in)
 }
 
@@ -585,11 +590,8 @@ func dcCheckNoMentions(t *testing.T, dc *discordtest.Server) {
 // is absent, or fails it under CI=true.
 func e2eRedisEnv(t *testing.T) (map[string]string, *redisstore.Store) {
 	t.Helper()
-	s := redisstore.MustOpenTest(t)
-	url := os.Getenv(redisstore.TestURLEnv)
-	if url == "" {
-		url = redisstore.DefaultTestURL
-	}
+	s := redistest.MustOpen(t)
+	url := redistest.URL()
 	return map[string]string{
 		"UNIONBOT_REDIS_URL":    url,
 		"UNIONBOT_REDIS_PREFIX": s.Prefix(),
