@@ -29,7 +29,7 @@ func text(r *Reply) string {
 	}
 	for _, row := range r.Buttons {
 		for _, b := range row {
-			parts = append(parts, "["+b.Label+"|"+b.Data+"]")
+			parts = append(parts, "["+b.Label+"|"+ButtonCommand(b.Data)+"]")
 		}
 	}
 	return strings.Join(parts, "\n")
@@ -139,7 +139,7 @@ func TestPaging(t *testing.T) {
 		t.Fatalf("first page = %q", got)
 	}
 	next := r.Buttons[0][len(r.Buttons[0])-1]
-	if !strings.HasPrefix(next.Data, "/page 2 ") || len(next.Data) > MaxButtonData {
+	if !strings.HasPrefix(ButtonCommand(next.Data), "/page 2 ") || len(next.Data) > MaxButtonData {
 		t.Fatalf("next button = %+v", next)
 	}
 	cards := 0
@@ -164,7 +164,7 @@ func TestPaging(t *testing.T) {
 	// Every organisation appears on some page, once.
 	seen := map[string]int{}
 	for page := 1; page < 20; page++ {
-		m := private(strings.Replace(next.Data, "/page 2", "/page "+strconv.Itoa(page), 1))
+		m := private(strings.Replace(ButtonCommand(next.Data), "/page 2", "/page "+strconv.Itoa(page), 1))
 		m.PageSize = 4
 		r, _ := b.Handle(context.Background(), m)
 		s := text(r)

@@ -228,7 +228,7 @@ func TestLanguageChoice(t *testing.T) {
 	mustContainAll(t, "/lang pt-BR", ask(t, b, from("u1", "en", "/lang pt-BR")), "A partir de agora vou responder a você em Português.")
 
 	// A button press is acknowledged too.
-	press := from("u1", "en", "/lang id")
+	press := from("u1", "en", buttonData(t, rep, "/lang id"))
 	press.Pressed = true
 	rep, _ = b.Handle(context.Background(), press)
 	if !strings.Contains(rep.Notice, "Bahasa Indonesia") || rep.Lang != "id" {

@@ -262,7 +262,7 @@ func TestPagingWithCore(t *testing.T) {
 	var next string
 	for _, row := range last.Markup().InlineKeyboard {
 		for _, b := range row {
-			if strings.HasPrefix(b.CallbackData, "/page 2 ") {
+			if strings.HasPrefix(bot.ButtonCommand(b.CallbackData), "/page 2 ") {
 				next = b.CallbackData
 			}
 		}

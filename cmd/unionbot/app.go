@@ -94,14 +94,23 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		a.log.Warn("could not load community changes; serving the seed", "err", err)
 	}
 	a.loadLinks(ctx)
+	// Button data is signed with a key every process of the deployment
+	// shares, made once in the store.
+	buttonKey, err := bot.ButtonSecret(ctx, a.store)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("cannot read or create the button secret in the store: %w", err)
+	}
 	a.bot = bot.New(bot.Options{
 		Directory:  a.dir,
 		Log:        a.log,
 		Moderators: moderators(cfg),
 		Observer:   a.ops.metrics,
 		// /lang keeps each person's choice, under a hash of their id.
-		Prefs:       a.store,
-		DefaultLang: cfg.Lang,
+		Prefs:        a.store,
+		DefaultLang:  cfg.Lang,
+		ButtonKey:    buttonKey,
+		ButtonTokens: a.store,
 	})
 	a.console = console.New(s.In, s.Out, s.Interactive, cfg.Lang)
 	a.mod = moderation.New(a.store, a.dir, a.log, moderation.Options{
@@ -130,7 +139,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		// The person at the terminal is a moderators' channel of their
 		// own. Not when platforms run: cards would land in the service's
 		// output, suggestions' text included.
-		a.mod.AddChannel(moderation.Channel{Key: "console", To: bot.Address{Platform: console.Platform, ChatID: console.OperatorID}, Sender: a.console})
+		a.mod.AddChannel(moderation.Channel{Key: "console", To: bot.Address{Platform: console.Platform, ChatID: console.OperatorID}, Sender: a.bot.Signing(a.console)})
 	}
 	a.ops.wire(a)
 	return a, nil
@@ -181,10 +190,12 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 // "platform:chat" so the key stays the same across restarts.
 func (a *App) addPlatform(p bot.Adapter, modChat string) {
 	a.platforms = append(a.platforms, p)
-	a.mod.AddSender(p.Name(), p)
+	// What moderation sends carries buttons the core signs (bot/press.go).
+	snd := a.bot.Signing(p)
+	a.mod.AddSender(p.Name(), snd)
 	if modChat != "" {
 		a.mod.AddChannel(moderation.Channel{Key: p.Name() + ":" + modChat,
-			To: bot.Address{Platform: p.Name(), ChatID: modChat}, Sender: p})
+			To: bot.Address{Platform: p.Name(), ChatID: modChat}, Sender: snd})
 	}
 }
 
