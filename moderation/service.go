@@ -61,6 +61,10 @@ type Options struct {
 	// DialogTTL is how long a guided /suggest waits for the next answer
 	// [15 minutes].
 	DialogTTL time.Duration
+	// OutcomeTTL is how long an outcome that could not be sent privately
+	// is held for its sender, to be shown when they next write to the bot
+	// in private or ask with /status [30 days].
+	OutcomeTTL time.Duration
 	// Lang is the language of the cards posted to moderators' channels, a
 	// BCP 47 tag (UNIONBOT_LANG) [en]. Replies to a moderator's own
 	// commands come in that moderator's language.
@@ -95,6 +99,9 @@ func (o *Options) defaults() {
 	}
 	if o.DialogTTL <= 0 {
 		o.DialogTTL = 15 * time.Minute
+	}
+	if o.OutcomeTTL <= 0 {
+		o.OutcomeTTL = 30 * 24 * time.Hour
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -166,6 +173,8 @@ func (s *Service) sender(platform string) bot.Sender {
 func (s *Service) Register(r *bot.Router) {
 	r.RegisterFunc(bot.Command{Name: "suggest", Args: "Name | City, Country | website | what they do", Description: "Suggest a peer-run group that is missing"}, s.suggest)
 	r.RegisterFunc(bot.Command{Name: "report", Args: "<group> <what is wrong>", Description: "Tell us about a mistake in a listing"}, s.report)
+	r.RegisterFunc(bot.Command{Name: "status", Args: "<ref>", Description: "What became of your suggestion or report",
+		Options: []bot.Option{{Name: "ref", Required: true, Key: "option.ref"}}}, s.status)
 	r.RegisterFunc(bot.Command{Name: "cancel", Description: "Stop a suggestion in progress", Hidden: true}, s.cancel)
 	r.RegisterFunc(bot.Command{Name: "queue", Description: "List suggestions and reports waiting for a decision", Moderator: true}, s.queue)
 	r.RegisterFunc(bot.Command{Name: "approve", Args: "<ref>", Description: "Approve a suggestion or report", Moderator: true}, s.approve)
@@ -350,12 +359,32 @@ func mustModerate(m *bot.Message) error {
 	return nil
 }
 
-// refuse records a non-moderator's attempt and answers it.
+// ModeratorsPlace reports whether m comes from where moderators' commands
+// may answer: a private chat, or one of the moderators' channels. Their
+// answers name suggesters' proposals, reject reasons and moderators, which
+// are not for a public group.
+func (s *Service) ModeratorsPlace(m *bot.Message) bool {
+	if m.Chat.Private {
+		return true
+	}
+	for _, c := range s.channelList() {
+		if c.To.Platform == m.Platform && c.To.ChatID == m.Chat.ID && m.Chat.ID != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// refuse records a non-moderator's attempt and answers it, and points a
+// moderator elsewhere when they ask in a chat others read.
 func (s *Service) refuse(ctx context.Context, m *bot.Message, action, ref string) error {
 	if err := mustModerate(m); err != nil {
 		s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "refused " + action, Ref: ref, Detail: "not a moderator"})
 		s.log.Warn("moderation action refused: not a moderator", "platform", m.Platform, "action", action)
 		return err
+	}
+	if !s.ModeratorsPlace(m) {
+		return bot.Errorf(bot.NotAllowed, "mod.wrong_place")
 	}
 	return nil
 }

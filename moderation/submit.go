@@ -78,26 +78,30 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 	if len(pend) >= s.opts.MaxPending {
 		return nil, bot.Errorf(bot.Limited, "mod.queue_full")
 	}
-	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, Submitter: submitter(m), Lang: m.Lang}
+	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
 	s.recordAudit(ctx, AuditEntry{Actor: "user", Action: "suggested", Ref: it.Ref, Detail: org.Name})
 	r := &bot.Reply{}
 	r.Add(bot.B(i18n.Tr(m.Lang, "mod.suggested", it.Ref)))
-	r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggested_next", org.Name, place.label(x, m.Lang))))
+	if m.Chat.Private {
+		r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggested_next", org.Name, place.label(x, m.Lang))))
+	} else {
+		r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggested_next_group", org.Name, place.label(x, m.Lang), it.Ref)))
+	}
 	return r, nil
 }
 
-// submitter is where to tell the outcome: the same chat. Its ids are
-// deleted once the outcome has been sent.
-//
-// In a community server (Chat.Space set) the suggestion was answered to the
-// suggester alone, so the outcome goes to their direct messages rather than
-// into the channel for everyone to read; tellSubmitter falls back to the
-// channel only when a direct message cannot be sent.
+// submitter is where to tell the outcome privately: the same chat when it
+// is a private one, else the sender's direct messages (Direct), never the
+// group or channel it came from. Its ids are deleted once the outcome has
+// been sent or held (outcome.go).
 func submitter(m *bot.Message) *bot.Address {
-	return &bot.Address{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID, Direct: m.Chat.Space != "" && !m.Chat.Private}
+	if m.Chat.Private {
+		return &bot.Address{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID}
+	}
+	return &bot.Address{Platform: m.Platform, UserID: m.User.ID, Direct: true}
 }
 
 // duplicates compares a proposal with the directory and with pending items
@@ -245,11 +249,14 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		return nil, bot.Errorf(bot.Limited, "mod.queue_full_report")
 	}
 	cp := *org
-	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m), Lang: m.Lang}
+	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
 	s.recordAudit(ctx, AuditEntry{Actor: "user", Action: "reported", Ref: it.Ref, Detail: org.ID})
+	if !m.Chat.Private {
+		return bot.Text(i18n.Tr(m.Lang, "mod.reported_group", org.Name, it.Ref)), nil
+	}
 	return bot.Text(i18n.Tr(m.Lang, "mod.reported", org.Name, it.Ref)), nil
 }
 

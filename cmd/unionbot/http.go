@@ -31,7 +31,7 @@ func (a *App) serveHTTP(ctx context.Context) (*http.Server, error) {
 		mux.Handle(telegram.WebhookPath, a.telegram.WebhookHandler())
 	}
 	if a.discord != nil && a.cfg.DiscordPublicKey != "" {
-		mux.Handle("/discord/interactions", a.discord.InteractionsHandler(a.bot))
+		mux.Handle("/discord/interactions", a.discord.InteractionsHandler(a.Handler()))
 	}
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {

@@ -111,7 +111,7 @@ func (a *App) leaseFor(p bot.Adapter) string {
 func (a *App) runPlatform(ctx context.Context, p bot.Adapter) error {
 	name := a.leaseFor(p)
 	if name == "" {
-		return p.Run(ctx, a.bot)
+		return p.Run(ctx, a.Handler())
 	}
 	a.ops.setHeld(name, false)
 	l := &leaseRunner{
@@ -143,7 +143,7 @@ func (a *App) runPlatform(ctx context.Context, p bot.Adapter) error {
 			run = d
 		}
 		first = false
-		return run.Run(ctx, a.bot)
+		return run.Run(ctx, a.Handler())
 	})
 }
 
