@@ -7,7 +7,6 @@ package moderation
 import (
 	"time"
 
-	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/directory"
 )
 
@@ -47,7 +46,7 @@ type Item struct {
 	// looks like a listed group without being spelt as it.
 	Lookalikes []Lookalike `json:"lookalikes,omitempty"`
 	// Submitter is who to tell the outcome; deleted once they are told.
-	Submitter *bot.Address `json:"submitter,omitempty"`
+	Submitter *Recipient `json:"submitter,omitempty"`
 	// Owner is the one-way hash of the sender's platform id, so that
 	// /status can tell them apart and a held outcome waits for them; it is
 	// deleted once they have the outcome.
@@ -83,4 +82,17 @@ type AuditEntry struct {
 	Action string    `json:"action"`
 	Ref    string    `json:"ref,omitempty"`
 	Detail string    `json:"detail,omitempty"`
+}
+
+// Recipient is where to tell a submitter the outcome, as an Item stores
+// it. It is moderation's own record rather than bot.Address so that the
+// stored format changes only when moderation changes it; the JSON names are
+// the ones items were first stored with, so old items still decode.
+type Recipient struct {
+	Platform string `json:"platform"`
+	ChatID   string `json:"chat_id,omitempty"`
+	UserID   string `json:"user_id,omitempty"`
+	// Direct asks for the user's direct messages rather than ChatID, where
+	// the platform has them; ChatID is the fallback.
+	Direct bool `json:"direct,omitempty"`
 }

@@ -179,7 +179,7 @@ func (s *Service) status(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	_, args, _ := m.Command()
 	ref, ok := parseRef(args)
 	if !ok {
-		return nil, bot.Errorf(bot.Invalid, "mod.status_which")
+		return nil, errorf(invalid, "mod.status_which")
 	}
 	if !m.Chat.Private && m.Chat.Space == "" {
 		// A group where the answer would be public (Telegram).
@@ -196,7 +196,7 @@ func (s *Service) status(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	}
 	it, err := s.Get(ctx, ref)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, bot.Errorf(bot.NotFound, "mod.status_none", ref)
+		return nil, errorf(notFound, "mod.status_none", ref)
 	}
 	if err != nil {
 		return nil, storeErr(err)

@@ -76,7 +76,7 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 		return bot.Text(i18n.Tr(m.Lang, "mod.already_waiting", waiting, org.Name)), nil
 	}
 	if len(pend) >= s.opts.MaxPending {
-		return nil, bot.Errorf(bot.Limited, "mod.queue_full")
+		return nil, errorf(limited, "mod.queue_full")
 	}
 	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
@@ -97,11 +97,11 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 // is a private one, else the sender's direct messages (Direct), never the
 // group or channel it came from. Its ids are deleted once the outcome has
 // been sent or held (outcome.go).
-func submitter(m *bot.Message) *bot.Address {
+func submitter(m *bot.Message) *Recipient {
 	if m.Chat.Private {
-		return &bot.Address{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID}
+		return &Recipient{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID}
 	}
-	return &bot.Address{Platform: m.Platform, UserID: m.User.ID, Direct: true}
+	return &Recipient{Platform: m.Platform, UserID: m.User.ID, Direct: true}
 }
 
 // duplicates compares a proposal with the directory and with pending items
@@ -232,21 +232,21 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	x := s.dir.Index()
 	org, rest := findOrg(x, Clean(args))
 	if org == nil {
-		return nil, bot.Errorf(bot.NotFound, "mod.report_which")
+		return nil, errorf(notFound, "mod.report_which")
 	}
 	problem = Clean(rest)
 	if problem == "" {
-		return nil, bot.Errorf(bot.Invalid, "mod.report_what", org.Name, firstNonEmpty(org.Acronym, org.Name))
+		return nil, errorf(invalid, "mod.report_what", org.Name, firstNonEmpty(org.Acronym, org.Name))
 	}
 	if len([]rune(problem)) > MaxProblem {
-		return nil, bot.Errorf(bot.Invalid, "mod.report_too_long", MaxProblem)
+		return nil, errorf(invalid, "mod.report_too_long", MaxProblem)
 	}
 	pend, err := s.pending(ctx)
 	if err != nil {
 		return nil, storeErr(err)
 	}
 	if len(pend) >= s.opts.MaxPending {
-		return nil, bot.Errorf(bot.Limited, "mod.queue_full_report")
+		return nil, errorf(limited, "mod.queue_full_report")
 	}
 	cp := *org
 	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
@@ -303,7 +303,7 @@ func (s *Service) dialog(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	if !m.Chat.Private || m.Location != nil {
 		return nil, nil
 	}
-	b, err := s.st.Take(ctx, dialogKey(m))
+	b, err := s.st.Peek(ctx, dialogKey(m))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
