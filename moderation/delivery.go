@@ -54,10 +54,7 @@ func (s *Service) deliverLoop(ctx context.Context, c Channel) {
 		}
 		backoff = time.Second
 		for _, d := range ds {
-			if err := s.Deliver(ctx, c, d); err != nil && ctx.Err() == nil {
-				// Left unacknowledged: it is claimed again after ClaimIdle.
-				s.log.Warn("could not post a moderator card; will retry", "channel", c.Key, "err", err)
-			}
+			s.deliverRetrying(ctx, c, d)
 		}
 	}
 }

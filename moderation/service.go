@@ -65,6 +65,11 @@ type Options struct {
 	// is held for its sender, to be shown when they next write to the bot
 	// in private or ask with /status [30 days].
 	OutcomeTTL time.Duration
+	// RetryBase is the first pause before posting a card again after a
+	// channel refused it, doubling up to RetryMax, for RetryAttempts tries
+	// in a row [1 second, 5 minutes, 8].
+	RetryBase, RetryMax time.Duration
+	RetryAttempts       int
 	// Lang is the language of the cards posted to moderators' channels, a
 	// BCP 47 tag (UNIONBOT_LANG) [en]. Replies to a moderator's own
 	// commands come in that moderator's language.
@@ -100,6 +105,15 @@ func (o *Options) defaults() {
 	if o.DialogTTL <= 0 {
 		o.DialogTTL = 15 * time.Minute
 	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = time.Second
+	}
+	if o.RetryMax < o.RetryBase {
+		o.RetryMax = max(o.RetryBase, 5*time.Minute)
+	}
+	if o.RetryAttempts < 1 {
+		o.RetryAttempts = 8
+	}
 	if o.OutcomeTTL <= 0 {
 		o.OutcomeTTL = 30 * 24 * time.Hour
 	}
@@ -128,6 +142,10 @@ type Service struct {
 	mu       sync.RWMutex
 	channels []Channel
 	senders  map[string]bot.Sender // by platform, to tell suggesters
+	noReview string                // why suggestions can reach no moderator
+
+	hmu    sync.Mutex
+	health map[string]*ChannelHealth // by channel key
 }
 
 // New returns a service. Channels and senders are added before Run.
@@ -136,7 +154,7 @@ func New(st Store, dir Directory, log *slog.Logger, opts Options) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, dir: dir, log: log, opts: opts, senders: map[string]bot.Sender{}}
+	return &Service{st: st, dir: dir, log: log, opts: opts, senders: map[string]bot.Sender{}, health: map[string]*ChannelHealth{}}
 }
 
 // AddChannel adds a moderators' channel; its Sender also becomes the way to
@@ -145,6 +163,9 @@ func (s *Service) AddChannel(c Channel) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.channels = append(s.channels, c)
+	s.hmu.Lock()
+	s.health[c.Key] = &ChannelHealth{Key: c.Key, OK: true}
+	s.hmu.Unlock()
 	if _, ok := s.senders[c.To.Platform]; !ok {
 		s.senders[c.To.Platform] = c.Sender
 	}

@@ -24,6 +24,10 @@ func suggestFields(lang string) []bot.Field {
 }
 
 func (s *Service) suggest(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	if !s.Reviewed() {
+		// No false promise: nobody would see it.
+		return bot.Text(i18n.Tr(m.Lang, "mod.review_off")), nil
+	}
 	_, args, _ := m.Command()
 	var p Proposal
 	switch {
@@ -78,6 +82,8 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 	if len(pend) >= s.opts.MaxPending {
 		return nil, errorf(limited, "mod.queue_full")
 	}
+	// Whether a moderator will see it, as things stand before it is queued.
+	reachable := s.reachable()
 	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
@@ -85,7 +91,10 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 	s.recordAudit(ctx, AuditEntry{Actor: "user", Action: "suggested", Ref: it.Ref, Detail: org.Name})
 	r := &bot.Reply{}
 	r.Add(bot.B(i18n.Tr(m.Lang, "mod.suggested", it.Ref)))
-	if m.Chat.Private {
+	if !reachable {
+		// No channel took the last card: promise no moderator yet.
+		r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggested_unreached")))
+	} else if m.Chat.Private {
 		r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggested_next", org.Name, place.label(x, m.Lang))))
 	} else {
 		r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggested_next_group", org.Name, place.label(x, m.Lang), it.Ref)))
@@ -220,6 +229,9 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		target, problem = m.Form["organisation"], m.Form["problem"]
 		args = strings.TrimSpace(target + " " + problem)
 	}
+	if !s.Reviewed() {
+		return bot.Text(i18n.Tr(m.Lang, "mod.review_off")), nil
+	}
 	if strings.TrimSpace(args) == "" {
 		r := &bot.Reply{}
 		r.Add(bot.Rich(m.Lang, "mod.report_how")...)
@@ -249,11 +261,15 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		return nil, errorf(limited, "mod.queue_full_report")
 	}
 	cp := *org
+	reachable := s.reachable()
 	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
 	s.recordAudit(ctx, AuditEntry{Actor: "user", Action: "reported", Ref: it.Ref, Detail: org.ID})
+	if !reachable {
+		return bot.Text(i18n.Tr(m.Lang, "mod.reported_unreached", org.Name, it.Ref)), nil
+	}
 	if !m.Chat.Private {
 		return bot.Text(i18n.Tr(m.Lang, "mod.reported_group", org.Name, it.Ref)), nil
 	}

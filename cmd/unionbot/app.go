@@ -139,6 +139,16 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		// output, suggestions' text included.
 		a.mod.AddChannel(moderation.Channel{Key: "console", To: bot.Address{Platform: console.Platform, ChatID: console.OperatorID}, Sender: a.console})
 	}
+	// Say so when suggestions can reach no moderator, rather than let
+	// /suggest promise a review that never comes.
+	why := config.Review(cfg)
+	if len(a.platforms) == 0 {
+		why = config.Review(config.Config{ConsoleModerator: cfg.ConsoleModerator})
+	}
+	if why != "" {
+		a.mod.SetNoReview(why)
+		a.log.Warn("suggestions and reports can reach no moderator", "why", why)
+	}
 	a.ops.wire(a)
 	return a, nil
 }

@@ -68,6 +68,7 @@ func (o *ops) wire(a *App) {
 	o.metrics.setCommands(a.bot.Router().Commands())
 	o.metrics.watchDirectory(a.dir)
 	o.metrics.watchQueue(a.mod.Stats)
+	o.metrics.watchDelivery(a.mod.CardFailures, a.mod.Delivery)
 }
 
 func (o *ops) setHeld(lease string, held bool) {
