@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,13 +40,18 @@ func (c *checker) bad(format string, args ...any) {
 	fmt.Fprintf(c.w, "PROBLEM  %s\n", fmt.Sprintf(format, args...))
 }
 
+func (c *checker) warn(format string, args ...any) {
+	fmt.Fprintf(c.w, "WARNING  %s\n", fmt.Sprintf(format, args...))
+}
+
 func (c *checker) note(format string, args ...any) {
 	fmt.Fprintf(c.w, "note     %s\n", fmt.Sprintf(format, args...))
 }
 
 // runCheck checks cfg (as loaded, with loadErr the problems Load found) and
 // returns the exit code: 0 when everything works, 1 otherwise.
-func runCheck(ctx context.Context, cfg config.Config, loadErr error, w io.Writer) int {
+// unknown are the warnings for UNIONBOT_* variables the bot does not read.
+func runCheck(ctx context.Context, cfg config.Config, loadErr error, unknown []string, w io.Writer) int {
 	c := &checker{w: w, client: &http.Client{Timeout: checkTimeout}}
 	if loadErr != nil {
 		for _, line := range strings.Split(loadErr.Error(), "\n") {
@@ -55,6 +59,14 @@ func runCheck(ctx context.Context, cfg config.Config, loadErr error, w io.Writer
 		}
 	} else {
 		c.ok("configuration: every UNIONBOT_* variable is valid")
+	}
+	for _, u := range unknown {
+		c.warn("configuration: %s", u)
+	}
+	if loadErr == nil {
+		if why := config.Review(cfg); why != "" {
+			c.warn("moderation: %s", why)
+		}
 	}
 	c.store(ctx, cfg)
 	if cfg.TelegramToken != "" {
@@ -70,12 +82,8 @@ func runCheck(ctx context.Context, cfg config.Config, loadErr error, w io.Writer
 	if cfg.TelegramToken == "" && cfg.DiscordToken == "" {
 		c.note("with no platform token, `unionbot` chats in the terminal")
 	}
-	if cfg.HTTPAddr != "" {
-		if _, _, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
-			c.bad("UNIONBOT_HTTP_ADDR %q is not an address such as :8080 or 127.0.0.1:8080", cfg.HTTPAddr)
-		} else {
-			c.ok("health checks and metrics will be served on %s (/healthz, /readyz, /metrics)", cfg.HTTPAddr)
-		}
+	if cfg.HTTPAddr != "" && loadErr == nil {
+		c.ok("health checks and metrics will be served on %s (/healthz, /readyz, /metrics)", cfg.HTTPAddr)
 	}
 	if c.problems > 0 {
 		fmt.Fprintf(w, "\n%d problem(s) found.\n", c.problems)
