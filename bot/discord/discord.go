@@ -77,6 +77,9 @@ type Config struct {
 	// PublicKey is the application's public key (hex), needed only by
 	// InteractionsHandler.
 	PublicKey string
+	// ModChannel is the moderators' channel; when set, Run checks at start
+	// that the bot may post cards there (see Problems).
+	ModChannel string
 }
 
 // Adapter connects a Discord application to the core.
@@ -100,6 +103,9 @@ type Adapter struct {
 	now     func() time.Time
 
 	running atomic.Bool
+
+	modChannel string
+	problem    atomic.Pointer[string] // what checkModChannel found
 
 	mu       sync.Mutex
 	closed   bool
@@ -195,6 +201,7 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 		timeout:    time.Minute,
 		now:        time.Now,
 		seen:       map[string]time.Time{},
+		modChannel: cfg.ModChannel,
 	}, nil
 }
 
@@ -258,6 +265,9 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		a.stop() // ctx ended before the gateway answered
 		return err
 	}
+	// Before the commands, so that once they are registered the problems
+	// are known.
+	a.checkModChannel(ctx)
 	if err := a.register(ctx); err != nil {
 		stopping.Store(true)
 		a.shutdown()

@@ -86,6 +86,14 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 			ready = false
 			fmt.Fprintf(&b, "%s: %s%s\n", name, problem, role)
 		}
+		// What the adapter found at start (the Discord moderators'
+		// channel's permissions).
+		if pr, has := p.(interface{ Problems() []string }); has {
+			for _, msg := range pr.Problems() {
+				ready = false
+				fmt.Fprintf(&b, "%s: %s\n", name, msg)
+			}
+		}
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if !ready {
