@@ -41,6 +41,9 @@ type Config struct {
 	// ClaimIdle is how long a moderator card may stay unacknowledged before
 	// another process delivers it.
 	ClaimIdle time.Duration
+	// LinkCheck runs the weekly link checker (directory/linkcheck) in the
+	// replica that holds its lease. ask, console and export never run it.
+	LinkCheck bool
 
 	TelegramToken         string
 	TelegramAPIEndpoint   string
@@ -48,6 +51,12 @@ type Config struct {
 	TelegramModerators    []string
 	TelegramWebhookURL    string
 	TelegramWebhookSecret string
+	// TelegramRate is messages a second overall, TelegramChatRate a
+	// second in one private chat, TelegramGroupRate a minute in one
+	// group; 0 means no limit.
+	TelegramRate      float64
+	TelegramChatRate  float64
+	TelegramGroupRate float64
 
 	DiscordToken      string
 	DiscordAppID      string
@@ -95,11 +104,43 @@ func integer(p func(*Config) *int, lo, hi int) func(*Config, string) error {
 	}
 }
 
+// rate is a number of messages per unit of time; 0 means no limit.
+func rate(p func(*Config) *float64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || f < 0 || f > 1e6 || f != f {
+			return fmt.Errorf("must be a number of messages from 0 (no limit) to 1000000, not %q", v)
+		}
+		*p(c) = f
+		return nil
+	}
+}
+
 func boolean(p func(*Config) *bool) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
 		if err != nil {
 			return fmt.Errorf("must be true or false, not %q", v)
+		}
+		*p(c) = b
+		return nil
+	}
+}
+
+// onOff reads on/off as well as true/false.
+func onOff(p func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "on", "yes":
+			*p(c) = true
+			return nil
+		case "off", "no":
+			*p(c) = false
+			return nil
+		}
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("must be on or off, not %q", v)
 		}
 		*p(c) = b
 		return nil
@@ -137,12 +178,16 @@ func Vars() []Var {
 		{"UNIONBOT_LEASE_TTL", "10s", "With several replicas on one Redis: how long the replica that long-polls Telegram (and the one on the Discord gateway) keeps that role without renewing it. Another replica takes over this long after it dies.", duration(func(c *Config) *time.Duration { return &c.LeaseTTL })},
 		{"UNIONBOT_LEASE_RENEW", "3s", "How often that replica renews its lease, and how often the others try to take it. Must be less than UNIONBOT_LEASE_TTL.", duration(func(c *Config) *time.Duration { return &c.LeaseRenew })},
 		{"UNIONBOT_QUEUE_CLAIM_IDLE", "1m", "How long a moderator card may stay undelivered by a process that stopped before another process delivers it.", duration(func(c *Config) *time.Duration { return &c.ClaimIdle })},
+		{"UNIONBOT_LINKCHECK", "on", "on or off: check every listed website and social link once a week (one replica at a time) and tell moderators about dead or moved ones.", onOff(func(c *Config) *bool { return &c.LinkCheck })},
 		{"UNIONBOT_TELEGRAM_TOKEN", "", "Telegram bot token from BotFather. Empty: Telegram off.", str(func(c *Config) *string { return &c.TelegramToken })},
 		{"UNIONBOT_TELEGRAM_API_ENDPOINT", "https://api.telegram.org/bot%s/%s", "Bot API endpoint, in tgbotapi's format (token, method).", str(func(c *Config) *string { return &c.TelegramAPIEndpoint })},
 		{"UNIONBOT_TELEGRAM_MOD_CHAT", "", "Chat id of the Telegram moderators' group.", str(func(c *Config) *string { return &c.TelegramModChat })},
 		{"UNIONBOT_TELEGRAM_MODERATORS", "", "Comma-separated Telegram user ids allowed to decide.", list(func(c *Config) *[]string { return &c.TelegramModerators })},
 		{"UNIONBOT_TELEGRAM_WEBHOOK_URL", "", "Public HTTPS URL for webhook mode. Empty: long polling.", str(func(c *Config) *string { return &c.TelegramWebhookURL })},
 		{"UNIONBOT_TELEGRAM_WEBHOOK_SECRET", "", "Secret Telegram sends with each webhook request.", str(func(c *Config) *string { return &c.TelegramWebhookSecret })},
+		{"UNIONBOT_TELEGRAM_RATE", "30", "Telegram messages a second, overall, shared in turn among the chats waiting. 30 is Telegram's limit; raise it for a self-hosted Bot API server or paid broadcasts. 0: no limit.", rate(func(c *Config) *float64 { return &c.TelegramRate })},
+		{"UNIONBOT_TELEGRAM_CHAT_RATE", "1", "Telegram messages a second in one private chat. 0: no limit.", rate(func(c *Config) *float64 { return &c.TelegramChatRate })},
+		{"UNIONBOT_TELEGRAM_GROUP_RATE", "20", "Telegram messages a minute in one group (Telegram allows 20). 0: no limit.", rate(func(c *Config) *float64 { return &c.TelegramGroupRate })},
 		{"UNIONBOT_DISCORD_TOKEN", "", "Discord bot token. Empty: Discord off.", str(func(c *Config) *string { return &c.DiscordToken })},
 		{"UNIONBOT_DISCORD_APP_ID", "", "Discord application id. Empty: taken from READY.", str(func(c *Config) *string { return &c.DiscordAppID })},
 		{"UNIONBOT_DISCORD_GUILD", "", "Register commands in this server only (they update at once). Empty: globally.", str(func(c *Config) *string { return &c.DiscordGuild })},

@@ -203,14 +203,14 @@ func storeErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	var be *bot.Error
-	if errors.As(err, &be) {
+	var me *Error
+	if errors.As(err, &me) {
 		return err
 	}
 	if errors.Is(err, store.ErrUnavailable) {
-		return &bot.Error{Code: bot.Unavailable, Key: "mod.unavailable", Message: i18n.Tr(i18n.Reference, "mod.unavailable"), Err: err}
+		return &Error{code: unavailable, key: "mod.unavailable", err: err}
 	}
-	return &bot.Error{Code: bot.Internal, Err: err}
+	return &Error{code: internal, err: err}
 }
 
 func (s *Service) recordAudit(ctx context.Context, e AuditEntry) {
@@ -229,14 +229,14 @@ func (s *Service) limit(ctx context.Context, m *bot.Message) error {
 		return storeErr(err)
 	}
 	if h > int64(s.opts.PerHour) {
-		return bot.Errorf(bot.Limited, "mod.limit_hour", s.opts.PerHour)
+		return errorf(limited, "mod.limit_hour", s.opts.PerHour)
 	}
 	d, err := s.st.Incr(ctx, "limit:day:"+k, 24*time.Hour)
 	if err != nil {
 		return storeErr(err)
 	}
 	if d > int64(s.opts.PerDay) {
-		return bot.Errorf(bot.Limited, "mod.limit_day", s.opts.PerDay)
+		return errorf(limited, "mod.limit_day", s.opts.PerDay)
 	}
 	return nil
 }
@@ -292,7 +292,7 @@ func (s *Service) update(ctx context.Context, ref string, fn func(*Item) error) 
 	var out Item
 	_, err := s.st.Update(ctx, itemsColl, ref, func(old []byte) ([]byte, error) {
 		if old == nil {
-			return nil, bot.Errorf(bot.NotFound, "mod.no_item", ref)
+			return nil, errorf(notFound, "mod.no_item", ref)
 		}
 		var it Item
 		if err := json.Unmarshal(old, &it); err != nil {
@@ -316,11 +316,13 @@ func (s *Service) enqueue(ctx context.Context, it *Item) error {
 	if it.Kind == KindReport {
 		prefix = "R"
 	}
-	n, err := s.st.Incr(ctx, "seq:"+prefix, 0)
-	if err != nil {
-		return storeErr(err)
+	if it.Ref == "" { // RaiseLink (links.go) brings its own
+		n, err := s.st.Incr(ctx, "seq:"+prefix, 0)
+		if err != nil {
+			return storeErr(err)
+		}
+		it.Ref = prefix + "-" + strconv.FormatInt(n, 10)
 	}
-	it.Ref = prefix + "-" + strconv.FormatInt(n, 10)
 	it.Status = Pending
 	it.SubmittedAt = s.opts.Now().UTC()
 	b, err := json.Marshal(it)
@@ -352,7 +354,7 @@ func parseRef(s string) (string, bool) {
 
 func mustModerate(m *bot.Message) error {
 	if !m.Moderator {
-		return bot.Errorf(bot.NotAllowed, "mod.not_moderator")
+		return errorf(notAllowed, "mod.not_moderator")
 	}
 	return nil
 }

@@ -224,8 +224,14 @@ func (a *Adapter) Name() string { return Platform }
 // once connected, reconnecting and resuming is discordgo's.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	if !a.running.CompareAndSwap(false, true) {
-		return errors.New("discord: Run called twice")
+		return errors.New("discord: Run is already running")
 	}
+	// Run may be called again once it has returned (a replica that lost
+	// the gateway lease connects again when it wins it back).
+	defer a.running.Store(false)
+	a.mu.Lock()
+	a.closed = false
+	a.mu.Unlock()
 	base := context.WithoutCancel(ctx) // answers in flight finish after ctx ends
 	var stopping atomic.Bool
 	removers := []func(){

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/bottest"
 	"github.com/unionbot/unionbot/bot/discord/discordtest"
-	"github.com/unionbot/unionbot/directory"
 )
 
 const (
@@ -22,30 +22,8 @@ const (
 
 // ---- helpers ----
 
-type dir struct{ x *directory.Index }
-
-func (d dir) Index() *directory.Index { return d.x }
-
-var (
-	indexOnce sync.Once
-	index     *directory.Index
-)
-
 // MustBot is the real core over the embedded seed.
-func MustBot(t testing.TB) *bot.Bot {
-	t.Helper()
-	indexOnce.Do(func() {
-		seed, err := directory.LoadSeed()
-		if err != nil {
-			t.Fatalf("seed: %v", err)
-		}
-		index = directory.Build(seed, seed.Organisations)
-	})
-	if index == nil {
-		t.Fatal("no index")
-	}
-	return bot.New(bot.Options{Directory: dir{index}})
-}
+func MustBot(t testing.TB) *bot.Bot { return bottest.MustBot(t, bot.Options{}) }
 
 // logBuffer collects everything the adapter logs, at every level.
 type logBuffer struct {
