@@ -237,12 +237,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	removers := []func(){
 		a.s.AddHandler(func(_ *discordgo.Session, ev *discordgo.InteractionCreate) {
 			// discordgo runs handlers in goroutines of their own, without
-			// recover: a panic here would end the process.
-			defer func() {
-				if p := recover(); p != nil {
-					a.log.Error("discord: interaction handler panicked", "panic", fmt.Sprint(p))
-				}
-			}()
+			// recover; gatewayInteraction recovers (exchange.serve).
 			if ev != nil {
 				a.gatewayInteraction(base, h, ev.Interaction)
 			}

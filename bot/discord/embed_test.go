@@ -9,6 +9,7 @@ import (
 
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/discord/discordtest"
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // cardReply is a list answer as the core makes it: a heading, then cards
@@ -210,5 +211,32 @@ func TestSomeoneElsesPageButtons(t *testing.T) {
 	}
 	if n := h.fake.CountOf(func(c discordtest.Call) bool { return c.Method == "PATCH" }); n != 0 {
 		t.Errorf("%d edits; the asker's answer must stay", n)
+	}
+}
+
+// TestFailuresInThePersonsLanguage: a handler that panics or fails gets
+// the core's message in the language of the Discord client, not English.
+func TestFailuresInThePersonsLanguage(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(func(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+		if strings.Contains(m.Text, "boom") {
+			panic("boom")
+		}
+		return nil, bot.Errorf(bot.Invalid, "network.too_long")
+	})
+	h := start(t, rec)
+	for _, c := range []struct{ place, locale, want string }{
+		{"boom", "fr", "Désolé, quelque chose n’a pas fonctionné de notre côté."},
+		{"boom", "en-US", "Sorry, something went wrong on our side."},
+		{"long", "de", i18n.Tr("de", "network.too_long")},
+	} {
+		in := discordtest.Command("find", discordtest.String("place", c.place))
+		in.Locale = c.locale
+		id, _ := h.fake.Interaction(t, in)
+		rec.next(t)
+		r, _ := h.callback(t, id)
+		if got := content(t, r); !strings.Contains(got, escape(c.want)) || flagsOf(r.Data) != discordtest.EphemeralFlag {
+			t.Errorf("%s in %s: %q (flags %d), want %q for the asker alone", c.place, c.locale, got, flagsOf(r.Data), c.want)
+		}
 	}
 }
