@@ -126,7 +126,7 @@ func (a *Adapter) exchangeHTTP(w http.ResponseWriter, r *http.Request, h bot.Han
 	written := make(chan error, 1)
 	gone := make(chan struct{})
 	finished := make(chan struct{})
-	x := &exchange{a: a, i: i, respondFn: func(ctx context.Context, resp any) error {
+	x := a.newExchange(i, func(ctx context.Context, resp any) error {
 		b, err := json.Marshal(resp)
 		if err != nil {
 			return err
@@ -146,7 +146,7 @@ func (a *Adapter) exchangeHTTP(w http.ResponseWriter, r *http.Request, h bot.Han
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-	}}
+	})
 	go func() {
 		defer a.end()
 		defer close(finished)

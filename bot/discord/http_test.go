@@ -19,7 +19,7 @@ import (
 
 // MustKeyedAdapter is an adapter with a fresh ed25519 key, talking to a
 // fake Discord for the edits and follow-ups.
-func MustKeyedAdapter(t *testing.T) (*Adapter, ed25519.PrivateKey, *discordtest.Server) {
+func MustKeyedAdapter(t testing.TB) (*Adapter, ed25519.PrivateKey, *discordtest.Server) {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {

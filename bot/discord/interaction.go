@@ -23,6 +23,7 @@ type exchange struct {
 	i         *discordgo.Interaction
 	respondFn func(ctx context.Context, resp any) error
 	responded bool
+	rl        *discordgo.RateLimiter // this interaction's buckets (ratelimit.go)
 }
 
 // autocompleteResponse is written by hand because discordgo's response data
@@ -49,12 +50,7 @@ func (a *Adapter) gatewayInteraction(base context.Context, h bot.Handler, i *dis
 		return
 	}
 	defer a.end()
-	x := &exchange{a: a, i: i, respondFn: func(ctx context.Context, resp any) error {
-		endpoint := discordgo.EndpointInteractionResponse(i.ID, i.Token)
-		_, err := a.s.RequestWithBucketID("POST", endpoint, resp, endpoint, discordgo.WithContext(ctx))
-		return err
-	}}
-	x.serve(base, h)
+	a.newExchange(i, nil).serve(base, h)
 }
 
 // serve answers the interaction within the adapter's timeout. It is where
@@ -549,12 +545,12 @@ func (x *exchange) editOriginal(ctx context.Context, out output, ephemeral bool)
 	}
 	content := out.pages[0].content
 	embeds := nonNil(out.pages[0].embeds)
-	_, err := x.a.s.InteractionResponseEdit(x.i, &discordgo.WebhookEdit{
+	err := x.request(ctx, "PATCH", discordgo.EndpointInteractionResponseActions(x.i.AppID, x.i.Token), &discordgo.WebhookEdit{
 		Content:         &content,
 		Embeds:          &embeds,
 		Components:      &first,
 		AllowedMentions: noMentions(),
-	}, discordgo.WithContext(ctx))
+	})
 	if err != nil {
 		x.a.log.Warn("discord: editing a response failed", "err", redact(err.Error(), x.a.token))
 		return
@@ -565,7 +561,7 @@ func (x *exchange) editOriginal(ctx context.Context, out output, ephemeral bool)
 }
 
 func (x *exchange) deleteOriginal(ctx context.Context) {
-	if err := x.a.s.InteractionResponseDelete(x.i, discordgo.WithContext(ctx)); err != nil {
+	if err := x.request(ctx, "DELETE", discordgo.EndpointInteractionResponseActions(x.i.AppID, x.i.Token), nil); err != nil {
 		x.a.log.Warn("discord: deleting a response failed", "err", redact(err.Error(), x.a.token))
 	}
 }
@@ -577,7 +573,7 @@ func (x *exchange) followups(ctx context.Context, pages []page, comps []discordg
 		if n == len(pages)-1 {
 			params.Components = comps
 		}
-		if _, err := x.a.s.FollowupMessageCreate(x.i, false, params, discordgo.WithContext(ctx)); err != nil {
+		if err := x.request(ctx, "POST", discordgo.EndpointFollowupMessage(x.i.AppID, x.i.Token), params); err != nil {
 			x.a.log.Warn("discord: sending a follow-up failed", "err", redact(err.Error(), x.a.token))
 			return
 		}

@@ -78,6 +78,7 @@ type Call struct {
 	Header http.Header // request headers (Authorization included)
 	Body   []byte      // the raw request body
 	Status int         // the status the fake answered (0 for WS)
+	At     time.Time   // when the fake recorded it, for load measurements
 }
 
 // Decode unmarshals the call's JSON body into v.
@@ -319,6 +320,7 @@ func (s *Server) describe() string {
 
 // record appends c and wakes waiters. Callers hold no lock.
 func (s *Server) record(c Call) {
+	c.At = time.Now()
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
 	close(s.changed)
