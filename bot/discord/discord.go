@@ -111,8 +111,9 @@ type Adapter struct {
 	closed   bool
 	inflight sync.WaitGroup
 
-	seenMu sync.Mutex
-	seen   map[string]time.Time // HTTP interactions already handled, against replays
+	seenMu    sync.Mutex
+	seen      map[string]time.Time // HTTP interactions already handled, against replays
+	seenOrder []string             // the same ids, oldest first
 }
 
 // New checks cfg and prepares a session; nothing is sent until Run, Send or

@@ -182,21 +182,25 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // fresh records an interaction id and reports whether it is new. Ids are
 // kept for twice the allowed clock skew, after which a replay fails the
-// timestamp check anyway.
+// timestamp check anyway. They are forgotten oldest first, from a queue in
+// arrival order, so each call costs the same however many are kept.
 func (a *Adapter) fresh(id string) bool {
 	a.seenMu.Lock()
 	defer a.seenMu.Unlock()
 	now := a.now()
-	if len(a.seen) >= 1024 {
-		for k, t := range a.seen {
-			if now.Sub(t) > 2*maxSkew {
-				delete(a.seen, k)
-			}
+	for len(a.seenOrder) > 0 {
+		old := a.seenOrder[0]
+		if now.Sub(a.seen[old]) <= 2*maxSkew {
+			break
 		}
+		delete(a.seen, old)
+		a.seenOrder[0] = ""
+		a.seenOrder = a.seenOrder[1:]
 	}
 	if _, ok := a.seen[id]; ok {
 		return false
 	}
 	a.seen[id] = now
+	a.seenOrder = append(a.seenOrder, id)
 	return true
 }
