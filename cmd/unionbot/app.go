@@ -9,8 +9,6 @@ import (
 	"os"
 	"sync"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/console"
 	"github.com/unionbot/unionbot/bot/discord"
@@ -287,25 +285,10 @@ func (a *App) Ask(ctx context.Context, line string) error {
 	return a.console.Ask(ctx, a.bot, line)
 }
 
-// Export writes the current directory (the seed, plus approved entries,
-// minus removed ones) in the seed file's format.
+// Export writes the current directory in the seed file's format (see
+// directory.Live.Export).
 func (a *App) Export(ctx context.Context, w io.Writer) error {
-	changes, err := a.dir.Changes(ctx)
-	if err != nil {
-		return err
-	}
-	list := make([]directory.Change, 0, len(changes))
-	for _, c := range changes {
-		list = append(list, c)
-	}
-	orgs := directory.Merge(a.seed.Organisations, list)
-	io.WriteString(w, "# unionbot directory export: the seed plus community changes.\n")
-	enc := yaml.NewEncoder(w)
-	enc.SetIndent(2)
-	if err := enc.Encode(map[string]any{"organisations": orgs}); err != nil {
-		return err
-	}
-	return enc.Close()
+	return a.dir.Export(ctx, w)
 }
 
 // Close releases what NewApp opened, in reverse order.
