@@ -102,7 +102,7 @@ func (s *Service) card(x *directory.Index, it *Item, lang string) *bot.Reply {
 	switch it.Status {
 	case Pending:
 		r.Buttons = [][]bot.Button{{
-			{Label: i18n.Tr(lang, "card.approve"), Data: "/approve " + it.Ref, Style: bot.ButtonPrimary},
+			{Label: i18n.Tr(lang, "card.approve"), Data: "/approve " + it.Ref, Style: bot.ButtonSuccess},
 			{Label: i18n.Tr(lang, "card.reject"), Data: "/reject " + it.Ref, Style: bot.ButtonDanger},
 		}}
 	default:

@@ -184,7 +184,7 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 	}
 	if cfg.DiscordToken != "" {
 		dc := discord.Config{Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, Guild: cfg.DiscordGuild,
-			APIBase: cfg.DiscordAPIBase, Commands: cmds, PublicKey: cfg.DiscordPublicKey}
+			APIBase: cfg.DiscordAPIBase, Commands: cmds, PublicKey: cfg.DiscordPublicKey, ModChannel: cfg.DiscordModChannel}
 		for _, o := range opts {
 			if o.discord != nil {
 				o.discord(&dc)
