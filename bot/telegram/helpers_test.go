@@ -167,7 +167,7 @@ type option func(*Config, *telegramtest.Server)
 func start(t *testing.T, h bot.Handler, before func(*Adapter), opts ...option) *env {
 	t.Helper()
 	e := &env{t: t, srv: telegramtest.New(t, testToken), logs: newLogSink(t), done: map[int]bool{}, changed: make(chan struct{})}
-	cfg := Config{Token: testToken, Endpoint: e.srv.Endpoint(), Pacing: Pacing{Off: true}}
+	cfg := Config{Token: testToken, Endpoint: e.srv.Endpoint(), Pacing: Pacing{Off: true}, InlineCommand: "find"}
 	for _, o := range opts {
 		o(&cfg, e.srv)
 	}

@@ -154,6 +154,7 @@ type InlineResult struct {
 		ParseMode             string `json:"parse_mode,omitempty"`
 		DisableWebPagePreview bool   `json:"disable_web_page_preview,omitempty"`
 	} `json:"input_message_content"`
+	ReplyMarkup *ReplyMarkup `json:"reply_markup,omitempty"`
 }
 
 // PrivateChat is the one-to-one chat between u and the bot; its id is u's.
