@@ -128,7 +128,9 @@ type Adapter struct {
 	api      api
 	token    string
 	username string
+	botID    int64 // the bot's own user id; 0 when unknown (tests without a server)
 	pageSize int
+	prompts  *prompts // ForceReply prompts waiting for their answer
 	pace     *pacer
 	slots    chan struct{} // workers: held while the handler answers
 	waiting  chan struct{} // updates taken and not fully answered
@@ -189,7 +191,9 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 	if b.Self.UserName == "" {
 		log.Warn("telegram: getMe returned no username; commands addressed to the bot will be ignored in groups")
 	}
-	return newAdapter(cfg, log, sdkAPI{bot: b, client: client}, b.Self.UserName), nil
+	a := newAdapter(cfg, log, sdkAPI{bot: b, client: client}, b.Self.UserName)
+	a.botID = b.Self.ID
+	return a, nil
 }
 
 // newAdapter builds an adapter over any api, for tests without a server.
@@ -227,6 +231,7 @@ func newAdapter(cfg Config, log *slog.Logger, a api, username string) *Adapter {
 		obs:      obs,
 		sleep:    sleep,
 		seen:     map[int]bool{},
+		prompts:  newPrompts(),
 	}
 }
 
@@ -582,6 +587,7 @@ func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Me
 		a.log.Debug("telegram: message without text or location ignored")
 		return nil
 	}
+	a.answerTo(msg, m)
 	rep := a.handle(ctx, h, m)
 	if rep == nil {
 		return nil
@@ -589,6 +595,9 @@ func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Me
 	d := dest{chat: msg.Chat.ID, private: msg.Chat.Type == "private", thread: thread}
 	if !d.private {
 		d.replyTo = msg.MessageID
+	}
+	if f, ok := askable(rep); ok {
+		return func() { a.ask(ctx, m, d, rep, f) }
 	}
 	if !d.private && rep.Private && !a.answersInGroups(m) {
 		return func() { a.replyPrivately(ctx, m, d, noticeAsText(rep)) }
@@ -688,6 +697,9 @@ func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.Ca
 	}
 	answer(rep.Notice)
 	d := dest{chat: chatID, private: private, thread: thread}
+	if f, ok := askable(rep); ok && cq.Message != nil {
+		return func() { a.ask(ctx, m, d, rep, f) }
+	}
 	if rep.Private && !private && !rep.Edit {
 		if rep.Notice != "" {
 			// A private answer to a press in a group (a refusal, say)

@@ -1111,8 +1111,11 @@ func checkMarkup(raw string, edit bool) (string, *apiError) {
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		return "", badRequest("can't parse reply keyboard markup JSON object")
 	}
-	if edit && m.Keyboard != nil {
+	if edit && (m.Keyboard != nil || m.ForceReply || m.RemoveKeyboard) {
 		return "", badRequest("inline keyboard expected")
+	}
+	if utf16Len(m.InputFieldPlaceholder) > 64 {
+		return "", badRequest("input field placeholder is too long")
 	}
 	for _, row := range m.InlineKeyboard {
 		for _, b := range row {
