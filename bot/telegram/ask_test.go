@@ -55,9 +55,9 @@ func TestRejectReasonByForceReply(t *testing.T) {
 	cardMsg.MessageID, cardMsg.Chat, cardMsg.From = id, mods, p.From
 
 	for _, u := range []telegramtest.Update{
-		telegramtest.ReplyUpdate(bob, mods, p, "spam, says bob"),           // not the presser
+		telegramtest.ReplyUpdate(bob, mods, p, "spam, says bob"),            // not the presser
 		telegramtest.ReplyUpdate(alice, mods, cardMsg, "reply to the card"), // not the prompt
-		telegramtest.ReplyUpdate(alice, mods, p, "/help"),                  // a command
+		telegramtest.ReplyUpdate(alice, mods, p, "/help"),                   // a command
 		telegramtest.ReplyUpdate(alice, mods, p, "Not run by people who use drugs"),
 		telegramtest.ReplyUpdate(alice, mods, p, "once more"), // the prompt was answered
 	} {
