@@ -257,7 +257,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		a.mu.Unlock()
 		return errors.New("telegram: Run is already running")
 	}
-	a.running, a.h, a.work = true, h, work
+	a.running, a.h, a.work = true, bot.Errors(a.log)(h), work
 	a.mu.Unlock()
 
 	a.setCommands(ctx)
@@ -567,16 +567,15 @@ func user(u *tgbotapi.User) bot.User {
 	return bot.User{ID: strconv.FormatInt(u.ID, 10), Name: name}
 }
 
-// handle asks h, turning an error into its user-safe message (bot.Bot
-// never returns one; a bare Router can).
+// handle asks h. Errors and panics are the core's to turn into replies
+// in the person's language: Run wraps the handler in bot.Errors, so that
+// a handler that does return an error (a bare Router) is answered the
+// same way; the adapter has no error messages of its own.
 func (a *Adapter) handle(ctx context.Context, h bot.Handler, m *bot.Message) *bot.Reply {
 	rep, err := h.Handle(ctx, m)
-	if err != nil {
+	if err != nil { // bot.Errors returns none; say nothing rather than guess
 		a.log.Debug("telegram: handler returned an error", "code", bot.ErrorCode(err))
-		rep = bot.Text(bot.UserMessage(err))
-		if m.Pressed {
-			rep.Notice = bot.UserMessage(err)
-		}
+		return nil
 	}
 	return rep
 }
