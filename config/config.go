@@ -41,6 +41,9 @@ type Config struct {
 	// ClaimIdle is how long a moderator card may stay unacknowledged before
 	// another process delivers it.
 	ClaimIdle time.Duration
+	// LinkCheck runs the weekly link checker (directory/linkcheck) in the
+	// replica that holds its lease. ask, console and export never run it.
+	LinkCheck bool
 
 	TelegramToken         string
 	TelegramAPIEndpoint   string
@@ -124,6 +127,26 @@ func boolean(p func(*Config) *bool) func(*Config, string) error {
 	}
 }
 
+// onOff reads on/off as well as true/false.
+func onOff(p func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "on", "yes":
+			*p(c) = true
+			return nil
+		case "off", "no":
+			*p(c) = false
+			return nil
+		}
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("must be on or off, not %q", v)
+		}
+		*p(c) = b
+		return nil
+	}
+}
+
 func duration(p func(*Config) *time.Duration) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		d, err := time.ParseDuration(strings.TrimSpace(v))
@@ -155,6 +178,7 @@ func Vars() []Var {
 		{"UNIONBOT_LEASE_TTL", "10s", "With several replicas on one Redis: how long the replica that long-polls Telegram (and the one on the Discord gateway) keeps that role without renewing it. Another replica takes over this long after it dies.", duration(func(c *Config) *time.Duration { return &c.LeaseTTL })},
 		{"UNIONBOT_LEASE_RENEW", "3s", "How often that replica renews its lease, and how often the others try to take it. Must be less than UNIONBOT_LEASE_TTL.", duration(func(c *Config) *time.Duration { return &c.LeaseRenew })},
 		{"UNIONBOT_QUEUE_CLAIM_IDLE", "1m", "How long a moderator card may stay undelivered by a process that stopped before another process delivers it.", duration(func(c *Config) *time.Duration { return &c.ClaimIdle })},
+		{"UNIONBOT_LINKCHECK", "on", "on or off: check every listed website and social link once a week (one replica at a time) and tell moderators about dead or moved ones.", onOff(func(c *Config) *bool { return &c.LinkCheck })},
 		{"UNIONBOT_TELEGRAM_TOKEN", "", "Telegram bot token from BotFather. Empty: Telegram off.", str(func(c *Config) *string { return &c.TelegramToken })},
 		{"UNIONBOT_TELEGRAM_API_ENDPOINT", "https://api.telegram.org/bot%s/%s", "Bot API endpoint, in tgbotapi's format (token, method).", str(func(c *Config) *string { return &c.TelegramAPIEndpoint })},
 		{"UNIONBOT_TELEGRAM_MOD_CHAT", "", "Chat id of the Telegram moderators' group.", str(func(c *Config) *string { return &c.TelegramModChat })},

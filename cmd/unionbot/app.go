@@ -17,6 +17,7 @@ import (
 	"github.com/unionbot/unionbot/bot/telegram"
 	"github.com/unionbot/unionbot/config"
 	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/directory/linkcheck"
 	"github.com/unionbot/unionbot/moderation"
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/boltstore"
@@ -47,23 +48,27 @@ type App struct {
 	console *console.Adapter
 	// platforms are the chat platforms configured; none means the console.
 	platforms []bot.Adapter
-	telegram  *telegram.Adapter
-	discord   *discord.Adapter
 	closers   []func() error
 	// ops holds the metrics, the platforms' health and the leases (ops.go).
 	ops *ops
+	// links are the link states cards show; checker checks links (nil
+	// when off); opts are NewApp's options (links.go).
+	links   *linkcheck.Snapshot
+	checker *linkcheck.Checker
+	opts    []option
 }
 
 // option adjusts how NewApp builds the platform adapters; tests use it to
 // point them at fake servers without pacing.
 type option struct {
-	telegram func(*telegram.Config)
-	discord  func(*discord.Config)
+	telegram  func(*telegram.Config)
+	discord   func(*discord.Config)
+	linkcheck func(*linkcheck.Options)
 }
 
 // NewApp opens the store and builds every part. Close releases them.
 func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (*App, error) {
-	a := &App{cfg: cfg, io: s, log: newLogger(cfg, s.Err), ops: newOps()}
+	a := &App{cfg: cfg, io: s, log: newLogger(cfg, s.Err), ops: newOps(), opts: opts}
 	var err error
 	if cfg.RedisURL != "" {
 		a.store, err = redisstore.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
@@ -90,6 +95,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		// The seed alone still answers; changes arrive when the store does.
 		a.log.Warn("could not load community changes; serving the seed", "err", err)
 	}
+	a.loadLinks(ctx)
 	a.bot = bot.New(bot.Options{
 		Directory:  a.dir,
 		Log:        a.log,
@@ -111,12 +117,17 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Lang:              cfg.Lang, // moderators' cards
 	})
 	a.mod.Register(a.bot.Router())
+	if err := a.bot.Router().Err(); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("commands: %w", err)
+	}
 	if !s.ConsoleOnly {
 		if err := a.connectPlatforms(cfg, opts); err != nil {
 			a.Close()
 			return nil, err
 		}
 	}
+	a.setupLinks(opts)
 	if len(a.platforms) == 0 {
 		// The person at the terminal is a moderators' channel of their
 		// own. Not when platforms run: cards would land in the service's
@@ -147,7 +158,6 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 		if err != nil {
 			return fmt.Errorf("telegram (UNIONBOT_TELEGRAM_TOKEN, UNIONBOT_TELEGRAM_API_ENDPOINT): %w", err)
 		}
-		a.telegram = tg
 		a.addPlatform(tg, cfg.TelegramModChat)
 	}
 	if cfg.DiscordToken != "" {
@@ -163,7 +173,6 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 		if err != nil {
 			return fmt.Errorf("discord (UNIONBOT_DISCORD_TOKEN, UNIONBOT_DISCORD_API_BASE): %w", err)
 		}
-		a.discord = d
 		a.addPlatform(d, cfg.DiscordModChannel)
 	}
 	return nil
@@ -187,13 +196,13 @@ func moderators(cfg config.Config) bot.Moderators {
 		m.Users[console.Platform+":"+console.OperatorID] = true
 	}
 	for _, id := range cfg.TelegramModerators {
-		m.Users["telegram:"+id] = true
+		m.Users[telegram.Platform+":"+id] = true
 	}
 	for _, r := range cfg.DiscordModRoles {
-		m.Roles["discord:"+r] = true
+		m.Roles[discord.Platform+":"+r] = true
 	}
 	if cfg.DiscordGuild != "" {
-		m.AdminSpaces["discord:"+cfg.DiscordGuild] = true
+		m.AdminSpaces[discord.Platform+":"+cfg.DiscordGuild] = true
 	}
 	return m
 }
@@ -221,8 +230,9 @@ func (a *App) Run(ctx context.Context) error {
 	// Stop the background work when the adapters are done, then wait for it.
 	defer waitStopped(&wg, late, a.log)
 	defer cancel()
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); a.dir.Run(ctx) }()
+	go func() { defer wg.Done(); a.runLinks(ctx) }()
 	go func() { defer wg.Done(); a.mod.Run(ctx) }()
 	if len(a.platforms) == 0 {
 		return a.console.Run(ctx, a.bot)

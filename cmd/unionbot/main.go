@@ -7,6 +7,7 @@
 //	unionbot export             write the current directory as seed YAML
 //	unionbot import [file]      read such YAML back into the store (a backup's restore)
 //	unionbot check              check the configuration, the store and the platforms
+//	unionbot links [-json]      report what the link checker found (links.go)
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/redis/go-redis/v9"
@@ -27,10 +29,15 @@ import (
 func main() {
 	// go-redis prints every failed dial to stderr by itself, unstructured;
 	// the app reports store trouble in its own log. Keep go-redis's lines
-	// for debugging only.
-	redis.SetLogger(redisLog{on: os.Getenv("UNIONBOT_LOG_LEVEL") == "debug"})
+	// for debugging only: the level is the configuration's (flag, then
+	// variable, then default), known once run has read it. The logger is
+	// go-redis's process-wide one, so only main installs it.
+	rl := &redisLog{}
+	redis.SetLogger(rl)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	code := runWith(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr, func(cfg config.Config) {
+		rl.on.Store(cfg.LogLevel == "debug")
+	})
 	stop()
 	os.Exit(code)
 }
@@ -39,13 +46,20 @@ func main() {
 // call it. 0 is success, 1 a failure at run time, 2 a usage or configuration
 // error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, getenv, stdin, stdout, stderr, nil)
+}
+
+// runWith is run that also hands the configuration, once read from the
+// flags and the environment, to configured (when not nil) before anything
+// else uses it: main sets process-wide state from it.
+func runWith(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, configured func(config.Config)) int {
 	fs := flag.NewFlagSet("unionbot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	redisURL := fs.String("redis", "", "Redis URL (overrides UNIONBOT_REDIS_URL)")
 	dataDir := fs.String("data", "", "embedded store directory (overrides UNIONBOT_DATA_DIR)")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides UNIONBOT_LOG_LEVEL)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: unionbot [flags] [ask \"/command\" | console | export | import [-delist-missing] [file] | check]\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: unionbot [flags] [ask \"/command\" | console | export | import [-delist-missing] [file] | check | links [-json] [-check]]\n\nflags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nConfiguration comes from UNIONBOT_* environment variables; see README.md.\n")
 	}
@@ -67,6 +81,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return getenv(name)
 	}
 	cfg, err := config.Load(env)
+	if configured != nil {
+		configured(cfg)
+	}
 	if fs.Arg(0) == "check" && fs.NArg() == 1 {
 		// check reports configuration problems along with the rest.
 		return runCheck(ctx, cfg, err, stdout)
@@ -79,7 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(rest) > 0 {
 		mode, rest = rest[0], rest[1:]
 	}
-	var delist bool
+	var delist, linksJSON, linksCheck bool
 	switch mode {
 	case "run", "console", "export", "check":
 		if len(rest) > 0 {
@@ -93,6 +110,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		if c, ok := stdin.(io.Closer); ok && stdin != os.Stdin {
 			defer c.Close()
+		}
+	case "links":
+		var err error
+		if linksJSON, linksCheck, err = linksArgs(rest, stderr); err != nil {
+			return 2
 		}
 	case "ask":
 		if len(rest) != 1 {
@@ -118,6 +140,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = app.Export(ctx, stdout)
 	case "import":
 		err = app.runImport(ctx, stdin, stdout, delist)
+	case "links":
+		err = app.Links(ctx, stdout, stderr, linksJSON, linksCheck)
 	default:
 		err = app.Run(ctx)
 	}
@@ -157,10 +181,10 @@ func importArgs(args []string, stdin io.Reader, stderr io.Writer) (delist bool, 
 }
 
 // redisLog is go-redis's logger: standard error when on, else nothing.
-type redisLog struct{ on bool }
+type redisLog struct{ on atomic.Bool }
 
-func (l redisLog) Printf(_ context.Context, format string, v ...any) {
-	if l.on {
+func (l *redisLog) Printf(_ context.Context, format string, v ...any) {
+	if l.on.Load() {
 		fmt.Fprintf(os.Stderr, "redis: "+format+"\n", v...)
 	}
 }

@@ -350,9 +350,9 @@ func (s *observedStore) Put(ctx context.Context, key string, val []byte, ttl tim
 	return err
 }
 
-func (s *observedStore) Take(ctx context.Context, key string) ([]byte, error) {
-	b, err := s.Store.Take(ctx, key)
-	s.count("take", err)
+func (s *observedStore) Peek(ctx context.Context, key string) ([]byte, error) {
+	b, err := s.Store.Peek(ctx, key)
+	s.count("peek", err)
 	return b, err
 }
 
