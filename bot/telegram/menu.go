@@ -11,9 +11,9 @@ import (
 	"github.com/unionbot/unionbot/bot/i18n"
 )
 
-// maxMenuChats bounds the per-chat menus set for moderators' private
-// chats: each costs one call per language.
-const maxMenuChats = 50
+// maxMenuChats bounds the moderators whose menus are set: each costs two
+// calls per language at every start.
+const maxMenuChats = 25
 
 // menuScope is one of the command menus: where it shows and which of the
 // declared commands it lists.
@@ -27,12 +27,15 @@ type menuScope struct {
 }
 
 // scopes are the menus, derived from the commands' declarations; no
-// command is named here. Telegram shows a chat the most specific menu
-// set for it, so the chat scopes replace the group and private ones
-// there.
+// command is named here. Telegram shows a person the most specific menu
+// set for them where they are, so the chat and member scopes replace the
+// group and private ones there.
 //   - private chats: every command but the moderators' ones;
-//   - groups: the commands that belong in groups (Command.Groups);
-//   - the moderators' chat: those, and the moderators' commands;
+//   - groups, the moderators' chat included: the commands that belong in
+//     groups (Command.Groups);
+//   - each moderator, in the moderators' chat (chat_member scope): those,
+//     and the moderators' commands, which everyone else there does not
+//     see;
 //   - each moderator's private chat: every command.
 //
 // Hidden commands are never listed.
@@ -45,16 +48,23 @@ func (a *Adapter) scopes() []menuScope {
 		{name: "private chats", scope: tgbotapi.NewBotCommandScopeAllPrivateChats(), lists: user},
 		{name: "groups", scope: tgbotapi.NewBotCommandScopeAllGroupChats(), lists: group},
 	}
-	if id, err := strconv.ParseInt(strings.TrimSpace(a.cfg.ModChat), 10, 64); err == nil && id != 0 {
-		out = append(out, menuScope{name: "the moderators' chat", scope: tgbotapi.NewBotCommandScopeChat(id), lists: mods})
+	modChat, err := strconv.ParseInt(strings.TrimSpace(a.cfg.ModChat), 10, 64)
+	if err != nil || modChat >= 0 {
+		modChat = 0
 	}
 	n := 0
 	for _, s := range a.cfg.Moderators {
 		id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil || id <= 0 || n == maxMenuChats {
+		if err != nil || id <= 0 {
 			continue
 		}
-		n++
+		if n++; n > maxMenuChats {
+			a.log.Warn("telegram: more moderators than menus set; the others see the ordinary menus", "menus", maxMenuChats)
+			break
+		}
+		if modChat != 0 {
+			out = append(out, menuScope{name: "a moderator in the moderators' chat", scope: tgbotapi.NewBotCommandScopeChatMember(modChat, id), lists: mods})
+		}
 		out = append(out, menuScope{name: "a moderator's private chat", scope: tgbotapi.NewBotCommandScopeChat(id), lists: all, quiet: true})
 	}
 	return out

@@ -24,8 +24,9 @@ func names(cmds []telegramtest.BotCommand) []string {
 }
 
 // The menus are sent by scope, derived from the declarations: the full
-// user set in private chats, the group set in groups, the moderators'
-// commands in the moderators' chat and in the moderators' private chats,
+// user set in private chats, the group set in groups (the moderators'
+// chat too, for those who are not moderators), the moderators' commands
+// for each moderator in the moderators' chat and in their private chats,
 // in every language.
 func TestCommandMenusByScope(t *testing.T) {
 	const modChat = -1005550001
@@ -58,7 +59,7 @@ func TestCommandMenusByScope(t *testing.T) {
 	}{
 		{telegramtest.ScopeAllPrivateChats, []string{"start", "find", "network", "lang", "help"}},
 		{telegramtest.ScopeAllGroupChats, []string{"find", "network", "help"}},
-		{telegramtest.ScopeChat(modChat), []string{"find", "network", "help", "queue", "approve"}},
+		{telegramtest.ScopeChatMember(modChat, alice.ID), []string{"find", "network", "help", "queue", "approve"}},
 		{last, []string{"start", "find", "network", "lang", "help", "queue", "approve"}},
 	} {
 		for _, lang := range i18n.Default().Languages() {
@@ -71,7 +72,7 @@ func TestCommandMenusByScope(t *testing.T) {
 			}
 		}
 	}
-	want := []string{telegramtest.ScopeAllGroupChats, telegramtest.ScopeAllPrivateChats, telegramtest.ScopeChat(modChat), last}
+	want := []string{telegramtest.ScopeAllGroupChats, telegramtest.ScopeAllPrivateChats, telegramtest.ScopeChatMember(modChat, alice.ID), last}
 	slices.Sort(want)
 	if got := e.srv.MenuScopes(); !slices.Equal(got, want) {
 		t.Errorf("menus set for %q, want %q (no default scope, no chat for a malformed id)", got, want)

@@ -260,7 +260,20 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.running, a.h, a.work = true, bot.Errors(a.log)(h), work
 	a.mu.Unlock()
 
-	a.setCommands(ctx)
+	// The menus go out beside the receiving of updates: with many
+	// moderators they take a while, and commands typed by hand work
+	// without them.
+	menus := make(chan struct{})
+	go func() {
+		defer close(menus)
+		defer func() {
+			if p := recover(); p != nil {
+				a.log.Error("telegram: panic while setting the command menus", "panic", panicText(p), "stack", string(debug.Stack()))
+			}
+		}()
+		a.setCommands(ctx)
+	}()
+	defer func() { <-menus }()
 	var err error
 	if a.cfg.WebhookURL != "" {
 		if err = a.setWebhook(ctx); err == nil {

@@ -526,6 +526,9 @@ const (
 // ScopeChat names the scope of one chat's menu.
 func ScopeChat(id int64) string { return "chat:" + strconv.FormatInt(id, 10) }
 
+// ScopeChatMember names the scope of one member's menu in one chat.
+func ScopeChatMember(chat, user int64) string { return fmt.Sprintf("chat_member:%d:%d", chat, user) }
+
 // CommandsIn is the command menu last set for scope (ScopeDefault,
 // ScopeAllGroupChats, ScopeChat(id)…) and language_code lang ("" for
 // everyone); nil when none was set.
@@ -578,7 +581,7 @@ func scopeKey(raw string) (string, *apiError) {
 		if sc.ChatID == 0 || sc.UserID == 0 {
 			return "", badRequest("chat not found")
 		}
-		return fmt.Sprintf("chat_member:%d:%d", sc.ChatID, sc.UserID), nil
+		return ScopeChatMember(sc.ChatID, sc.UserID), nil
 	}
 	return "", badRequest("unsupported bot command scope type %q", sc.Type)
 }
