@@ -3,8 +3,13 @@ package telegram
 import (
 	"context"
 	"errors"
+	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/i18n"
@@ -56,5 +61,53 @@ func TestRunAgain(t *testing.T) {
 	got := e.sent(alice.ID)
 	if len(got) != 2 || !got[1].OK() || strings.Contains(got[1].Text(), "What I can do") {
 		t.Fatalf("%d answers after Run was called again, want 2", len(got))
+	}
+}
+
+// Server errors: a card that could not be sent is reported to the caller
+// (the moderation queue retries it), a failed reply does not stop the
+// next one, and getUpdates' 5xx are waited out without losing updates.
+func TestServerErrors(t *testing.T) {
+	var mu sync.Mutex
+	var slept []time.Duration
+	e := start(t, MustCore(t), func(a *Adapter) {
+		a.sleep = func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			slept = append(slept, d)
+			mu.Unlock()
+			return ctx.Err()
+		}
+	})
+	to := bot.Address{Platform: Platform, ChatID: strconv.FormatInt(alice.ID, 10)}
+	e.srv.FailNextWith("sendMessage", 1, http.StatusBadGateway, "Bad Gateway")
+	id, err := e.a.Send(context.Background(), to, bot.Text("a card"))
+	var te *Error
+	if id != "" || !errors.As(err, &te) || te.Code != http.StatusBadGateway {
+		t.Fatalf("Send = %q, %v; want no id and a 502 *Error", id, err)
+	}
+	if id, err := e.a.Send(context.Background(), to, bot.Text("a card")); err != nil || id == "" {
+		t.Fatalf("Send again = %q, %v", id, err)
+	}
+
+	e.srv.FailNextWith("sendMessage", 1, http.StatusInternalServerError, "Internal Server Error")
+	e.push(text(bob, private(bob), "/help"))
+	e.push(text(bob, private(bob), "/about"))
+	var ok []telegramtest.Call
+	for _, c := range e.sent(bob.ID) {
+		if c.OK() {
+			ok = append(ok, c)
+		}
+	}
+	if len(ok) != 1 {
+		t.Errorf("%d answers to bob after a 500, want the second one", len(ok))
+	}
+
+	e.srv.FailNextWith("getUpdates", 2, http.StatusBadGateway, "Bad Gateway")
+	last := e.push(text(alice, private(alice), "/privacy"))
+	e.srv.WaitAcked(t, last, wait)
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(slept, []time.Duration{time.Second, 2 * time.Second}) {
+		t.Errorf("getUpdates back-off %v, want [1s 2s]", slept)
 	}
 }
