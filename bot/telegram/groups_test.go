@@ -101,7 +101,8 @@ func TestPrivateAnswersLeaveTheGroup(t *testing.T) {
 		return r, nil
 	})
 	e := start(t, h, nil, func(c *Config, _ *telegramtest.Server) {
-		c.Commands = []bot.Command{{Name: "find", Description: "Find", Groups: true}, {Name: "lang", Description: "Language"}}
+		c.Commands = []bot.Command{{Name: "find", Description: "Find", Groups: true}, {Name: "lang", Description: "Language"},
+			{Name: "queue", Description: "Queue", Moderator: true}}
 	})
 	at := "@" + telegramtest.DefaultUsername
 
@@ -153,5 +154,11 @@ func TestPrivateAnswersLeaveTheGroup(t *testing.T) {
 	}
 	if n := len(e.sent(group.ID)); n != before {
 		t.Errorf("the press's private answer was posted in the group")
+	}
+	// A moderators' command pressed in a group is answered there: the
+	// core decides where those may answer.
+	e.push(telegramtest.CallbackUpdate(alice, group, msgID, "/queue"))
+	if got := e.sent(group.ID); len(got) != before+1 || got[before].Text() != "secret answer to queue" {
+		t.Errorf("a moderators' command pressed in the group: %d messages", len(got)-before)
 	}
 }

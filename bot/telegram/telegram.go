@@ -718,7 +718,9 @@ func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.Ca
 			// is shown to the presser alone, in the pop-up.
 			return nil
 		}
-		return func() { a.replyPrivately(ctx, m, d, rep) }
+		if !a.answersInGroups(m) {
+			return func() { a.replyPrivately(ctx, m, d, rep) }
+		}
 	}
 	editID := 0
 	if rep.Edit && cq.Message != nil {
