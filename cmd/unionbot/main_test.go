@@ -16,7 +16,11 @@ func runBot(t *testing.T, env map[string]string, stdin string, args ...string) (
 	t.Helper()
 	var out, errb bytes.Buffer
 	getenv := func(k string) string { return env[k] }
-	code = run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errb)
+	var environ []string
+	for k, v := range env {
+		environ = append(environ, k+"="+v)
+	}
+	code = run(context.Background(), args, getenv, environ, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
