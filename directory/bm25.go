@@ -43,7 +43,7 @@ type nameIndex struct {
 	// nameOrder is each organisation's position in name order, so that
 	// equal scores are ordered by name without comparing strings.
 	nameOrder []int32
-	pool     sync.Pool        // *scratch
+	pool      sync.Pool // *scratch
 }
 
 // scratch is a query's accumulators, reused: dense arrays indexed by
