@@ -127,8 +127,11 @@ func (x *Index) buildNames(f *folder) {
 // rankNames ranks the organisations that hold most of the query's words
 // (minCoverage of their idf) and that keep accepts (nil keeps all): it
 // returns the best MaxPerTier, best first, and how many matched in all.
-// words are folded; stop words are left out here.
-func (x *Index) rankNames(words []string, keep func(int32) bool) ([]int32, int) {
+// words are folded; stop words are left out here. bonus words (the place a
+// query named beside the name) add to the score of the names that have
+// them but are not asked for: "Vancouver network of drug users" is VANDU
+// before UNDUN.
+func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32, int) {
 	ni := x.bm
 	if ni == nil {
 		return nil, 0
@@ -155,6 +158,12 @@ func (x *Index) rankNames(words []string, keep func(int32) bool) ([]int32, int) 
 	if len(terms) == 0 || want == 0 {
 		return nil, 0
 	}
+	var extra []int32
+	for _, w := range bonus {
+		if t, ok := ni.terms[nameWord(w)]; ok && !seen[nameWord(w)] {
+			extra = append(extra, t)
+		}
+	}
 	s := ni.pool.Get().(*scratch)
 	defer func() {
 		for _, id := range s.touched {
@@ -171,6 +180,13 @@ func (x *Index) rankNames(words []string, keep func(int32) bool) ([]int32, int) 
 			}
 			s.score[p.org] += p.impact
 			s.cover[p.org] += idf
+		}
+	}
+	for _, t := range extra {
+		for _, p := range ni.postings[t] {
+			if s.cover[p.org] != 0 {
+				s.score[p.org] += p.impact
+			}
 		}
 	}
 	// Every match is ranked, but only the best MaxPerTier are kept in

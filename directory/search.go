@@ -169,7 +169,7 @@ func (x *Index) freeText(words []string, res *Result) ([]Match, bool) {
 			if len(refs) == 0 {
 				continue
 			}
-			ids, total := x.rankNames(rest, func(id int32) bool { return x.serves(id, refs) })
+			ids, total := x.rankNames(rest, place, func(id int32) bool { return x.serves(id, refs) })
 			if len(ids) > 0 {
 				res.Partial = true
 				return []Match{x.orgMatch(ids, total)}, true
@@ -179,7 +179,7 @@ func (x *Index) freeText(words []string, res *Result) ([]Match, bool) {
 			}
 		}
 	}
-	if ids, total := x.rankNames(words, nil); len(ids) > 0 {
+	if ids, total := x.rankNames(words, nil, nil); len(ids) > 0 {
 		res.Partial = true
 		return []Match{x.orgMatch(ids, total)}, true
 	}
