@@ -22,6 +22,7 @@ type Bot struct {
 	mods   Moderators
 	prefs  Prefs
 	lang   string // the default language, matched to a supported one
+	press  *presses
 	h      Handler
 }
 
@@ -37,6 +38,14 @@ type Options struct {
 	// DefaultLang is the reply language when neither a stored choice nor
 	// the platform gives one (UNIONBOT_LANG); empty means English.
 	DefaultLang string
+	// ButtonKey signs the data of every button the core emits (see
+	// press.go); ButtonSecret reads or creates it in the store, so that
+	// every process of a deployment shares it. Nil makes a random key for
+	// this process alone (tests, the console).
+	ButtonKey []byte
+	// ButtonTokens keeps the command lines of buttons too long to carry
+	// them, for a day; nil keeps them in memory.
+	ButtonTokens Prefs
 }
 
 // New builds the core with the directory commands registered. Other parts
@@ -49,6 +58,8 @@ func New(o Options) *Bot {
 	b := &Bot{dir: o.Directory, log: log, router: NewRouter(), mods: o.Moderators, prefs: o.Prefs}
 	b.lang, _ = i18n.Match(o.DefaultLang)
 	r := b.router
+	b.press = newPresses(o.ButtonKey, o.ButtonTokens, r.isModerator)
+	r.Register(r.PageCommand())
 	// The one declaration of each command: its options, whether its
 	// answers may be public in a group, whether it belongs in group menus.
 	// Adapters derive their platform's registration from these.
@@ -67,7 +78,7 @@ func New(o Options) *Bot {
 			Options: []Option{{Name: "language", Key: "option.lang.language"}}}, b.chooseLang)
 	}
 	r.Fallback(HandlerFunc(b.text))
-	b.h = Chain(r, Recover(log), b.Language(), Errors(log), Logging(log, o.Observer), o.Moderators.Middleware())
+	b.h = Chain(r, Recover(log), b.Language(), Errors(log), b.Presses(), Logging(log, o.Observer), o.Moderators.Middleware())
 	return b
 }
 

@@ -228,7 +228,7 @@ func TestLanguageChoice(t *testing.T) {
 	mustContainAll(t, "/lang pt-BR", ask(t, b, from("u1", "en", "/lang pt-BR")), "A partir de agora vou responder a você em Português.")
 
 	// A button press is acknowledged too.
-	press := from("u1", "en", "/lang id")
+	press := from("u1", "en", buttonData(t, rep, "/lang id"))
 	press.Pressed = true
 	rep, _ = b.Handle(context.Background(), press)
 	if !strings.Contains(rep.Notice, "Bahasa Indonesia") || rep.Lang != "id" {
@@ -301,8 +301,9 @@ func TestPlacesOfEveryKind(t *testing.T) {
 		{"province", "/find Ontario", []string{"Groups in Ontario, Canada", "Toronto Drug Users Union", "— Ottawa\n"}},
 		{"province of the world list", "/find Bavaria", []string{"There's no group listed in Bavaria, Germany yet.", "Junkies, Ehemalige, Substituierte", "Know a peer-run group in Bavaria, Germany?"}},
 		{"city of the world list", "/find Lyon", []string{"There's no group listed in Lyon, Auvergne-Rhône-Alpes, France yet.", "Auto-Support des Usagers de Drogues (ASUD) — national, Paris", "Cologne, North Rhine-Westphalia · 596 km"}},
-		{"city of the world list, elsewhere", "/find Curitiba", []string{"There's no group listed in Curitiba, Paraná, Brazil yet.", "LANPUD", "No group is listed within about 1,500 km"}},
-		{"capital", "/find Nairobi", []string{"There's no group listed in Nairobi, Nairobi City, Kenya yet.", "No group is listed within about 1,500 km"}},
+		{"city of the world list, elsewhere", "/find Curitiba", []string{"There's no group listed in Curitiba, Paraná, Brazil yet.", "LANPUD", "Nearest groups", "RADAUD"}},
+		{"capital", "/find Abuja", []string{"There's no group listed in Abuja", "AfricaNPUD", "Nearest groups", "KeNPUD"}},
+		{"capital with a national body seated there", "/find Nairobi", []string{"Groups in Nairobi", "KeNPUD"}},
 		{"region", "/find Asia", []string{"Asia (region)", "Asian Network of People who Use Drugs"}},
 		{"near a world city", "/find near Kansas City", []string{"Kansas City, Missouri, United States", "Other places by that name: /find Kansas City, Kansas"}},
 	} {

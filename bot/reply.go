@@ -114,6 +114,9 @@ type Reply struct {
 	// tag), set by the core; adapters write their own few words (the
 	// location button) in it. Empty means English.
 	Lang string
+	// paged is set once paginate has cut the reply to one page, so that
+	// it is not cut again.
+	paged bool
 }
 
 // Form describes a form with text fields.
