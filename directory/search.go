@@ -169,6 +169,17 @@ func (x *Index) freeText(words []string, res *Result) ([]Match, bool) {
 			if len(refs) == 0 {
 				continue
 			}
+			var named []string
+			for _, w := range rest {
+				if !genericWords[w] {
+					named = append(named, w)
+				}
+			}
+			if len(named) == 0 {
+				// "groups in Dublin": the place's groups.
+				return x.matches(refs, res), true
+			}
+			rest = named
 			ids, total := x.rankNames(rest, place, func(id int32) bool { return x.serves(id, refs) })
 			if len(ids) > 0 {
 				res.Partial = true
