@@ -21,7 +21,8 @@ type Bot struct {
 	router *Router
 	mods   Moderators
 	prefs  Prefs
-	lang   string // the default language, matched to a supported one
+	links  LinkStatus // fresh.go
+	lang   string     // the default language, matched to a supported one
 	h      Handler
 }
 
@@ -37,6 +38,9 @@ type Options struct {
 	// DefaultLang is the reply language when neither a stored choice nor
 	// the platform gives one (UNIONBOT_LANG); empty means English.
 	DefaultLang string
+	// Links tells cards what the link checker found (fresh.go); nil
+	// shows no link states.
+	Links LinkStatus
 }
 
 // New builds the core with the directory commands registered. Other parts
@@ -46,7 +50,10 @@ func New(o Options) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{dir: o.Directory, log: log, router: NewRouter(), mods: o.Moderators, prefs: o.Prefs}
+	b := &Bot{dir: o.Directory, log: log, router: NewRouter(), mods: o.Moderators, prefs: o.Prefs, links: o.Links}
+	if b.links == nil {
+		b.links = noLinks{}
+	}
 	b.lang, _ = i18n.Match(o.DefaultLang)
 	r := b.router
 	r.RegisterFunc(Command{Name: "start", Description: "Welcome, and what this bot does"}, b.start)

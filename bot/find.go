@@ -242,9 +242,8 @@ func (b *Bot) card(x *directory.Index, h directory.Hit, lang string) Block {
 	if o.Description != "" {
 		spans = append(spans, T("\n"+o.Description))
 	}
-	links := append(append([]string(nil), o.Websites...), o.Social...)
 	first := true
-	for _, u := range links {
+	for _, u := range b.reachFirst(o) {
 		if !SafeURL(u) {
 			continue
 		}
@@ -254,7 +253,10 @@ func (b *Bot) card(x *directory.Index, h directory.Hit, lang string) Block {
 		} else {
 			spans = append(spans, T(" · "))
 		}
-		spans = append(spans, L(displayURL(u), u))
+		spans = append(spans, b.linkSpans(u, lang)...)
+	}
+	if f := b.freshness(o, lang); f != "" {
+		spans = append(spans, I("\n"+f))
 	}
 	return Block{Spans: spans}
 }

@@ -106,6 +106,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		// /lang keeps each person's choice, under a hash of their id.
 		Prefs:       a.store,
 		DefaultLang: cfg.Lang,
+		Links:       a.links, // link states for the cards (links.go)
 	})
 	a.console = console.New(s.In, s.Out, s.Interactive, cfg.Lang)
 	a.mod = moderation.New(a.store, a.dir, a.log, moderation.Options{
