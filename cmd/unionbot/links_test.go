@@ -238,3 +238,47 @@ func TestLinkCheckerRunsOnlyWithPlatforms(t *testing.T) {
 		})
 	}
 }
+
+// TestLinkCheckerHoldsItsLease: the checker runs only while its replica
+// holds the lease, and gives it up when it stops.
+func TestLinkCheckerHoldsItsLease(t *testing.T) {
+	tg := telegramtest.New(t, "123456:LEASE-token")
+	started := make(chan struct{})
+	var once sync.Once
+	app := newTestApp(t, opsTelegramEnv(tg, embeddedEnv(t)), Streams{}, opsNoPacing(), option{linkcheck: func(o *linkcheck.Options) {
+		// The first wait (the start delay) tells the test the checker
+		// runs, and lasts until the test stops it.
+		o.Sleep = func(ctx context.Context, d time.Duration) error {
+			once.Do(func() { close(started) })
+			<-ctx.Done()
+			return ctx.Err()
+		}
+	}})
+	if app.checker == nil {
+		t.Fatal("no checker")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); app.runLinks(ctx) }()
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("the checker did not start")
+	}
+	if !app.ops.isHeld(leaseLinkCheck) {
+		t.Error("the checker runs without holding its lease")
+	}
+	if ok, err := app.store.Acquire(t.Context(), leaseLinkCheck, "another-replica", time.Minute); err != nil || ok {
+		t.Errorf("another replica took the lease while the checker runs: %v, %v", ok, err)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("runLinks did not return")
+	}
+	if ok, err := app.store.Acquire(t.Context(), leaseLinkCheck, "another-replica", time.Minute); err != nil || !ok {
+		t.Errorf("the lease was not released: %v, %v", ok, err)
+	}
+}

@@ -66,7 +66,7 @@ type Options struct {
 	// UserAgent names the bot and where to learn about it.
 	UserAgent string
 	// Transport makes the requests [a clone of http.DefaultTransport,
-	// without proxy-from-environment surprises left as they are].
+	// keeping one idle connection per host].
 	Transport http.RoundTripper
 	// Now and Sleep are the clock; tests make them simulated
 	// [time.Now, a timer].

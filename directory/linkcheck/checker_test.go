@@ -557,3 +557,52 @@ func TestPauseBetweenRequestsToOneHost(t *testing.T) {
 		t.Fatalf("slept %v, want [3s 3s]", sleeps)
 	}
 }
+
+// TestRunWaitsThenChecksEveryTick: Run waits Delay before its first pass,
+// then passes every Tick, and stops when ctx ends.
+func TestRunWaitsThenChecksEveryTick(t *testing.T) {
+	st, err := boltstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s := newSites(t)
+	s.serve("ok.test", func(w http.ResponseWriter, r *http.Request) {}, false)
+	d := mustDir(t, directory.Organisation{ID: "ok", Name: "OK group", Websites: []string{"http://ok.test/"}})
+	c := newClock()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var mu sync.Mutex
+	var slept []time.Duration
+	passesAtSleep := []int{}
+	sleep := func(ctx context.Context, dur time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		slept = append(slept, dur)
+		passesAtSleep = append(passesAtSleep, len(s.requests()))
+		// Simulated time moves on by the sleep; after four, stop.
+		c.Advance(dur)
+		if len(slept) == 4 {
+			cancel()
+		}
+		return ctx.Err()
+	}
+	ch := linkcheck.New(d, st, nil, linkcheck.Options{Transport: s.transport(), Timeout: 10 * time.Second,
+		Delay: 10 * time.Minute, Tick: 4 * day, Now: c.Now, Sleep: sleep})
+	if err := ch.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []time.Duration{10 * time.Minute, 4 * day, 4 * day, 4 * day}
+	for i := range want {
+		if i >= len(slept) || slept[i] != want[i] {
+			t.Fatalf("slept %v, want %v", slept, want)
+		}
+	}
+	// Nothing before the delay; one check after it; none 4 days later
+	// (not due within the week); one more 8 days after the first.
+	if got := passesAtSleep; len(got) != 4 || got[0] != 0 || got[1] != 1 || got[2] != 1 || got[3] != 2 {
+		t.Fatalf("requests seen at each sleep: %v, want [0 1 1 2]", got)
+	}
+}
