@@ -56,14 +56,20 @@ func New(o Options) *Bot {
 	}
 	b.lang, _ = i18n.Match(o.DefaultLang)
 	r := b.router
-	r.RegisterFunc(Command{Name: "start", Description: "Welcome, and what this bot does"}, b.start)
-	r.RegisterFunc(Command{Name: "help", Description: "How to use the bot"}, b.help)
-	r.RegisterFunc(Command{Name: "find", Args: "<place or name>", Description: "Find peer-run groups by place or name"}, b.find)
-	r.RegisterFunc(Command{Name: "network", Args: "[region]", Description: "Regional networks of people who use drugs"}, b.network)
-	r.RegisterFunc(Command{Name: "about", Description: "Where the data comes from, and credits"}, b.about)
-	r.RegisterFunc(Command{Name: "privacy", Description: "What the bot stores, and for how long"}, b.privacy)
+	// The one declaration of each command: its options, whether its
+	// answers may be public in a group, whether it belongs in group menus.
+	// Adapters derive their platform's registration from these.
+	r.RegisterFunc(Command{Name: "start", Description: "Welcome, and what this bot does", Public: true}, b.start)
+	r.RegisterFunc(Command{Name: "help", Description: "How to use the bot", Public: true, Groups: true}, b.help)
+	r.RegisterFunc(Command{Name: "find", Args: "<place or name>", Description: "Find peer-run groups by place or name", Groups: true,
+		Options: []Option{{Name: "place", Required: true, Complete: true, Key: "option.find.place"}}}, b.find)
+	r.RegisterFunc(Command{Name: "network", Args: "[region]", Description: "Regional networks of people who use drugs", Public: true, Groups: true,
+		Options: []Option{{Name: "region", Complete: true, Key: "option.network.region"}}}, b.network)
+	r.RegisterFunc(Command{Name: "about", Description: "Where the data comes from, and credits", Public: true, Groups: true}, b.about)
+	r.RegisterFunc(Command{Name: "privacy", Description: "What the bot stores, and for how long", Groups: true}, b.privacy)
 	if b.prefs != nil {
-		r.RegisterFunc(Command{Name: "lang", Args: "[language]", Description: "Choose the language I answer in"}, b.chooseLang)
+		r.RegisterFunc(Command{Name: "lang", Args: "[language]", Description: "Choose the language I answer in",
+			Options: []Option{{Name: "language", Key: "option.lang.language"}}}, b.chooseLang)
 	}
 	r.Fallback(HandlerFunc(b.text))
 	b.h = Chain(r, Recover(log), b.Language(), Errors(log), Logging(log, o.Observer), o.Moderators.Middleware())
@@ -230,7 +236,7 @@ func (b *Bot) privacy(ctx context.Context, m *Message) (*Reply, error) {
 }
 
 // Complete suggests places, regions and group names for /find and regions
-// for /network while a person types.
+// for /network while a person types, in lang (the platform's locale).
 func (b *Bot) Complete(ctx context.Context, command, option, typed, lang string) []Choice {
 	x := b.dir.Index()
 	var out []Choice
@@ -244,13 +250,12 @@ func (b *Bot) Complete(ctx context.Context, command, option, typed, lang string)
 		}
 		return out
 	}
-	for _, n := range x.Complete(typed, 25) {
-		v := n
-		// Discord caps choice values at 100 characters; cut at a rune.
-		if r := []rune(v); len(r) > 100 {
-			v = string(r[:100])
-		}
-		out = append(out, Choice{Name: n, Value: v})
+	// Names in the person's language come first ("Alle" in French offers
+	// Allemagne). Platforms' limits on a choice's length are the adapters'
+	// to apply.
+	l, _ := i18n.Match(lang)
+	for _, n := range x.CompleteIn(typed, l, 25) {
+		out = append(out, Choice{Name: n, Value: n})
 	}
 	return out
 }

@@ -5,33 +5,17 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/unionbot/unionbot/directory"
-)
-
-type staticDir struct{ x *directory.Index }
-
-func (d staticDir) Index() *directory.Index { return d.x }
-
-var (
-	seedOnce  sync.Once
-	seedIndex *directory.Index
+	"github.com/unionbot/unionbot/directory/directorytest"
 )
 
 // MustBot returns a core over the embedded seed.
 func MustBot(t testing.TB) *Bot {
 	t.Helper()
-	seedOnce.Do(func() {
-		seed, err := directory.LoadSeed()
-		if err != nil {
-			t.Fatal(err)
-		}
-		seedIndex = directory.Build(seed, seed.Organisations)
-	})
-	return New(Options{Directory: staticDir{seedIndex}, Log: slog.New(slog.DiscardHandler),
+	return New(Options{Directory: directorytest.MustSeed(t), Log: slog.New(slog.DiscardHandler),
 		Moderators: Moderators{Users: map[string]bool{"test:mod": true}}})
 }
 
@@ -110,7 +94,7 @@ func TestCommands(t *testing.T) {
 func TestFindCanadaListsEveryCanadianOrganisation(t *testing.T) {
 	b := MustBot(t)
 	got := ask(t, b, private("/find Canada"))
-	seedIndex.Orgs(func(o *directory.Organisation) bool {
+	directorytest.MustSeedIndex(t).Orgs(func(o *directory.Organisation) bool {
 		for _, c := range o.Countries {
 			if c == "CA" && !strings.Contains(got, o.Name) {
 				t.Errorf("/find Canada misses %s", o.Name)

@@ -58,26 +58,39 @@ func (b *Bot) freshness(o *directory.Organisation, lang string) string {
 var (
 	fullDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 	yearIn   = regexp.MustCompile(`\b(19|20)\d{2}\b`)
+	yearAt   = regexp.MustCompile(`^(19|20)\d{2}\b`)
 )
 
-// listing is the main source's title and year: "INPUD list", "2014". The
-// seed's source text ("INPUD list, Aug 2014; Canadian peer-run list") is
-// cut to its first source's name; the year is the source's, else the
-// verified date's.
+// listing is the main source's title and year: "INPUD list", "2014". A
+// title holding several sources ("INPUD list, Aug 2014; Canadian peer-run
+// list") is cut to the first, and a date at its end (", Aug 2014") is left
+// to the year. The year is the source's date's, else one in its title,
+// else the verified date's; none for an undated source.
 func listing(o *directory.Organisation) (title, year string) {
-	src := strings.TrimSpace(o.Source)
-	if i := strings.IndexAny(src, ";"); i >= 0 {
-		src = src[:i]
+	var date string
+	if len(o.Sources) > 0 {
+		title, date = o.Sources[0].Title, o.Sources[0].Date
+	} else {
+		title = o.Source // an old record not yet moved into Sources
 	}
-	title = src
-	if i := strings.Index(src, ","); i >= 0 {
-		title = strings.TrimSpace(src[:i])
+	title = strings.TrimSpace(title)
+	if i := strings.Index(title, ";"); i >= 0 {
+		title = strings.TrimSpace(title[:i])
 	}
-	if y := yearIn.FindString(src); y != "" {
-		return title, y
+	inTitle := ""
+	if i := strings.LastIndex(title, ","); i >= 0 && yearIn.MatchString(title[i:]) {
+		inTitle = yearIn.FindString(title[i:])
+		title = strings.TrimSpace(title[:i])
 	}
-	if y := yearIn.FindString(o.Verified); y != "" && strings.HasPrefix(o.Verified, y) {
-		return title, y
+	switch {
+	case date == directory.Undated:
+		return title, ""
+	case yearAt.MatchString(date):
+		return title, date[:4]
+	case inTitle != "":
+		return title, inTitle
+	case yearAt.MatchString(o.Verified):
+		return title, o.Verified[:4]
 	}
 	return title, ""
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/directory/directorytest"
 	"github.com/unionbot/unionbot/directory/linkcheck"
 	"github.com/unionbot/unionbot/store/boltstore"
 )
@@ -33,7 +34,7 @@ func botWith(t *testing.T, links LinkStatus, orgs ...directory.Organisation) *Bo
 	if orgs == nil {
 		orgs = seed.Organisations
 	}
-	return New(Options{Directory: staticDir{directory.Build(seed, orgs)}, Log: slog.New(slog.DiscardHandler), Links: links})
+	return New(Options{Directory: directorytest.Dir{X: directory.Build(seed, orgs)}, Log: slog.New(slog.DiscardHandler), Links: links})
 }
 
 func TestFreshnessLine(t *testing.T) {
@@ -91,18 +92,27 @@ func TestFreshnessInEveryLanguage(t *testing.T) {
 
 func TestFreshnessSourcesAndConfirmation(t *testing.T) {
 	b := botWith(t, nil)
+	src := func(title, date string) []directory.Source { return []directory.Source{{Title: title, Date: date}} }
 	for _, tc := range []struct {
-		source, verified, want string
+		sources  []directory.Source
+		legacy   string // an old record's source string
+		verified string
+		want     string
 	}{
-		{"reader comment, 2017-01-18", "2017-01-18", "listed 2017 (reader comment) · confirmed 2017-01-18"},
-		{"reader comment", "", "source: reader comment"},
-		{"", "2014-08", "listed 2014"},
-		{"community suggestion", "2026-12-01", "listed 2026 (community suggestion) · confirmed 2026-12-01"},
-		{"", "", ""},
+		{src("reader comment, 2017-01-18", "2017-01-18"), "", "2017-01-18", "listed 2017 (reader comment) · confirmed 2017-01-18"},
+		{src("reader comment", "undated"), "", "", "source: reader comment"},
+		{src("reader comment", "undated"), "", "2014-08", "source: reader comment"},
+		{src("KeNPUD: about us", "2025-06"), "", "2025-06", "listed 2025 (KeNPUD: about us)"},
+		{src("INPUD list, Aug 2014; Canadian peer-run list", "2014-08"), "", "2014-08", "listed 2014 (INPUD list)"},
+		{src("Drug User Unions Worldwide, An Evolving List", ""), "", "2014-08", "listed 2014 (Drug User Unions Worldwide, An Evolving List)"},
+		{src("community suggestion", "2026-12-01"), "", "2026-12-01", "listed 2026 (community suggestion) · confirmed 2026-12-01"},
+		{nil, "INPUD list, Aug 2014", "2014-08", "listed 2014 (INPUD list)"},
+		{nil, "", "2014-08", "listed 2014"},
+		{nil, "", "", ""},
 	} {
-		o := &directory.Organisation{Source: tc.source, Verified: tc.verified}
+		o := &directory.Organisation{Sources: tc.sources, Source: tc.legacy, Verified: tc.verified}
 		if got := b.freshness(o, "en"); got != tc.want {
-			t.Errorf("source %q verified %q: %q, want %q", tc.source, tc.verified, got, tc.want)
+			t.Errorf("sources %v (%q) verified %q: %q, want %q", tc.sources, tc.legacy, tc.verified, got, tc.want)
 		}
 	}
 }

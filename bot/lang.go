@@ -22,8 +22,8 @@ import (
 type Prefs interface {
 	// Put stores val under key; ttl 0 keeps it until Remove.
 	Put(ctx context.Context, key string, val []byte, ttl time.Duration) error
-	// Take returns the value without removing it, or store.ErrNotFound.
-	Take(ctx context.Context, key string) ([]byte, error)
+	// Peek returns the value without removing it, or store.ErrNotFound.
+	Peek(ctx context.Context, key string) ([]byte, error)
 	// Remove deletes the key; a missing key is not an error.
 	Remove(ctx context.Context, key string) error
 }
@@ -57,7 +57,7 @@ func (b *Bot) Language() Middleware {
 
 func (b *Bot) resolveLang(ctx context.Context, m *Message) string {
 	if b.prefs != nil && m.User.ID != "" {
-		v, err := b.prefs.Take(ctx, langKey(m))
+		v, err := b.prefs.Peek(ctx, langKey(m))
 		if err == nil {
 			if l, ok := i18n.Match(string(v)); ok {
 				return l

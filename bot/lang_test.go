@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/directory/directorytest"
 	"github.com/unionbot/unionbot/store"
 )
 
@@ -18,7 +19,7 @@ type memPrefs struct {
 	mu      sync.Mutex
 	m       map[string][]byte
 	ttls    map[string]time.Duration
-	takeErr error // returned by Take when set
+	takeErr error // returned by Peek when set
 	putErr  error // returned by Put when set
 }
 
@@ -37,7 +38,7 @@ func (p *memPrefs) Put(ctx context.Context, key string, val []byte, ttl time.Dur
 	return nil
 }
 
-func (p *memPrefs) Take(ctx context.Context, key string) ([]byte, error) {
+func (p *memPrefs) Peek(ctx context.Context, key string) ([]byte, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.takeErr != nil {
@@ -71,8 +72,7 @@ func (p *memPrefs) snapshot() map[string]string {
 // (none when nil) and a default language.
 func langBot(t testing.TB, prefs Prefs, def string) *Bot {
 	t.Helper()
-	MustBot(t) // loads the shared index
-	o := Options{Directory: staticDir{seedIndex}, Log: slog.New(slog.DiscardHandler), DefaultLang: def}
+	o := Options{Directory: directorytest.MustSeed(t), Log: slog.New(slog.DiscardHandler), DefaultLang: def}
 	if prefs != nil {
 		o.Prefs = prefs
 	}

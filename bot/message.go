@@ -76,12 +76,12 @@ type Chat struct {
 // Address is where to send a message outside a reply: a chat, or a user's
 // direct messages when ChatID is empty.
 type Address struct {
-	Platform string `json:"platform"`
-	ChatID   string `json:"chat_id,omitempty"`
-	UserID   string `json:"user_id,omitempty"`
+	Platform string
+	ChatID   string
+	UserID   string
 	// Direct asks for the user's direct messages rather than ChatID, where
 	// the platform has them; ChatID is the fallback.
-	Direct bool `json:"direct,omitempty"`
+	Direct bool
 }
 
 // Command returns the command name (lowercase, without "/" and "@bot") and

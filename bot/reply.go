@@ -59,6 +59,7 @@ const (
 	ButtonDefault ButtonStyle = iota
 	ButtonPrimary
 	ButtonDanger
+	ButtonSuccess // a positive, final action: Approve
 )
 
 // MaxButtonData is the most bytes a button's data may have: Telegram
@@ -175,10 +176,11 @@ func PlainText(b Block) string {
 	return sb.String()
 }
 
-// Pack joins rendered paragraphs into messages of at most limit bytes,
-// breaking between paragraphs where it can and inside a paragraph (at a line
-// break, a space, or a rune boundary) only when one paragraph alone is too
-// long. render turns one paragraph into the platform's markup.
+// Pack joins paragraphs, already rendered in the platform's markup, into
+// messages of at most limit bytes, with a blank line between paragraphs. It
+// breaks between paragraphs where it can, and inside a paragraph (at a line
+// break, a space, or a rune boundary: see splitPoint) only when that
+// paragraph alone is longer than limit. The order of the text is kept.
 func Pack(paras []string, limit int) []string {
 	var out []string
 	var cur strings.Builder

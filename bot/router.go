@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -76,16 +77,32 @@ type Router struct {
 	info     []Command
 	fallback Handler // text that is not a command
 	dialogs  []Handler
+	errs     []error // registrations refused, reported by Err
 }
 
 // NewRouter returns an empty router.
 func NewRouter() *Router { return &Router{cmds: map[string]Handler{}} }
 
-// Register adds h as the handler of the command c.Name.
+// Register adds h as the handler of the command c.Name. Like net/http's
+// ServeMux, a name may be registered once: a second registration (or an
+// empty name) is refused, the first one stays, and Err reports it, so the
+// program can refuse to start rather than answer with the wrong handler.
 func (r *Router) Register(c Command, h Handler) {
+	if c.Name == "" || h == nil {
+		r.errs = append(r.errs, fmt.Errorf("command %q: no name or no handler", c.Name))
+		return
+	}
+	if _, dup := r.cmds[c.Name]; dup {
+		r.errs = append(r.errs, fmt.Errorf("command /%s is registered twice", c.Name))
+		return
+	}
 	r.cmds[c.Name] = h
 	r.info = append(r.info, c)
 }
+
+// Err reports the registrations Register refused, nil when there were
+// none. Check it once every command is registered, before serving.
+func (r *Router) Err() error { return errors.Join(r.errs...) }
 
 // RegisterFunc registers a function.
 func (r *Router) RegisterFunc(c Command, f func(ctx context.Context, m *Message) (*Reply, error)) {

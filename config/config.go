@@ -51,6 +51,12 @@ type Config struct {
 	TelegramModerators    []string
 	TelegramWebhookURL    string
 	TelegramWebhookSecret string
+	// TelegramRate is messages a second overall, TelegramChatRate a
+	// second in one private chat, TelegramGroupRate a minute in one
+	// group; 0 means no limit.
+	TelegramRate      float64
+	TelegramChatRate  float64
+	TelegramGroupRate float64
 
 	DiscordToken      string
 	DiscordAppID      string
@@ -94,6 +100,18 @@ func integer(p func(*Config) *int, lo, hi int) func(*Config, string) error {
 			return fmt.Errorf("must be between %d and %d, not %d", lo, hi, n)
 		}
 		*p(c) = n
+		return nil
+	}
+}
+
+// rate is a number of messages per unit of time; 0 means no limit.
+func rate(p func(*Config) *float64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || f < 0 || f > 1e6 || f != f {
+			return fmt.Errorf("must be a number of messages from 0 (no limit) to 1000000, not %q", v)
+		}
+		*p(c) = f
 		return nil
 	}
 }
@@ -167,6 +185,9 @@ func Vars() []Var {
 		{"UNIONBOT_TELEGRAM_MODERATORS", "", "Comma-separated Telegram user ids allowed to decide.", list(func(c *Config) *[]string { return &c.TelegramModerators })},
 		{"UNIONBOT_TELEGRAM_WEBHOOK_URL", "", "Public HTTPS URL for webhook mode. Empty: long polling.", str(func(c *Config) *string { return &c.TelegramWebhookURL })},
 		{"UNIONBOT_TELEGRAM_WEBHOOK_SECRET", "", "Secret Telegram sends with each webhook request.", str(func(c *Config) *string { return &c.TelegramWebhookSecret })},
+		{"UNIONBOT_TELEGRAM_RATE", "30", "Telegram messages a second, overall, shared in turn among the chats waiting. 30 is Telegram's limit; raise it for a self-hosted Bot API server or paid broadcasts. 0: no limit.", rate(func(c *Config) *float64 { return &c.TelegramRate })},
+		{"UNIONBOT_TELEGRAM_CHAT_RATE", "1", "Telegram messages a second in one private chat. 0: no limit.", rate(func(c *Config) *float64 { return &c.TelegramChatRate })},
+		{"UNIONBOT_TELEGRAM_GROUP_RATE", "20", "Telegram messages a minute in one group (Telegram allows 20). 0: no limit.", rate(func(c *Config) *float64 { return &c.TelegramGroupRate })},
 		{"UNIONBOT_DISCORD_TOKEN", "", "Discord bot token. Empty: Discord off.", str(func(c *Config) *string { return &c.DiscordToken })},
 		{"UNIONBOT_DISCORD_APP_ID", "", "Discord application id. Empty: taken from READY.", str(func(c *Config) *string { return &c.DiscordAppID })},
 		{"UNIONBOT_DISCORD_GUILD", "", "Register commands in this server only (they update at once). Empty: globally.", str(func(c *Config) *string { return &c.DiscordGuild })},

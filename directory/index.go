@@ -567,7 +567,11 @@ func (m *cityMerger) merge(i int32, c City) {
 // its names.
 func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 	for _, o := range orgs {
-		if err := x.complete(f, &o); err != nil {
+		err := x.complete(f, &o)
+		if err == nil {
+			err = x.checkFacts(f, &o)
+		}
+		if err != nil {
 			x.problems = append(x.problems, fmt.Sprintf("%s: %v", o.ID, err))
 			continue
 		}

@@ -34,6 +34,9 @@ type Seed struct {
 	// precedence: search merges the two, so a city is listed once.
 	WorldCities       []City        `yaml:"-"`
 	WorldSubdivisions []Subdivision `yaml:"-"`
+	// Header is the comment block at the top of organisations.yaml, which
+	// WriteOrganisations writes back so that an export keeps it.
+	Header string `yaml:"-"`
 	// Version is a digest of the seed files; it changes whenever any of them
 	// does, so a store can tell a new seed from one it has seen.
 	Version string `yaml:"-"`
@@ -63,6 +66,9 @@ func loadSeedFS(fsys fs.FS, dir string) (*Seed, error) {
 			return nil, fmt.Errorf("seed %s: %w", name, err)
 		}
 		h.Write(b)
+		if name == "organisations.yaml" {
+			s.Header = orgsHeader(b)
+		}
 		dec := yaml.NewDecoder(bytes.NewReader(b))
 		dec.KnownFields(true)
 		if err := dec.Decode(&s); err != nil {
@@ -83,6 +89,9 @@ func loadSeedFS(fsys fs.FS, dir string) (*Seed, error) {
 		if err != nil {
 			return nil, fmt.Errorf("seed %s: %w", name, err)
 		}
+	}
+	for i := range s.Organisations {
+		s.Organisations[i].upgrade()
 	}
 	s.Version = hex.EncodeToString(h.Sum(nil))[:16]
 	return &s, nil

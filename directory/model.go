@@ -65,12 +65,67 @@ type Organisation struct {
 	Description string   `yaml:"description,omitempty" json:"description,omitempty"`
 	// Languages are BCP 47 tags ("en", "fr-CA").
 	Languages []string `yaml:"languages,omitempty" json:"languages,omitempty"`
-	// Source says where the entry came from: "INPUD list, Aug 2014",
-	// "reader comment, 2017-01-18", "community suggestion".
-	Source string `yaml:"source" json:"source"`
-	// Verified is the date (YYYY-MM-DD, or YYYY-MM) the entry was last checked.
+	// Serves lists further places it serves beyond its seat (City,
+	// Province, Countries[0]). Each is one of: an ISO 3166-2 subdivision
+	// code ("CA-YT"); a country code ("VN"), which must also be in
+	// Countries; or a city with its subdivision or country code
+	// ("Grand Forks, CA-BC", "Hanoi, VN"). Build reports an entry that
+	// names an unknown place as a Problem.
+	Serves []string `yaml:"serves,omitempty" json:"serves,omitempty"`
+	// Status is "" or "active" for a working group and "closed" for one a
+	// source or a moderator reports closed: it leaves answers but stays in
+	// the history and the export.
+	Status Status `yaml:"status,omitempty" json:"status,omitempty"`
+	// Ally is true when no source says the group is run by people who use
+	// drugs (a harm reduction association, a network of people living with
+	// HIV): answers mark it and list it after the peer-run groups.
+	Ally bool `yaml:"ally,omitempty" json:"ally,omitempty"`
+	// Sources say where each fact comes from, the main source first. A
+	// correction adds a source rather than replacing one.
+	Sources []Source `yaml:"sources,omitempty" json:"sources,omitempty"`
+	// Verified is when the entry was last confirmed: a moderator's /verify
+	// or edit, else the main source's date. YYYY, YYYY-MM, YYYY-MM-DD or
+	// "undated".
 	Verified string `yaml:"verified,omitempty" json:"verified,omitempty"`
+	// Source is the single source string of older records ("INPUD list,
+	// Aug 2014"). It is kept only so they still load: decoding moves it
+	// into Sources[0] and clears it, so nothing new ever writes it.
+	Source string `yaml:"source,omitempty" json:"source,omitempty"`
 }
+
+// Status is an organisation's status; the zero value means active.
+type Status string
+
+const (
+	StatusActive Status = "active"
+	StatusClosed Status = "closed"
+)
+
+// Valid reports whether s is "", "active" or "closed".
+func (s Status) Valid() bool { return s == "" || s == StatusActive || s == StatusClosed }
+
+// Source is one place a fact about an organisation comes from.
+type Source struct {
+	// Title names the page or document ("Drug User Unions Worldwide: An
+	// Evolving List"), or says who confirmed it ("verified by a moderator").
+	Title string `yaml:"title" json:"title"`
+	URL   string `yaml:"url,omitempty" json:"url,omitempty"`
+	// Date is when the source was written or seen: YYYY, YYYY-MM,
+	// YYYY-MM-DD or "undated".
+	Date string `yaml:"date" json:"date"`
+	// Note says which facts this source gives, where it gives only some.
+	Note string `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// Undated is the Date of a source that carries none.
+const Undated = "undated"
+
+// Closed reports whether the group is reported closed.
+func (o *Organisation) Closed() bool { return o.Status == StatusClosed }
+
+// PeerRun reports whether a source says the group is run by people who use
+// drugs.
+func (o *Organisation) PeerRun() bool { return !o.Ally }
 
 // Country is a country or territory with an ISO 3166-1 code.
 type Country struct {

@@ -91,6 +91,9 @@ func (s *Service) card(x *directory.Index, it *Item, lang string) *bot.Reply {
 		}
 		r.Add(bot.Rich(lang, "card.duplicates", strings.Join(names, "; "))...)
 	}
+	for _, l := range it.Lookalikes {
+		r.Add(lookalikeSpans(l, lang)...)
+	}
 	for _, a := range it.Approvals {
 		if it.Status == Pending {
 			r.Add(bot.I(i18n.Tr(lang, "card.approved_by", a.By, len(it.Approvals), s.opts.ApprovalsRequired)))
@@ -128,7 +131,11 @@ func orgBlock(o *directory.Organisation, place, lang string) bot.Block {
 	}
 	for _, u := range append(append([]string(nil), o.Websites...), o.Social...) {
 		spans = append(spans, bot.T("\n"))
-		spans = append(spans, bot.Rich(lang, "card.link", u)...)
+		link, idn := displayLink(u)
+		spans = append(spans, bot.Rich(lang, "card.link", link)...)
+		if idn != "" {
+			spans = append(spans, bot.T("\n"+i18n.Tr(lang, "card.idn", idn)))
+		}
 	}
 	if o.Description != "" {
 		spans = append(spans, bot.T("\n"+o.Description))
@@ -143,7 +150,7 @@ func (s *Service) approve(ctx context.Context, m *bot.Message) (*bot.Reply, erro
 		return nil, err
 	}
 	if !ok {
-		return nil, bot.Errorf(bot.Invalid, "mod.approve_which")
+		return nil, errorf(invalid, "mod.approve_which")
 	}
 	return s.decide(ctx, m, ref, Approved, "")
 }
@@ -156,7 +163,7 @@ func (s *Service) reject(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		return nil, err
 	}
 	if !ok {
-		return nil, bot.Errorf(bot.Invalid, "mod.reject_which")
+		return nil, errorf(invalid, "mod.reject_which")
 	}
 	if m.Form != nil {
 		reason = m.Form["reason"]
@@ -184,14 +191,14 @@ func (s *Service) decide(ctx context.Context, m *bot.Message, ref string, action
 		final = false
 		if it.Status != Pending {
 			if it.Status == Approved {
-				return bot.Errorf(bot.Conflict, "mod.already_approved", it.Ref, it.Decision.By, when(it.Decision.At, m.Lang))
+				return errorf(conflict, "mod.already_approved", it.Ref, it.Decision.By, when(it.Decision.At, m.Lang))
 			}
-			return bot.Errorf(bot.Conflict, "mod.already_rejected", it.Ref, it.Decision.By, when(it.Decision.At, m.Lang))
+			return errorf(conflict, "mod.already_rejected", it.Ref, it.Decision.By, when(it.Decision.At, m.Lang))
 		}
 		if action == Approved {
 			for _, a := range it.Approvals {
 				if a.ByKey == d.ByKey {
-					return bot.Errorf(bot.Conflict, "mod.approved_twice", it.Ref)
+					return errorf(conflict, "mod.approved_twice", it.Ref)
 				}
 			}
 			it.Approvals = append(it.Approvals, d)
@@ -252,7 +259,15 @@ func (s *Service) applyApproval(ctx context.Context, x *directory.Index, it *Ite
 	o := *it.Org
 	if it.Kind == KindSuggestion {
 		o.ID = newID(x, &o)
-		o.Source = "community suggestion"
+		if len(o.Sources) == 0 {
+			o.Sources = []directory.Source{{Title: communitySource}}
+		}
+		// The suggestion's own source (a lead's page, say) stays first;
+		// an undated community suggestion is dated by its approval.
+		if o.Sources[0].Title == communitySource && (o.Sources[0].Date == "" || o.Sources[0].Date == directory.Undated) {
+			o.Sources = append([]directory.Source(nil), o.Sources...)
+			o.Sources[0].Date = d.At.Format("2006-01-02")
+		}
 	}
 	o.Verified = d.At.Format("2006-01-02")
 	return o.ID, s.dir.Apply(ctx, directory.Change{ID: o.ID, Org: &o, At: d.At, By: d.By})
@@ -296,7 +311,7 @@ func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) 
 		return nil, err
 	}
 	if !ok || len(parts) < 3 {
-		return nil, bot.Errorf(bot.Invalid, "mod.edit_usage")
+		return nil, errorf(invalid, "mod.edit_usage")
 	}
 	field, value := strings.ToLower(parts[1]), Clean(parts[2])
 	x := s.dir.Index()
@@ -305,12 +320,12 @@ func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) 
 	switch field {
 	case "name":
 		if n := len([]rune(value)); n < MinName || n > MaxName {
-			return nil, bot.Errorf(bot.Invalid, "mod.edit_name_length", MinName, MaxName)
+			return nil, errorf(invalid, "mod.edit_name_length", MinName, MaxName)
 		}
 		apply = func(o *directory.Organisation) string { o.Name = value; return "" }
 	case "acronym":
 		if len([]rune(value)) > 15 {
-			return nil, bot.Errorf(bot.Invalid, "mod.edit_acronym_length", 15)
+			return nil, errorf(invalid, "mod.edit_acronym_length", 15)
 		}
 		apply = func(o *directory.Organisation) string { o.Acronym = value; return "" }
 	case "place", "city", "country":
@@ -342,24 +357,24 @@ func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) 
 		}
 	case "description":
 		if len([]rune(value)) > MaxDescription {
-			return nil, bot.Errorf(bot.Invalid, "mod.edit_description_length", MaxDescription)
+			return nil, errorf(invalid, "mod.edit_description_length", MaxDescription)
 		}
 		apply = func(o *directory.Organisation) string { o.Description = value; return "" }
 	case "kind":
 		k := directory.Kind(strings.ToLower(value))
 		if k != directory.KindLocal && k != directory.KindNational {
-			return nil, bot.Errorf(bot.Invalid, "mod.edit_kind")
+			return nil, errorf(invalid, "mod.edit_kind")
 		}
 		apply = func(o *directory.Organisation) string { o.Kind = k; return "" }
 	default:
-		return nil, bot.Errorf(bot.Invalid, "mod.edit_field", truncate(field, 20))
+		return nil, errorf(invalid, "mod.edit_field", truncate(field, 20))
 	}
 	it, err := s.update(ctx, ref, func(it *Item) error {
 		if it.Status == Approved {
-			return bot.Errorf(bot.Conflict, "mod.edit_approved", it.Ref)
+			return errorf(conflict, "mod.edit_approved", it.Ref)
 		}
 		if it.Status != Pending {
-			return bot.Errorf(bot.Conflict, "mod.edit_rejected", it.Ref)
+			return errorf(conflict, "mod.edit_rejected", it.Ref)
 		}
 		o := *it.Org
 		if label := apply(&o); label != "" {
@@ -387,7 +402,7 @@ func (s *Service) remove(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	x := s.dir.Index()
 	org, _ := findOrg(x, args)
 	if org == nil {
-		return nil, bot.Errorf(bot.NotFound, "mod.remove_which")
+		return nil, errorf(notFound, "mod.remove_which")
 	}
 	cp := *org
 	now := s.opts.Now().UTC()

@@ -7,7 +7,6 @@ package moderation
 import (
 	"time"
 
-	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/directory"
 )
 
@@ -43,8 +42,11 @@ type Item struct {
 	Problem string `json:"problem,omitempty"`
 	// Duplicates are possible duplicates: organisation ids or item refs.
 	Duplicates []string `json:"duplicates,omitempty"`
+	// Lookalikes are the confusable warnings on a suggestion: what in it
+	// looks like a listed group without being spelt as it.
+	Lookalikes []Lookalike `json:"lookalikes,omitempty"`
 	// Submitter is who to tell the outcome; deleted once they are told.
-	Submitter *bot.Address `json:"submitter,omitempty"`
+	Submitter *Recipient `json:"submitter,omitempty"`
 	// Lang is the language the submitter was answered in, so the outcome
 	// reaches them in it too.
 	Lang        string    `json:"lang,omitempty"`
@@ -76,4 +78,17 @@ type AuditEntry struct {
 	Action string    `json:"action"`
 	Ref    string    `json:"ref,omitempty"`
 	Detail string    `json:"detail,omitempty"`
+}
+
+// Recipient is where to tell a submitter the outcome, as an Item stores
+// it. It is moderation's own record rather than bot.Address so that the
+// stored format changes only when moderation changes it; the JSON names are
+// the ones items were first stored with, so old items still decode.
+type Recipient struct {
+	Platform string `json:"platform"`
+	ChatID   string `json:"chat_id,omitempty"`
+	UserID   string `json:"user_id,omitempty"`
+	// Direct asks for the user's direct messages rather than ChatID, where
+	// the platform has them; ChatID is the fallback.
+	Direct bool `json:"direct,omitempty"`
 }

@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/bottest"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/boltstore"
-	"github.com/unionbot/unionbot/store/redisstore"
+	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 
 // eachStore runs a test against both stores.
@@ -28,7 +29,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
 		fn(t, st)
 	})
 	t.Run("redis", func(t *testing.T) {
-		fn(t, redisstore.MustOpenTest(t))
+		fn(t, redistest.MustOpen(t))
 	})
 }
 
@@ -87,18 +88,8 @@ func (r *recorder) waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func render(r *bot.Reply) string {
-	var parts []string
-	for _, b := range r.Blocks {
-		parts = append(parts, bot.PlainText(b))
-	}
-	for _, row := range r.Buttons {
-		for _, b := range row {
-			parts = append(parts, "["+b.Data+"]")
-		}
-	}
-	return strings.Join(parts, "\n")
-}
+// render shows a reply with its buttons' data ("[/approve S-1]").
+func render(r *bot.Reply) string { return bottest.DataText(r) }
 
 type harness struct {
 	t   *testing.T
@@ -238,7 +229,7 @@ func TestFullFlow(t *testing.T) {
 			}
 			return true
 		})
-		if found == nil || found.Source != "community suggestion" || found.Verified == "" || found.Acronym != "LDUU" {
+		if found == nil || found.MainSource().Title != "community suggestion" || found.MainSource().Date != found.Verified || found.Verified == "" || found.Acronym != "LDUU" {
 			t.Errorf("approved entry = %+v", found)
 		}
 		// The audit log has the suggestion and the decision.

@@ -164,14 +164,21 @@ func (s *Service) sender(platform string) bot.Sender {
 
 // Register adds the moderation commands to the router.
 func (s *Service) Register(r *bot.Router) {
+	ref := bot.Option{Name: "ref", Required: true, Key: "option.ref"}
 	r.RegisterFunc(bot.Command{Name: "suggest", Args: "Name | City, Country | website | what they do", Description: "Suggest a peer-run group that is missing"}, s.suggest)
-	r.RegisterFunc(bot.Command{Name: "report", Args: "<group> <what is wrong>", Description: "Tell us about a mistake in a listing"}, s.report)
+	r.RegisterFunc(bot.Command{Name: "report", Args: "<group> <what is wrong>", Description: "Tell us about a mistake in a listing",
+		Options: []bot.Option{{Name: "organisation", Required: true, Complete: true, Key: "option.report.organisation"},
+			{Name: "problem", Required: true, Key: "option.report.problem"}}}, s.report)
 	r.RegisterFunc(bot.Command{Name: "cancel", Description: "Stop a suggestion in progress", Hidden: true}, s.cancel)
 	r.RegisterFunc(bot.Command{Name: "queue", Description: "List suggestions and reports waiting for a decision", Moderator: true}, s.queue)
-	r.RegisterFunc(bot.Command{Name: "approve", Args: "<ref>", Description: "Approve a suggestion or report", Moderator: true}, s.approve)
-	r.RegisterFunc(bot.Command{Name: "reject", Args: "<ref> <reason>", Description: "Reject a suggestion or report", Moderator: true}, s.reject)
-	r.RegisterFunc(bot.Command{Name: "edit", Args: "<ref> <field> <value>", Description: "Correct a suggestion before approving it", Moderator: true}, s.edit)
-	r.RegisterFunc(bot.Command{Name: "remove", Args: "<group>", Description: "Delist a group (it stays in the history)", Moderator: true}, s.remove)
+	r.RegisterFunc(bot.Command{Name: "approve", Args: "<ref>", Description: "Approve a suggestion or report", Moderator: true,
+		Options: []bot.Option{ref}}, s.approve)
+	r.RegisterFunc(bot.Command{Name: "reject", Args: "<ref> <reason>", Description: "Reject a suggestion or report", Moderator: true,
+		Options: []bot.Option{ref, {Name: "reason", Key: "option.reject.reason"}}}, s.reject)
+	r.RegisterFunc(bot.Command{Name: "edit", Args: "<ref> <field> <value>", Description: "Correct a suggestion before approving it", Moderator: true,
+		Options: []bot.Option{ref, {Name: "field", Required: true, Key: "option.edit.field"}, {Name: "value", Required: true, Key: "option.edit.value"}}}, s.edit)
+	r.RegisterFunc(bot.Command{Name: "remove", Args: "<group>", Description: "Delist a group (it stays in the history)", Moderator: true,
+		Options: []bot.Option{{Name: "organisation", Required: true, Complete: true, Key: "option.remove.organisation"}}}, s.remove)
 	r.RegisterFunc(bot.Command{Name: "audit", Description: "Recent moderation actions", Moderator: true}, s.audit)
 	r.Dialog(bot.HandlerFunc(s.dialog))
 }
@@ -196,14 +203,14 @@ func storeErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	var be *bot.Error
-	if errors.As(err, &be) {
+	var me *Error
+	if errors.As(err, &me) {
 		return err
 	}
 	if errors.Is(err, store.ErrUnavailable) {
-		return &bot.Error{Code: bot.Unavailable, Key: "mod.unavailable", Message: i18n.Tr(i18n.Reference, "mod.unavailable"), Err: err}
+		return &Error{code: unavailable, key: "mod.unavailable", err: err}
 	}
-	return &bot.Error{Code: bot.Internal, Err: err}
+	return &Error{code: internal, err: err}
 }
 
 func (s *Service) recordAudit(ctx context.Context, e AuditEntry) {
@@ -222,14 +229,14 @@ func (s *Service) limit(ctx context.Context, m *bot.Message) error {
 		return storeErr(err)
 	}
 	if h > int64(s.opts.PerHour) {
-		return bot.Errorf(bot.Limited, "mod.limit_hour", s.opts.PerHour)
+		return errorf(limited, "mod.limit_hour", s.opts.PerHour)
 	}
 	d, err := s.st.Incr(ctx, "limit:day:"+k, 24*time.Hour)
 	if err != nil {
 		return storeErr(err)
 	}
 	if d > int64(s.opts.PerDay) {
-		return bot.Errorf(bot.Limited, "mod.limit_day", s.opts.PerDay)
+		return errorf(limited, "mod.limit_day", s.opts.PerDay)
 	}
 	return nil
 }
@@ -285,7 +292,7 @@ func (s *Service) update(ctx context.Context, ref string, fn func(*Item) error) 
 	var out Item
 	_, err := s.st.Update(ctx, itemsColl, ref, func(old []byte) ([]byte, error) {
 		if old == nil {
-			return nil, bot.Errorf(bot.NotFound, "mod.no_item", ref)
+			return nil, errorf(notFound, "mod.no_item", ref)
 		}
 		var it Item
 		if err := json.Unmarshal(old, &it); err != nil {
@@ -347,7 +354,7 @@ func parseRef(s string) (string, bool) {
 
 func mustModerate(m *bot.Message) error {
 	if !m.Moderator {
-		return bot.Errorf(bot.NotAllowed, "mod.not_moderator")
+		return errorf(notAllowed, "mod.not_moderator")
 	}
 	return nil
 }

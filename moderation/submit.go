@@ -47,6 +47,12 @@ func (s *Service) suggest(ctx context.Context, m *bot.Message) (*bot.Reply, erro
 }
 
 func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Proposal) (*bot.Reply, error) {
+	// The limit counts first, before any validation or the duplicate
+	// check, so that a flood of invalid or duplicate suggestions costs the
+	// bot (and the store) as little as a flood of valid ones.
+	if err := s.limit(ctx, m); err != nil {
+		return nil, err
+	}
 	x := s.dir.Index()
 	org, place, err := buildOrg(x, p, m.Lang)
 	if err != nil {
@@ -57,6 +63,12 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 		return nil, storeErr(err)
 	}
 	dup, listed, waiting := duplicates(x, org, pend)
+	looks := lookalikes(x, org)
+	for _, l := range looks {
+		if l.Like != "" {
+			dup = appendUnique(dup, l.Like)
+		}
+	}
 	switch {
 	case listed != "":
 		return bot.Text(i18n.Tr(m.Lang, "mod.already_listed", listed, org.Name)), nil
@@ -64,12 +76,9 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 		return bot.Text(i18n.Tr(m.Lang, "mod.already_waiting", waiting, org.Name)), nil
 	}
 	if len(pend) >= s.opts.MaxPending {
-		return nil, bot.Errorf(bot.Limited, "mod.queue_full")
+		return nil, errorf(limited, "mod.queue_full")
 	}
-	if err := s.limit(ctx, m); err != nil {
-		return nil, err
-	}
-	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Submitter: submitter(m), Lang: m.Lang}
+	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, Submitter: submitter(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
@@ -87,8 +96,8 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 // suggester alone, so the outcome goes to their direct messages rather than
 // into the channel for everyone to read; tellSubmitter falls back to the
 // channel only when a direct message cannot be sent.
-func submitter(m *bot.Message) *bot.Address {
-	return &bot.Address{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID, Direct: m.Chat.Space != "" && !m.Chat.Private}
+func submitter(m *bot.Message) *Recipient {
+	return &Recipient{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID, Direct: m.Chat.Space != "" && !m.Chat.Private}
 }
 
 // duplicates compares a proposal with the directory and with pending items
@@ -212,27 +221,28 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		r.Add(bot.Rich(m.Lang, "mod.report_how")...)
 		return r, nil
 	}
+	// Counted before the report is checked, as suggestions are.
+	if err := s.limit(ctx, m); err != nil {
+		return nil, err
+	}
 	x := s.dir.Index()
 	org, rest := findOrg(x, Clean(args))
 	if org == nil {
-		return nil, bot.Errorf(bot.NotFound, "mod.report_which")
+		return nil, errorf(notFound, "mod.report_which")
 	}
 	problem = Clean(rest)
 	if problem == "" {
-		return nil, bot.Errorf(bot.Invalid, "mod.report_what", org.Name, firstNonEmpty(org.Acronym, org.Name))
+		return nil, errorf(invalid, "mod.report_what", org.Name, firstNonEmpty(org.Acronym, org.Name))
 	}
 	if len([]rune(problem)) > MaxProblem {
-		return nil, bot.Errorf(bot.Invalid, "mod.report_too_long", MaxProblem)
+		return nil, errorf(invalid, "mod.report_too_long", MaxProblem)
 	}
 	pend, err := s.pending(ctx)
 	if err != nil {
 		return nil, storeErr(err)
 	}
 	if len(pend) >= s.opts.MaxPending {
-		return nil, bot.Errorf(bot.Limited, "mod.queue_full_report")
-	}
-	if err := s.limit(ctx, m); err != nil {
-		return nil, err
+		return nil, errorf(limited, "mod.queue_full_report")
 	}
 	cp := *org
 	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m), Lang: m.Lang}
@@ -286,7 +296,7 @@ func (s *Service) dialog(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	if !m.Chat.Private || m.Location != nil {
 		return nil, nil
 	}
-	b, err := s.st.Take(ctx, dialogKey(m))
+	b, err := s.st.Peek(ctx, dialogKey(m))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}

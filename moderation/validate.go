@@ -136,23 +136,27 @@ func looksLikeLinks(s string) bool {
 func parseLinks(s string) ([]string, error) {
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
 	if len(fields) > MaxLinks {
-		return nil, bot.Errorf(bot.Invalid, "mod.links_too_many", MaxLinks)
+		return nil, errorf(invalid, "mod.links_too_many", MaxLinks)
 	}
 	var out []string
 	for _, f := range fields {
 		if len(f) > MaxLink {
-			return nil, bot.Errorf(bot.Invalid, "mod.link_too_long", MaxLink)
+			return nil, errorf(invalid, "mod.link_too_long", MaxLink)
 		}
 		low := strings.ToLower(f)
 		if !strings.Contains(low, "://") && !strings.Contains(low, ":") {
 			f = "https://" + f
 		}
 		if !bot.SafeURL(f) {
-			return nil, bot.Errorf(bot.Invalid, "mod.link_not_web", truncate(Clean(f), 60))
+			return nil, errorf(invalid, "mod.link_not_web", truncate(Clean(f), 60))
 		}
 		u, _ := url.Parse(f)
 		if !strings.Contains(u.Hostname(), ".") {
-			return nil, bot.Errorf(bot.Invalid, "mod.link_no_host", truncate(Clean(f), 60))
+			return nil, errorf(invalid, "mod.link_no_host", truncate(Clean(f), 60))
+		}
+		if sc := hostMixesScripts(f); sc != nil {
+			// The address is not echoed: it is made to deceive.
+			return nil, bot.Errorf(bot.Invalid, "mod.link_mixed_scripts", strings.Join(sc, ", "))
 		}
 		out = append(out, f)
 	}
@@ -195,10 +199,10 @@ func (r resolved) label(x *directory.Index, lang string) string {
 func resolvePlace(x *directory.Index, text, lang string) (resolved, error) {
 	text = Clean(text)
 	if text == "" {
-		return resolved{}, bot.Errorf(bot.Invalid, "mod.place_missing")
+		return resolved{}, errorf(invalid, "mod.place_missing")
 	}
 	if len([]rune(text)) > MaxPlace {
-		return resolved{}, bot.Errorf(bot.Invalid, "mod.place_too_long", MaxPlace)
+		return resolved{}, errorf(invalid, "mod.place_too_long", MaxPlace)
 	}
 	all, corrected := x.ResolvePlaces(text)
 	places := countryPlaces(all)
@@ -218,16 +222,16 @@ func resolvePlace(x *directory.Index, text, lang string) (resolved, error) {
 		}
 		if len(places) > 0 {
 			// A guess is fine for a search, not for a listing: ask.
-			return resolved{}, bot.Errorf(bot.Invalid, "mod.place_did_you_mean", fromPlace(places[0]).label(x, lang))
+			return resolved{}, errorf(invalid, "mod.place_did_you_mean", fromPlace(places[0]).label(x, lang))
 		}
-		return resolved{}, bot.Errorf(bot.Invalid, "mod.place_unknown", truncate(text, 60))
+		return resolved{}, errorf(invalid, "mod.place_unknown", truncate(text, 60))
 	}
 	if len(places) > 1 {
 		names := fromPlace(places[0]).label(x, lang)
 		for _, p := range places[1:] {
 			names = i18n.Tr(lang, "list.or", names, fromPlace(p).label(x, lang))
 		}
-		return resolved{}, bot.Errorf(bot.Invalid, "mod.place_ambiguous",
+		return resolved{}, errorf(invalid, "mod.place_ambiguous",
 			truncate(text, 60), names, truncate(text, 40), x.CountryName(places[0].Country, lang))
 	}
 	return fromPlace(places[0]), nil
@@ -263,10 +267,10 @@ func buildOrg(x *directory.Index, p Proposal, lang string) (*directory.Organisat
 	name := Clean(p.Name)
 	n := utf8.RuneCountInString(name)
 	if n < MinName {
-		return nil, resolved{}, bot.Errorf(bot.Invalid, "mod.name_missing")
+		return nil, resolved{}, errorf(invalid, "mod.name_missing")
 	}
 	if n > MaxName {
-		return nil, resolved{}, bot.Errorf(bot.Invalid, "mod.name_too_long", MaxName)
+		return nil, resolved{}, errorf(invalid, "mod.name_too_long", MaxName)
 	}
 	place, err := resolvePlace(x, p.Place, lang)
 	if err != nil {
@@ -278,7 +282,7 @@ func buildOrg(x *directory.Index, p Proposal, lang string) (*directory.Organisat
 	}
 	desc := Clean(p.Description)
 	if utf8.RuneCountInString(desc) > MaxDescription {
-		return nil, resolved{}, bot.Errorf(bot.Invalid, "mod.description_too_long", MaxDescription)
+		return nil, resolved{}, errorf(invalid, "mod.description_too_long", MaxDescription)
 	}
 	o := &directory.Organisation{
 		Name:        name,
@@ -287,7 +291,7 @@ func buildOrg(x *directory.Index, p Proposal, lang string) (*directory.Organisat
 		Province:    place.province,
 		City:        place.city,
 		Description: desc,
-		Source:      "community suggestion",
+		Sources:     []directory.Source{{Title: communitySource, Date: directory.Undated}},
 	}
 	pt := place.point
 	o.Coordinates = &pt
@@ -363,3 +367,6 @@ func describe(x *directory.Index, o *directory.Organisation, lang string) string
 	}
 	return s
 }
+
+// communitySource is the source title of an entry suggested in the bot.
+const communitySource = "community suggestion"

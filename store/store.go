@@ -74,9 +74,9 @@ type Counters interface {
 type KV interface {
 	// Put stores val under key; ttl > 0 makes it expire.
 	Put(ctx context.Context, key string, val []byte, ttl time.Duration) error
-	// Take returns the value, or ErrNotFound when missing or expired. It
+	// Peek returns the value, or ErrNotFound when missing or expired. It
 	// does not remove the value.
-	Take(ctx context.Context, key string) ([]byte, error)
+	Peek(ctx context.Context, key string) ([]byte, error)
 	// Remove deletes the key; a missing key is not an error.
 	Remove(ctx context.Context, key string) error
 }

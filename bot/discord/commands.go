@@ -3,6 +3,7 @@ package discord
 import (
 	"log/slog"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -11,64 +12,49 @@ import (
 	"github.com/unionbot/unionbot/bot/i18n"
 )
 
-// option is a string option of a slash command. key names its
-// description in the catalog (bot/i18n), for the other languages.
-type option struct {
-	name, description string
-	required, auto    bool
-	key               string
-}
+// Every command and option comes from the core's declarations
+// (bot.Command, bot.Option): this file only translates them into Discord's
+// application commands. It names no command.
 
-// commandOptions are the options of the commands Discord users type, in the
-// order their values are joined into Message.Text ("/reject S-12 spam").
-// A command not listed here gets one optional "text" option, passed on as
-// typed; a command listed with no options takes none (/suggest opens a
-// form instead).
-var commandOptions = map[string][]option{
-	"find":    {{"place", "A city, country or region, or a group's name", true, true, "option.find.place"}},
-	"network": {{"region", "A region such as Asia, or a country", false, true, "option.network.region"}},
-	"suggest": nil,
-	"report": {
-		{"organisation", "The group's name or acronym", true, true, "option.report.organisation"},
-		{"problem", "What is wrong with the listing", true, false, "option.report.problem"},
-	},
-	"help":    nil,
-	"about":   nil,
-	"privacy": nil,
-	"start":   nil,
-	"lang":    {{"language", "A language, such as fr or Español", false, false, "option.lang.language"}},
-	"queue":   nil,
-	"approve": {{"ref", "The reference, such as S-12", true, false, "option.ref"}},
-	"reject": {
-		{"ref", "The reference, such as S-12", true, false, "option.ref"},
-		{"reason", "Why (the person who sent it is told); empty opens a form", false, false, "option.reject.reason"},
-	},
-	"edit": {
-		{"ref", "The reference, such as S-12", true, false, "option.ref"},
-		{"field", "name, acronym, place, website, description or kind", true, false, "option.edit.field"},
-		{"value", "The new value", true, false, "option.edit.value"},
-	},
-	"remove": {{"organisation", "The group's name or acronym", true, true, "option.remove.organisation"}},
-	"audit":  nil,
-}
+// discordLocales are Discord's locale codes matched to the bot's supported
+// languages (bot/i18n is the one list of those); Discord's English locales
+// get the default name and description, so they are left out.
+var discordLocales = func() map[string][]discordgo.Locale {
+	all := make([]discordgo.Locale, 0, len(discordgo.Locales)+1)
+	for l := range discordgo.Locales {
+		all = append(all, l)
+	}
+	// Discord has Indonesian; discordgo v0.29 has no constant for it.
+	all = append(all, "id")
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	out := map[string][]discordgo.Locale{}
+	for _, l := range all {
+		if l == discordgo.Unknown {
+			continue
+		}
+		lang, ok := i18n.Match(string(l))
+		if !ok || lang == i18n.Reference {
+			continue
+		}
+		out[lang] = append(out[lang], l)
+	}
+	return out
+}()
 
-var textOption = option{"text", "What to send with the command", false, false, "option.text"}
-
-// discordLocales are Discord's locale codes for each of the bot's other
-// languages; Spanish has two.
-var discordLocales = map[string][]discordgo.Locale{
-	"fr": {discordgo.French},
-	"es": {discordgo.SpanishES, discordgo.SpanishLATAM},
-	"pt": {discordgo.PortugueseBR},
-	"ru": {discordgo.Russian},
-	"de": {discordgo.German},
-	"id": {"id"}, // Indonesian, which discordgo v0.29 has no constant for
+// localeLang is the supported language a Discord locale speaks; "" when
+// none. Only locales that match one closely count.
+func localeLang(l discordgo.Locale) string {
+	if lang, ok := i18n.Match(string(l)); ok {
+		return lang
+	}
+	return ""
 }
 
 // localized returns the text in every other supported language, keyed by
-// Discord locale, clipped to Discord's limit; nil when text has no
-// translation. Command names stay the same in every language.
-func localized(text func(lang string) string, limit int) map[discordgo.Locale]string {
+// Discord locale and passed through fit (which clips a description or
+// refuses a name Discord would not take, returning ""); nil when text has
+// no translation.
+func localized(text func(lang string) string, fit func(string) string) map[discordgo.Locale]string {
 	out := map[discordgo.Locale]string{}
 	english := strings.TrimSpace(text(i18n.Reference))
 	for _, lang := range i18n.Default().Languages() {
@@ -76,8 +62,11 @@ func localized(text func(lang string) string, limit int) map[discordgo.Locale]st
 		if lang == i18n.Reference || t == "" || t == english {
 			continue
 		}
+		if t = fit(t); t == "" {
+			continue
+		}
 		for _, loc := range discordLocales[lang] {
-			out[loc] = clip(t, limit)
+			out[loc] = t
 		}
 	}
 	if len(out) == 0 {
@@ -86,20 +75,30 @@ func localized(text func(lang string) string, limit int) map[discordgo.Locale]st
 	return out
 }
 
-// optionsOf is the options the command is registered with.
-func optionsOf(name string) []option {
-	if opts, ok := commandOptions[name]; ok {
-		return opts
+// commandName is the form Discord requires of command and option names,
+// in every locale (application command naming): letters, digits, "-" and
+// "_", Devanagari and Thai, 1 to 32 of them, lowercase where the script has
+// case.
+var commandName = regexp.MustCompile(`^[-_\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
+
+func validName(s string) bool { return commandName.MatchString(s) && strings.ToLower(s) == s }
+
+// fitName is s if Discord takes it as a name, else "".
+func fitName(s string) string {
+	if validName(s) {
+		return s
 	}
-	return []option{textOption}
+	return ""
 }
 
-var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$`)
+func fitDescription(s string) string { return clip(s, 100) }
 
 // applicationCommands builds the slash commands for cmds: hidden ones and
 // names Discord would refuse are left out. Moderators' commands are shown
-// by default only to members who can manage the server; that is a
-// convenience, not a check: the core checks every use.
+// by default only to members who can manage the server (Discord has no way
+// for a bot to grant them to a role; an admin does it under Server Settings
+// → Integrations, see README); that is a convenience, not a check: the
+// core checks every use.
 func applicationCommands(cmds []bot.Command, log *slog.Logger) []*discordgo.ApplicationCommand {
 	manageGuild := int64(discordgo.PermissionManageGuild)
 	out := make([]*discordgo.ApplicationCommand, 0, len(cmds))
@@ -109,7 +108,7 @@ func applicationCommands(cmds []bot.Command, log *slog.Logger) []*discordgo.Appl
 		if c.Hidden || seen[name] {
 			continue
 		}
-		if !commandName.MatchString(name) {
+		if !validName(name) {
 			log.Warn("discord: command name not allowed by Discord; not registered", "command", name)
 			continue
 		}
@@ -124,29 +123,50 @@ func applicationCommands(cmds []bot.Command, log *slog.Logger) []*discordgo.Appl
 			Description: clip(desc, 100),
 			Options:     []*discordgo.ApplicationCommandOption{},
 		}
+		if loc := localized(c.NameIn, fitName); loc != nil {
+			ac.NameLocalizations = &loc
+		}
 		if c.Description != "" {
-			if loc := localized(c.DescriptionIn, 100); loc != nil {
+			if loc := localized(c.DescriptionIn, fitDescription); loc != nil {
 				ac.DescriptionLocalizations = &loc
 			}
 		}
 		if c.Moderator {
 			ac.DefaultMemberPermissions = &manageGuild
 		}
-		for _, o := range optionsOf(name) {
-			opt := &discordgo.ApplicationCommandOption{
-				Type:         discordgo.ApplicationCommandOptionString,
-				Name:         o.name,
-				Description:  clip(o.description, 100),
-				Required:     o.required,
-				Autocomplete: o.auto,
+		for _, o := range c.Options {
+			if !validName(o.Name) {
+				log.Warn("discord: option name not allowed by Discord; not registered", "command", name, "option", o.Name)
+				continue
 			}
-			if o.key != "" {
-				key := o.key
-				opt.DescriptionLocalizations = localized(func(lang string) string { return i18n.Tr(lang, key) }, 100)
+			d := strings.TrimSpace(o.DescriptionIn(i18n.Reference))
+			if d == "" {
+				d = o.Name
+			}
+			opt := &discordgo.ApplicationCommandOption{
+				Type:                     discordgo.ApplicationCommandOptionString,
+				Name:                     o.Name,
+				Description:              clip(d, 100),
+				Required:                 o.Required,
+				Autocomplete:             o.Complete,
+				NameLocalizations:        localized(o.NameIn, fitName),
+				DescriptionLocalizations: localized(o.DescriptionIn, fitDescription),
 			}
 			ac.Options = append(ac.Options, opt)
 		}
+		// Discord wants the required options first.
+		sort.SliceStable(ac.Options, func(i, j int) bool { return ac.Options[i].Required && !ac.Options[j].Required })
 		out = append(out, ac)
 	}
 	return out
+}
+
+// declared returns the core's declaration of the command name.
+func (a *Adapter) declared(name string) (bot.Command, bool) {
+	for _, c := range a.commands {
+		if strings.EqualFold(c.Name, name) {
+			return c, true
+		}
+	}
+	return bot.Command{}, false
 }

@@ -50,13 +50,6 @@ const DefaultAPIBase = "https://discord.com"
 // Config.PageSize is 0.
 const DefaultPageSize = 5
 
-// DefaultPublicCommands are the commands whose replies in a server are
-// shown to the whole channel. Every other command, button press and form
-// in a server is answered ephemerally (only the person who asked sees it):
-// searches, suggestions, reports and moderators' commands are nobody
-// else's business.
-var DefaultPublicCommands = []string{"help", "about", "start", "network"}
-
 // Config configures the adapter.
 type Config struct {
 	// Token is the bot token, with or without the "Bot " prefix. Required.
@@ -71,7 +64,10 @@ type Config struct {
 	// unless it is a loopback address, since the token travels with every
 	// call.
 	APIBase string
-	// Commands are registered as slash commands; hidden ones are not.
+	// Commands are the core's declarations (Router.Commands): each is
+	// registered as a slash command with its options, unless hidden, and
+	// its Public flag decides whether its answers in a server are shown to
+	// the channel or to the asker alone (ephemeral).
 	Commands []bot.Command
 	// PageSize is Message.PageSize; 0 means DefaultPageSize.
 	PageSize int
@@ -81,8 +77,6 @@ type Config struct {
 	// PublicKey is the application's public key (hex), needed only by
 	// InteractionsHandler.
 	PublicKey string
-	// PublicCommands replaces DefaultPublicCommands when not nil.
-	PublicCommands []string
 }
 
 // Adapter connects a Discord application to the core.
@@ -181,13 +175,11 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 	if size == 0 {
 		size = DefaultPageSize
 	}
-	pub := cfg.PublicCommands
-	if pub == nil {
-		pub = DefaultPublicCommands
-	}
-	public := make(map[string]bool, len(pub))
-	for _, n := range pub {
-		public[strings.ToLower(strings.TrimPrefix(n, "/"))] = true
+	public := map[string]bool{}
+	for _, c := range cfg.Commands {
+		if c.Public {
+			public[strings.ToLower(c.Name)] = true
+		}
 	}
 	return &Adapter{
 		s:          s,
@@ -225,8 +217,14 @@ func (a *Adapter) Name() string { return Platform }
 // once connected, reconnecting and resuming is discordgo's.
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	if !a.running.CompareAndSwap(false, true) {
-		return errors.New("discord: Run called twice")
+		return errors.New("discord: Run is already running")
 	}
+	// Run may be called again once it has returned (a replica that lost
+	// the gateway lease connects again when it wins it back).
+	defer a.running.Store(false)
+	a.mu.Lock()
+	a.closed = false
+	a.mu.Unlock()
 	base := context.WithoutCancel(ctx) // answers in flight finish after ctx ends
 	var stopping atomic.Bool
 	removers := []func(){
@@ -421,8 +419,8 @@ func (a *Adapter) Send(ctx context.Context, to bot.Address, r *bot.Reply) (strin
 		return "", errors.New("discord: nothing to send")
 	}
 	var id string
-	for n, page := range out.pages {
-		m := &discordgo.MessageSend{Content: page, AllowedMentions: noMentions()}
+	for n, pg := range out.pages {
+		m := &discordgo.MessageSend{Content: pg.content, Embeds: pg.embeds, AllowedMentions: noMentions()}
 		if n == len(out.pages)-1 {
 			m.Components = out.buttons
 		}
@@ -449,17 +447,18 @@ func (a *Adapter) Edit(ctx context.Context, to bot.Address, id string, r *bot.Re
 		return errors.New("discord: nothing to show")
 	}
 	pages := out.pages
-	first := pages[0]
-	comps := []discordgo.MessageComponent{} // an empty list removes old buttons; null would not
+	first := pages[0].content
+	embeds := nonNil(pages[0].embeds)       // an empty list removes old embeds; null would not
+	comps := []discordgo.MessageComponent{} // nor old buttons
 	if len(pages) <= 1 && len(out.buttons) > 0 {
 		comps = out.buttons
 	}
-	e := &discordgo.MessageEdit{ID: id, Channel: ch, Content: &first, Components: &comps, AllowedMentions: noMentions()}
+	e := &discordgo.MessageEdit{ID: id, Channel: ch, Content: &first, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions()}
 	if _, err := a.s.ChannelMessageEditComplex(e, discordgo.WithContext(ctx)); err != nil {
 		return a.restErr("editing a message", err)
 	}
 	for n := 1; n < len(pages); n++ {
-		m := &discordgo.MessageSend{Content: pages[n], AllowedMentions: noMentions()}
+		m := &discordgo.MessageSend{Content: pages[n].content, Embeds: pages[n].embeds, AllowedMentions: noMentions()}
 		if n == len(pages)-1 {
 			m.Components = out.buttons
 		}

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/bottest"
 	"github.com/unionbot/unionbot/bot/discord/discordtest"
-	"github.com/unionbot/unionbot/directory"
 )
 
 const (
@@ -22,30 +22,8 @@ const (
 
 // ---- helpers ----
 
-type dir struct{ x *directory.Index }
-
-func (d dir) Index() *directory.Index { return d.x }
-
-var (
-	indexOnce sync.Once
-	index     *directory.Index
-)
-
 // MustBot is the real core over the embedded seed.
-func MustBot(t testing.TB) *bot.Bot {
-	t.Helper()
-	indexOnce.Do(func() {
-		seed, err := directory.LoadSeed()
-		if err != nil {
-			t.Fatalf("seed: %v", err)
-		}
-		index = directory.Build(seed, seed.Organisations)
-	})
-	if index == nil {
-		t.Fatal("no index")
-	}
-	return bot.New(bot.Options{Directory: dir{index}})
-}
+func MustBot(t testing.TB) *bot.Bot { return bottest.MustBot(t, bot.Options{}) }
 
 // logBuffer collects everything the adapter logs, at every level.
 type logBuffer struct {
@@ -164,15 +142,22 @@ func start(t *testing.T, h bot.Handler, opts ...startOption) *harness {
 	return &harness{fake: fake, a: a, logs: logs}
 }
 
+// testCommands are the core's commands and, declared as moderation
+// declares its own, some of moderation's, plus one the adapter has never
+// heard of.
 func testCommands(t testing.TB) []bot.Command {
 	cmds := MustBot(t).Router().Commands()
+	ref := bot.Option{Name: "ref", Required: true, Key: "option.ref"}
 	return append(cmds,
 		bot.Command{Name: "suggest", Description: "Suggest a peer-run group that is missing"},
-		bot.Command{Name: "report", Description: "Tell us about a mistake"},
-		bot.Command{Name: "approve", Description: "Approve a suggestion or report", Moderator: true},
-		bot.Command{Name: "reject", Description: "Reject a suggestion or report", Moderator: true},
+		bot.Command{Name: "report", Description: "Tell us about a mistake", Options: []bot.Option{
+			{Name: "organisation", Required: true, Complete: true, Key: "option.report.organisation"},
+			{Name: "problem", Required: true, Key: "option.report.problem"}}},
+		bot.Command{Name: "approve", Description: "Approve a suggestion or report", Moderator: true, Options: []bot.Option{ref}},
+		bot.Command{Name: "reject", Description: "Reject a suggestion or report", Moderator: true,
+			Options: []bot.Option{ref, {Name: "reason", Key: "option.reject.reason"}}},
 		bot.Command{Name: "page", Description: "Paging", Hidden: true},
-		bot.Command{Name: "echo", Description: "Not one of the known commands"},
+		bot.Command{Name: "echo", Description: "Not one of the known commands", Options: []bot.Option{{Name: "text", Key: "option.text"}}},
 	)
 }
 

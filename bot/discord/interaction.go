@@ -91,7 +91,8 @@ func (x *exchange) handle(ctx context.Context, h bot.Handler) {
 			return
 		}
 		m := x.message()
-		m.Text = commandText(data)
+		c, _ := x.a.declared(data.Name)
+		m.Text = commandText(data, c.Options)
 		x.reply(ctx, h, m, x.ephemeral(data.Name))
 	case discordgo.InteractionMessageComponent:
 		data, ok := x.i.Data.(discordgo.MessageComponentInteractionData)
@@ -102,6 +103,9 @@ func (x *exchange) handle(ctx context.Context, h bot.Handler) {
 		m := x.message()
 		m.Text = data.CustomID
 		m.Pressed = true
+		if x.i.Message != nil {
+			m.Offered = offered(x.i.Message.Components)
+		}
 		x.press(ctx, h, m)
 	case discordgo.InteractionModalSubmit:
 		data, ok := x.i.Data.(discordgo.ModalSubmitInteractionData)
@@ -122,7 +126,8 @@ func (x *exchange) handle(ctx context.Context, h bot.Handler) {
 func (x *exchange) inGuild() bool { return x.i.GuildID != "" }
 
 // ephemeral reports whether the answer to the command is shown only to the
-// person who asked: in a server, for every command but the public ones.
+// person who asked: in a server, for every command the core does not
+// declare Public.
 func (x *exchange) ephemeral(command string) bool {
 	return x.inGuild() && !x.a.public[strings.ToLower(command)]
 }
@@ -157,7 +162,8 @@ func (x *exchange) message() *bot.Message {
 
 // commandText is "/name" and the options' values in their declared order
 // (then any others, as sent), joined by spaces: "/reject S-12 spam".
-func commandText(d discordgo.ApplicationCommandInteractionData) string {
+// declared are the command's options as the core declares them.
+func commandText(d discordgo.ApplicationCommandInteractionData, declared []bot.Option) string {
 	parts := []string{"/" + strings.ToLower(d.Name)}
 	opts := d.Options
 	for len(opts) == 1 && opts[0] != nil &&
@@ -177,8 +183,8 @@ func commandText(d discordgo.ApplicationCommandInteractionData) string {
 		}
 		delete(byName, o.Name)
 	}
-	for _, spec := range optionsOf(strings.ToLower(d.Name)) {
-		if o := byName[spec.name]; o != nil {
+	for _, spec := range declared {
+		if o := byName[spec.Name]; o != nil {
 			add(o)
 		}
 	}
@@ -203,6 +209,41 @@ func optionValue(o *discordgo.ApplicationCommandInteractionDataOption) string {
 		return strconv.FormatBool(v)
 	}
 	return ""
+}
+
+// offered lists the custom ids of the buttons on a message, as Discord
+// reports the message a press came from, so the core can refuse a press
+// of anything it did not offer there. It is never nil for a message, even
+// one without buttons.
+func offered(comps []discordgo.MessageComponent) []string {
+	out := []string{}
+	var walk func(c discordgo.MessageComponent)
+	walk = func(c discordgo.MessageComponent) {
+		switch v := c.(type) {
+		case *discordgo.ActionsRow:
+			if v != nil {
+				for _, cc := range v.Components {
+					walk(cc)
+				}
+			}
+		case discordgo.ActionsRow:
+			for _, cc := range v.Components {
+				walk(cc)
+			}
+		case *discordgo.Button:
+			if v != nil && v.CustomID != "" {
+				out = append(out, v.CustomID)
+			}
+		case discordgo.Button:
+			if v.CustomID != "" {
+				out = append(out, v.CustomID)
+			}
+		}
+	}
+	for _, c := range comps {
+		walk(c)
+	}
+	return out
 }
 
 // formValues collects a modal's text inputs by custom id.
@@ -286,12 +327,13 @@ func flags(ephemeral bool) discordgo.MessageFlags {
 	return 0
 }
 
-func messageResponse(typ discordgo.InteractionResponseType, content string, comps []discordgo.MessageComponent, ephemeral bool) *discordgo.InteractionResponse {
+func messageResponse(typ discordgo.InteractionResponseType, pg page, comps []discordgo.MessageComponent, ephemeral bool) *discordgo.InteractionResponse {
 	if comps == nil {
 		comps = []discordgo.MessageComponent{}
 	}
 	return &discordgo.InteractionResponse{Type: typ, Data: &discordgo.InteractionResponseData{
-		Content:         content,
+		Content:         pg.content,
+		Embeds:          nonNil(pg.embeds),
 		Components:      comps,
 		AllowedMentions: noMentions(),
 		Flags:           flags(ephemeral),
@@ -302,7 +344,7 @@ func (x *exchange) apologyResponse() any {
 	if x.i.Type == discordgo.InteractionApplicationCommandAutocomplete {
 		return x.choices(nil)
 	}
-	return messageResponse(discordgo.InteractionResponseChannelMessageWithSource, escape(apology), nil, x.inGuild())
+	return messageResponse(discordgo.InteractionResponseChannelMessageWithSource, page{content: escape(apology)}, nil, x.inGuild())
 }
 
 // unreadable answers an interaction whose data could not be read.
@@ -447,10 +489,10 @@ func (x *exchange) pressAnswer(ctx context.Context, rep *bot.Reply) {
 // notice sends a reply's Notice after an edit, unless the edit says it.
 func (x *exchange) notice(ctx context.Context, rep *bot.Reply, out output) {
 	n := strings.TrimSpace(rep.Notice)
-	if n == "" || (len(out.pages) > 0 && strings.Contains(out.pages[0], escape(n))) {
+	if n == "" || (len(out.pages) > 0 && strings.Contains(out.pages[0].content, escape(n))) {
 		return
 	}
-	x.followups(ctx, []string{escape(n)}, nil, x.inGuild())
+	x.followups(ctx, []page{{content: escape(n)}}, nil, x.inGuild())
 }
 
 // editOriginal puts the first page (and the buttons, when it is the only
@@ -464,9 +506,11 @@ func (x *exchange) editOriginal(ctx context.Context, out output, ephemeral bool)
 	if first == nil {
 		first = []discordgo.MessageComponent{}
 	}
-	content := out.pages[0]
+	content := out.pages[0].content
+	embeds := nonNil(out.pages[0].embeds)
 	_, err := x.a.s.InteractionResponseEdit(x.i, &discordgo.WebhookEdit{
 		Content:         &content,
+		Embeds:          &embeds,
 		Components:      &first,
 		AllowedMentions: noMentions(),
 	}, discordgo.WithContext(ctx))
@@ -486,9 +530,9 @@ func (x *exchange) deleteOriginal(ctx context.Context) {
 }
 
 // followups sends pages as follow-up messages, the buttons with the last.
-func (x *exchange) followups(ctx context.Context, pages []string, comps []discordgo.MessageComponent, ephemeral bool) {
+func (x *exchange) followups(ctx context.Context, pages []page, comps []discordgo.MessageComponent, ephemeral bool) {
 	for n, p := range pages {
-		params := &discordgo.WebhookParams{Content: p, AllowedMentions: noMentions(), Flags: flags(ephemeral)}
+		params := &discordgo.WebhookParams{Content: p.content, Embeds: p.embeds, AllowedMentions: noMentions(), Flags: flags(ephemeral)}
 		if n == len(pages)-1 {
 			params.Components = comps
 		}

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,15 +13,39 @@ import (
 )
 
 // TestCommandDescriptionsAreLocalized: every command the core registers is
-// described in each supported language under Discord's locale codes, and
-// so are the options; names stay the same in every language.
+// named and described in each supported language under Discord's locale
+// codes, and so are the options; every name is one Discord accepts, and no
+// two commands (or two options of a command) share a name in a locale.
 func TestCommandDescriptionsAreLocalized(t *testing.T) {
 	cmds := applicationCommands(MustBot(t).Router().Commands(), slog.New(slog.DiscardHandler))
 	locales := []discordgo.Locale{discordgo.French, discordgo.SpanishES, discordgo.SpanishLATAM, discordgo.PortugueseBR, discordgo.Russian, discordgo.German, "id"}
 	var find *discordgo.ApplicationCommand
+	names := map[discordgo.Locale]map[string]string{}
 	for _, c := range cmds {
-		if c.NameLocalizations != nil {
-			t.Errorf("/%s has name localizations; names stay the same", c.Name)
+		if c.NameLocalizations == nil {
+			t.Errorf("/%s has no name localizations", c.Name)
+		} else {
+			for l, n := range *c.NameLocalizations {
+				if !discordName.MatchString(n) || strings.ToLower(n) != n {
+					t.Errorf("/%s in %s is named %q, which Discord refuses", c.Name, l, n)
+				}
+				if names[l] == nil {
+					names[l] = map[string]string{}
+				}
+				if other, dup := names[l][n]; dup {
+					t.Errorf("/%s and /%s are both %q in %s", c.Name, other, n, l)
+				}
+				names[l][n] = c.Name
+			}
+		}
+		optNames := map[string]bool{}
+		for _, o := range c.Options {
+			for l, n := range o.NameLocalizations {
+				if !discordName.MatchString(n) || strings.ToLower(n) != n || optNames[string(l)+" "+n] {
+					t.Errorf("/%s option %s in %s is named %q", c.Name, o.Name, l, n)
+				}
+				optNames[string(l)+" "+n] = true
+			}
 		}
 		if c.DescriptionLocalizations == nil {
 			t.Errorf("/%s has no description localizations", c.Name)
@@ -61,13 +86,35 @@ func TestCommandDescriptionsAreLocalized(t *testing.T) {
 	if got := find.Options[0].DescriptionLocalizations[discordgo.French]; got != "Une ville, un pays ou une région, ou le nom d’un groupe" {
 		t.Errorf("/find place option in French = %q", got)
 	}
+	for l, want := range map[discordgo.Locale][2]string{
+		discordgo.French:       {"chercher", "lieu"},
+		discordgo.SpanishES:    {"buscar", "lugar"},
+		discordgo.SpanishLATAM: {"buscar", "lugar"},
+		discordgo.PortugueseBR: {"buscar", "lugar"},
+		discordgo.Russian:      {"найти", "место"},
+		discordgo.German:       {"finden", "ort"},
+		"id":                   {"cari", "tempat"},
+	} {
+		if got := (*find.NameLocalizations)[l]; got != want[0] {
+			t.Errorf("/find is named %q in %s, want %q", got, l, want[0])
+		}
+		if got := find.Options[0].NameLocalizations[l]; got != want[1] {
+			t.Errorf("/find's place option is named %q in %s, want %q", got, l, want[1])
+		}
+	}
+	if _, ok := (*find.NameLocalizations)[discordgo.EnglishUS]; ok {
+		t.Error("English has a localization; it is the default name")
+	}
 }
+
+// discordName is Discord's documented pattern for command and option names.
+var discordName = regexp.MustCompile(`^[-_\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
 
 // TestCommandWithoutTranslation: a command the catalog does not know is
 // registered in English only.
 func TestCommandWithoutTranslation(t *testing.T) {
 	cmds := applicationCommands([]bot.Command{{Name: "echo", Description: "Echo"}}, slog.New(slog.DiscardHandler))
-	if len(cmds) != 1 || cmds[0].DescriptionLocalizations != nil {
+	if len(cmds) != 1 || cmds[0].DescriptionLocalizations != nil || cmds[0].NameLocalizations != nil {
 		t.Errorf("echo = %+v", cmds)
 	}
 }
@@ -89,8 +136,8 @@ func TestRegisteredWithLocalizations(t *testing.T) {
 		if c.Name == "help" && c.Localized["de"] != "So benutzt du den Bot" {
 			t.Errorf("/help description_localizations = %v", c.Localized)
 		}
-		if len(c.NameLocalize) > 0 {
-			t.Errorf("/%s name_localizations = %v", c.Name, c.NameLocalize)
+		if c.Name == "network" && c.NameLocalize["pt-BR"] != "rede" {
+			t.Errorf("/network name_localizations = %v", c.NameLocalize)
 		}
 	}
 }
@@ -117,5 +164,31 @@ func TestAnswersInTheInteractionsLocale(t *testing.T) {
 		if got := content(t, r); !strings.Contains(got, want) {
 			t.Errorf("/help with locale %s = %q, want %q", locale, got, want)
 		}
+	}
+}
+
+// TestAutocompleteInTheUsersLocale: "Alle" typed in a French client offers
+// Allemagne, and choosing it finds Germany's groups.
+func TestAutocompleteInTheUsersLocale(t *testing.T) {
+	t.Parallel()
+	h := start(t, MustBot(t))
+	in := discordtest.Autocomplete("find", discordtest.Focused("place", "Alle"))
+	in.Locale = "fr"
+	id, _ := h.fake.Interaction(t, in)
+	r, _ := h.callback(t, id)
+	choices, _ := r.Data["choices"].([]any)
+	if len(choices) == 0 {
+		t.Fatalf("no choices for Alle in French: %v", r.Data)
+	}
+	first, _ := choices[0].(map[string]any)
+	if first["name"] != "Allemagne" || first["value"] != "Allemagne" {
+		t.Errorf("first choice = %v, want Allemagne", first)
+	}
+	in = discordtest.Command("find", discordtest.String("place", "Allemagne"))
+	in.Locale = "fr"
+	id, _ = h.fake.Interaction(t, in)
+	r, _ = h.callback(t, id)
+	if got := content(t, r); !strings.Contains(got, "Groupes : Allemagne") || !strings.Contains(got, "German Drug Users Union") {
+		t.Errorf("/find Allemagne = %q", got)
 	}
 }

@@ -16,6 +16,7 @@ const (
 	maxRows        = 5    // action rows in a message
 	maxPerRow      = 5    // buttons in a row
 	maxCustomID    = 100
+	maxButtonURL   = 512
 	maxButtonLabel = 80
 	maxModalTitle  = 45
 	maxModalLabel  = 45
@@ -33,34 +34,55 @@ func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
-// output is a reply rendered for Discord: one or more messages of content,
-// and the buttons, which go with the last message (or with the edited one).
-// pages has at least one element when there are buttons.
+// output is a reply rendered for Discord: one or more messages, each
+// content and embeds, and the buttons, which go with the last message (or
+// with the edited one). pages has at least one element when there are
+// buttons.
 type output struct {
-	pages   []string
+	pages   []page
 	buttons []discordgo.MessageComponent
 }
 
 func (o output) empty() bool { return len(o.pages) == 0 && len(o.buttons) == 0 }
 
-// render turns a reply into Discord messages. A reply with no paragraphs
-// shows its Notice.
+// render turns a reply into Discord messages: blocks with a Card become
+// embeds (see embedPages), the others markdown content. A reply with no
+// paragraphs shows its Notice. Share buttons, which Discord cannot make,
+// become a line telling the command to send.
 func render(r *bot.Reply) output {
 	var out output
 	if r == nil {
 		return out
 	}
-	var paras []string
-	for _, b := range r.Blocks {
-		paras = append(paras, renderBlock(b, maxContent)...)
+	blocks := r.Blocks
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if h, ok := shareHint(b); ok && b.Data == "" && b.URL == "" {
+				blocks = append(blocks[:len(blocks):len(blocks)], h)
+			}
+		}
 	}
-	if len(paras) == 0 && strings.TrimSpace(r.Notice) != "" {
-		paras = renderBlock(bot.Block{Spans: []bot.Span{bot.T(r.Notice)}}, maxContent)
+	cards := false
+	for _, b := range blocks {
+		cards = cards || b.Card != nil
 	}
-	out.pages = bot.Pack(paras, maxContent)
+	if cards {
+		out.pages = embedPages(blocks)
+	} else {
+		var paras []string
+		for _, b := range blocks {
+			paras = append(paras, renderBlock(b, maxContent)...)
+		}
+		if len(paras) == 0 && strings.TrimSpace(r.Notice) != "" {
+			paras = renderBlock(bot.Block{Spans: []bot.Span{bot.T(r.Notice)}}, maxContent)
+		}
+		for _, c := range bot.Pack(paras, maxContent) {
+			out.pages = append(out.pages, page{content: c})
+		}
+	}
 	out.buttons = buttons(r.Buttons)
 	if len(out.pages) == 0 && len(out.buttons) > 0 {
-		out.pages = []string{""}
+		out.pages = []page{{}}
 	}
 	return out
 }
@@ -239,31 +261,46 @@ func escape(s string) string {
 }
 
 // buttons lays out the reply's buttons in rows of at most five, at most
-// five rows. A button whose data does not fit a custom id, or repeats one
-// already shown, is dropped: Discord would refuse the whole message.
+// five rows: a button with Data sends it back as its custom id, in its
+// style (Approve green, Reject red); a button with a safe URL is a link
+// button. A button whose data does not fit a custom id, or repeats one
+// already shown, is dropped: Discord would refuse the whole message. Share
+// buttons are shown as text (see render).
 func buttons(rows [][]bot.Button) []discordgo.MessageComponent {
 	var out []discordgo.MessageComponent
 	seen := map[string]bool{}
 	for _, row := range rows {
 		var cur []discordgo.MessageComponent
 		for _, b := range row {
-			if b.Data == "" || len(b.Data) > maxCustomID || seen[b.Data] {
+			label := strings.TrimSpace(b.Label)
+			var btn discordgo.Button
+			switch {
+			case b.Data != "":
+				if len(b.Data) > maxCustomID || seen[b.Data] {
+					continue
+				}
+				seen[b.Data] = true
+				if label == "" {
+					label = b.Data
+				}
+				btn = discordgo.Button{Label: clip(label, maxButtonLabel), Style: buttonStyle(b.Style), CustomID: b.Data}
+			case b.URL != "":
+				if !bot.SafeURL(b.URL) || len(b.URL) > maxButtonURL || seen["url "+b.URL] {
+					continue
+				}
+				seen["url "+b.URL] = true
+				if label == "" {
+					label = b.URL
+				}
+				btn = discordgo.Button{Label: clip(label, maxButtonLabel), Style: discordgo.LinkButton, URL: b.URL}
+			default:
 				continue
 			}
-			seen[b.Data] = true
 			if len(cur) == maxPerRow {
 				out = append(out, discordgo.ActionsRow{Components: cur})
 				cur = nil
 			}
-			label := strings.TrimSpace(b.Label)
-			if label == "" {
-				label = b.Data
-			}
-			cur = append(cur, discordgo.Button{
-				Label:    clip(label, maxButtonLabel),
-				Style:    buttonStyle(b.Style),
-				CustomID: b.Data,
-			})
+			cur = append(cur, btn)
 		}
 		if len(cur) > 0 {
 			out = append(out, discordgo.ActionsRow{Components: cur})
@@ -279,6 +316,8 @@ func buttonStyle(s bot.ButtonStyle) discordgo.ButtonStyle {
 	switch s {
 	case bot.ButtonPrimary:
 		return discordgo.PrimaryButton
+	case bot.ButtonSuccess:
+		return discordgo.SuccessButton
 	case bot.ButtonDanger:
 		return discordgo.DangerButton
 	}

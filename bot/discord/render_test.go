@@ -46,7 +46,7 @@ func TestRenderSpans(t *testing.T) {
 
 func TestRenderAdjacentStyles(t *testing.T) {
 	r := (&bot.Reply{}).Add(bot.B("a"), bot.I("b"))
-	got := render(r).pages[0]
+	got := render(r).pages[0].content
 	if got != "**a**\u200b*b*" {
 		t.Errorf("got %q, want the markers kept apart", got)
 	}
@@ -63,7 +63,8 @@ func TestRenderSplitsLongReplies(t *testing.T) {
 	if len(out.pages) < 4 {
 		t.Fatalf("%d pages", len(out.pages))
 	}
-	for i, p := range out.pages {
+	for i, pg := range out.pages {
+		p := pg.content
 		if len(p) > maxContent {
 			t.Errorf("page %d has %d bytes", i, len(p))
 		}

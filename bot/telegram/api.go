@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,12 +23,15 @@ type api interface {
 	// adapter does not read (answerCallbackQuery, setMyCommands,
 	// answerInlineQuery, editMessageText, deleteWebhook).
 	Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
-	// Send calls a method that answers with a Message (sendMessage).
-	Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error)
-	// GetUpdates long-polls for updates.
-	GetUpdates(ctx context.Context, c tgbotapi.UpdateConfig) ([]tgbotapi.Update, error)
+	// GetUpdates long-polls for updates and returns each one undecoded:
+	// the SDK's own GetUpdates decodes the batch as a whole, so one update
+	// it cannot decode (an entity offset beyond int64) fails them all, the
+	// offset never moves, and every later update is lost. The adapter
+	// decodes each one on its own (see decodeUpdate).
+	GetUpdates(ctx context.Context, c tgbotapi.UpdateConfig) ([]json.RawMessage, error)
 	// MakeRequest calls a method by name, for parameters the SDK's configs
-	// lack (setWebhook's secret_token).
+	// lack (setWebhook's secret_token, sendMessage's message_thread_id,
+	// scoped setMyCommands), and for raw answers (getUpdates).
 	MakeRequest(ctx context.Context, method string, p tgbotapi.Params) (*tgbotapi.APIResponse, error)
 }
 
@@ -51,12 +55,23 @@ func (s sdkAPI) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.AP
 	return s.with(ctx).Request(c)
 }
 
-func (s sdkAPI) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error) {
-	return s.with(ctx).Send(c)
-}
-
-func (s sdkAPI) GetUpdates(ctx context.Context, c tgbotapi.UpdateConfig) ([]tgbotapi.Update, error) {
-	return s.with(ctx).GetUpdates(c)
+func (s sdkAPI) GetUpdates(ctx context.Context, c tgbotapi.UpdateConfig) ([]json.RawMessage, error) {
+	p := tgbotapi.Params{}
+	p.AddNonZero("offset", c.Offset)
+	p.AddNonZero("limit", c.Limit)
+	p.AddNonZero("timeout", c.Timeout)
+	if err := p.AddInterface("allowed_updates", c.AllowedUpdates); err != nil {
+		return nil, err
+	}
+	resp, err := s.with(ctx).MakeRequest("getUpdates", p)
+	if err != nil {
+		return nil, err
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(resp.Result, &raws); err != nil {
+		return nil, fmt.Errorf("getUpdates answered with something other than a list: %w", err)
+	}
+	return raws, nil
 }
 
 func (s sdkAPI) MakeRequest(ctx context.Context, method string, p tgbotapi.Params) (*tgbotapi.APIResponse, error) {

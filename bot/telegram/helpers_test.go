@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/bottest"
 	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
-	"github.com/unionbot/unionbot/directory"
 )
 
 // testToken has the shape of a real token (it is not one), so that both
@@ -292,27 +292,8 @@ func (r *recorder) find(t *testing.T, text string) bot.Message {
 	return bot.Message{}
 }
 
-type staticDir struct{ x *directory.Index }
-
-func (d staticDir) Index() *directory.Index { return d.x }
-
-var seedIndex = sync.OnceValues(func() (*directory.Index, error) {
-	seed, err := directory.LoadSeed()
-	if err != nil {
-		return nil, err
-	}
-	return directory.Build(seed, seed.Organisations), nil
-})
-
 // MustCore is the real core over the embedded seed.
-func MustCore(t *testing.T) *bot.Bot {
-	t.Helper()
-	x, err := seedIndex()
-	if err != nil {
-		t.Fatalf("LoadSeed: %v", err)
-	}
-	return bot.New(bot.Options{Directory: staticDir{x}})
-}
+func MustCore(t *testing.T) *bot.Bot { return bottest.MustBot(t, bot.Options{}) }
 
 func private(u telegramtest.User) telegramtest.Chat { return telegramtest.PrivateChat(u) }
 

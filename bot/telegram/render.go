@@ -3,6 +3,7 @@ package telegram
 import (
 	"html"
 	"log/slog"
+	"regexp"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -169,19 +170,55 @@ func renderParts(r *bot.Reply, limit int) []string {
 	return bot.Pack(pieces, limit)
 }
 
+// sharePayload is what a t.me deep link's start parameter may hold.
+var sharePayload = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// ShareURL is the deep link that opens a private chat with the bot and
+// sends it "/start <payload>": https://t.me/<bot>?start=<payload>. It is ""
+// when the payload is not one Telegram accepts (1-64 characters of
+// A-Z, a-z, 0-9, _ and -) or the bot has no username.
+func ShareURL(username, payload string) string {
+	if username == "" || !sharePayload.MatchString(payload) {
+		return ""
+	}
+	return "https://t.me/" + username + "?start=" + payload
+}
+
 // inlineKeyboard turns the reply's buttons into an inline keyboard, nil
-// when there are none. Buttons Telegram would refuse (data over 64 bytes,
-// which fails the whole message, or no label or data) are left out.
-func inlineKeyboard(rows [][]bot.Button, log *slog.Logger) *tgbotapi.InlineKeyboardMarkup {
+// when there are none: a callback button for Data, a URL button for URL
+// (when bot.SafeURL accepts it) and for Share (a deep link to the bot).
+// Buttons Telegram would refuse (data over 64 bytes, which fails the whole
+// message, or no label or data) are left out.
+func inlineKeyboard(rows [][]bot.Button, username string, log *slog.Logger) *tgbotapi.InlineKeyboardMarkup {
 	var kb [][]tgbotapi.InlineKeyboardButton
 	for _, row := range rows {
 		var out []tgbotapi.InlineKeyboardButton
 		for _, b := range row {
-			if len(b.Data) > bot.MaxButtonData || b.Data == "" || strings.TrimSpace(b.Label) == "" {
-				log.Debug("telegram: button left out", "data_bytes", len(b.Data), "label_empty", b.Label == "")
+			if strings.TrimSpace(b.Label) == "" {
+				log.Debug("telegram: button without a label left out")
 				continue
 			}
-			out = append(out, tgbotapi.NewInlineKeyboardButtonData(b.Label, b.Data))
+			switch {
+			case b.URL != "":
+				if !bot.SafeURL(b.URL) {
+					log.Debug("telegram: link button with an unsafe URL left out")
+					continue
+				}
+				out = append(out, tgbotapi.NewInlineKeyboardButtonURL(b.Label, b.URL))
+			case b.Share != "":
+				u := ShareURL(username, b.Share)
+				if u == "" {
+					log.Debug("telegram: share button left out", "payload_ok", sharePayload.MatchString(b.Share))
+					continue
+				}
+				out = append(out, tgbotapi.NewInlineKeyboardButtonURL(b.Label, u))
+			default:
+				if len(b.Data) > bot.MaxButtonData || b.Data == "" {
+					log.Debug("telegram: button left out", "data_bytes", len(b.Data))
+					continue
+				}
+				out = append(out, tgbotapi.NewInlineKeyboardButtonData(b.Label, b.Data))
+			}
 		}
 		if len(out) > 0 {
 			kb = append(kb, out)
@@ -191,6 +228,28 @@ func inlineKeyboard(rows [][]bot.Button, log *slog.Logger) *tgbotapi.InlineKeybo
 		return nil
 	}
 	return &tgbotapi.InlineKeyboardMarkup{InlineKeyboard: kb}
+}
+
+// offered is the callback data of every button on a pressed message, as
+// Telegram reports the message: what the bot really offered there. It is
+// empty, not nil, for a message with no buttons, and nil when Telegram
+// does not show the message (a press on a message sent in inline mode).
+func offered(msg *tgbotapi.Message) []string {
+	if msg == nil {
+		return nil
+	}
+	out := []string{}
+	if msg.ReplyMarkup == nil {
+		return out
+	}
+	for _, row := range msg.ReplyMarkup.InlineKeyboard {
+		for _, b := range row {
+			if b.CallbackData != nil {
+				out = append(out, *b.CallbackData)
+			}
+		}
+	}
+	return out
 }
 
 // LocationButton is the English label of the reply-keyboard button that

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -32,7 +33,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Address, r *bot.Reply) (strin
 	if err != nil {
 		return "", err
 	}
-	id, err := a.deliver(ctx, chat, chat > 0, noticeAsText(r), 0)
+	id, err := a.deliver(ctx, dest{chat: chat, private: chat > 0}, noticeAsText(r), 0)
 	if id == 0 {
 		return "", err
 	}
@@ -50,7 +51,7 @@ func (a *Adapter) Edit(ctx context.Context, to bot.Address, id string, r *bot.Re
 	if err != nil || msg <= 0 {
 		return fmt.Errorf("telegram: %q is not a message id", id)
 	}
-	_, err = a.deliver(ctx, chat, chat > 0, noticeAsText(r), msg)
+	_, err = a.deliver(ctx, dest{chat: chat, private: chat > 0}, noticeAsText(r), msg)
 	return err
 }
 
@@ -71,9 +72,23 @@ func chatOf(to bot.Address) (int64, error) {
 	return id, nil
 }
 
+// dest is where a reply goes: a chat and, in a group, the message it
+// answers and the forum topic it belongs in.
+type dest struct {
+	chat    int64
+	private bool
+	// replyTo is the asker's message, which the first message of the
+	// reply answers (reply_to_message_id); 0 for none. Used in groups,
+	// where several conversations share the chat.
+	replyTo int
+	// thread is the forum topic (message_thread_id); 0 for none (a chat
+	// that is not a forum, or its General topic).
+	thread int
+}
+
 // reply delivers a handler's reply, logging a failure.
-func (a *Adapter) reply(ctx context.Context, chat int64, private bool, r *bot.Reply, editID int) {
-	if _, err := a.deliver(ctx, chat, private, r, editID); err != nil {
+func (a *Adapter) reply(ctx context.Context, d dest, r *bot.Reply, editID int) {
+	if _, err := a.deliver(ctx, d, r, editID); err != nil {
 		a.logSendError("reply", err)
 	}
 }
@@ -82,30 +97,33 @@ func (a *Adapter) reply(ctx context.Context, chat int64, private bool, r *bot.Re
 // the bot, or a shutdown.
 func (a *Adapter) logSendError(what string, err error) {
 	code, _ := apiCode(err)
-	if code == http.StatusForbidden || errors.Is(err, context.Canceled) {
+	if code == http.StatusForbidden || errors.Is(err, context.Canceled) || errors.Is(err, errBacklog) {
 		a.log.Debug("telegram: could not send", "what", what, "err", err)
 		return
 	}
 	a.log.Warn("telegram: could not send", "what", what, "err", err)
 }
 
-// deliver sends r to chat as one or more messages (editing editID with the
+// deliver sends r to d as one or more messages (editing editID with the
 // first when it is not 0) and returns the id of the last. The inline
 // keyboard goes on the last message; the location keyboard, in private
 // chats, on the first that has no inline keyboard. The chat is held for
 // the whole reply, so that two replies never interleave.
-func (a *Adapter) deliver(ctx context.Context, chat int64, private bool, r *bot.Reply, editID int) (int, error) {
+func (a *Adapter) deliver(ctx context.Context, d dest, r *bot.Reply, editID int) (int, error) {
 	parts := renderParts(r, MaxText)
 	if len(parts) == 0 {
 		return 0, nil
 	}
-	kb := inlineKeyboard(r.Buttons, a.log)
+	kb := inlineKeyboard(r.Buttons, a.username, a.log)
 	var loc *tgbotapi.ReplyKeyboardMarkup
-	if r.Location && private && editID == 0 {
+	if r.Location && d.private && editID == 0 {
 		k := locationKeyboard(r.Lang)
 		loc = &k
 	}
-	unlock, err := a.pace.lock(ctx, chat)
+	unlock, err := a.pace.lock(ctx, d.chat)
+	if errors.Is(err, errBacklog) {
+		a.obs.ReplyDropped()
+	}
 	if err != nil {
 		return 0, wrapErr("sendMessage", a.token, err)
 	}
@@ -118,7 +136,7 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, private bool, r *bot.
 			if isLast {
 				ikb = kb
 			}
-			err := a.editMessage(ctx, chat, private, editID, text, ikb)
+			err := a.editMessage(ctx, d, editID, text, ikb)
 			if err == nil || notModified(err) {
 				last = editID
 				continue
@@ -137,14 +155,15 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, private bool, r *bot.
 		case loc != nil:
 			markup, loc = *loc, nil
 		}
-		id, err := a.sendMessage(ctx, chat, private, text, markup)
+		id, err := a.sendMessage(ctx, d, text, markup)
 		if err != nil {
 			return last, err
 		}
 		last = id
+		d.replyTo = 0 // the first message answers the asker; the rest follow it
 	}
 	if loc != nil {
-		id, err := a.sendMessage(ctx, chat, private, html.EscapeString(i18n.Tr(r.Lang, "location.prompt")), *loc)
+		id, err := a.sendMessage(ctx, d, html.EscapeString(i18n.Tr(r.Lang, "location.prompt")), *loc)
 		if err != nil {
 			return last, err
 		}
@@ -155,24 +174,40 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, private bool, r *bot.
 
 // sendMessage sends one HTML message, paced, and returns its id. A group
 // that became a supergroup is followed to its new id.
-func (a *Adapter) sendMessage(ctx context.Context, chat int64, private bool, text string, markup any) (int, error) {
-	cfg := tgbotapi.NewMessage(chat, text)
-	cfg.ParseMode = tgbotapi.ModeHTML
-	cfg.DisableWebPagePreview = true
-	cfg.ReplyMarkup = markup
+//
+// The request is made of its parameters rather than with the SDK's
+// MessageConfig: Bot API 5.5, which the SDK speaks, predates forum topics
+// (message_thread_id), and the SDK's Chattable cannot be implemented
+// outside it (its methods are unexported), so MakeRequest it is.
+func (a *Adapter) sendMessage(ctx context.Context, d dest, text string, markup any) (int, error) {
+	p := tgbotapi.Params{"text": text, "parse_mode": tgbotapi.ModeHTML}
+	p.AddBool("disable_web_page_preview", true)
+	p.AddNonZero("message_thread_id", d.thread)
+	if d.replyTo != 0 {
+		p.AddNonZero("reply_to_message_id", d.replyTo)
+		// The asker may have deleted the question meanwhile: answer anyway.
+		p.AddBool("allow_sending_without_reply", true)
+	}
+	if err := p.AddInterface("reply_markup", markup); err != nil {
+		return 0, wrapErr("sendMessage", a.token, err)
+	}
+	chat := d.chat
 	for range 2 {
-		if err := a.pace.wait(ctx, chat, private); err != nil {
+		p.AddNonZero64("chat_id", chat)
+		if err := a.pace.wait(ctx, d.chat, d.private); err != nil {
 			return 0, wrapErr("sendMessage", a.token, err)
 		}
 		var msg tgbotapi.Message
 		err := a.call(ctx, "sendMessage", func(ctx context.Context) error {
-			m, err := a.api.Send(ctx, cfg)
-			msg = m
-			return err
+			resp, err := a.api.MakeRequest(ctx, "sendMessage", p)
+			if err != nil {
+				return err
+			}
+			return json.Unmarshal(resp.Result, &msg)
 		})
 		var te *tgbotapi.Error
-		if errors.As(err, &te) && te.MigrateToChatID != 0 && cfg.ChatID != te.MigrateToChatID {
-			cfg.ChatID = te.MigrateToChatID
+		if errors.As(err, &te) && te.MigrateToChatID != 0 && chat != te.MigrateToChatID {
+			chat = te.MigrateToChatID
 			continue
 		}
 		return msg.MessageID, err
@@ -182,14 +217,14 @@ func (a *Adapter) sendMessage(ctx context.Context, chat int64, private bool, tex
 
 // editMessage replaces a message's text and inline keyboard (none when kb
 // is nil), paced like a send.
-func (a *Adapter) editMessage(ctx context.Context, chat int64, private bool, id int, text string, kb *tgbotapi.InlineKeyboardMarkup) error {
+func (a *Adapter) editMessage(ctx context.Context, d dest, id int, text string, kb *tgbotapi.InlineKeyboardMarkup) error {
 	cfg := tgbotapi.EditMessageTextConfig{
-		BaseEdit:              tgbotapi.BaseEdit{ChatID: chat, MessageID: id, ReplyMarkup: kb},
+		BaseEdit:              tgbotapi.BaseEdit{ChatID: d.chat, MessageID: id, ReplyMarkup: kb},
 		Text:                  text,
 		ParseMode:             tgbotapi.ModeHTML,
 		DisableWebPagePreview: true,
 	}
-	if err := a.pace.wait(ctx, chat, private); err != nil {
+	if err := a.pace.wait(ctx, d.chat, d.private); err != nil {
 		return wrapErr("editMessageText", a.token, err)
 	}
 	// Through Request: an edit answers with true for inline messages,

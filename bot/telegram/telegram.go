@@ -15,6 +15,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,9 +42,12 @@ const Platform = "telegram"
 
 // Defaults for the optional Config fields.
 const (
-	DefaultPageSize      = 6
-	DefaultPollTimeout   = 25 * time.Second
-	DefaultMaxInFlight   = 64
+	DefaultPageSize    = 6
+	DefaultPollTimeout = 25 * time.Second
+	DefaultMaxInFlight = 64
+	// maxWaiting bounds the updates taken and not yet fully answered,
+	// most of them replies waiting for their chat's pace.
+	maxWaiting           = 4096
 	DefaultShutdownGrace = 10 * time.Second
 )
 
@@ -98,6 +102,8 @@ type Config struct {
 	// ShutdownGrace is how long Run waits for replies in flight once its
 	// context ends before cancelling them; default 10 s.
 	ShutdownGrace time.Duration
+	// Observer, when set, counts skipped updates and dropped replies.
+	Observer Observer
 }
 
 // Adapter connects one Telegram bot to a bot.Handler. It implements
@@ -111,7 +117,9 @@ type Adapter struct {
 	username string
 	pageSize int
 	pace     *pacer
-	slots    chan struct{}
+	slots    chan struct{} // workers: held while the handler answers
+	waiting  chan struct{} // updates taken and not fully answered
+	obs      Observer
 
 	// sleep waits out flood control and polling back-off; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -182,6 +190,10 @@ func newAdapter(cfg Config, log *slog.Logger, a api, username string) *Adapter {
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = DefaultShutdownGrace
 	}
+	var obs Observer = nopObserver{}
+	if cfg.Observer != nil {
+		obs = cfg.Observer
+	}
 	pageSize := cfg.PageSize
 	switch {
 	case pageSize == 0:
@@ -198,6 +210,8 @@ func newAdapter(cfg Config, log *slog.Logger, a api, username string) *Adapter {
 		pageSize: pageSize,
 		pace:     newPacer(cfg.Pacing),
 		slots:    make(chan struct{}, cfg.MaxInFlight),
+		waiting:  make(chan struct{}, max(maxWaiting, cfg.MaxInFlight)),
+		obs:      obs,
 		sleep:    sleep,
 		seen:     map[int]bool{},
 	}
@@ -380,17 +394,54 @@ func (a *Adapter) poll(ctx context.Context) error {
 			continue
 		}
 		backoff = time.Second
-		for _, u := range updates {
-			if u.UpdateID < offset {
+		for _, raw := range updates {
+			u, id, err := decodeUpdate(raw)
+			if id < offset {
+				// Already handled, or no update_id at all: then there is
+				// nothing to move past, and a later update moves the
+				// offset beyond it.
+				if id == 0 {
+					a.skipped("no update_id")
+				}
+				continue
+			}
+			if err != nil {
+				// Moving past it is the point: Telegram would otherwise
+				// send it again, first in every batch, for good.
+				a.skipped(errKind(err))
+				offset = id + 1
 				continue
 			}
 			if !a.dispatch(ctx, u) {
 				return nil
 			}
-			offset = u.UpdateID + 1
+			offset = id + 1
 		}
 	}
 	return nil
+}
+
+// skipped logs and counts an update that could not be decoded. Only the
+// kind of error is logged: the update may hold anything.
+func (a *Adapter) skipped(why string) {
+	a.log.Warn("telegram: skipped an update that could not be decoded", "reason", why)
+	a.obs.UpdateSkipped()
+}
+
+// errKind names a decoding error without quoting the input.
+func errKind(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		kind, _, _ := strings.Cut(te.Value, " ") // "number", not the number
+		return "field " + te.Field + " cannot hold a " + kind
+	case errors.As(err, &se):
+		return "malformed JSON"
+	case errors.Is(err, errNoUpdateID):
+		return "no update_id"
+	}
+	return "undecodable"
 }
 
 // confirm tells Telegram the updates before offset were received (an
@@ -410,7 +461,13 @@ func (a *Adapter) confirm(ctx context.Context, offset int) {
 // dispatch hands u to a worker. It waits for a free one until wait ends,
 // and reports false when the update was not taken (not running, or wait
 // ended).
-func (a *Adapter) dispatch(wait context.Context, u tgbotapi.Update) bool {
+//
+// A worker is held only while the handler answers; the reply then waits
+// for its chat's pace without it (see Pacing), so one slow chat never
+// stops the others, nor the fetching of updates. What does bound the
+// replies waiting overall is a second, larger pool (maxWaiting): only
+// when that is full, across many chats, does fetching wait.
+func (a *Adapter) dispatch(wait context.Context, u update) bool {
 	a.mu.Lock()
 	if !a.running {
 		a.mu.Unlock()
@@ -419,46 +476,74 @@ func (a *Adapter) dispatch(wait context.Context, u tgbotapi.Update) bool {
 	a.wg.Add(1)
 	h, work := a.h, a.work
 	a.mu.Unlock()
-	select {
-	case a.slots <- struct{}{}: // a free worker is taken even if wait has ended
-	default:
+	take := func(pool chan struct{}) bool {
 		select {
-		case a.slots <- struct{}{}:
+		case pool <- struct{}{}: // taken even if wait has ended
+			return true
+		default:
+		}
+		select {
+		case pool <- struct{}{}:
+			return true
 		case <-wait.Done():
-			a.wg.Done()
 			return false
 		}
 	}
-	go func() {
-		defer a.wg.Done()
-		defer func() { <-a.slots }()
-		a.handleUpdate(work, h, u)
-	}()
+	if !take(a.waiting) {
+		a.wg.Done()
+		return false
+	}
+	if !take(a.slots) {
+		<-a.waiting
+		a.wg.Done()
+		return false
+	}
+	go a.work1(work, h, u)
 	return true
 }
 
-// handleUpdate answers one update. A panic is logged, without the
-// message's text, and goes no further.
-func (a *Adapter) handleUpdate(ctx context.Context, h bot.Handler, u tgbotapi.Update) {
+// work1 answers one update: the handler in a worker slot, then the
+// sending, paced, without it. This is the goroutine's only recover: a
+// panic is logged, without the message's text, and goes no further.
+func (a *Adapter) work1(ctx context.Context, h bot.Handler, u update) {
+	slot := true
 	defer func() {
 		if p := recover(); p != nil {
-			a.log.Error("telegram: panic while handling an update", "update_id", u.UpdateID, "kind", kind(u),
+			a.log.Error("telegram: panic while handling an update", "update_id", u.UpdateID, "kind", kind(u.Update),
 				"panic", panicText(p), "stack", string(debug.Stack()))
 		}
+		if slot {
+			<-a.slots
+		}
+		<-a.waiting
 		if a.onDone != nil {
 			a.onDone(u.UpdateID)
 		}
+		a.wg.Done()
 	}()
+	send := a.handleUpdate(ctx, h, u)
+	slot = false
+	<-a.slots
+	if send != nil {
+		send()
+	}
+}
+
+// handleUpdate asks the handler about one update and returns what remains
+// to be sent (nil for nothing). Calls that are not paced (answering a
+// button press or an inline query) are made here.
+func (a *Adapter) handleUpdate(ctx context.Context, h bot.Handler, u update) (send func()) {
 	switch {
 	case u.Message != nil:
-		a.onMessage(ctx, h, u.Message)
+		return a.onMessage(ctx, h, u.Message, u.thread)
 	case u.CallbackQuery != nil:
-		a.onCallback(ctx, h, u.CallbackQuery)
+		return a.onCallback(ctx, h, u.CallbackQuery, u.thread)
 	case u.InlineQuery != nil:
 		a.onInline(ctx, h, u.InlineQuery)
 	default:
-		a.log.Debug("telegram: update ignored", "update_id", u.UpdateID, "kind", kind(u))
+		a.log.Debug("telegram: update ignored", "update_id", u.UpdateID, "kind", kind(u.Update))
 	}
+	return nil
 }
 
 func kind(u tgbotapi.Update) string {
@@ -537,23 +622,27 @@ func (a *Adapter) handle(ctx context.Context, h bot.Handler, m *bot.Message) *bo
 	return rep
 }
 
-func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Message) {
+func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Message, thread int) (send func()) {
 	m := a.message(msg)
 	if m == nil {
 		a.log.Debug("telegram: message without text or location ignored")
-		return
+		return nil
 	}
 	rep := a.handle(ctx, h, m)
 	if rep == nil {
-		return
+		return nil
 	}
-	a.reply(ctx, msg.Chat.ID, msg.Chat.Type == "private", noticeAsText(rep), 0)
+	d := dest{chat: msg.Chat.ID, private: msg.Chat.Type == "private", thread: thread}
+	if !d.private {
+		d.replyTo = msg.MessageID
+	}
+	return func() { a.reply(ctx, d, noticeAsText(rep), 0) }
 }
 
 // onCallback answers a button press. answerCallbackQuery is always called,
 // even when the handler says nothing or panics, or the button's spinner
 // would turn for a while; it shows Reply.Notice.
-func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.CallbackQuery) {
+func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.CallbackQuery, thread int) (send func()) {
 	answered := false
 	answer := func(text string) {
 		answered = true
@@ -571,7 +660,7 @@ func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.Ca
 		}
 	}()
 	if cq.Data == "" || cq.From == nil {
-		return
+		return nil
 	}
 	var chatID int64
 	private := false
@@ -589,23 +678,25 @@ func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.Ca
 		Chat:     bot.Chat{ID: strconv.FormatInt(chatID, 10), Private: private},
 		Lang:     cq.From.LanguageCode,
 		Pressed:  true,
+		Offered:  offered(cq.Message),
 		PageSize: a.pageSize,
 	}
 	rep := a.handle(ctx, h, m)
 	if rep == nil {
-		return
+		return nil
 	}
 	answer(rep.Notice)
 	if rep.Notice != "" && rep.Private && !private {
 		// A private answer to a press in a group (a refusal, say) is
 		// shown to the presser alone, in the pop-up, not to the group.
-		return
+		return nil
 	}
 	editID := 0
 	if rep.Edit && cq.Message != nil {
 		editID = cq.Message.MessageID
 	}
-	a.reply(ctx, chatID, private, rep, editID)
+	d := dest{chat: chatID, private: private, thread: thread}
+	return func() { a.reply(ctx, d, rep, editID) }
 }
 
 // onInline answers "@bot query" with one article per result of

@@ -3,10 +3,8 @@ package telegram
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
+	"io"
 	"net/http"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // WebhookPath is the path where the application should mount
@@ -29,7 +27,9 @@ const (
 // when no secret is configured), so updates cannot be forged, and answers
 // 200 as soon as the update is queued: the reply is sent with a Bot API
 // call, not in the response. While Run is not running it answers 503, and
-// Telegram delivers the update again later.
+// Telegram delivers the update again later. An update that cannot be
+// decoded is logged, counted (Observer.UpdateSkipped) and answered 200, so
+// that Telegram does not deliver it again forever.
 func (a *Adapter) WebhookHandler() http.Handler { return http.HandlerFunc(a.serveWebhook) }
 
 func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
@@ -43,13 +43,29 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
-	var u tgbotapi.Update
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxUpdateBytes)).Decode(&u); err != nil {
-		a.log.Debug("telegram: webhook request with a body that is not an update")
+	a.mu.Lock()
+	running := a.running
+	a.mu.Unlock()
+	if !running {
+		http.Error(w, "not running", http.StatusServiceUnavailable)
+		return
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpdateBytes))
+	if err != nil {
+		a.log.Debug("telegram: webhook request body could not be read")
 		http.Error(w, "bad update", http.StatusBadRequest)
 		return
 	}
-	if !a.firstDelivery(u.UpdateID) {
+	u, id, err := decodeUpdate(raw)
+	if err != nil {
+		// The secret was right, so this is Telegram: a refusal would make
+		// it deliver the same poison update again and again. Accept it,
+		// count it, move on.
+		a.skipped(errKind(err))
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if !a.firstDelivery(id) {
 		w.WriteHeader(http.StatusOK) // answered already
 		return
 	}

@@ -48,8 +48,6 @@ type App struct {
 	console *console.Adapter
 	// platforms are the chat platforms configured; none means the console.
 	platforms []bot.Adapter
-	telegram  *telegram.Adapter
-	discord   *discord.Adapter
 	closers   []func() error
 	// ops holds the metrics, the platforms' health and the leases (ops.go).
 	ops *ops
@@ -120,6 +118,10 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Lang:              cfg.Lang, // moderators' cards
 	})
 	a.mod.Register(a.bot.Router())
+	if err := a.bot.Router().Err(); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("commands: %w", err)
+	}
 	if !s.ConsoleOnly {
 		if err := a.connectPlatforms(cfg, opts); err != nil {
 			a.Close()
@@ -145,7 +147,8 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 	cmds := a.bot.Router().Commands()
 	if cfg.TelegramToken != "" {
 		tc := telegram.Config{Token: cfg.TelegramToken, Endpoint: cfg.TelegramAPIEndpoint, Commands: cmds,
-			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret}
+			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret,
+			Pacing: telegram.RatePacing(cfg.TelegramRate, cfg.TelegramChatRate, cfg.TelegramGroupRate)}
 		for _, o := range opts {
 			if o.telegram != nil {
 				o.telegram(&tc)
@@ -156,7 +159,6 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 		if err != nil {
 			return fmt.Errorf("telegram (UNIONBOT_TELEGRAM_TOKEN, UNIONBOT_TELEGRAM_API_ENDPOINT): %w", err)
 		}
-		a.telegram = tg
 		a.addPlatform(tg, cfg.TelegramModChat)
 	}
 	if cfg.DiscordToken != "" {
@@ -172,7 +174,6 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 		if err != nil {
 			return fmt.Errorf("discord (UNIONBOT_DISCORD_TOKEN, UNIONBOT_DISCORD_API_BASE): %w", err)
 		}
-		a.discord = d
 		a.addPlatform(d, cfg.DiscordModChannel)
 	}
 	return nil
@@ -196,13 +197,13 @@ func moderators(cfg config.Config) bot.Moderators {
 		m.Users[console.Platform+":"+console.OperatorID] = true
 	}
 	for _, id := range cfg.TelegramModerators {
-		m.Users["telegram:"+id] = true
+		m.Users[telegram.Platform+":"+id] = true
 	}
 	for _, r := range cfg.DiscordModRoles {
-		m.Roles["discord:"+r] = true
+		m.Roles[discord.Platform+":"+r] = true
 	}
 	if cfg.DiscordGuild != "" {
-		m.AdminSpaces["discord:"+cfg.DiscordGuild] = true
+		m.AdminSpaces[discord.Platform+":"+cfg.DiscordGuild] = true
 	}
 	return m
 }

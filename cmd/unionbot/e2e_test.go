@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,6 +24,7 @@ import (
 	"github.com/unionbot/unionbot/bot/telegram"
 	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
 	"github.com/unionbot/unionbot/store/redisstore"
+	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 
 const (
@@ -512,11 +512,8 @@ func dcCheckNoMentions(t *testing.T, dc *discordtest.Server) {
 // is absent, or fails it under CI=true.
 func e2eRedisEnv(t *testing.T) (map[string]string, *redisstore.Store) {
 	t.Helper()
-	s := redisstore.MustOpenTest(t)
-	url := os.Getenv(redisstore.TestURLEnv)
-	if url == "" {
-		url = redisstore.DefaultTestURL
-	}
+	s := redistest.MustOpen(t)
+	url := redistest.URL()
 	return map[string]string{
 		"UNIONBOT_REDIS_URL":    url,
 		"UNIONBOT_REDIS_PREFIX": s.Prefix(),

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unionbot/unionbot/bot/discord"
 	"github.com/unionbot/unionbot/bot/telegram"
 )
 
@@ -27,11 +28,17 @@ func (a *App) serveHTTP(ctx context.Context) (*http.Server, error) {
 	})
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.ops.metrics.handler())
-	if a.telegram != nil && a.cfg.TelegramWebhookURL != "" {
-		mux.Handle(telegram.WebhookPath, a.telegram.WebhookHandler())
-	}
-	if a.discord != nil && a.cfg.DiscordPublicKey != "" {
-		mux.Handle("/discord/interactions", a.discord.InteractionsHandler(a.bot))
+	for _, p := range a.platforms {
+		switch p := p.(type) {
+		case *telegram.Adapter:
+			if a.cfg.TelegramWebhookURL != "" {
+				mux.Handle(telegram.WebhookPath, p.WebhookHandler())
+			}
+		case *discord.Adapter:
+			if a.cfg.DiscordPublicKey != "" {
+				mux.Handle("/discord/interactions", p.InteractionsHandler(a.bot))
+			}
+		}
 	}
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {

@@ -38,9 +38,11 @@ type leaseRunner struct {
 	leases store.Leases
 	name   string
 	holder string
-	ttl    time.Duration
-	renew  time.Duration
-	log    *slog.Logger
+	// ttl and renew must be positive, with renew < ttl; the App takes them
+	// from config, whose defaults and Validate see to that.
+	ttl   time.Duration
+	renew time.Duration
+	log   *slog.Logger
 	// held is told when the lease is taken (true) and given up or lost
 	// (false), for metrics and /readyz.
 	held func(bool)

@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/redis/go-redis/v9"
@@ -28,10 +29,15 @@ import (
 func main() {
 	// go-redis prints every failed dial to stderr by itself, unstructured;
 	// the app reports store trouble in its own log. Keep go-redis's lines
-	// for debugging only.
-	redis.SetLogger(redisLog{on: os.Getenv("UNIONBOT_LOG_LEVEL") == "debug"})
+	// for debugging only: the level is the configuration's (flag, then
+	// variable, then default), known once run has read it. The logger is
+	// go-redis's process-wide one, so only main installs it.
+	rl := &redisLog{}
+	redis.SetLogger(rl)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	code := runWith(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr, func(cfg config.Config) {
+		rl.on.Store(cfg.LogLevel == "debug")
+	})
 	stop()
 	os.Exit(code)
 }
@@ -40,6 +46,13 @@ func main() {
 // call it. 0 is success, 1 a failure at run time, 2 a usage or configuration
 // error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, getenv, stdin, stdout, stderr, nil)
+}
+
+// runWith is run that also hands the configuration, once read from the
+// flags and the environment, to configured (when not nil) before anything
+// else uses it: main sets process-wide state from it.
+func runWith(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, configured func(config.Config)) int {
 	fs := flag.NewFlagSet("unionbot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	redisURL := fs.String("redis", "", "Redis URL (overrides UNIONBOT_REDIS_URL)")
@@ -68,6 +81,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return getenv(name)
 	}
 	cfg, err := config.Load(env)
+	if configured != nil {
+		configured(cfg)
+	}
 	if fs.Arg(0) == "check" && fs.NArg() == 1 {
 		// check reports configuration problems along with the rest.
 		return runCheck(ctx, cfg, err, stdout)
@@ -165,10 +181,10 @@ func importArgs(args []string, stdin io.Reader, stderr io.Writer) (delist bool, 
 }
 
 // redisLog is go-redis's logger: standard error when on, else nothing.
-type redisLog struct{ on bool }
+type redisLog struct{ on atomic.Bool }
 
-func (l redisLog) Printf(_ context.Context, format string, v ...any) {
-	if l.on {
+func (l *redisLog) Printf(_ context.Context, format string, v ...any) {
+	if l.on.Load() {
 		fmt.Fprintf(os.Stderr, "redis: "+format+"\n", v...)
 	}
 }

@@ -34,6 +34,8 @@ type metrics struct {
 	apiLimited *prometheus.CounterVec
 	storeErrs  *prometheus.CounterVec
 	leaseHeld  *prometheus.GaugeVec
+	tgSkipped  prometheus.Counter
+	tgDropped  prometheus.Counter
 
 	known atomic.Pointer[map[string]bool] // command names, to bound the label
 }
@@ -69,10 +71,24 @@ func newMetrics() *metrics {
 		Name: "unionbot_lease_held",
 		Help: "1 while this process holds the lease (telegram-poller: it long-polls Telegram; discord-gateway: it holds the Discord gateway).",
 	}, []string{"lease"})
-	m.reg.MustRegister(m.commands, m.latency, m.apiCalls, m.apiErrors, m.apiLimited, m.storeErrs, m.leaseHeld,
+	m.tgSkipped = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "unionbot_telegram_updates_skipped_total",
+		Help: "Telegram updates that could not be decoded and were skipped, so that the ones after them still arrive.",
+	})
+	m.tgDropped = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "unionbot_telegram_replies_dropped_total",
+		Help: "Telegram replies dropped because their chat already had too many replies waiting for its pace.",
+	})
+	m.reg.MustRegister(m.commands, m.latency, m.apiCalls, m.apiErrors, m.apiLimited, m.storeErrs, m.leaseHeld, m.tgSkipped, m.tgDropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// telegramObserver counts what the Telegram adapter drops.
+type telegramObserver struct{ m *metrics }
+
+func (o telegramObserver) UpdateSkipped() { o.m.tgSkipped.Inc() }
+func (o telegramObserver) ReplyDropped()  { o.m.tgDropped.Inc() }
 
 // handler serves the metrics in Prometheus' text format.
 func (m *metrics) handler() http.Handler {
@@ -334,9 +350,9 @@ func (s *observedStore) Put(ctx context.Context, key string, val []byte, ttl tim
 	return err
 }
 
-func (s *observedStore) Take(ctx context.Context, key string) ([]byte, error) {
-	b, err := s.Store.Take(ctx, key)
-	s.count("take", err)
+func (s *observedStore) Peek(ctx context.Context, key string) ([]byte, error) {
+	b, err := s.Store.Peek(ctx, key)
+	s.count("peek", err)
 	return b, err
 }
 

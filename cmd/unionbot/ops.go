@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -36,10 +36,6 @@ type ops struct {
 
 	// httpAddr is the address the HTTP server listens on, once it does.
 	httpAddr atomic.Pointer[string]
-
-	// discordConfig builds the gateway adapter again after a lease was
-	// lost: a discord.Adapter runs once.
-	discordConfig discord.Config
 }
 
 func newOps() *ops {
@@ -55,6 +51,7 @@ func newOps() *ops {
 // it runs after the test options, so that it wraps the client they set.
 func (o *ops) instrumentTelegram(c *telegram.Config) {
 	c.Client = o.metrics.instrument(telegram.Platform, c.Client, 0, o.health[telegram.Platform])
+	c.Observer = telegramObserver{o.metrics}
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = telegramShutdownGrace
 	}
@@ -63,7 +60,6 @@ func (o *ops) instrumentTelegram(c *telegram.Config) {
 // instrumentDiscord is instrumentTelegram for Discord.
 func (o *ops) instrumentDiscord(c *discord.Config) {
 	c.Client = o.metrics.instrument(discord.Platform, c.Client, 20*time.Second, o.health[discord.Platform])
-	o.discordConfig = *c
 }
 
 // wire registers what the metrics read from the app's parts, once they are
@@ -123,28 +119,9 @@ func (a *App) runPlatform(ctx context.Context, p bot.Adapter) error {
 		log:    a.log,
 		held:   func(h bool) { a.ops.setHeld(name, h) },
 	}
-	if l.ttl <= 0 {
-		l.ttl = 10 * time.Second
-	}
-	if l.renew <= 0 || l.renew >= l.ttl {
-		l.renew = l.ttl / 3
-	}
-	first := true
-	return l.run(ctx, func(ctx context.Context) error {
-		run := p
-		if !first && p.Name() == discord.Platform {
-			// A discord.Adapter connects once; the next term on the
-			// gateway needs a new one. Cards and replies keep going
-			// through the first, which needs no gateway to send.
-			d, err := discord.New(a.ops.discordConfig, a.log)
-			if err != nil {
-				return fmt.Errorf("discord: %w", err)
-			}
-			run = d
-		}
-		first = false
-		return run.Run(ctx, a.bot)
-	})
+	// Adapters can run again after they stop, so each term of the lease
+	// runs the same one.
+	return l.run(ctx, func(ctx context.Context) error { return p.Run(ctx, a.bot) })
 }
 
 // afterDone returns a channel that is closed d after ctx ends.

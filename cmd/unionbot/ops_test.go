@@ -26,6 +26,7 @@ import (
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/boltstore"
 	"github.com/unionbot/unionbot/store/redisstore"
+	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 
 // opsWait bounds every wait in these tests.
@@ -566,18 +567,15 @@ func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // opsRedisStore opens the test Redis (skipping without one, failing under
 // CI=true).
-func opsRedisStore(t *testing.T) *redisstore.Store { return redisstore.MustOpenTest(t) }
+func opsRedisStore(t *testing.T) *redisstore.Store { return redistest.MustOpen(t) }
 
 // TestDiscordGatewayLease runs two apps with Discord on one Redis: one
 // holds the gateway at a time, the other takes over when it stops, and a
-// holder that finds its lease taken disconnects and connects again (with a
-// new adapter) once the lease is free.
+// holder that finds its lease taken disconnects and connects again (the same
+// adapter, run again) once the lease is free.
 func TestDiscordGatewayLease(t *testing.T) {
 	st := opsRedisStore(t)
-	url := os.Getenv(redisstore.TestURLEnv)
-	if url == "" {
-		url = redisstore.DefaultTestURL
-	}
+	url := redistest.URL()
 	dc := discordtest.New(t)
 	env := func() map[string]string {
 		return map[string]string{

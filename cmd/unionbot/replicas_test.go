@@ -17,7 +17,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -29,7 +28,7 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
-	"github.com/unionbot/unionbot/store/redisstore"
+	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 
 const (
@@ -315,11 +314,8 @@ func (r *replica) metric(t *testing.T, sample string) float64 {
 }
 
 func TestReplicas(t *testing.T) {
-	st := redisstore.MustOpenTest(t) // skips without Redis, fails under CI=true
-	redisURL := os.Getenv(redisstore.TestURLEnv)
-	if redisURL == "" {
-		redisURL = redisstore.DefaultTestURL
-	}
+	st := redistest.MustOpen(t) // skips without Redis, fails under CI=true
+	redisURL := redistest.URL()
 	bin := buildUnionbot(t)
 	tg := telegramtest.New(t, replicaToken)
 	px := newTGProxy(t, tg)

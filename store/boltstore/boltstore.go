@@ -424,9 +424,9 @@ func expired(rec []byte, now int64) bool {
 	return e != 0 && now >= e
 }
 
-// Take returns the value, or store.ErrNotFound when it is missing or has
+// Peek returns the value, or store.ErrNotFound when it is missing or has
 // expired; an expired value is deleted on the way.
-func (s *Store) Take(ctx context.Context, key string) ([]byte, error) {
+func (s *Store) Peek(ctx context.Context, key string) ([]byte, error) {
 	var (
 		out   []byte
 		stale bool

@@ -99,8 +99,8 @@ func TestSurvivesReopen(t *testing.T) {
 	if v, err := s.Incr(ctx, "n", 0); err != nil || v != 2 {
 		t.Fatalf("Incr after reopen = %d, %v", v, err)
 	}
-	if got, err := s.Take(ctx, "k"); err != nil || string(got) != "v" {
-		t.Fatalf("Take after reopen = %q, %v", got, err)
+	if got, err := s.Peek(ctx, "k"); err != nil || string(got) != "v" {
+		t.Fatalf("Peek after reopen = %q, %v", got, err)
 	}
 	if err := s.Append(ctx, "l", []byte("e2")); err != nil {
 		t.Fatal(err)
@@ -187,18 +187,18 @@ func TestKVExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Advance(time.Minute - time.Nanosecond)
-	if got, err := s.Take(ctx, "k"); err != nil || string(got) != "v" {
-		t.Fatalf("Take before expiry = %q, %v", got, err)
+	if got, err := s.Peek(ctx, "k"); err != nil || string(got) != "v" {
+		t.Fatalf("Peek before expiry = %q, %v", got, err)
 	}
 	c.Advance(time.Nanosecond)
-	if _, err := s.Take(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("Take at expiry: err = %v, want ErrNotFound", err)
+	if _, err := s.Peek(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Peek at expiry: err = %v, want ErrNotFound", err)
 	}
 	if n := countKeys(t, s, bucketKV); n != 1 {
-		t.Fatalf("%d keys left in kv after Take of an expired one, want 1", n)
+		t.Fatalf("%d keys left in kv after Peek of an expired one, want 1", n)
 	}
-	if got, err := s.Take(ctx, "forever"); err != nil || string(got) != "v" {
-		t.Fatalf("Take of a value without ttl = %q, %v", got, err)
+	if got, err := s.Peek(ctx, "forever"); err != nil || string(got) != "v" {
+		t.Fatalf("Peek of a value without ttl = %q, %v", got, err)
 	}
 }
 

@@ -410,8 +410,8 @@ func (s *Store) Put(ctx context.Context, key string, val []byte, ttl time.Durati
 	return mapErr(s.client.Set(ctx, s.kvKey(key), val, ttl).Err())
 }
 
-// Take returns the value stored under key, or store.ErrNotFound.
-func (s *Store) Take(ctx context.Context, key string) ([]byte, error) {
+// Peek returns the value stored under key, or store.ErrNotFound.
+func (s *Store) Peek(ctx context.Context, key string) ([]byte, error) {
 	b, err := s.client.Get(ctx, s.kvKey(key)).Bytes()
 	if err != nil {
 		return nil, mapErr(err)

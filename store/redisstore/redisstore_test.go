@@ -8,12 +8,13 @@ import (
 
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/redisstore"
+	"github.com/unionbot/unionbot/store/redisstore/redistest"
 	"github.com/unionbot/unionbot/store/storetest"
 )
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return redisstore.MustOpenTest(t)
+		return redistest.MustOpen(t)
 	})
 }
 
@@ -21,7 +22,7 @@ func TestConformance(t *testing.T) {
 // waiting: the first increment starts the expiry window and later ones do
 // not extend it.
 func TestIncrFixedWindow(t *testing.T) {
-	s := redisstore.MustOpenTest(t)
+	s := redistest.MustOpen(t)
 	ctx := t.Context()
 	key := s.Prefix() + "ctr:w"
 	if _, err := s.Incr(ctx, "w", time.Hour); err != nil {
@@ -71,7 +72,7 @@ func TestOpenBadURL(t *testing.T) {
 }
 
 func TestClosedIsUnavailable(t *testing.T) {
-	s := redisstore.MustOpenTest(t)
+	s := redistest.MustOpen(t)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestClosedIsUnavailable(t *testing.T) {
 }
 
 func TestKeysCarryPrefix(t *testing.T) {
-	s := redisstore.MustOpenTest(t)
+	s := redistest.MustOpen(t)
 	ctx := t.Context()
 	storetestWriteEverything(t, s)
 	keys, err := s.Client().Keys(ctx, s.Prefix()+"*").Result()

@@ -434,8 +434,8 @@ func testIncrExpires(t *testing.T, s store.Store) {
 
 func testKV(t *testing.T, s store.Store) {
 	ctx := ctxFor(t)
-	if _, err := s.Take(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("Take missing: err = %v, want ErrNotFound", err)
+	if _, err := s.Peek(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Peek missing: err = %v, want ErrNotFound", err)
 	}
 	if err := s.Put(ctx, "k", []byte("one"), 0); err != nil {
 		t.Fatalf("Put: %v", err)
@@ -443,20 +443,20 @@ func testKV(t *testing.T, s store.Store) {
 	if err := s.Put(ctx, "k", []byte("two"), time.Hour); err != nil {
 		t.Fatalf("Put: %v", err)
 	}
-	for range 2 { // Take does not consume
-		got, err := s.Take(ctx, "k")
+	for range 2 { // Peek does not consume
+		got, err := s.Peek(ctx, "k")
 		if err != nil {
-			t.Fatalf("Take: %v", err)
+			t.Fatalf("Peek: %v", err)
 		}
 		if string(got) != "two" {
-			t.Fatalf("Take = %q, want the last value put", got)
+			t.Fatalf("Peek = %q, want the last value put", got)
 		}
 	}
 	if err := s.Remove(ctx, "k"); err != nil {
 		t.Fatalf("Remove: %v", err)
 	}
-	if _, err := s.Take(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("Take after Remove: err = %v, want ErrNotFound", err)
+	if _, err := s.Peek(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Peek after Remove: err = %v, want ErrNotFound", err)
 	}
 	if err := s.Remove(ctx, "k"); err != nil {
 		t.Fatalf("Remove of a missing key: %v", err)
@@ -469,9 +469,9 @@ func testKVExpires(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	eventually(t, "the value to expire", func() bool {
-		_, err := s.Take(ctx, "k")
+		_, err := s.Peek(ctx, "k")
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("Take: %v", err)
+			t.Fatalf("Peek: %v", err)
 		}
 		return err != nil
 	})
@@ -479,8 +479,8 @@ func testKVExpires(t *testing.T, s store.Store) {
 	if err := s.Put(ctx, "k", []byte("w"), 0); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Take(ctx, "k"); err != nil || string(got) != "w" {
-		t.Fatalf("Take after re-Put = %q, %v", got, err)
+	if got, err := s.Peek(ctx, "k"); err != nil || string(got) != "w" {
+		t.Fatalf("Peek after re-Put = %q, %v", got, err)
 	}
 }
 

@@ -40,6 +40,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -477,6 +478,9 @@ func checkCommand(c map[string]any) string {
 	if d, _ := c["description"].(string); d == "" || utf8.RuneCountInString(d) > 100 {
 		return "command " + name + ": description must be 1-100 characters"
 	}
+	if msg := checkLocalizedNames(c); msg != "" {
+		return "command " + name + ": " + msg
+	}
 	opts, _ := c["options"].([]any)
 	if len(opts) > 25 {
 		return "command " + name + ": too many options"
@@ -491,6 +495,9 @@ func checkCommand(c map[string]any) string {
 		if d, _ := o["description"].(string); d == "" || utf8.RuneCountInString(d) > 100 {
 			return "command " + name + " option " + on + ": description must be 1-100 characters"
 		}
+		if msg := checkLocalizedNames(o); msg != "" {
+			return "command " + name + " option " + on + ": " + msg
+		}
 		req, _ := o["required"].(bool)
 		if req && optional {
 			return "command " + name + ": required options must come before optional ones"
@@ -498,6 +505,45 @@ func checkCommand(c map[string]any) string {
 		optional = optional || !req
 	}
 	return ""
+}
+
+// localizedName is Discord's pattern for a command or option name in any
+// locale; names must also be lowercase where the script has case.
+var localizedName = regexp.MustCompile(`^[-_\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
+
+// checkLocalizedNames checks a command's or option's name_localizations
+// and description_localizations: known locales, valid names, descriptions
+// of 1 to 100 characters.
+func checkLocalizedNames(c map[string]any) string {
+	names, _ := c["name_localizations"].(map[string]any)
+	for l, v := range names {
+		n, _ := v.(string)
+		if !knownLocales[l] {
+			return "name_localizations: unknown locale " + l
+		}
+		if !localizedName.MatchString(n) || strings.ToLower(n) != n {
+			return "name_localizations." + l + ": bad name " + strconv.Quote(n)
+		}
+	}
+	descs, _ := c["description_localizations"].(map[string]any)
+	for l, v := range descs {
+		d, _ := v.(string)
+		if !knownLocales[l] {
+			return "description_localizations: unknown locale " + l
+		}
+		if d == "" || utf8.RuneCountInString(d) > 100 {
+			return "description_localizations." + l + ": must be 1-100 characters"
+		}
+	}
+	return ""
+}
+
+// knownLocales are Discord's locales (its "Locales" reference).
+var knownLocales = map[string]bool{
+	"id": true, "da": true, "de": true, "en-GB": true, "en-US": true, "es-ES": true, "es-419": true, "fr": true,
+	"hr": true, "it": true, "lt": true, "hu": true, "nl": true, "no": true, "pl": true, "pt-BR": true, "ro": true,
+	"fi": true, "sv-SE": true, "vi": true, "tr": true, "cs": true, "el": true, "bg": true, "ru": true, "uk": true,
+	"hi": true, "th": true, "zh-CN": true, "ja": true, "zh-TW": true, "ko": true,
 }
 
 // checkMessage applies Discord's limits on a message body.
@@ -529,7 +575,89 @@ func checkMessage(m map[string]any) string {
 			if l, _ := c["label"].(string); utf8.RuneCountInString(l) > 80 {
 				return "label: Must be 80 or fewer in length."
 			}
+			if msg := checkButton(c); msg != "" {
+				return msg
+			}
 		}
+	}
+	return checkEmbeds(m)
+}
+
+// checkButton applies Discord's rules on a button: styles 1 to 4 send
+// their custom_id back, style 5 opens its url, never both.
+func checkButton(c map[string]any) string {
+	if t, _ := c["type"].(float64); t != 2 {
+		return ""
+	}
+	style, _ := c["style"].(float64)
+	id, _ := c["custom_id"].(string)
+	u, _ := c["url"].(string)
+	switch {
+	case style >= 1 && style <= 4:
+		if id == "" || u != "" {
+			return "components: a button of style 1-4 needs a custom_id and no url"
+		}
+	case style == 5:
+		if u == "" || id != "" {
+			return "components: a link button needs a url and no custom_id"
+		}
+		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			return "components: a link button's url must be http(s)"
+		}
+	default:
+		return "components: unknown button style " + strconv.Itoa(int(style))
+	}
+	return ""
+}
+
+// checkEmbeds applies Discord's embed limits: 10 embeds, 6,000 characters
+// in all, 256 for a title or author, 4,096 for a description, 25 fields,
+// each with a name of 1-256 and a value of 1-1,024 characters.
+func checkEmbeds(m map[string]any) string {
+	embeds := asSlice(m["embeds"])
+	if len(embeds) > 10 {
+		return "embeds: Must be 10 or fewer in length."
+	}
+	total := 0
+	n := func(v any) int { s, _ := v.(string); return utf8.RuneCountInString(s) }
+	for _, e := range embeds {
+		e, _ := e.(map[string]any)
+		if n(e["title"]) > 256 {
+			return "embeds.title: Must be 256 or fewer in length."
+		}
+		if n(e["description"]) > 4096 {
+			return "embeds.description: Must be 4096 or fewer in length."
+		}
+		total += n(e["title"]) + n(e["description"])
+		if a, ok := e["author"].(map[string]any); ok {
+			if n(a["name"]) > 256 || n(a["name"]) == 0 {
+				return "embeds.author.name: Must be between 1 and 256 in length."
+			}
+			total += n(a["name"])
+		}
+		if f, ok := e["footer"].(map[string]any); ok {
+			total += n(f["text"])
+		}
+		if u, _ := e["url"].(string); u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			return "embeds.url: Not a well formed URL."
+		}
+		fields := asSlice(e["fields"])
+		if len(fields) > 25 {
+			return "embeds.fields: Must be 25 or fewer in length."
+		}
+		for _, f := range fields {
+			f, _ := f.(map[string]any)
+			if n(f["name"]) == 0 || n(f["name"]) > 256 {
+				return "embeds.fields.name: Must be between 1 and 256 in length."
+			}
+			if n(f["value"]) == 0 || n(f["value"]) > 1024 {
+				return "embeds.fields.value: Must be between 1 and 1024 in length."
+			}
+			total += n(f["name"]) + n(f["value"])
+		}
+	}
+	if total > 6000 {
+		return "embeds: Embed size exceeds maximum size of 6000"
 	}
 	return ""
 }
@@ -691,7 +819,7 @@ func (s *Server) followup(r *http.Request, body []byte) (int, any) {
 	if m == nil {
 		return code, errBody
 	}
-	if c, _ := m["content"].(string); c == "" && len(asSlice(m["components"])) == 0 {
+	if c, _ := m["content"].(string); c == "" && len(asSlice(m["components"])) == 0 && len(asSlice(m["embeds"])) == 0 {
 		return 400, apiError(50006, "Cannot send an empty message")
 	}
 	if r.URL.Query().Get("wait") != "true" {
@@ -746,7 +874,7 @@ func (s *Server) channelSend(r *http.Request, body []byte) (int, any) {
 	if msg := checkMessage(m); msg != "" {
 		return 400, apiError(50035, "Invalid Form Body: "+msg)
 	}
-	if c, _ := m["content"].(string); c == "" && len(asSlice(m["components"])) == 0 {
+	if c, _ := m["content"].(string); c == "" && len(asSlice(m["components"])) == 0 && len(asSlice(m["embeds"])) == 0 {
 		return 400, apiError(50006, "Cannot send an empty message")
 	}
 	return 200, s.message(r.PathValue("channel"), body, s.newID())
@@ -1129,6 +1257,9 @@ type Interaction struct {
 	Locale       string
 	MessageID    string // for components: the message the button is on
 	MessageFlags int    // for components: that message's flags (64: ephemeral)
+	// MessageButtons are the custom ids of the buttons on that message, as
+	// Discord reports them with the press (five to a row).
+	MessageButtons []string
 
 	// ID and Token are assigned when the interaction is sent or prepared.
 	ID    string
@@ -1253,11 +1384,26 @@ func (in *Interaction) Payload() map[string]any {
 	if in.MessageID != "" && in.Type == typeComponent {
 		p["message"] = map[string]any{
 			"id": in.MessageID, "channel_id": in.ChannelID, "type": 0, "content": "an earlier reply", "flags": in.MessageFlags,
-			"author": botUser(), "timestamp": "2024-01-01T00:00:00.000000+00:00", "components": []any{},
+			"author": botUser(), "timestamp": "2024-01-01T00:00:00.000000+00:00", "components": buttonRows(in.MessageButtons),
 			"mentions": []any{}, "mention_roles": []any{}, "attachments": []any{}, "embeds": []any{}, "tts": false, "mention_everyone": false,
 		}
 	}
 	return p
+}
+
+// buttonRows lays out buttons with these custom ids as Discord reports a
+// message's components: action rows of at most five secondary buttons.
+func buttonRows(ids []string) []any {
+	rows := []any{}
+	var cur []any
+	for i, id := range ids {
+		cur = append(cur, map[string]any{"type": 2, "style": 2, "label": "button " + strconv.Itoa(i+1), "custom_id": id})
+		if len(cur) == 5 || i == len(ids)-1 {
+			rows = append(rows, map[string]any{"type": 1, "components": cur})
+			cur = nil
+		}
+	}
+	return rows
 }
 
 func nilIfEmpty(s string) any {

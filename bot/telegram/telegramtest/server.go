@@ -12,7 +12,10 @@
 // deleteWebhook and getWebhookInfo, and checks what Telegram checks where a
 // mistake would be costly: HTML that Telegram would refuse, texts over 4,096
 // UTF-16 code units, callback data over 64 bytes, a callback or inline
-// query answered twice, getUpdates while a webhook is set.
+// query answered twice, getUpdates while a webhook is set, a
+// message_thread_id outside a forum, a reply to a message that does not
+// exist. Sent messages carry message_thread_id and is_topic_message in
+// forum topics, as Telegram's do, and presses on them report the topic.
 //
 // A typical test:
 //
@@ -149,6 +152,7 @@ type queued struct {
 type sent struct {
 	text   string // as sent, with markup
 	markup string
+	thread int // message_thread_id, in a forum topic
 }
 
 type failure struct {
@@ -316,6 +320,14 @@ func (s *Server) fillLocked(u *Update) {
 		if m.Date == 0 {
 			m.Date = now
 		}
+		if _, ok := s.messages[msgKey(m.Chat.ID, m.MessageID)]; !ok {
+			// Known, so that the bot may reply to it.
+			thread := 0
+			if m.IsTopicMessage {
+				thread = m.MessageThreadID
+			}
+			s.messages[msgKey(m.Chat.ID, m.MessageID)] = sent{text: m.Text, thread: thread}
+		}
 	}
 	if cq := u.CallbackQuery; cq != nil {
 		if cq.ID == "" {
@@ -336,6 +348,9 @@ func (s *Server) fillLocked(u *Update) {
 				}
 				if len(m.ReplyMarkup) == 0 && prev.markup != "" {
 					m.ReplyMarkup = json.RawMessage(prev.markup)
+				}
+				if m.MessageThreadID == 0 && prev.thread != 0 {
+					m.MessageThreadID, m.IsTopicMessage = prev.thread, true
 				}
 			}
 		}
@@ -810,10 +825,25 @@ func (s *Server) handleLocked(method string, p url.Values) (any, *apiError) {
 		if aerr != nil {
 			return nil, aerr
 		}
+		thread, _ := strconv.Atoi(p.Get("message_thread_id"))
+		if thread != 0 && !chat.IsForum {
+			return nil, badRequest("message thread not found")
+		}
+		var replyTo *Message
+		if id, _ := strconv.Atoi(p.Get("reply_to_message_id")); id != 0 {
+			prev, ok := s.messages[msgKey(chat.ID, id)]
+			switch {
+			case ok:
+				replyTo = &Message{MessageID: id, Chat: chat, Text: PlainText(prev.text)}
+			case p.Get("allow_sending_without_reply") != "true":
+				return nil, badRequest("replied message not found")
+			}
+		}
 		s.nextMsg++
-		s.messages[msgKey(chat.ID, s.nextMsg)] = sent{text: p.Get("text"), markup: markup}
+		s.messages[msgKey(chat.ID, s.nextMsg)] = sent{text: p.Get("text"), markup: markup, thread: thread}
 		b := s.bot
-		return Message{MessageID: s.nextMsg, From: &b, Date: time.Now().Unix(), Chat: chat, Text: text}, nil
+		return Message{MessageID: s.nextMsg, From: &b, Date: time.Now().Unix(), Chat: chat, Text: text,
+			MessageThreadID: thread, IsTopicMessage: thread != 0, ReplyToMessage: replyTo}, nil
 	case "editMessageText":
 		text, aerr := checkText(p.Get("text"), p.Get("parse_mode"))
 		if aerr != nil {
@@ -840,7 +870,7 @@ func (s *Server) handleLocked(method string, p url.Values) (any, *apiError) {
 		}
 		// Messages the fake did not send (ids made up by a test) are
 		// accepted, to keep tests short.
-		s.messages[key] = sent{text: p.Get("text"), markup: markup}
+		s.messages[key] = sent{text: p.Get("text"), markup: markup, thread: s.messages[key].thread}
 		b := s.bot
 		return Message{MessageID: id, From: &b, Date: time.Now().Unix(), Chat: chat, Text: text}, nil
 	case "answerCallbackQuery":
@@ -1009,6 +1039,12 @@ func checkMarkup(raw string, edit bool) (string, *apiError) {
 			}
 			if len(b.CallbackData) > 64 {
 				return "", badRequest("BUTTON_DATA_INVALID")
+			}
+			if b.URL != "" {
+				u, err := url.Parse(b.URL)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "tg") || (u.Scheme != "tg" && u.Host == "") {
+					return "", badRequest("BUTTON_URL_INVALID")
+				}
 			}
 		}
 	}

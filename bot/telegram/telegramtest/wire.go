@@ -33,6 +33,8 @@ type Chat struct {
 	Title     string `json:"title,omitempty"`
 	Username  string `json:"username,omitempty"`
 	FirstName string `json:"first_name,omitempty"`
+	// IsForum is true for a supergroup with topics enabled.
+	IsForum bool `json:"is_forum,omitempty"`
 }
 
 // MessageEntity marks a special span of a message's text. Offset and Length
@@ -60,6 +62,12 @@ type Message struct {
 	Entities    []MessageEntity `json:"entities,omitempty"`
 	Location    *Location       `json:"location,omitempty"`
 	ReplyMarkup json.RawMessage `json:"reply_markup,omitempty"`
+	// MessageThreadID is the forum topic of the message (and, outside
+	// forums, the reply thread); IsTopicMessage is true in a forum topic.
+	MessageThreadID int  `json:"message_thread_id,omitempty"`
+	IsTopicMessage  bool `json:"is_topic_message,omitempty"`
+	// ReplyToMessage is the message this one answers.
+	ReplyToMessage *Message `json:"reply_to_message,omitempty"`
 }
 
 // CallbackQuery is a press of an inline keyboard button.
@@ -157,6 +165,30 @@ func PrivateChat(u User) Chat {
 // (-100xxxxxxxxxx for supergroups).
 func GroupChat(id int64, title string) Chat {
 	return Chat{ID: id, Type: "supergroup", Title: title}
+}
+
+// ForumChat is a supergroup with topics enabled.
+func ForumChat(id int64, title string) Chat {
+	return Chat{ID: id, Type: "supergroup", Title: title, IsForum: true}
+}
+
+// TopicUpdate is a text message from `from` in the forum topic thread of
+// chat, as Telegram marks it (message_thread_id, is_topic_message).
+func TopicUpdate(from User, chat Chat, thread int, text string) Update {
+	u := TextUpdate(from, chat, text)
+	u.Message.MessageThreadID, u.Message.IsTopicMessage = thread, true
+	return u
+}
+
+// ReplyUpdate is a text message from `from` in chat that answers the
+// message to (reply_to_message), such as a reply to the bot's ForceReply
+// prompt.
+func ReplyUpdate(from User, chat Chat, to Message, text string) Update {
+	u := TextUpdate(from, chat, text)
+	to.ReplyToMessage = nil // Telegram nests one level only
+	u.Message.ReplyToMessage = &to
+	u.Message.MessageThreadID, u.Message.IsTopicMessage = to.MessageThreadID, to.IsTopicMessage
+	return u
 }
 
 // TextUpdate is a text message from `from` in chat, with a bot_command

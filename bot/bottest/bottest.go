@@ -1,0 +1,52 @@
+// Package bottest holds test support for code built on the core: the real
+// core over the embedded seed directory, and a plain-text rendering of a
+// Reply that tests can search. It imports testing, so only _test.go files
+// may import it; the binary never links it.
+package bottest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/directory/directorytest"
+)
+
+// MustBot returns the real core over the embedded seed
+// (directorytest.MustSeed), with o's other options (moderators, prefs,
+// language...) as given. o.Directory, when set, is kept.
+func MustBot(t testing.TB, o bot.Options) *bot.Bot {
+	t.Helper()
+	if o.Directory == nil {
+		o.Directory = directorytest.MustSeed(t)
+	}
+	return bot.New(o)
+}
+
+// Text renders a reply as tests read it: each block's plain text, then one
+// "[label|data]" per button, one per line. A nil reply is "".
+func Text(r *bot.Reply) string {
+	return render(r, func(b bot.Button) string { return "[" + b.Label + "|" + b.Data + "]" })
+}
+
+// DataText is Text with buttons shown by their data alone ("[/approve S-1]"),
+// for tests that check what a button does rather than how it is labelled.
+func DataText(r *bot.Reply) string {
+	return render(r, func(b bot.Button) string { return "[" + b.Data + "]" })
+}
+
+func render(r *bot.Reply, button func(bot.Button) string) string {
+	if r == nil {
+		return ""
+	}
+	var parts []string
+	for _, b := range r.Blocks {
+		parts = append(parts, bot.PlainText(b))
+	}
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			parts = append(parts, button(b))
+		}
+	}
+	return strings.Join(parts, "\n")
+}

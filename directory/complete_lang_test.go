@@ -1,0 +1,37 @@
+package directory
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestCompleteIn: a country's name in the person's language is offered
+// from its first letters, before other names, and Search finds it.
+func TestCompleteIn(t *testing.T) {
+	seed, err := LoadSeed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := Build(seed, seed.Organisations)
+	for _, c := range []struct{ typed, lang, want string }{
+		{"Alle", "fr", "Allemagne"},
+		{"alle", "fr", "Allemagne"},
+		{"Alema", "es", "Alemania"},
+		{"Герм", "ru", "Германия"},
+		{"Kanad", "de", "Kanada"},
+	} {
+		got := x.CompleteIn(c.typed, c.lang, 25)
+		if len(got) == 0 || got[0] != c.want {
+			t.Errorf("CompleteIn(%q, %s) = %v, want %q first", c.typed, c.lang, got, c.want)
+		}
+		if len(got) > 25 {
+			t.Errorf("CompleteIn(%q) gave %d names", c.typed, len(got))
+		}
+	}
+	if got := x.CompleteIn("Alle", "en", 25); slices.Contains(got, "Allemagne") {
+		t.Errorf("English completion offers the French name: %v", got)
+	}
+	if got, want := x.CompleteIn("Vanc", "fr", 25), x.Complete("Vanc", 25); !slices.Contains(got, "Vancouver") || len(got) < len(want) {
+		t.Errorf("CompleteIn(Vanc, fr) = %v, want Complete's names too (%v)", got, want)
+	}
+}
