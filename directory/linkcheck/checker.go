@@ -165,12 +165,16 @@ type link struct {
 	entries []string
 }
 
-// links lists every website and social link of the directory once, in a
-// stable order, with the entries that list each.
+// links lists every website and social link of the directory's open
+// entries once, in a stable order, with the entries that list each.
 func (c *Checker) links() []link {
 	byURL := map[string]*link{}
 	var order []string
 	c.dir.Index().Orgs(func(o *directory.Organisation) bool {
+		if o.Closed() {
+			// Out of answers: its links are history, not a way in.
+			return true
+		}
 		for _, u := range append(append([]string(nil), o.Websites...), o.Social...) {
 			p, err := url.Parse(u)
 			if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {

@@ -611,3 +611,34 @@ func TestRunWaitsThenChecksEveryTick(t *testing.T) {
 		t.Fatalf("requests seen at each sleep: %v, want [0 1 1 2]", got)
 	}
 }
+
+// TestClosedEntriesAreNotChecked: a closed group's links are history.
+func TestClosedEntriesAreNotChecked(t *testing.T) {
+	st, err := boltstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s := newSites(t)
+	s.serve("open.test", func(w http.ResponseWriter, r *http.Request) {}, false)
+	s.serve("closed.test", func(w http.ResponseWriter, r *http.Request) {}, false)
+	d := mustDir(t,
+		directory.Organisation{ID: "open", Name: "Open group", Websites: []string{"http://open.test/"}},
+		directory.Organisation{ID: "shut", Name: "Shut group", Websites: []string{"http://closed.test/"}, Status: directory.StatusClosed})
+	c := newClock()
+	sum, err := linkcheck.New(d, st, nil, linkcheck.Options{Transport: s.transport(), Now: c.Now, Sleep: c.Sleep}).RunOnce(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Checked != 1 {
+		t.Errorf("checked %d links, want 1", sum.Checked)
+	}
+	for _, q := range s.requests() {
+		if q.host == "closed.test" {
+			t.Errorf("the closed group's site was asked")
+		}
+	}
+	if recs, _ := linkcheck.Records(t.Context(), st); len(recs) != 1 || recs[0].URL != "http://open.test/" {
+		t.Errorf("records %+v", recs)
+	}
+}
