@@ -66,7 +66,8 @@ type Options struct {
 	// UserAgent names the bot and where to learn about it.
 	UserAgent string
 	// Transport makes the requests [a clone of http.DefaultTransport,
-	// keeping one idle connection per host].
+	// keeping one idle connection per host, that connects to public
+	// addresses only].
 	Transport http.RoundTripper
 	// Now and Sleep are the clock; tests make them simulated
 	// [time.Now, a timer].
@@ -109,6 +110,7 @@ func (o *Options) defaults() {
 	if o.Transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 1
+		t.DialContext = publicDialer().DialContext
 		o.Transport = t
 	}
 	if o.Now == nil {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -640,5 +641,31 @@ func TestClosedEntriesAreNotChecked(t *testing.T) {
 	}
 	if recs, _ := linkcheck.Records(t.Context(), st); len(recs) != 1 || recs[0].URL != "http://open.test/" {
 		t.Errorf("records %+v", recs)
+	}
+}
+
+// TestPrivateAddressesAreRefused: with its own transport, the checker
+// connects to public addresses only, so neither a link nor a redirect can
+// point it at the deployment's network.
+func TestPrivateAddressesAreRefused(t *testing.T) {
+	st, err := boltstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var asked atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { asked.Add(1) }))
+	t.Cleanup(srv.Close)
+	u := srv.URL + "/"
+	d := mustDir(t, directory.Organisation{ID: "inside", Name: "Inside group", Websites: []string{u}})
+	c := newClock()
+	if _, err := linkcheck.New(d, st, nil, linkcheck.Options{Now: c.Now, Sleep: c.Sleep}).RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if rec := record(t, st, u); rec.Status != linkcheck.StatusBlocked || rec.OK() {
+		t.Errorf("a loopback link: %+v, want blocked", rec)
+	}
+	if n := asked.Load(); n != 0 {
+		t.Errorf("the loopback server was asked %d times", n)
 	}
 }
