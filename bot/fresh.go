@@ -22,7 +22,8 @@ type noLinks struct{}
 func (noLinks) Link(string) (directory.LinkState, bool) { return directory.LinkState{}, false }
 
 // freshness is a card's line saying where its facts come from and how old
-// they are, in lang: "listed 2014 (INPUD list) · website reachable on
+// they are, in lang (the full card's "Listed" field; answers' fullCard
+// calls it): "listed 2014 (INPUD list) · website reachable on
 // 2026-11-28", or "… · website unreachable since 2026-10-02". Parts that
 // are not known are left out; it is "" when none is. It is shown, never
 // used to rank or hide an entry.
@@ -33,9 +34,9 @@ func (b *Bot) freshness(o *directory.Organisation, lang string) string {
 	case title != "" && year != "":
 		parts = append(parts, i18n.Tr(lang, "fresh.listed", year, title))
 	case year != "":
-		parts = append(parts, i18n.Tr(lang, "fresh.listed_date", year))
+		parts = append(parts, i18n.Tr(lang, "fresh.year", year))
 	case title != "":
-		parts = append(parts, i18n.Tr(lang, "fresh.source", title))
+		parts = append(parts, i18n.Tr(lang, "fresh.undated", title))
 	}
 	// A full date is a moderator's confirmation (/verify, an edit or an
 	// approval); a bare year or month repeats the listing's date.

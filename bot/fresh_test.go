@@ -37,6 +37,14 @@ func botWith(t *testing.T, links LinkStatus, orgs ...directory.Organisation) *Bo
 	return New(Options{Directory: directorytest.Dir{X: directory.Build(seed, orgs)}, Log: slog.New(slog.DiscardHandler), Links: links})
 }
 
+// listedGroup is an entry with a known source, so the expected lines do
+// not follow the seed's wording.
+func listedGroup() directory.Organisation {
+	return directory.Organisation{ID: "vandu", Name: "Vancouver Area Network of Drug Users", Acronym: "VANDU",
+		Kind: directory.KindLocal, Countries: []string{"CA"}, Province: "CA-BC", City: "Vancouver",
+		Websites: []string{"http://www.vandu.org"}, Sources: []directory.Source{{Title: "INPUD list", Date: "2014-08"}}, Verified: "2014-08"}
+}
+
 func TestFreshnessLine(t *testing.T) {
 	up := states{"http://www.vandu.org": {Checked: nov28, OK: true, LastOK: nov28}}
 	down := states{"http://www.vandu.org": {Checked: nov28, OK: false, LastOK: oct2.Add(-7 * 24 * time.Hour), DownSince: oct2}}
@@ -50,7 +58,7 @@ func TestFreshnessLine(t *testing.T) {
 		{"unreachable", down, "listed 2014 (INPUD list) · website unreachable since 2026-10-02"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := botWith(t, tc.links)
+			b := botWith(t, tc.links, listedGroup())
 			o, ok := b.dir.Index().Org("vandu")
 			if !ok {
 				t.Fatal("no vandu in the seed")
@@ -58,16 +66,16 @@ func TestFreshnessLine(t *testing.T) {
 			if got := b.freshness(o, "en"); got != tc.want {
 				t.Errorf("freshness = %q, want %q", got, tc.want)
 			}
-			// Every card of an answer carries it.
-			if got := ask(t, b, private("/find VANDU")); !strings.Contains(got, tc.want) {
-				t.Errorf("/find VANDU lacks %q:\n%s", tc.want, got)
+			// The full card carries it.
+			if got := ask(t, b, private("/org vandu")); !strings.Contains(got, tc.want) {
+				t.Errorf("/org vandu lacks %q:\n%s", tc.want, got)
 			}
 		})
 	}
 }
 
 func TestFreshnessInEveryLanguage(t *testing.T) {
-	b := botWith(t, states{"http://www.vandu.org": {Checked: nov28, DownSince: oct2}})
+	b := botWith(t, states{"http://www.vandu.org": {Checked: nov28, DownSince: oct2}}, listedGroup())
 	o, _ := b.dir.Index().Org("vandu")
 	want := map[string]string{
 		"en": "listed 2014 (INPUD list) · website unreachable since 2026-10-02",
@@ -75,8 +83,8 @@ func TestFreshnessInEveryLanguage(t *testing.T) {
 		"es": "en la lista desde 2014 (INPUD list) · sitio web inaccesible desde el 2026-10-02",
 		"pt": "na lista desde 2014 (INPUD list) · site inacessível desde 2026-10-02",
 		"ru": "в списке с 2014 (INPUD list) · сайт недоступен с 2026-10-02",
-		"de": "gelistet seit 2014 (INPUD list) · Website nicht erreichbar seit 2026-10-02",
-		"id": "tercantum sejak 2014 (INPUD list) · situs web tidak dapat dijangkau sejak 2026-10-02",
+		"de": "eingetragen 2014 (INPUD list) · Website nicht erreichbar seit 2026-10-02",
+		"id": "terdaftar 2014 (INPUD list) · situs web tidak dapat dijangkau sejak 2026-10-02",
 	}
 	for _, lang := range i18n.Default().Languages() {
 		w, ok := want[lang]
@@ -100,8 +108,8 @@ func TestFreshnessSourcesAndConfirmation(t *testing.T) {
 		want     string
 	}{
 		{src("reader comment, 2017-01-18", "2017-01-18"), "", "2017-01-18", "listed 2017 (reader comment) · confirmed 2017-01-18"},
-		{src("reader comment", "undated"), "", "", "source: reader comment"},
-		{src("reader comment", "undated"), "", "2014-08", "source: reader comment"},
+		{src("reader comment", "undated"), "", "", "listed, undated (reader comment)"},
+		{src("reader comment", "undated"), "", "2014-08", "listed, undated (reader comment)"},
 		{src("KeNPUD: about us", "2025-06"), "", "2025-06", "listed 2025 (KeNPUD: about us)"},
 		{src("INPUD list, Aug 2014; Canadian peer-run list", "2014-08"), "", "2014-08", "listed 2014 (INPUD list)"},
 		{src("Drug User Unions Worldwide, An Evolving List", ""), "", "2014-08", "listed 2014 (Drug User Unions Worldwide, An Evolving List)"},
@@ -124,13 +132,13 @@ func TestDeadLinkKeptMarkedAndNotAlone(t *testing.T) {
 	org := directory.Organisation{ID: "deadsite", Name: "Dead Site Drug Users Union", Kind: directory.KindNational,
 		Countries: []string{"CA"}, Websites: []string{site}, Social: []string{page}, Source: "test"}
 	b := botWith(t, states{site: {Checked: nov28, DownSince: oct2}, page: {Checked: nov28, OK: true, LastOK: nov28}}, org)
-	r, err := b.Handle(context.Background(), private("/find Dead Site Drug Users Union"))
+	r, err := b.Handle(context.Background(), private("/org deadsite"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var card Block
 	for _, bl := range r.Blocks {
-		if len(bl.Spans) > 0 && bl.Spans[0].Text == org.Name {
+		if len(bl.Spans) > 0 && strings.HasPrefix(bl.Spans[0].Text, org.Name) {
 			card = bl
 		}
 	}
@@ -155,6 +163,26 @@ func TestDeadLinkKeptMarkedAndNotAlone(t *testing.T) {
 	}
 	if !strings.Contains(got, "website unreachable since 2026-10-02") {
 		t.Errorf("no freshness line:\n%s", got)
+	}
+	// The Website button and the card's link open the page that answers.
+	if card.Card == nil || card.Card.URL != page {
+		t.Errorf("card URL %+v, want %s", card.Card, page)
+	}
+	var button string
+	for _, row := range r.Buttons {
+		for _, bt := range row {
+			if bt.URL != "" {
+				button = bt.URL
+			}
+		}
+	}
+	if button != page {
+		t.Errorf("Website button opens %q, want %s", button, page)
+	}
+	// The compact list shows the link that answers, not the dead one.
+	list := ask(t, b, private("/find Dead Site Drug Users Union"))
+	if !strings.Contains(list, page) || strings.Contains(list, site) {
+		t.Errorf("compact entry shows the wrong link:\n%s", list)
 	}
 }
 
@@ -239,11 +267,16 @@ func TestFindMakesNoStoreCall(t *testing.T) {
 	b := botWith(t, snap)
 	before := docs.calls.Load()
 	got := ask(t, b, private("/find Vancouver"))
+	card := ask(t, b, private("/org vandu"))
 	if n := docs.calls.Load() - before; n != 0 {
-		t.Errorf("/find made %d store calls", n)
+		t.Errorf("/find and /org made %d store calls", n)
 	}
-	if !strings.Contains(got, "vandu.org (http://www.vandu.org) (unreachable)") || !strings.Contains(got, "website unreachable since 2026-10-02") {
-		t.Errorf("/find Vancouver does not show the recorded state:\n%s", got)
+	// Its only link: still shown, marked.
+	if !strings.Contains(got, "vandu.org (http://www.vandu.org) (unreachable)") {
+		t.Errorf("/find Vancouver does not mark the dead link:\n%s", got)
+	}
+	if !strings.Contains(card, "website unreachable since 2026-10-02") || !strings.Contains(card, "(unreachable)") {
+		t.Errorf("/org vandu does not show the recorded state:\n%s", card)
 	}
 	// A refresh with nothing new reads only the version.
 	before = docs.calls.Load()
