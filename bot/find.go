@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/unionbot/unionbot/bot/clean"
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
@@ -37,27 +38,30 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	if len(q) > maxQuery {
 		return nil, Errorf(Invalid, "find.too_long", maxQuery)
 	}
+	// Invisible and bidi characters only disguise a query; every echo of
+	// it goes through echo (clean.Echo) as well.
+	q = clean.Text(q)
 	x := b.dir.Index()
 	if rest, ok := cutNear(q, m.Lang); ok {
 		places := x.Places(rest)
 		if len(places) == 0 || places[0].Kind == directory.PlaceRegion {
-			return Text(i18n.Tr(m.Lang, "find.no_place", rest)), nil
+			return Text(i18n.Tr(m.Lang, "find.no_place", echo(rest))), nil
 		}
 		return b.near(m, places[0].Point, b.placeLabel(x, &places[0], m.Lang)), nil
 	}
 	res := x.Search(q)
 	if len(res.Matches) == 0 {
-		return Text(i18n.Tr(m.Lang, "find.nothing", q)), nil
+		return Text(i18n.Tr(m.Lang, "find.nothing", echo(q))), nil
 	}
 	r := &Reply{Private: true}
 	if res.Corrected {
 		r.Add(I(i18n.Tr(m.Lang, "find.corrected", b.matchName(x, &res.Matches[0], m.Lang))))
 	}
 	if res.Partial {
-		r.Add(I(i18n.Tr(m.Lang, "find.partial", q)))
+		r.Add(I(i18n.Tr(m.Lang, "find.partial", echo(q))))
 	}
 	if len(res.Matches) > 1 {
-		r.Add(T(i18n.Tr(m.Lang, "find.several", q)))
+		r.Add(T(i18n.Tr(m.Lang, "find.several", echo(q))))
 	}
 	for i := range res.Matches {
 		b.renderMatch(r, x, &res.Matches[i], m.Lang, len(res.Matches) > 1)

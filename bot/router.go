@@ -179,7 +179,7 @@ func (r *Router) unknown(name, lang string) *Reply {
 		}
 	}
 	sort.Strings(names)
-	return Text(i18n.Tr(lang, "router.unknown", name, strings.Join(names, ", ")))
+	return Text(i18n.Tr(lang, "router.unknown", echo(name), strings.Join(names, ", ")))
 }
 
 // page is "/page N <command>": it re-runs the command and returns page N of

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/clean"
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
@@ -367,7 +368,7 @@ func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) 
 		}
 		apply = func(o *directory.Organisation) string { o.Kind = k; return "" }
 	default:
-		return nil, errorf(invalid, "mod.edit_field", truncate(field, 20))
+		return nil, errorf(invalid, "mod.edit_field", clean.Echo(field, 20))
 	}
 	it, err := s.update(ctx, ref, func(it *Item) error {
 		if it.Status == Approved {
