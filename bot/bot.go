@@ -67,6 +67,8 @@ func New(o Options) *Bot {
 	r.RegisterFunc(Command{Name: "help", Description: "How to use the bot", Public: true, Groups: true}, b.help)
 	r.RegisterFunc(Command{Name: "find", Args: "<place or name>", Description: "Find peer-run groups by place or name", Groups: true,
 		Options: []Option{{Name: "place", Required: true, Complete: true, Key: "option.find.place"}}}, b.find)
+	r.RegisterFunc(Command{Name: "org", Args: "<id>", Description: "A group's full card",
+		Options: []Option{{Name: "id", Required: true, Key: "option.org.id"}}}, b.org)
 	r.RegisterFunc(Command{Name: "network", Args: "[region]", Description: "Regional networks of people who use drugs", Public: true, Groups: true,
 		Options: []Option{{Name: "region", Complete: true, Key: "option.network.region"}}}, b.network)
 	r.RegisterFunc(Command{Name: "about", Description: "Where the data comes from, and credits", Public: true, Groups: true}, b.about)
@@ -93,7 +95,7 @@ func (b *Bot) Handle(ctx context.Context, m *Message) (*Reply, error) {
 // taken as a search, or a shared location; in a group it is left alone.
 func (b *Bot) text(ctx context.Context, m *Message) (*Reply, error) {
 	if m.Location != nil {
-		return b.near(m, *m.Location, ""), nil
+		return b.near(m, *m.Location), nil
 	}
 	if !m.Chat.Private || strings.TrimSpace(m.Text) == "" {
 		return nil, nil
@@ -114,9 +116,7 @@ func (b *Bot) start(ctx context.Context, m *Message) (*Reply, error) {
 		if !found {
 			return nil, Errorf(NotFound, "start.org_gone")
 		}
-		r := &Reply{}
-		r.Blocks = append(r.Blocks, b.card(x, directory.Hit{Org: o, Km: -1}, m.Lang))
-		return r, nil
+		return b.fullCard(x, o, m.Lang), nil
 	}
 	r := &Reply{}
 	r.Add(Rich(m.Lang, "start.hello")...)
@@ -175,24 +175,12 @@ func (b *Bot) network(ctx context.Context, m *Message) (*Reply, error) {
 		}
 		return Text(i18n.Tr(m.Lang, "network.unknown", echo(q), strings.Join(names, ", "))), nil
 	}
-	r := &Reply{}
-	var intl []*directory.Organisation
+	// A region is answered as /find answers it; a country or a place in
+	// one, with each region it belongs to.
+	r := &Reply{Private: true, Compact: true}
 	for _, g := range regions {
-		reg, in := x.Networks(g.ID)
-		intl = in
-		name := x.RegionName(g.ID, m.Lang)
-		r.Heading(name)
-		if len(reg) == 0 {
-			r.Add(T(i18n.Tr(m.Lang, "network.none_for", name)))
-		}
-		for _, o := range reg {
-			r.Blocks = append(r.Blocks, b.card(x, directory.Hit{Org: o, Km: -1}, m.Lang))
-		}
-	}
-	if len(intl) > 0 {
-		r.Heading(i18n.Tr(m.Lang, "network.international"))
-		for _, o := range intl {
-			r.Blocks = append(r.Blocks, b.card(x, directory.Hit{Org: o, Km: -1}, m.Lang))
+		if mt, ok := x.RegionMatch(g.ID); ok {
+			b.regionAnswer(r, x, &mt, m.Lang)
 		}
 	}
 	return r, nil

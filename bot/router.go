@@ -219,7 +219,10 @@ func (r *Router) page(ctx context.Context, m *Message) (*Reply, error) {
 func paginate(rep *Reply, m *Message, page int) *Reply {
 	size := m.PageSize
 	if size <= 0 {
-		return rep
+		return withBlockButtons(rep, rep.Blocks)
+	}
+	if rep.Compact {
+		size = min(size*CompactFactor, MaxCompactPage)
 	}
 	var pages [][]Block
 	var cur []Block
@@ -242,7 +245,7 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 	cur = append(cur, pendingHeads...)
 	pages = append(pages, cur)
 	if len(pages) <= 1 {
-		return rep
+		return withBlockButtons(rep, rep.Blocks)
 	}
 	link := func(p int) string { return fmt.Sprintf("/page %d %s", p, strings.TrimSpace(m.Text)) }
 	page = min(max(page, 1), len(pages))
@@ -258,7 +261,7 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 	}
 	out.Buttons = append([][]Button{nav}, rep.Buttons...)
 	out.paged = true
-	return &out
+	return withBlockButtons(&out, out.Blocks)
 }
 
 // Recover turns a panic in a handler into an apology in the person's
