@@ -269,7 +269,7 @@ func TestConcurrentApprovalsMakeOneEntry(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				rep, _ := h.bot.Handle(context.Background(), &bot.Message{Platform: "test", Text: "/approve S-1", Pressed: true,
+				rep, _ := h.bot.Handle(context.Background(), &bot.Message{Platform: "test", Text: "/approve S-1",
 					User: bot.User{ID: mod, Name: mod}, Chat: bot.Chat{ID: "mods"}})
 				results <- render(rep)
 			}()
@@ -347,9 +347,10 @@ func TestForgedDecisionsFail(t *testing.T) {
 		h := newHarness(t, st, Options{})
 		mustContain(t, h.say("u1", "/suggest Faro Peers | Faro, Portugal"), "S-1")
 		for _, text := range []string{"/approve S-1", "/reject S-1 spam", "/edit S-1 name X", "/queue", "/remove VANDU", "/audit"} {
-			// A button press whose payload claims moderator rights, from
-			// someone who is not one.
-			m := &bot.Message{Platform: "test", Text: text, Pressed: true, Moderator: true,
+			// A command whose message claims moderator rights, from
+			// someone who is not one. (A press the core did not sign is
+			// refused before moderation sees it: bot/press_test.go.)
+			m := &bot.Message{Platform: "test", Text: text, Moderator: true,
 				User: bot.User{ID: "intruder", Name: "intruder", Admin: true, Roles: []string{"mod"}}, Chat: bot.Chat{ID: "x", Space: "guild"}}
 			mustContain(t, h.do(m), "Only moderators")
 		}

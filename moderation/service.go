@@ -233,8 +233,11 @@ func storeErr(err error) error {
 	if err == nil {
 		return nil
 	}
+	// Moderation's own errors, and the core's (which helpers moderation
+	// calls may return), already say what users should read.
 	var me *Error
-	if errors.As(err, &me) {
+	var be *bot.Error
+	if errors.As(err, &me) || errors.As(err, &be) {
 		return err
 	}
 	if errors.Is(err, store.ErrUnavailable) {

@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -82,5 +83,82 @@ func TestRepliesInGroupsAndTopics(t *testing.T) {
 	e.push(text(alice, private(alice), "/help"))
 	if c := lastTo(alice.ID); c.Get("reply_to_message_id") != "" || c.Get("message_thread_id") != "" {
 		t.Errorf("private: reply_to_message_id %q, message_thread_id %q", c.Get("reply_to_message_id"), c.Get("message_thread_id"))
+	}
+}
+
+// What the core means for the asker alone (Reply.Private) is never posted
+// in a group: it goes to the asker's private chat, or, when Telegram
+// refuses that (the person never opened one), the group is told only to
+// open one. Answers of commands that belong in groups stay there.
+func TestPrivateAnswersLeaveTheGroup(t *testing.T) {
+	h := bot.HandlerFunc(func(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+		name, _, _ := m.Command()
+		r := bot.Text("secret answer to " + name)
+		r.Private = true
+		if m.Text == "/pick" {
+			r.Buttons = [][]bot.Button{{{Label: "Français", Data: "/lang fr"}}}
+		}
+		return r, nil
+	})
+	e := start(t, h, nil, func(c *Config, _ *telegramtest.Server) {
+		c.Commands = []bot.Command{{Name: "find", Description: "Find", Groups: true}, {Name: "lang", Description: "Language"},
+			{Name: "queue", Description: "Queue", Moderator: true}}
+	})
+	at := "@" + telegramtest.DefaultUsername
+
+	e.push(text(bob, group, "/lang"+at+" fr"))
+	if got := e.sent(bob.ID); len(got) != 1 || got[0].Text() != "secret answer to lang" {
+		t.Fatalf("the private answer did not reach bob's private chat: %+v", got)
+	}
+	if n := len(e.sent(group.ID)); n != 0 {
+		t.Errorf("%d messages posted in the group", n)
+	}
+
+	// Bob never opened a private chat: Telegram refuses it.
+	e.srv.FailNextWith("sendMessage", 1, 403, "Forbidden: bot can't initiate conversation with a user")
+	q := text(bob, forum, "/lang"+at+" de")
+	q.Message.MessageThreadID, q.Message.IsTopicMessage = 12, true
+	e.push(q)
+	got := e.sent(forum.ID)
+	if len(got) != 1 {
+		t.Fatalf("%d messages in the group, want the pointer alone", len(got))
+	}
+	p := got[0]
+	if strings.Contains(p.Text(), "secret") || !strings.Contains(p.Text(), "private chat") {
+		t.Errorf("the group was told %q", p.Text())
+	}
+	if p.Int("reply_to_message_id") == 0 || p.Int("message_thread_id") != 12 {
+		t.Errorf("the pointer is not a reply in the asker's topic: reply_to %q, thread %q", p.Get("reply_to_message_id"), p.Get("message_thread_id"))
+	}
+	if kb := p.Markup().InlineKeyboard; len(kb) != 1 || kb[0][0].URL != "https://t.me/"+telegramtest.DefaultUsername {
+		t.Errorf("the pointer's button: %+v", kb)
+	}
+
+	// A command that belongs in groups is answered there.
+	e.push(text(bob, group, "/find"+at+" Canada"))
+	if got := e.sent(group.ID); len(got) != 1 || got[0].Text() != "secret answer to find" {
+		t.Errorf("/find in the group: %+v", got)
+	}
+
+	// A press in a group whose answer is private goes to the presser.
+	id, err := e.a.Send(context.Background(), bot.Address{ChatID: strconv.FormatInt(group.ID, 10)},
+		&bot.Reply{Blocks: []bot.Block{{Spans: []bot.Span{bot.T("pick")}}}, Buttons: [][]bot.Button{{{Label: "Français", Data: "/lang fr"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgID, _ := strconv.Atoi(id)
+	before := len(e.sent(group.ID))
+	e.push(telegramtest.CallbackUpdate(alice, group, msgID, "/lang fr"))
+	if got := e.sent(alice.ID); len(got) != 1 || got[0].Text() != "secret answer to lang" {
+		t.Errorf("the press's private answer: %+v", got)
+	}
+	if n := len(e.sent(group.ID)); n != before {
+		t.Errorf("the press's private answer was posted in the group")
+	}
+	// A moderators' command pressed in a group is answered there: the
+	// core decides where those may answer.
+	e.push(telegramtest.CallbackUpdate(alice, group, msgID, "/queue"))
+	if got := e.sent(group.ID); len(got) != before+1 || got[before].Text() != "secret answer to queue" {
+		t.Errorf("a moderators' command pressed in the group: %d messages", len(got)-before)
 	}
 }

@@ -42,7 +42,7 @@ type logRec struct {
 	Line  string // message and attributes, as text
 }
 
-func newLogSink(t *testing.T) *logSink {
+func newLogSink(t testing.TB) *logSink {
 	s := &logSink{changed: make(chan struct{})}
 	// Registered before the adapter's cleanup, so it runs after Run has
 	// returned and every line is in.
@@ -141,7 +141,7 @@ func (s *logSink) assertNotLoggedAbove(t *testing.T, level slog.Level, needles .
 
 // env is an adapter running against a fake server.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *telegramtest.Server
 	a    *Adapter
 	logs *logSink
@@ -164,10 +164,10 @@ type option func(*Config, *telegramtest.Server)
 // start runs an adapter with h against a new fake server. before, when
 // set, is called between New and Run (to set test hooks or mount the
 // webhook).
-func start(t *testing.T, h bot.Handler, before func(*Adapter), opts ...option) *env {
+func start(t testing.TB, h bot.Handler, before func(*Adapter), opts ...option) *env {
 	t.Helper()
 	e := &env{t: t, srv: telegramtest.New(t, testToken), logs: newLogSink(t), done: map[int]bool{}, changed: make(chan struct{})}
-	cfg := Config{Token: testToken, Endpoint: e.srv.Endpoint(), Pacing: Pacing{Off: true}}
+	cfg := Config{Token: testToken, Endpoint: e.srv.Endpoint(), Pacing: Pacing{Off: true}, InlineCommand: "find"}
 	for _, o := range opts {
 		o(&cfg, e.srv)
 	}
@@ -293,7 +293,7 @@ func (r *recorder) find(t *testing.T, text string) bot.Message {
 }
 
 // MustCore is the real core over the embedded seed.
-func MustCore(t *testing.T) *bot.Bot { return bottest.MustBot(t, bot.Options{}) }
+func MustCore(t testing.TB) *bot.Bot { return bottest.MustBot(t, bot.Options{}) }
 
 func private(u telegramtest.User) telegramtest.Chat { return telegramtest.PrivateChat(u) }
 

@@ -65,12 +65,18 @@ func TestCommandMenuInEveryLanguage(t *testing.T) {
 	e := start(t, MustCore(t), nil, func(c *Config, _ *telegramtest.Server) {
 		c.Commands = MustCore(t).Router().Commands()
 	})
-	e.srv.WaitFor(t, "setMyCommands", func(c telegramtest.Call) bool { return c.Get("language_code") == "id" }, wait)
-	calls := e.srv.Calls("setMyCommands")
-	if len(calls) != len(i18n.Default().Languages()) {
-		t.Errorf("%d setMyCommands calls, want one per language (%d)", len(calls), len(i18n.Default().Languages()))
+	private := func(c telegramtest.Call) bool { return strings.Contains(c.Get("scope"), `"all_private_chats"`) }
+	e.srv.WaitFor(t, "setMyCommands", func(c telegramtest.Call) bool { return private(c) && c.Get("language_code") == "id" }, wait)
+	n := 0
+	for _, c := range e.srv.Calls("setMyCommands") {
+		if private(c) {
+			n++
+		}
 	}
-	english := e.srv.Commands()
+	if n != len(i18n.Default().Languages()) {
+		t.Errorf("%d setMyCommands calls for private chats, want one per language (%d)", n, len(i18n.Default().Languages()))
+	}
+	english := e.srv.CommandsIn(telegramtest.ScopeAllPrivateChats, "")
 	for _, tc := range []struct{ lang, find string }{
 		{"", "Find peer-run groups by place or name"},
 		{"fr", "Trouver des groupes d’autosupport par lieu ou par nom"},
@@ -80,7 +86,7 @@ func TestCommandMenuInEveryLanguage(t *testing.T) {
 		{"de", "Selbstorganisierte Gruppen nach Ort oder Name finden"},
 		{"id", "Cari kelompok yang dikelola komunitas berdasarkan tempat atau nama"},
 	} {
-		menu := e.srv.CommandsFor(tc.lang)
+		menu := e.srv.CommandsIn(telegramtest.ScopeAllPrivateChats, tc.lang)
 		if len(menu) != len(english) {
 			t.Errorf("%q menu has %d commands, English %d", tc.lang, len(menu), len(english))
 			continue

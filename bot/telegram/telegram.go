@@ -73,9 +73,22 @@ type Config struct {
 	// Endpoint is the Bot API URL in the SDK's format, with two %s for the
 	// token and the method; default "https://api.telegram.org/bot%s/%s".
 	Endpoint string
-	// Commands are listed in Telegram's command menu (setMyCommands) when
-	// Run starts; hidden and moderator commands are left out.
+	// Commands are listed in Telegram's command menus (setMyCommands) when
+	// Run starts, by scope (see setCommands): private chats, groups, the
+	// moderators' chat and the moderators' private chats.
 	Commands []bot.Command
+	// ModChat is the moderators' chat id; its menu adds the moderators'
+	// commands. Empty: none.
+	ModChat string
+	// Moderators are the moderators' user ids; the menus of their private
+	// chats with the bot add the moderators' commands. Only the menus
+	// depend on them: who may decide is the core's business.
+	Moderators []string
+	// InlineCommand is the command that answers inline queries
+	// ("@bot Canada" is asked as "/<InlineCommand> Canada"); empty: inline
+	// queries get no results. The application names it, so that no
+	// command is named in the adapter.
+	InlineCommand string
 	// PageSize is Message.PageSize, how many results one message shows;
 	// 0 means DefaultPageSize, a negative value everything at once.
 	PageSize int
@@ -115,7 +128,9 @@ type Adapter struct {
 	api      api
 	token    string
 	username string
+	botID    int64 // the bot's own user id; 0 when unknown (tests without a server)
 	pageSize int
+	prompts  *prompts // ForceReply prompts waiting for their answer
 	pace     *pacer
 	slots    chan struct{} // workers: held while the handler answers
 	waiting  chan struct{} // updates taken and not fully answered
@@ -176,7 +191,9 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 	if b.Self.UserName == "" {
 		log.Warn("telegram: getMe returned no username; commands addressed to the bot will be ignored in groups")
 	}
-	return newAdapter(cfg, log, sdkAPI{bot: b, client: client}, b.Self.UserName), nil
+	a := newAdapter(cfg, log, sdkAPI{bot: b, client: client}, b.Self.UserName)
+	a.botID = b.Self.ID
+	return a, nil
 }
 
 // newAdapter builds an adapter over any api, for tests without a server.
@@ -214,6 +231,7 @@ func newAdapter(cfg Config, log *slog.Logger, a api, username string) *Adapter {
 		obs:      obs,
 		sleep:    sleep,
 		seen:     map[int]bool{},
+		prompts:  newPrompts(),
 	}
 }
 
@@ -239,10 +257,23 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		a.mu.Unlock()
 		return errors.New("telegram: Run is already running")
 	}
-	a.running, a.h, a.work = true, h, work
+	a.running, a.h, a.work = true, bot.Errors(a.log)(h), work
 	a.mu.Unlock()
 
-	a.setCommands(ctx)
+	// The menus go out beside the receiving of updates: with many
+	// moderators they take a while, and commands typed by hand work
+	// without them.
+	menus := make(chan struct{})
+	go func() {
+		defer close(menus)
+		defer func() {
+			if p := recover(); p != nil {
+				a.log.Error("telegram: panic while setting the command menus", "panic", panicText(p), "stack", string(debug.Stack()))
+			}
+		}()
+		a.setCommands(ctx)
+	}()
+	defer func() { <-menus }()
 	var err error
 	if a.cfg.WebhookURL != "" {
 		if err = a.setWebhook(ctx); err == nil {
@@ -277,65 +308,6 @@ func (a *Adapter) drain(cancel context.CancelFunc) {
 		cancel()
 		<-done
 	}
-}
-
-// setCommands publishes the command menu: the English one for everyone,
-// then one per other supported language, which Telegram shows to users
-// whose app is set to it. A failure is logged, not fatal: commands typed by
-// hand still work.
-func (a *Adapter) setCommands(ctx context.Context) {
-	for _, lang := range i18n.Default().Languages() {
-		cmds := a.menu(lang)
-		if len(cmds) == 0 {
-			return
-		}
-		cfg := tgbotapi.NewSetMyCommands(cmds...)
-		if lang != i18n.Reference {
-			cfg.LanguageCode = lang
-		}
-		if err := a.call(ctx, "setMyCommands", func(ctx context.Context) error {
-			_, err := a.api.Request(ctx, cfg)
-			return err
-		}); err != nil {
-			if ctx.Err() == nil {
-				a.log.Warn("telegram: could not set the command menu", "lang", lang, "err", err)
-			}
-			return
-		}
-	}
-}
-
-// menu is the command menu with descriptions in lang; English is the
-// commands' own descriptions.
-func (a *Adapter) menu(lang string) []tgbotapi.BotCommand {
-	var cmds []tgbotapi.BotCommand
-	seen := map[string]bool{}
-	for _, c := range a.cfg.Commands {
-		if c.Hidden || c.Moderator {
-			continue
-		}
-		name := strings.ToLower(strings.TrimPrefix(c.Name, "/"))
-		if !commandName.MatchString(name) || seen[name] {
-			if lang == i18n.Reference {
-				a.log.Debug("telegram: command left out of the menu", "command", name)
-			}
-			continue
-		}
-		seen[name] = true
-		desc := c.Description
-		if lang != i18n.Reference {
-			desc = c.DescriptionIn(lang)
-		}
-		desc = strings.Join(strings.Fields(desc), " ")
-		if desc == "" {
-			desc = "/" + name
-		}
-		cmds = append(cmds, tgbotapi.BotCommand{Command: name, Description: truncate(desc, 256)})
-		if len(cmds) == 100 {
-			break
-		}
-	}
-	return cmds
 }
 
 // setWebhook registers the webhook with its secret. The SDK's
@@ -608,16 +580,15 @@ func user(u *tgbotapi.User) bot.User {
 	return bot.User{ID: strconv.FormatInt(u.ID, 10), Name: name}
 }
 
-// handle asks h, turning an error into its user-safe message (bot.Bot
-// never returns one; a bare Router can).
+// handle asks h. Errors and panics are the core's to turn into replies
+// in the person's language: Run wraps the handler in bot.Errors, so that
+// a handler that does return an error (a bare Router) is answered the
+// same way; the adapter has no error messages of its own.
 func (a *Adapter) handle(ctx context.Context, h bot.Handler, m *bot.Message) *bot.Reply {
 	rep, err := h.Handle(ctx, m)
-	if err != nil {
+	if err != nil { // bot.Errors returns none; say nothing rather than guess
 		a.log.Debug("telegram: handler returned an error", "code", bot.ErrorCode(err))
-		rep = bot.Text(bot.UserMessage(err))
-		if m.Pressed {
-			rep.Notice = bot.UserMessage(err)
-		}
+		return nil
 	}
 	return rep
 }
@@ -628,6 +599,7 @@ func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Me
 		a.log.Debug("telegram: message without text or location ignored")
 		return nil
 	}
+	a.answerTo(msg, m)
 	rep := a.handle(ctx, h, m)
 	if rep == nil {
 		return nil
@@ -636,7 +608,57 @@ func (a *Adapter) onMessage(ctx context.Context, h bot.Handler, msg *tgbotapi.Me
 	if !d.private {
 		d.replyTo = msg.MessageID
 	}
+	if f, ok := askable(rep); ok {
+		return func() { a.ask(ctx, m, d, rep, f) }
+	}
+	if !d.private && rep.Private && !a.answersInGroups(m) {
+		return func() { a.replyPrivately(ctx, m, d, noticeAsText(rep)) }
+	}
 	return func() { a.reply(ctx, d, noticeAsText(rep), 0) }
+}
+
+// answersInGroups reports whether m's command is declared as one whose
+// answers belong in group chats (Command.Groups), or is a moderators'
+// command (the core says where those may answer). Telegram has no
+// messages shown to one member of a group, so a Reply.Private to any
+// other message asked in a group goes to the asker's private chat.
+func (a *Adapter) answersInGroups(m *bot.Message) bool {
+	name, _, ok := m.Command()
+	if !ok {
+		return false
+	}
+	for _, c := range a.cfg.Commands {
+		if strings.EqualFold(strings.TrimPrefix(c.Name, "/"), name) {
+			return c.Groups || c.Moderator
+		}
+	}
+	return false
+}
+
+// replyPrivately sends r, meant for the asker alone, to their private
+// chat with the bot. When Telegram refuses (the person never opened one:
+// a bot cannot start a conversation), the group is told only that the
+// answer needs a private chat, with a button that opens one; the answer
+// itself is never posted there.
+func (a *Adapter) replyPrivately(ctx context.Context, m *bot.Message, group dest, r *bot.Reply) {
+	uid, err := strconv.ParseInt(m.User.ID, 10, 64)
+	if err == nil && uid > 0 {
+		_, err = a.deliver(ctx, dest{chat: uid, private: true}, r, 0)
+		if err == nil {
+			return
+		}
+	}
+	code, _ := apiCode(err)
+	if err != nil && code != http.StatusForbidden && code != http.StatusBadRequest {
+		a.logSendError("private reply", err)
+		return
+	}
+	pointer := bot.Text(i18n.Tr(r.Lang, "telegram.private_only"))
+	pointer.Lang = r.Lang
+	if a.username != "" {
+		pointer.Buttons = [][]bot.Button{{{Label: i18n.Tr(r.Lang, "telegram.open_private"), URL: "https://t.me/" + a.username}}}
+	}
+	a.reply(ctx, group, pointer, 0)
 }
 
 // onCallback answers a button press. answerCallbackQuery is always called,
@@ -686,79 +708,25 @@ func (a *Adapter) onCallback(ctx context.Context, h bot.Handler, cq *tgbotapi.Ca
 		return nil
 	}
 	answer(rep.Notice)
-	if rep.Notice != "" && rep.Private && !private {
-		// A private answer to a press in a group (a refusal, say) is
-		// shown to the presser alone, in the pop-up, not to the group.
-		return nil
+	d := dest{chat: chatID, private: private, thread: thread}
+	if f, ok := askable(rep); ok && cq.Message != nil {
+		return func() { a.ask(ctx, m, d, rep, f) }
+	}
+	if rep.Private && !private && !rep.Edit {
+		if rep.Notice != "" {
+			// A private answer to a press in a group (a refusal, say)
+			// is shown to the presser alone, in the pop-up.
+			return nil
+		}
+		if !a.answersInGroups(m) {
+			return func() { a.replyPrivately(ctx, m, d, rep) }
+		}
 	}
 	editID := 0
 	if rep.Edit && cq.Message != nil {
 		editID = cq.Message.MessageID
 	}
-	d := dest{chat: chatID, private: private, thread: thread}
 	return func() { a.reply(ctx, d, rep, editID) }
-}
-
-// onInline answers "@bot query" with one article per result of
-// "/find query". An empty query is answered with no results, without
-// asking the handler: Telegram sends one as soon as "@bot " is typed.
-func (a *Adapter) onInline(ctx context.Context, h bot.Handler, iq *tgbotapi.InlineQuery) {
-	results := []any{}
-	if q := strings.TrimSpace(iq.Query); q != "" && iq.From != nil {
-		m := &bot.Message{
-			Platform: Platform,
-			Text:     "/find " + q,
-			BotName:  a.username,
-			User:     user(iq.From),
-			Chat:     bot.Chat{ID: strconv.FormatInt(iq.From.ID, 10), Private: true},
-			Lang:     iq.From.LanguageCode,
-		}
-		if rep := a.handle(ctx, h, m); rep != nil {
-			results = articles(rep)
-		}
-	}
-	cfg := tgbotapi.InlineConfig{InlineQueryID: iq.ID, Results: results, CacheTime: 60}
-	if err := a.call(ctx, "answerInlineQuery", func(ctx context.Context) error {
-		_, err := a.api.Request(ctx, cfg)
-		return err
-	}); err != nil {
-		a.logSendError("answerInlineQuery", err)
-	}
-}
-
-// articles makes an inline result of each non-heading paragraph: its first
-// span is the title, the rest the description, and choosing it posts the
-// paragraph.
-func articles(rep *bot.Reply) []any {
-	out := []any{}
-	for _, b := range rep.Blocks {
-		if b.Heading || len(out) == maxResults {
-			continue
-		}
-		pieces := blockPieces(b, MaxText)
-		if len(pieces) == 0 {
-			continue
-		}
-		plain := strings.TrimSpace(bot.PlainText(b))
-		title := ""
-		if len(b.Spans) > 0 {
-			title = strings.TrimSpace(b.Spans[0].Text)
-		}
-		if title == "" {
-			title = plain
-		}
-		if title == "" {
-			continue
-		}
-		desc := strings.TrimLeft(strings.TrimPrefix(plain, title), " \n\t—–-:,")
-		art := tgbotapi.NewInlineQueryResultArticleHTML(strconv.Itoa(len(out)+1), truncate(title, 128), pieces[0])
-		art.Description = truncate(desc, 256)
-		art.InputMessageContent = tgbotapi.InputTextMessageContent{
-			Text: pieces[0], ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true,
-		}
-		out = append(out, art)
-	}
-	return out
 }
 
 // noticeAsText shows a lone Notice as a message, outside button presses.

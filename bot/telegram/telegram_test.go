@@ -250,7 +250,9 @@ func TestCallbacks(t *testing.T) {
 }
 
 func TestPagingWithCore(t *testing.T) {
-	e := start(t, MustCore(t), nil)
+	// Two cards a page: a /find answer is a compact list, CompactFactor
+	// entries to a card, so Canada's answer then takes more than one page.
+	e := start(t, MustCore(t), nil, func(c *Config, _ *telegramtest.Server) { c.PageSize = 2 })
 	e.push(text(alice, private(alice), "/find Canada"))
 	sent := e.sent(alice.ID)
 	if len(sent) == 0 {
@@ -260,7 +262,7 @@ func TestPagingWithCore(t *testing.T) {
 	var next string
 	for _, row := range last.Markup().InlineKeyboard {
 		for _, b := range row {
-			if strings.HasPrefix(b.CallbackData, "/page 2 ") {
+			if strings.HasPrefix(bot.ButtonCommand(b.CallbackData), "/page 2 ") {
 				next = b.CallbackData
 			}
 		}
@@ -294,9 +296,17 @@ func TestInlineQuery(t *testing.T) {
 	if len(res) == 0 || len(res) > 20 {
 		t.Fatalf("%d results", len(res))
 	}
+	// The results are in Alice's language: Telegram must not show them to
+	// someone else from its cache.
+	if c.Get("is_personal") != "true" {
+		t.Errorf("is_personal = %q, want true", c.Get("is_personal"))
+	}
 	for _, r := range res {
 		if r.Type != "article" || r.Title == "" || r.InputMessageContent.ParseMode != "HTML" || r.InputMessageContent.MessageText == "" {
 			t.Errorf("result %+v", r)
+		}
+		if r.ReplyMarkup == nil || len(r.ReplyMarkup.InlineKeyboard) == 0 || r.ReplyMarkup.InlineKeyboard[0][0].URL == "" {
+			t.Errorf("result %q has no Website button: %+v", r.Title, r.ReplyMarkup)
 		}
 	}
 	m := rec.find(t, "/find Canada")
@@ -304,14 +314,28 @@ func TestInlineQuery(t *testing.T) {
 		t.Errorf("inline message = %+v", m)
 	}
 
-	// An empty query is answered with nothing, without asking the core.
+	// An empty query is answered with no results and a button that opens
+	// the bot in private, without asking the core.
 	e.push(telegramtest.InlineUpdate(alice, "  "))
 	calls := e.srv.WaitCalls(t, "answerInlineQuery", 2, wait)
 	if r := calls[1].Results(); !calls[1].OK() || len(r) != 0 {
-		t.Errorf("empty query answered with %d results", len(r))
+		t.Errorf("empty query answered with %d results (%s)", len(r), calls[1].Description)
+	}
+	if calls[1].Get("switch_pm_text") != "Open the bot in a private chat" || calls[1].Get("switch_pm_parameter") != "inline" {
+		t.Errorf("empty query: switch_pm_text %q, switch_pm_parameter %q", calls[1].Get("switch_pm_text"), calls[1].Get("switch_pm_parameter"))
 	}
 	if n := len(rec.messages()); n != 1 {
 		t.Errorf("the handler saw %d messages", n)
+	}
+
+	// "Nothing found" is a notice, not a result anyone could send.
+	e.push(telegramtest.InlineUpdate(alice, "Qzxqzxq"))
+	calls = e.srv.WaitCalls(t, "answerInlineQuery", 3, wait)
+	if r := calls[2].Results(); !calls[2].OK() || len(r) != 0 {
+		t.Errorf("a query with no match answered with %d results: %+v", len(r), r)
+	}
+	if calls[2].Get("switch_pm_parameter") != "inline" || calls[2].Get("switch_pm_text") == "" {
+		t.Errorf("no match: switch_pm_text %q", calls[2].Get("switch_pm_text"))
 	}
 }
 
@@ -319,9 +343,10 @@ func TestInlineArticles(t *testing.T) {
 	h := bot.HandlerFunc(func(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
 		r := &bot.Reply{}
 		r.Heading("Canada")
+		r.Add(bot.I("Several groups match"))
 		for i := range 25 {
 			n := strconv.Itoa(i + 1)
-			r.Add(bot.B("Org "+n), bot.T(" — Vancouver <BC> & more"))
+			r.Add(bot.B("Org "+n), bot.T(" — Vancouver <BC> & more "), bot.L("org"+n+".example", "https://org"+n+".example/"))
 		}
 		return r, nil
 	})
@@ -332,8 +357,38 @@ func TestInlineArticles(t *testing.T) {
 		t.Fatalf("%d results, want 20", len(res))
 	}
 	r := res[0]
-	if r.Title != "Org 1" || r.Description != "Vancouver <BC> & more" || r.InputMessageContent.MessageText != "<b>Org 1</b> — Vancouver &lt;BC&gt; &amp; more" {
+	if r.Title != "Org 1" || r.Description != "Vancouver <BC> & more org1.example (https://org1.example/)" ||
+		r.InputMessageContent.MessageText != `<b>Org 1</b> — Vancouver &lt;BC&gt; &amp; more <a href="https://org1.example/">org1.example</a>` {
 		t.Errorf("first result = %+v", r)
+	}
+	if kb := r.ReplyMarkup; kb == nil || kb.InlineKeyboard[0][0] != (telegramtest.InlineButton{Text: "Website", URL: "https://org1.example/"}) {
+		t.Errorf("first result's keyboard = %+v", kb)
+	}
+}
+
+// A full card, inline: one result, with its Website and Share buttons.
+func TestInlineCard(t *testing.T) {
+	h := bot.HandlerFunc(func(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+		r := &bot.Reply{Lang: "fr"}
+		r.Blocks = []bot.Block{{
+			Spans: []bot.Span{bot.B("VANDU"), bot.T("\nVancouver")},
+			Card:  &bot.Card{Title: "Vancouver Area Network of Drug Users (VANDU)", URL: "https://vandu.org/"},
+		}}
+		r.Buttons = [][]bot.Button{{{Label: "Site", URL: "https://vandu.org/"}, {Label: "Signaler", Data: "/report vandu"}, {Label: "Partager", Share: "org_vandu"}}}
+		return r, nil
+	})
+	e := start(t, h, nil)
+	e.push(telegramtest.InlineUpdate(alice, "vandu"))
+	res := e.srv.WaitFor(t, "answerInlineQuery", telegramtest.Succeeded, wait).Results()
+	if len(res) != 1 || res[0].Title != "Vancouver Area Network of Drug Users (VANDU)" {
+		t.Fatalf("results = %+v", res)
+	}
+	want := []telegramtest.InlineButton{
+		{Text: "Site web", URL: "https://vandu.org/"},
+		{Text: "Partager", URL: "https://t.me/" + telegramtest.DefaultUsername + "?start=org_vandu"},
+	}
+	if kb := res[0].ReplyMarkup; kb == nil || !slices.Equal(kb.InlineKeyboard[0], want) {
+		t.Errorf("keyboard = %+v, want %+v", kb, want)
 	}
 }
 
@@ -693,7 +748,7 @@ func TestCommandMenu(t *testing.T) {
 	if !c.OK() {
 		t.Fatalf("setMyCommands refused: %s", c.Description)
 	}
-	got := e.srv.Commands()
+	got := e.srv.CommandsIn(telegramtest.ScopeAllPrivateChats, "")
 	var names []string
 	for _, bc := range got {
 		names = append(names, bc.Command)

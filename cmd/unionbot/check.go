@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"github.com/unionbot/unionbot/bot/discord"
 	"github.com/unionbot/unionbot/config"
 	"github.com/unionbot/unionbot/store/boltstore"
 	"github.com/unionbot/unionbot/store/redisstore"
@@ -208,7 +209,26 @@ func (c *checker) discord(ctx context.Context, cfg config.Config) {
 		if cfg.DiscordAppID != "" && me.ID != "" && cfg.DiscordAppID != me.ID {
 			c.note("UNIONBOT_DISCORD_APP_ID (%s) differs from the bot's user id (%s); they are usually the same", cfg.DiscordAppID, me.ID)
 		}
+		c.discordModChannel(ctx, cfg)
 	}
+}
+
+// discordModChannel checks that the bot may post cards in the moderators'
+// channel, and says what an admin must set for the moderator roles to see
+// the moderators' commands.
+func (c *checker) discordModChannel(ctx context.Context, cfg config.Config) {
+	if len(cfg.DiscordModRoles) > 0 {
+		c.note("%s", discord.ModeratorSetup)
+	}
+	if cfg.DiscordModChannel == "" {
+		return
+	}
+	dc := discord.Config{Token: cfg.DiscordToken, APIBase: cfg.DiscordAPIBase}
+	if err := discord.CheckModChannel(ctx, dc, cfg.DiscordModChannel); err != nil {
+		c.bad("moderators' channel (UNIONBOT_DISCORD_MOD_CHANNEL): %v", err)
+		return
+	}
+	c.ok("the bot can post cards in the moderators' channel (view, send, embed links)")
 }
 
 // get fetches a JSON document. Errors say what failed without the URL,

@@ -93,6 +93,14 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 			ready = false
 			fmt.Fprintf(&b, "%s: %s%s\n", name, problem, role)
 		}
+		// What the adapter found at start (the Discord moderators'
+		// channel's permissions).
+		if pr, has := p.(interface{ Problems() []string }); has {
+			for _, msg := range pr.Problems() {
+				ready = false
+				fmt.Fprintf(&b, "%s: %s\n", name, msg)
+			}
+		}
 	}
 	// Cards that moderators' channels refuse are retried, but an operator
 	// must fix the cause (the bot removed, a permission missing).

@@ -50,8 +50,8 @@ func TestAskExamples(t *testing.T) {
 	env := embeddedEnv(t)
 	for _, tc := range []struct{ cmd, want string }{
 		{"/find Vancover", "Vancouver Area Network of Drug Users"},
-		{"/find Portugal", "no group listed in Portugal yet"},
-		{"/find Portugal", "European Network of People who Use Drugs"},
+		{"/find Italy", "no group listed in Italy yet"},
+		{"/find Italy", "European Network of People who Use Drugs"},
 		{"/network Asia", "Asian Network of People who Use Drugs"},
 		{"/find Holland", "MDHG"},
 		{"/find VANDU", "vandu.org"},

@@ -15,7 +15,7 @@ import (
 	"github.com/unionbot/unionbot/directory/linkcheck"
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/boltstore"
-	"github.com/unionbot/unionbot/store/redisstore"
+	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 
 // eachStore runs a test against both stores.
@@ -29,7 +29,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
 		fn(t, st)
 	})
 	t.Run("redis", func(t *testing.T) {
-		fn(t, redisstore.MustOpenTest(t))
+		fn(t, redistest.MustOpen(t))
 	})
 }
 

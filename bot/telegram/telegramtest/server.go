@@ -183,7 +183,7 @@ type Server struct {
 	nextQuery int
 	failures  map[string][]failure
 	webhook   WebhookInfo
-	commands  map[string][]BotCommand // by language_code; "" for everyone
+	commands  map[string][]BotCommand // by "scope|language_code"; "" for everyone
 	polling   int                     // getUpdates requests being held
 }
 
@@ -506,16 +506,84 @@ func (s *Server) Webhook() WebhookInfo {
 	return s.webhook
 }
 
-// Commands is the command menu of the last setMyCommands without a
-// language_code: the one shown to everyone.
+// Commands is the command menu of the last setMyCommands in the default
+// scope without a language_code: the one shown to everyone.
 func (s *Server) Commands() []BotCommand { return s.CommandsFor("") }
 
-// CommandsFor is the command menu of the last setMyCommands with this
+// CommandsFor is the default scope's command menu with this
 // language_code: the one shown to users whose app is set to that language.
-func (s *Server) CommandsFor(lang string) []BotCommand {
+func (s *Server) CommandsFor(lang string) []BotCommand { return s.CommandsIn(ScopeDefault, lang) }
+
+// Scopes of command menus, as CommandsIn names them. A chat's own scope
+// is ScopeChat(id).
+const (
+	ScopeDefault         = "default"
+	ScopeAllPrivateChats = "all_private_chats"
+	ScopeAllGroupChats   = "all_group_chats"
+	ScopeAllChatAdmins   = "all_chat_administrators"
+)
+
+// ScopeChat names the scope of one chat's menu.
+func ScopeChat(id int64) string { return "chat:" + strconv.FormatInt(id, 10) }
+
+// ScopeChatMember names the scope of one member's menu in one chat.
+func ScopeChatMember(chat, user int64) string { return fmt.Sprintf("chat_member:%d:%d", chat, user) }
+
+// CommandsIn is the command menu last set for scope (ScopeDefault,
+// ScopeAllGroupChats, ScopeChat(id)…) and language_code lang ("" for
+// everyone); nil when none was set.
+func (s *Server) CommandsIn(scope, lang string) []BotCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.commands[lang])
+	return slices.Clone(s.commands[scope+"|"+lang])
+}
+
+// MenuScopes lists the scopes some menu was set for, sorted.
+func (s *Server) MenuScopes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for k := range s.commands {
+		sc, _, _ := strings.Cut(k, "|")
+		if !slices.Contains(out, sc) {
+			out = append(out, sc)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// scopeKey checks setMyCommands' scope as Telegram does and names it.
+func scopeKey(raw string) (string, *apiError) {
+	if raw == "" {
+		return ScopeDefault, nil
+	}
+	var sc struct {
+		Type   string `json:"type"`
+		ChatID int64  `json:"chat_id"`
+		UserID int64  `json:"user_id"`
+	}
+	if err := json.Unmarshal([]byte(raw), &sc); err != nil {
+		return "", badRequest("can't parse BotCommandScope JSON object")
+	}
+	switch sc.Type {
+	case ScopeDefault, ScopeAllPrivateChats, ScopeAllGroupChats, ScopeAllChatAdmins:
+		return sc.Type, nil
+	case "chat", "chat_administrators":
+		if sc.ChatID == 0 {
+			return "", badRequest("chat not found")
+		}
+		if sc.Type == "chat" {
+			return ScopeChat(sc.ChatID), nil
+		}
+		return sc.Type + ":" + strconv.FormatInt(sc.ChatID, 10), nil
+	case "chat_member":
+		if sc.ChatID == 0 || sc.UserID == 0 {
+			return "", badRequest("chat not found")
+		}
+		return ScopeChatMember(sc.ChatID, sc.UserID), nil
+	}
+	return "", badRequest("unsupported bot command scope type %q", sc.Type)
 }
 
 // Deliver posts u to the webhook set with setWebhook, with its secret in
@@ -804,6 +872,8 @@ var (
 	// languageCode is a two-letter ISO 639-1 code, as setMyCommands takes.
 	languageCode = regexp.MustCompile(`^[a-z]{2}$`)
 	secretToken  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	// startParameter is a deep link's (and switch_pm_parameter's) payload.
+	startParameter = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 )
 
 func (s *Server) handleLocked(method string, p url.Values) (any, *apiError) {
@@ -912,6 +982,20 @@ func (s *Server) handleLocked(method string, p url.Values) (any, *apiError) {
 					return nil, aerr
 				}
 			}
+			if r.ReplyMarkup != nil {
+				raw, _ := json.Marshal(r.ReplyMarkup)
+				if _, aerr := checkMarkup(string(raw), true); aerr != nil {
+					return nil, aerr
+				}
+			}
+		}
+		if t := p.Get("switch_pm_text"); t != "" || p.Get("switch_pm_parameter") != "" {
+			if t == "" || utf16Len(t) > 64 {
+				return nil, badRequest("SWITCH_PM_TEXT_INVALID")
+			}
+			if !startParameter.MatchString(p.Get("switch_pm_parameter")) {
+				return nil, badRequest("START_PARAM_INVALID")
+			}
 		}
 		s.answered[id] = true
 		return true, nil
@@ -935,10 +1019,14 @@ func (s *Server) handleLocked(method string, p url.Values) (any, *apiError) {
 		if lang != "" && !languageCode.MatchString(lang) {
 			return nil, badRequest("LANGUAGE_CODE_INVALID")
 		}
+		scope, aerr := scopeKey(p.Get("scope"))
+		if aerr != nil {
+			return nil, aerr
+		}
 		if s.commands == nil {
 			s.commands = map[string][]BotCommand{}
 		}
-		s.commands[lang] = cmds
+		s.commands[scope+"|"+lang] = cmds
 		return true, nil
 	case "setWebhook":
 		u := p.Get("url")
@@ -1026,8 +1114,11 @@ func checkMarkup(raw string, edit bool) (string, *apiError) {
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		return "", badRequest("can't parse reply keyboard markup JSON object")
 	}
-	if edit && m.Keyboard != nil {
+	if edit && (m.Keyboard != nil || m.ForceReply || m.RemoveKeyboard) {
 		return "", badRequest("inline keyboard expected")
+	}
+	if utf16Len(m.InputFieldPlaceholder) > 64 {
+		return "", badRequest("input field placeholder is too long")
 	}
 	for _, row := range m.InlineKeyboard {
 		for _, b := range row {

@@ -140,6 +140,12 @@ type ReplyMarkup struct {
 	ResizeKeyboard  bool               `json:"resize_keyboard,omitempty"`
 	OneTimeKeyboard bool               `json:"one_time_keyboard,omitempty"`
 	RemoveKeyboard  bool               `json:"remove_keyboard,omitempty"`
+	// ForceReply opens a reply to the message in the client (for
+	// Selective: only for the users mentioned, or the sender of the
+	// message replied to).
+	ForceReply            bool   `json:"force_reply,omitempty"`
+	InputFieldPlaceholder string `json:"input_field_placeholder,omitempty"`
+	Selective             bool   `json:"selective,omitempty"`
 }
 
 // InlineResult is one result of answerInlineQuery (the fields of an
@@ -154,6 +160,7 @@ type InlineResult struct {
 		ParseMode             string `json:"parse_mode,omitempty"`
 		DisableWebPagePreview bool   `json:"disable_web_page_preview,omitempty"`
 	} `json:"input_message_content"`
+	ReplyMarkup *ReplyMarkup `json:"reply_markup,omitempty"`
 }
 
 // PrivateChat is the one-to-one chat between u and the bot; its id is u's.

@@ -1,0 +1,173 @@
+package telegram
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/i18n"
+)
+
+// inlineStart is the /start payload of the "open the bot in private"
+// button of inline answers (switch_pm_parameter).
+const inlineStart = "inline"
+
+// onInline answers "@bot query" with one article per result of the
+// InlineCommand's answer. The results are in the user's language, so they
+// are personal (is_personal: Telegram caches them per user). An empty
+// query, or an answer with no result (a notice such as "nothing found",
+// which is no sendable result), is answered with no results and a button
+// that opens the bot in private, labelled with the notice when there is
+// one. An empty query does not reach the handler: Telegram sends one as
+// soon as "@bot " is typed.
+func (a *Adapter) onInline(ctx context.Context, h bot.Handler, iq *tgbotapi.InlineQuery) {
+	lang := ""
+	if iq.From != nil {
+		lang = iq.From.LanguageCode
+	}
+	cfg := tgbotapi.InlineConfig{InlineQueryID: iq.ID, Results: []any{}, CacheTime: 60, IsPersonal: true}
+	var rep *bot.Reply
+	if q := strings.TrimSpace(iq.Query); q != "" && iq.From != nil && a.cfg.InlineCommand != "" {
+		m := &bot.Message{
+			Platform: Platform,
+			Text:     "/" + a.cfg.InlineCommand + " " + q,
+			BotName:  a.username,
+			User:     user(iq.From),
+			Chat:     bot.Chat{ID: strconv.FormatInt(iq.From.ID, 10), Private: true},
+			Lang:     lang,
+		}
+		rep = a.handle(ctx, h, m)
+	}
+	if rep != nil {
+		if rep.Lang != "" {
+			lang = rep.Lang
+		}
+		cfg.Results = a.articles(rep)
+	}
+	if len(cfg.Results) == 0 {
+		cfg.SwitchPMText = truncate(i18n.Tr(lang, "telegram.inline_open"), 64)
+		if n := notice(rep); n != "" && utf16Len(n) <= 64 {
+			cfg.SwitchPMText = n
+		}
+		cfg.SwitchPMParameter = inlineStart
+	}
+	if err := a.call(ctx, "answerInlineQuery", func(ctx context.Context) error {
+		_, err := a.api.Request(ctx, cfg)
+		return err
+	}); err != nil {
+		a.logSendError("answerInlineQuery", err)
+	}
+}
+
+// notice is the text of an answer that has no result, "" when there is
+// none.
+func notice(rep *bot.Reply) string {
+	if rep == nil {
+		return ""
+	}
+	var parts []string
+	for _, b := range rep.Blocks {
+		if t := strings.Join(strings.Fields(bot.PlainText(b)), " "); t != "" {
+			parts = append(parts, t)
+		}
+	}
+	if len(parts) == 0 {
+		return strings.Join(strings.Fields(rep.Notice), " ")
+	}
+	return strings.Join(parts, " ")
+}
+
+// resultBlocks are the paragraphs of an answer that each show one thing:
+// those with a Card, or, in an answer that has no cards, those with a
+// link (a group's line shows its website). Headings and notices ("nothing
+// found", "did you mean…") are neither, and are not offered as results.
+func resultBlocks(rep *bot.Reply) []bot.Block {
+	var cards, linked []bot.Block
+	for _, b := range rep.Blocks {
+		switch {
+		case b.Heading:
+		case b.Card != nil:
+			cards = append(cards, b)
+		case firstLink(b) != "":
+			linked = append(linked, b)
+		}
+	}
+	if len(cards) > 0 {
+		return cards
+	}
+	return linked
+}
+
+// firstLink is a paragraph's website: its card's, or its first link that
+// bot.SafeURL accepts.
+func firstLink(b bot.Block) string {
+	if b.Card != nil && bot.SafeURL(b.Card.URL) {
+		return b.Card.URL
+	}
+	for _, s := range b.Spans {
+		if s.URL != "" && bot.SafeURL(s.URL) {
+			return s.URL
+		}
+	}
+	return ""
+}
+
+// articles makes an inline result of each result paragraph: its title is
+// the card's title or the first span, the rest the description, choosing
+// it posts the paragraph, and it carries a Website button and, where the
+// answer gives one, a Share button (a deep link to the bot).
+func (a *Adapter) articles(rep *bot.Reply) []any {
+	blocks := resultBlocks(rep)
+	// An answer about one thing (a full card) says how to share it.
+	var share bot.Button
+	if len(blocks) == 1 {
+		for _, row := range rep.Buttons {
+			for _, b := range row {
+				if b.Share != "" && share.Share == "" {
+					share = b
+				}
+			}
+		}
+	}
+	out := []any{}
+	for _, b := range blocks {
+		if len(out) == maxResults {
+			break
+		}
+		pieces := blockPieces(b, MaxText)
+		if len(pieces) == 0 {
+			continue
+		}
+		plain := strings.TrimSpace(bot.PlainText(b))
+		title := ""
+		if b.Card != nil {
+			title = strings.TrimSpace(b.Card.Title)
+		}
+		if title == "" && len(b.Spans) > 0 {
+			title = strings.TrimSpace(b.Spans[0].Text)
+		}
+		if title == "" {
+			title = plain
+		}
+		if title == "" {
+			continue
+		}
+		desc := strings.TrimLeft(strings.TrimPrefix(plain, title), " \n\t—–-:,")
+		art := tgbotapi.NewInlineQueryResultArticleHTML(strconv.Itoa(len(out)+1), truncate(title, 128), pieces[0])
+		art.Description = truncate(strings.Join(strings.Fields(desc), " "), 256)
+		art.InputMessageContent = tgbotapi.InputTextMessageContent{
+			Text: pieces[0], ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true,
+		}
+		row := []bot.Button{{Label: i18n.Tr(rep.Lang, "telegram.website"), URL: firstLink(b)}}
+		if share.Share != "" {
+			share.Label = i18n.Tr(rep.Lang, "telegram.share")
+			row = append(row, share)
+		}
+		art.ReplyMarkup = inlineKeyboard([][]bot.Button{row}, a.username, a.log)
+		out = append(out, art)
+	}
+	return out
+}
