@@ -101,8 +101,10 @@ type Config struct {
 	// WebhookSecret is required with WebhookURL: 1-256 characters from
 	// A-Z, a-z, 0-9, _ and -. Requests without it are refused.
 	WebhookSecret string
-	// Client makes the HTTP requests; default a new http.Client. Leave its
-	// Timeout 0 or above PollTimeout: the adapter bounds each call itself.
+	// Client makes the HTTP requests; default HTTPClient(). Leave its
+	// Timeout 0 or above PollTimeout: the adapter bounds each call itself,
+	// and give its Transport enough idle connections for the replies sent
+	// at once (HTTPClient's does).
 	Client *http.Client
 
 	// Pacing spaces outgoing messages; the zero value follows Telegram's
@@ -176,7 +178,7 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 		}
 	}
 	sdkLog.install(cfg.Token, log)
-	var client tgbotapi.HTTPClient = &http.Client{}
+	var client tgbotapi.HTTPClient = HTTPClient()
 	if cfg.Client != nil {
 		client = cfg.Client
 	}
