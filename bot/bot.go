@@ -22,6 +22,7 @@ type Bot struct {
 	mods   Moderators
 	prefs  Prefs
 	lang   string // the default language, matched to a supported one
+	press  *presses
 	h      Handler
 }
 
@@ -37,6 +38,14 @@ type Options struct {
 	// DefaultLang is the reply language when neither a stored choice nor
 	// the platform gives one (UNIONBOT_LANG); empty means English.
 	DefaultLang string
+	// ButtonKey signs the data of every button the core emits (see
+	// press.go); ButtonSecret reads or creates it in the store, so that
+	// every process of a deployment shares it. Nil makes a random key for
+	// this process alone (tests, the console).
+	ButtonKey []byte
+	// ButtonTokens keeps the command lines of buttons too long to carry
+	// them, for a day; nil keeps them in memory.
+	ButtonTokens Prefs
 }
 
 // New builds the core with the directory commands registered. Other parts
@@ -49,6 +58,8 @@ func New(o Options) *Bot {
 	b := &Bot{dir: o.Directory, log: log, router: NewRouter(), mods: o.Moderators, prefs: o.Prefs}
 	b.lang, _ = i18n.Match(o.DefaultLang)
 	r := b.router
+	b.press = newPresses(o.ButtonKey, o.ButtonTokens, r.isModerator)
+	r.Register(r.PageCommand())
 	// The one declaration of each command: its options, whether its
 	// answers may be public in a group, whether it belongs in group menus.
 	// Adapters derive their platform's registration from these.
@@ -56,6 +67,8 @@ func New(o Options) *Bot {
 	r.RegisterFunc(Command{Name: "help", Description: "How to use the bot", Public: true, Groups: true}, b.help)
 	r.RegisterFunc(Command{Name: "find", Args: "<place or name>", Description: "Find peer-run groups by place or name", Groups: true,
 		Options: []Option{{Name: "place", Required: true, Complete: true, Key: "option.find.place"}}}, b.find)
+	r.RegisterFunc(Command{Name: "org", Args: "<id>", Description: "A group's full card",
+		Options: []Option{{Name: "id", Required: true, Key: "option.org.id"}}}, b.org)
 	r.RegisterFunc(Command{Name: "network", Args: "[region]", Description: "Regional networks of people who use drugs", Public: true, Groups: true,
 		Options: []Option{{Name: "region", Complete: true, Key: "option.network.region"}}}, b.network)
 	r.RegisterFunc(Command{Name: "about", Description: "Where the data comes from, and credits", Public: true, Groups: true}, b.about)
@@ -65,7 +78,7 @@ func New(o Options) *Bot {
 			Options: []Option{{Name: "language", Key: "option.lang.language"}}}, b.chooseLang)
 	}
 	r.Fallback(HandlerFunc(b.text))
-	b.h = Chain(r, Recover(log), b.Language(), Errors(log), Logging(log, o.Observer), o.Moderators.Middleware())
+	b.h = Chain(r, Recover(log), b.Language(), Errors(log), b.Presses(), Logging(log, o.Observer), o.Moderators.Middleware())
 	return b
 }
 
@@ -82,7 +95,7 @@ func (b *Bot) Handle(ctx context.Context, m *Message) (*Reply, error) {
 // taken as a search, or a shared location; in a group it is left alone.
 func (b *Bot) text(ctx context.Context, m *Message) (*Reply, error) {
 	if m.Location != nil {
-		return b.near(m, *m.Location, ""), nil
+		return b.near(m, *m.Location), nil
 	}
 	if !m.Chat.Private || strings.TrimSpace(m.Text) == "" {
 		return nil, nil
@@ -103,9 +116,7 @@ func (b *Bot) start(ctx context.Context, m *Message) (*Reply, error) {
 		if !found {
 			return nil, Errorf(NotFound, "start.org_gone")
 		}
-		r := &Reply{}
-		r.Blocks = append(r.Blocks, b.card(x, directory.Hit{Org: o, Km: -1}, m.Lang))
-		return r, nil
+		return b.fullCard(x, o, m.Lang), nil
 	}
 	r := &Reply{}
 	r.Add(Rich(m.Lang, "start.hello")...)
@@ -164,24 +175,12 @@ func (b *Bot) network(ctx context.Context, m *Message) (*Reply, error) {
 		}
 		return Text(i18n.Tr(m.Lang, "network.unknown", q, strings.Join(names, ", "))), nil
 	}
-	r := &Reply{}
-	var intl []*directory.Organisation
+	// A region is answered as /find answers it; a country or a place in
+	// one, with each region it belongs to.
+	r := &Reply{Private: true, Compact: true}
 	for _, g := range regions {
-		reg, in := x.Networks(g.ID)
-		intl = in
-		name := x.RegionName(g.ID, m.Lang)
-		r.Heading(name)
-		if len(reg) == 0 {
-			r.Add(T(i18n.Tr(m.Lang, "network.none_for", name)))
-		}
-		for _, o := range reg {
-			r.Blocks = append(r.Blocks, b.card(x, directory.Hit{Org: o, Km: -1}, m.Lang))
-		}
-	}
-	if len(intl) > 0 {
-		r.Heading(i18n.Tr(m.Lang, "network.international"))
-		for _, o := range intl {
-			r.Blocks = append(r.Blocks, b.card(x, directory.Hit{Org: o, Km: -1}, m.Lang))
+		if mt, ok := x.RegionMatch(g.ID); ok {
+			b.regionAnswer(r, x, &mt, m.Lang)
 		}
 	}
 	return r, nil

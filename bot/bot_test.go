@@ -29,7 +29,7 @@ func text(r *Reply) string {
 	}
 	for _, row := range r.Buttons {
 		for _, b := range row {
-			parts = append(parts, "["+b.Label+"|"+b.Data+"]")
+			parts = append(parts, "["+b.Label+"|"+ButtonCommand(b.Data)+"]")
 		}
 	}
 	return strings.Join(parts, "\n")
@@ -63,16 +63,19 @@ func TestCommands(t *testing.T) {
 		{"/privacy", []string{"stores nothing", "deleted"}},
 		{"/find Canada", []string{"VANDU", "CAPUD", "Toronto Drug Users Union", "International Network of People who Use Drugs"}},
 		{"/find Vancover", []string{"Showing results for", "VANDU"}},
-		{"/find Portugal", []string{"no group listed in Portugal yet", "Nearest groups", "km", "EuroNPUD", "/suggest"}},
-		{"/find Victoria", []string{"could mean more than one", "British Columbia", "Australia"}},
+		{"/find Italy", []string{"no group listed in Italy yet", "Nearest groups", "EuroNPUD", "/suggest"}},
+		{"/find Victoria", []string{"Victoria, British Columbia", "SOLID", "Other places by that name", "/find Victoria, Australia"}},
 		{"/find VANDU", []string{"Vancouver Area Network of Drug Users", "vandu.org"}},
-		{"/find near Lyon", []string{"Groups nearest to Lyon", "ASUD", "km", "not been stored"}},
+		{"/find near Lyon", []string{"no group listed in Lyon", "ASUD", "Cologne", "km"}},
+		{"/find near me", []string{"Share your location"}},
+		{"/org vandu", []string{"Vancouver Area Network of Drug Users", "vandu.org", "listed 2014", "/report vandu"}},
+		{"/org nope", []string{"No group has the id"}},
 		{"/find", []string{"Tell me a place"}},
 		{"/find zzqqxxjj", []string{"couldn't find anything", "/suggest"}},
 		{"/network", []string{"Asia", "ANPUD", "Latin America"}},
 		{"/network Asia", []string{"Asian Network of People who Use Drugs"}},
-		{"/network asai", []string{"ANPUD"}},
-		{"/network Kenya", []string{"Africa", "No regional network is listed"}},
+		{"/network Eurpoe", []string{"EuroNPUD"}}, // misspelt
+		{"/network Australia", []string{"Oceania", "No regional network is listed"}},
 		{"/network Atlantis", []string{"don't know a region"}},
 		{"/start find_Canada", []string{"VANDU"}},
 		{"/start org_vandu", []string{"Vancouver Area Network of Drug Users"}},
@@ -136,7 +139,7 @@ func TestPaging(t *testing.T) {
 		t.Fatalf("first page = %q", got)
 	}
 	next := r.Buttons[0][len(r.Buttons[0])-1]
-	if !strings.HasPrefix(next.Data, "/page 2 ") || len(next.Data) > MaxButtonData {
+	if !strings.HasPrefix(ButtonCommand(next.Data), "/page 2 ") || len(next.Data) > MaxButtonData {
 		t.Fatalf("next button = %+v", next)
 	}
 	cards := 0
@@ -145,8 +148,9 @@ func TestPaging(t *testing.T) {
 			cards++
 		}
 	}
-	if cards > 4 {
-		t.Errorf("page has %d cards, want at most 4", cards)
+	// A /find answer is a compact list: CompactFactor entries per card.
+	if cards > 4*CompactFactor {
+		t.Errorf("page has %d entries, want at most %d", cards, 4*CompactFactor)
 	}
 	p := private(next.Data)
 	p.PageSize, p.Pressed = 4, true
@@ -160,7 +164,7 @@ func TestPaging(t *testing.T) {
 	// Every organisation appears on some page, once.
 	seen := map[string]int{}
 	for page := 1; page < 20; page++ {
-		m := private(strings.Replace(next.Data, "/page 2", "/page "+strconv.Itoa(page), 1))
+		m := private(strings.Replace(ButtonCommand(next.Data), "/page 2", "/page "+strconv.Itoa(page), 1))
 		m.PageSize = 4
 		r, _ := b.Handle(context.Background(), m)
 		s := text(r)

@@ -21,13 +21,18 @@ type Directory interface {
 // maxQuery bounds what /find reads; longer input is a mistake or abuse.
 const maxQuery = 200
 
+// An answer to /find is a compact list: one or two lines per group (name,
+// acronym, where or what scope, website), most relevant first, so that a
+// country's groups fit the first message; each entry has a button that
+// opens the group's full card (/org <id>).
+
 func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	_, q, _ := m.Command()
 	if !strings.HasPrefix(strings.TrimSpace(m.Text), "/") {
 		q = strings.TrimSpace(m.Text)
 	}
 	if m.Location != nil {
-		return b.near(m, *m.Location, ""), nil
+		return b.near(m, *m.Location), nil
 	}
 	if q == "" {
 		r := Text(i18n.Tr(m.Lang, "find.ask"))
@@ -39,30 +44,111 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	}
 	x := b.dir.Index()
 	if rest, ok := cutNear(q, m.Lang); ok {
-		places := x.Places(rest)
-		if len(places) == 0 || places[0].Kind == directory.PlaceRegion {
-			return Text(i18n.Tr(m.Lang, "find.no_place", rest)), nil
+		if isMe(rest, m.Lang) {
+			return nearMe(m), nil
 		}
-		return b.near(m, places[0].Point, b.placeLabel(x, &places[0], m.Lang)), nil
+		q = rest
+	} else if asksNearMe(q, m.Lang) {
+		return nearMe(m), nil
 	}
 	res := x.Search(q)
 	if len(res.Matches) == 0 {
 		return Text(i18n.Tr(m.Lang, "find.nothing", q)), nil
 	}
-	r := &Reply{Private: true}
+	r := &Reply{Private: true, Compact: true}
 	if res.Corrected {
 		r.Add(I(i18n.Tr(m.Lang, "find.corrected", b.matchName(x, &res.Matches[0], m.Lang))))
-	}
-	if res.Partial {
-		r.Add(I(i18n.Tr(m.Lang, "find.partial", q)))
-	}
-	if len(res.Matches) > 1 {
-		r.Add(T(i18n.Tr(m.Lang, "find.several", q)))
 	}
 	for i := range res.Matches {
 		b.renderMatch(r, x, &res.Matches[i], m.Lang, len(res.Matches) > 1)
 	}
+	if len(res.Also) > 0 {
+		spans := []Span{I(i18n.Tr(m.Lang, "find.also") + " ")}
+		for i, p := range res.Also {
+			if i > 0 {
+				spans = append(spans, T(" · "))
+			}
+			spans = append(spans, C("/find "+b.hintQuery(x, &p, m.Lang)))
+		}
+		r.Add(spans...)
+	}
 	return r, nil
+}
+
+// meWords are the words for where the person is ("me", "here"), in
+// English and in lang.
+func meWords(lang string) []string {
+	words := strings.Split(i18n.Tr(i18n.Reference, "find.me_words"), "|")
+	if lang != i18n.Reference {
+		words = append(words, strings.Split(i18n.Tr(lang, "find.me_words"), "|")...)
+	}
+	return words
+}
+
+// isMe reports whether what follows "near" means the person ("near me"),
+// not a place: "me" is also Montenegro's code.
+func isMe(s, lang string) bool {
+	f := directory.Fold(s)
+	for _, w := range meWords(lang) {
+		if w = directory.Fold(w); w != "" && f == w {
+			return true
+		}
+	}
+	return false
+}
+
+// asksNearMe reports whether free text ends by asking for groups near the
+// person: "any groups near me", "is there anything around here".
+func asksNearMe(q, lang string) bool {
+	f := directory.Fold(q)
+	near := strings.Split(i18n.Tr(i18n.Reference, "find.near_words"), "|")
+	if lang != i18n.Reference {
+		near = append(near, strings.Split(i18n.Tr(lang, "find.near_words"), "|")...)
+	}
+	for _, n := range near {
+		n = directory.Fold(n)
+		for _, w := range meWords(lang) {
+			if w = directory.Fold(w); n != "" && w != "" && (f == n+" "+w || strings.HasSuffix(f, " "+n+" "+w)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nearMe asks for a location: with the platform's location button in a
+// private chat, with a short hint elsewhere (a location shared in a group
+// would tell everyone where the person is).
+func nearMe(m *Message) *Reply {
+	if m.Chat.Private {
+		r := Text(i18n.Tr(m.Lang, "find.near_me"))
+		r.Location = true
+		r.Private = true
+		return r
+	}
+	r := Text(i18n.Tr(m.Lang, "find.near_me_group"))
+	r.Private = true
+	return r
+}
+
+// hintQuery is a /find query that names exactly the place p: a city or a
+// province with what contains it, a country by its ISO alpha-3 code when
+// its name alone would mean something else.
+func (b *Bot) hintQuery(x *directory.Index, p *directory.Place, lang string) string {
+	switch p.Kind {
+	case directory.PlaceCity:
+		if s := x.SubdivisionName(p.Subdivision); s != "" && p.Country != "" && s != p.Name {
+			return p.Name + ", " + s
+		}
+		return p.Name + ", " + x.CountryName(p.Country, "en")
+	case directory.PlaceSubdivision:
+		return p.Name + ", " + x.CountryName(p.Country, "en")
+	case directory.PlaceCountry:
+		if c, ok := x.Country(p.Country); ok {
+			return c.Alpha3
+		}
+	}
+	return p.Name
 }
 
 // cutNear splits "near Lyon" into "Lyon". It knows the English words and
@@ -92,39 +178,22 @@ func cutNear(q, lang string) (string, bool) {
 	return "", false
 }
 
-// near answers with the groups nearest a point, and the regional networks
-// of the country it is in. The point is used and forgotten.
-func (b *Bot) near(m *Message, p directory.Point, label string) *Reply {
+// near answers for a shared location as for a city: the groups within
+// reach, nearest first, then the national bodies, the regional networks and
+// the international one. The point is used and forgotten.
+func (b *Bot) near(m *Message, p directory.Point) *Reply {
 	x := b.dir.Index()
-	r := &Reply{Private: true}
-	hits := x.Near(p, directory.NearestCount, nil)
-	if label == "" {
-		r.Heading(i18n.Tr(m.Lang, "near.heading_you"))
-	} else {
-		r.Heading(i18n.Tr(m.Lang, "near.heading", label))
+	mt := x.NearPoint(p)
+	r := &Reply{Private: true, Compact: true}
+	r.Heading(i18n.Tr(m.Lang, "near.heading_you"))
+	if len(mt.Near) == 0 {
+		r.Add(T(i18n.Tr(m.Lang, "near.none")))
 	}
-	for _, h := range hits {
-		r.Blocks = append(r.Blocks, b.card(x, h, m.Lang))
-	}
-	if c, ok := x.WhereIs(p); ok {
-		seen := map[string]bool{}
-		var nets []directory.Hit
-		for _, g := range x.RegionsOf(c.Country) {
-			reg, intl := x.Networks(g.ID)
-			for _, o := range append(reg, intl...) {
-				if !seen[o.ID] {
-					seen[o.ID] = true
-					nets = append(nets, directory.Hit{Org: o, Km: -1})
-				}
-			}
-		}
-		if len(nets) > 0 {
-			r.Heading(i18n.Tr(m.Lang, "near.networks"))
-			for _, h := range nets {
-				r.Blocks = append(r.Blocks, b.card(x, h, m.Lang))
-			}
-		}
-	}
+	b.list(r, x, mt.Near, m.Lang, listCtx{})
+	b.section(r, x, i18n.Tr(m.Lang, "find.national"), mt.National, m.Lang)
+	b.section(r, x, i18n.Tr(m.Lang, "find.regional"), mt.Regional, m.Lang)
+	b.section(r, x, i18n.Tr(m.Lang, "find.nearest"), mt.Nearest, m.Lang)
+	b.section(r, x, i18n.Tr(m.Lang, "network.international"), mt.International, m.Lang)
 	r.Add(T(i18n.Tr(m.Lang, "near.forgotten")))
 	return r
 }
@@ -159,42 +228,120 @@ func (b *Bot) placeLabel(x *directory.Index, p *directory.Place, lang string) st
 	return strings.Join(parts, ", ")
 }
 
+// listCtx is what an entry's line may leave out because the answer says it
+// already: the province it is listed under, the place asked about.
+type listCtx struct {
+	province string // ISO 3166-2 code of the heading it is under
+	// full asks for the country too: the list answers a name, not a
+	// place.
+	full bool
+}
+
 func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lang string, several bool) {
 	if mt.Place == nil {
 		if several {
 			r.Heading(i18n.Tr(lang, "find.by_name"))
 		}
 		for _, o := range mt.Orgs {
-			r.Blocks = append(r.Blocks, b.card(x, directory.Hit{Org: o, Km: -1}, lang))
+			r.Blocks = append(r.Blocks, b.entry(x, directory.Hit{Org: o, Km: -1}, lang, listCtx{full: true}))
 		}
 		return
 	}
-	where := b.placeLabel(x, mt.Place, lang)
-	if mt.Place.Kind == directory.PlaceRegion {
-		r.Heading(i18n.Tr(lang, "find.region_heading", where))
-		b.section(r, x, i18n.Tr(lang, "find.regional"), mt.Regional, lang)
-		b.section(r, x, i18n.Tr(lang, "find.in_region"), mt.Local, lang)
-		b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
+	p := mt.Place
+	where := b.placeLabel(x, p, lang)
+	switch {
+	case p.Kind == directory.PlaceRegion:
+		b.regionAnswer(r, x, mt, lang)
 		return
+	case !mt.Own():
+		b.noGroupAnswer(r, x, mt, where, lang)
+		return
+	case p.Kind == directory.PlaceCountry:
+		r.Heading(i18n.Tr(lang, "find.groups_for", where))
+		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+		// Local groups under their provinces.
+		var group string
+		for i, h := range mt.Local {
+			if i == 0 || h.Group != group {
+				group = h.Group
+				title := x.SubdivisionNameIn(group, lang)
+				if group == "" {
+					title = i18n.Tr(lang, "find.elsewhere", x.CountryName(p.Country, lang))
+				}
+				r.Heading(title)
+			}
+			r.Blocks = append(r.Blocks, b.entry(x, h, lang, listCtx{province: group}))
+		}
+		b.tiers(r, x, mt, lang, where)
+	case p.Kind == directory.PlaceSubdivision:
+		r.Heading(i18n.Tr(lang, "find.groups_in", where))
+		b.list(r, x, mt.Local, lang, listCtx{province: p.Subdivision})
+		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+		b.tiers(r, x, mt, lang, where)
+	default: // a city
+		r.Heading(i18n.Tr(lang, "find.groups_in", where))
+		if len(mt.Local) == 0 {
+			r.Add(T(i18n.Tr(lang, "find.none_in", p.Name)))
+		}
+		b.list(r, x, mt.Local, lang, listCtx{})
+		b.section(r, x, i18n.Tr(lang, "find.near_place", p.Name), mt.Near, lang)
+		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+		b.tiers(r, x, mt, lang, where)
 	}
-	if several {
-		r.Heading(where)
+	if mt.More > 0 {
+		r.Add(I(i18n.Tr(lang, "find.more", mt.More)))
 	}
-	if !mt.Own() {
-		r.Add(T(i18n.Tr(lang, "find.none_yet", where)))
-	}
-	groups := i18n.Tr(lang, "find.groups_in", where)
-	if mt.Place.Kind == directory.PlaceCountry {
-		groups = i18n.Tr(lang, "find.groups_for", where)
-	}
-	b.section(r, x, groups, mt.Local, lang)
-	b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
-	b.section(r, x, i18n.Tr(lang, "find.nearest"), mt.Nearest, lang)
+}
+
+// tiers adds the regional networks and the international network.
+func (b *Bot) tiers(r *Reply, x *directory.Index, mt *directory.Match, lang, where string) {
 	b.section(r, x, i18n.Tr(lang, "find.regional"), mt.Regional, lang)
 	b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
-	if !mt.Own() {
-		r.Add(Rich(lang, "find.know_group", where)...)
+}
+
+// noGroupAnswer says plainly that a place has no group listed, then offers
+// the regional networks serving it, the groups really near it (or says
+// there are none), the international network and an invitation to suggest
+// one.
+func (b *Bot) noGroupAnswer(r *Reply, x *directory.Index, mt *directory.Match, where, lang string) {
+	r.Heading(where)
+	r.Add(T(i18n.Tr(lang, "find.none_yet", where)))
+	if len(mt.Regional) > 0 {
+		b.section(r, x, i18n.Tr(lang, "find.regional"), mt.Regional, lang)
+	} else {
+		r.Add(T(i18n.Tr(lang, "find.no_network", where)))
 	}
+	if len(mt.National) > 0 {
+		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+	}
+	if len(mt.Nearest) > 0 {
+		b.section(r, x, i18n.Tr(lang, "find.nearest"), mt.Nearest, lang)
+	} else {
+		r.Add(T(i18n.Tr(lang, "find.nearest_none")))
+	}
+	b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
+	r.Add(Rich(lang, "find.know_group", where)...)
+}
+
+// regionAnswer lists a region's networks, then a one-line index of its
+// countries that have groups, then the international network.
+func (b *Bot) regionAnswer(r *Reply, x *directory.Index, mt *directory.Match, lang string) {
+	name := x.RegionName(mt.Place.Region, lang)
+	r.Heading(i18n.Tr(lang, "find.region_heading", name))
+	if len(mt.Regional) == 0 {
+		r.Add(T(i18n.Tr(lang, "find.no_network", name)))
+	}
+	b.list(r, x, mt.Regional, lang, listCtx{})
+	if len(mt.Countries) > 0 {
+		parts := make([]string, len(mt.Countries))
+		for i, c := range mt.Countries {
+			parts[i] = x.CountryName(c.Code, lang) + " " + strconv.Itoa(c.Count)
+		}
+		r.Heading(i18n.Tr(lang, "find.countries"))
+		r.Add(T(strings.Join(parts, " · ")))
+		r.Add(I(i18n.Tr(lang, "find.countries_hint", x.CountryName(mt.Countries[0].Code, lang))))
+	}
+	b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
 }
 
 func (b *Bot) section(r *Reply, x *directory.Index, title string, hits []directory.Hit, lang string) {
@@ -202,61 +349,106 @@ func (b *Bot) section(r *Reply, x *directory.Index, title string, hits []directo
 		return
 	}
 	r.Heading(title)
+	b.list(r, x, hits, lang, listCtx{})
+}
+
+func (b *Bot) list(r *Reply, x *directory.Index, hits []directory.Hit, lang string, c listCtx) {
 	for _, h := range hits {
-		r.Blocks = append(r.Blocks, b.card(x, h, lang))
+		r.Blocks = append(r.Blocks, b.entry(x, h, lang, c))
 	}
 }
 
-// card shows one organisation: its name and acronym, where it is (with the
-// distance when known), what it does and its links.
-func (b *Bot) card(x *directory.Index, h directory.Hit, lang string) Block {
+// maxLabel bounds a button's label: an acronym, or the start of a name.
+const maxLabel = 24
+
+// entry is one group in a compact list: its name and acronym, where it is
+// or what it covers, whether it is an ally, and on a second line its
+// website; with a button that opens its card.
+func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx) Block {
 	o := h.Org
 	spans := []Span{B(o.Name)}
 	if o.Acronym != "" && !strings.EqualFold(o.Acronym, o.Name) {
 		spans = append(spans, T(" ("+o.Acronym+")"))
 	}
 	var where []string
-	if o.City != "" {
-		where = append(where, o.City)
-	}
-	if o.Province != "" {
-		if s := x.SubdivisionOf(o.Province, o.City, lang); s != "" {
-			where = append(where, s)
-		}
-	}
 	switch {
-	case len(o.Countries) == 1:
-		where = append(where, x.CountryName(o.Countries[0], lang))
-	case o.Kind == directory.KindRegional && len(o.Regions) > 0:
+	case h.In != "":
+		where = append(where, i18n.Tr(lang, "find.in_city", h.In))
+	case o.Kind == directory.KindRegional:
 		where = append(where, i18n.Tr(lang, "card.regional"))
 	case o.Kind == directory.KindInternational:
 		where = append(where, i18n.Tr(lang, "card.international"))
-	}
-	line := strings.Join(where, ", ")
-	if h.Km >= 0 {
-		line += " — " + formatKm(h.Km, lang)
-	}
-	if line != "" {
-		spans = append(spans, T("\n"+line))
-	}
-	if o.Description != "" {
-		spans = append(spans, T("\n"+o.Description))
-	}
-	links := append(append([]string(nil), o.Websites...), o.Social...)
-	first := true
-	for _, u := range links {
-		if !SafeURL(u) {
-			continue
+	case o.Kind == directory.KindNational:
+		w := i18n.Tr(lang, "card.national")
+		if o.City != "" {
+			w += ", " + o.City
 		}
-		if first {
-			spans = append(spans, T("\n"))
-			first = false
-		} else {
-			spans = append(spans, T(" · "))
+		if c.full && len(o.Countries) > 0 {
+			w += ", " + x.CountryName(o.Countries[0], lang)
 		}
-		spans = append(spans, L(displayURL(u), u))
+		where = append(where, w)
+	case o.City != "":
+		w := o.City
+		if o.Province != "" && o.Province != c.province {
+			if s := x.SubdivisionOf(o.Province, o.City, lang); s != "" {
+				w += ", " + s
+			}
+		}
+		if c.full && len(o.Countries) > 0 {
+			w += ", " + x.CountryName(o.Countries[0], lang)
+		}
+		where = append(where, w)
+	case o.Province != "":
+		w := i18n.Tr(lang, "find.across", x.SubdivisionNameIn(o.Province, lang))
+		if c.full && len(o.Countries) > 0 {
+			w += ", " + x.CountryName(o.Countries[0], lang)
+		}
+		where = append(where, w)
 	}
-	return Block{Spans: spans}
+	if h.In == "" && h.Km >= 0 {
+		where = append(where, formatKm(h.Km, lang))
+	}
+	if ally(o) {
+		where = append(where, i18n.Tr(lang, "card.ally"))
+	}
+	if len(where) > 0 {
+		spans = append(spans, T(" — "+strings.Join(where, " · ")))
+	}
+	if u := firstLink(o); u != "" {
+		spans = append(spans, T("\n"), L(displayURL(u), u))
+	}
+	return Block{Spans: spans, Buttons: []Button{{Label: shortName(o), Data: "/org " + o.ID}}}
+}
+
+// ally reports whether no source says the group is run by people who use
+// drugs.
+func ally(o *directory.Organisation) bool { return !peerRun(o) }
+
+func firstLink(o *directory.Organisation) string {
+	for _, u := range o.Websites {
+		if SafeURL(u) {
+			return u
+		}
+	}
+	for _, u := range o.Social {
+		if SafeURL(u) {
+			return u
+		}
+	}
+	return ""
+}
+
+// shortName is a group's button label: its acronym, else its name, cut to
+// maxLabel characters.
+func shortName(o *directory.Organisation) string {
+	s := o.Acronym
+	if s == "" {
+		s = o.Name
+	}
+	if r := []rune(s); len(r) > maxLabel {
+		s = strings.TrimSpace(string(r[:maxLabel-1])) + "…"
+	}
+	return "ℹ " + s
 }
 
 // formatKm writes a distance in lang: "under 1 km", "2.5 km" ("2,5 km" in

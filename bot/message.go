@@ -53,6 +53,9 @@ type Message struct {
 	// platformLang keeps the platform's Lang once the core has replaced
 	// Lang with the language it answers in.
 	platformLang string
+	// pressKind is the kind of button a verified press came from (see
+	// press.go), 0 for typed text.
+	pressKind byte
 }
 
 // User is who sent a message. ID is the platform's id, kept only as long as

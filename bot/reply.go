@@ -31,6 +31,10 @@ type Block struct {
 	// that show rich cards (Discord's embeds). Spans stay the text form that
 	// every other platform shows.
 	Card *Card
+	// Buttons belong to this block (the button that opens a listed group's
+	// card). Paging puts the buttons of the blocks on a page into the
+	// reply's Buttons, so adapters only ever show Reply.Buttons.
+	Buttons []Button
 }
 
 // Card is the structured form of a block that shows one thing: an
@@ -102,10 +106,17 @@ type Reply struct {
 	// Location asks a platform that can to offer a "share my location"
 	// button with the reply.
 	Location bool
+	// Compact says its blocks are one- or two-line list entries rather
+	// than cards: a page then holds CompactFactor times Message.PageSize of
+	// them, at most MaxCompactPage (see paginate).
+	Compact bool
 	// Lang is the language the reply is written in (a supported BCP 47
 	// tag), set by the core; adapters write their own few words (the
 	// location button) in it. Empty means English.
 	Lang string
+	// paged is set once paginate has cut the reply to one page, so that
+	// it is not cut again.
+	paged bool
 }
 
 // Form describes a form with text fields.

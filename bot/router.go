@@ -80,8 +80,15 @@ type Router struct {
 	errs     []error // registrations refused, reported by Err
 }
 
-// NewRouter returns an empty router.
+// NewRouter returns an empty router. Register PageCommand on it where
+// answers are paged.
 func NewRouter() *Router { return &Router{cmds: map[string]Handler{}} }
+
+// PageCommand is the hidden /page command, which re-runs a command of r
+// and shows one page of its answer (see page).
+func (r *Router) PageCommand() (Command, Handler) {
+	return Command{Name: "page", Args: "<page> <command>", Hidden: true}, HandlerFunc(r.page)
+}
 
 // Register adds h as the handler of the command c.Name. Like net/http's
 // ServeMux, a name may be registered once: a second registration (or an
@@ -120,10 +127,20 @@ func (r *Router) Fallback(h Handler) { r.fallback = h }
 // Commands lists the registered commands in registration order.
 func (r *Router) Commands() []Command { return append([]Command(nil), r.info...) }
 
-// Handle routes m. "/page N <command>" re-runs the command and returns page
-// N of its answer, so paging needs no state.
+// isModerator reports whether name is a moderators' command.
+func (r *Router) isModerator(name string) bool {
+	for _, c := range r.info {
+		if c.Name == name {
+			return c.Moderator
+		}
+	}
+	return false
+}
+
+// Handle routes m, and keeps the first page of a long answer (see
+// paginate).
 func (r *Router) Handle(ctx context.Context, m *Message) (*Reply, error) {
-	name, args, ok := m.Command()
+	name, _, ok := m.Command()
 	if !ok {
 		if strings.HasPrefix(strings.TrimSpace(m.Text), "/") {
 			return nil, nil // another bot's command
@@ -138,9 +155,6 @@ func (r *Router) Handle(ctx context.Context, m *Message) (*Reply, error) {
 		}
 		return nil, nil
 	}
-	if name == "page" {
-		return r.page(ctx, m, args)
-	}
 	h, found := r.cmds[name]
 	if !found {
 		if !m.Chat.Private && m.BotName == "" {
@@ -151,7 +165,7 @@ func (r *Router) Handle(ctx context.Context, m *Message) (*Reply, error) {
 		return r.unknown(name, m.Lang), nil
 	}
 	rep, err := h.Handle(ctx, m)
-	if err != nil || rep == nil {
+	if err != nil || rep == nil || rep.paged {
 		return rep, err
 	}
 	return paginate(rep, m, 1), nil
@@ -168,7 +182,12 @@ func (r *Router) unknown(name, lang string) *Reply {
 	return Text(i18n.Tr(lang, "router.unknown", name, strings.Join(names, ", ")))
 }
 
-func (r *Router) page(ctx context.Context, m *Message, args string) (*Reply, error) {
+// page is "/page N <command>": it re-runs the command and returns page N of
+// its answer, so paging needs no state. It replaces the message pressed
+// (Reply.Edit) only for a verified page button (see press.go): the data of
+// any other press, or typed text, gets a new message.
+func (r *Router) page(ctx context.Context, m *Message) (*Reply, error) {
+	_, args, _ := m.Command()
 	n, rest, _ := strings.Cut(args, " ")
 	page, err := strconv.Atoi(n)
 	if err != nil || page < 1 || !strings.HasPrefix(rest, "/") {
@@ -189,18 +208,22 @@ func (r *Router) page(ctx context.Context, m *Message, args string) (*Reply, err
 		return rep, err
 	}
 	rep = paginate(rep, &inner, page)
-	rep.Edit = m.Pressed
+	rep.Edit = m.pressKind == pressPager
+	rep.paged = true
 	return rep, nil
 }
 
 // paginate keeps one page of a long reply, counting non-heading blocks, and
 // adds buttons to move between pages. It does nothing when the platform
-// shows everything (PageSize 0), or when the page button would not fit in a
-// button's data: then the adapter splits the whole reply into messages.
+// shows everything (PageSize 0). A page button's data may be longer than a
+// platform allows: signing (press.go) then keeps it in the store.
 func paginate(rep *Reply, m *Message, page int) *Reply {
 	size := m.PageSize
 	if size <= 0 {
-		return rep
+		return withBlockButtons(rep, rep.Blocks)
+	}
+	if rep.Compact {
+		size = min(size*CompactFactor, MaxCompactPage)
 	}
 	var pages [][]Block
 	var cur []Block
@@ -223,12 +246,9 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 	cur = append(cur, pendingHeads...)
 	pages = append(pages, cur)
 	if len(pages) <= 1 {
-		return rep
+		return withBlockButtons(rep, rep.Blocks)
 	}
 	link := func(p int) string { return fmt.Sprintf("/page %d %s", p, strings.TrimSpace(m.Text)) }
-	if len(link(len(pages))) > MaxButtonData {
-		return rep
-	}
 	page = min(max(page, 1), len(pages))
 	out := *rep
 	out.Blocks = append([]Block(nil), pages[page-1]...)
@@ -241,7 +261,8 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 		nav = append(nav, Button{Label: i18n.Tr(m.Lang, "page.next"), Data: link(page + 1)})
 	}
 	out.Buttons = append([][]Button{nav}, rep.Buttons...)
-	return &out
+	out.paged = true
+	return withBlockButtons(&out, out.Blocks)
 }
 
 // Recover turns a panic in a handler into an apology and a log entry, so one

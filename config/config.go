@@ -6,9 +6,12 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,11 +31,19 @@ type Config struct {
 
 	ConsoleModerator bool
 
+	// Languages are the languages the bot speaks (bot/i18n's, filled in by
+	// main before Validate); nil skips the check of UNIONBOT_LANG. Config
+	// knows no package of the bot's, so it is told them.
+	Languages []string
+
 	ApprovalsRequired int
 	SuggestPerHour    int
 	SuggestPerDay     int
 	MaxPending        int
 	Retention         time.Duration
+	// OutcomeTTL is how long a decision that could not be sent to its
+	// sender privately is held for them.
+	OutcomeTTL time.Duration
 
 	// LeaseTTL and LeaseRenew time the leases that let one replica at a
 	// time long-poll Telegram and hold the Discord gateway.
@@ -65,6 +76,12 @@ type Config struct {
 	DiscordModRoles   []string
 	DiscordAPIBase    string
 	DiscordPublicKey  string
+}
+
+// langBase is a BCP 47 tag's language, lowercased: "pt-BR" → "pt".
+func langBase(tag string) string {
+	base, _, _ := strings.Cut(strings.ReplaceAll(tag, "_", "-"), "-")
+	return strings.ToLower(strings.TrimSpace(base))
 }
 
 // Var describes one environment variable.
@@ -175,6 +192,7 @@ func Vars() []Var {
 		{"UNIONBOT_SUGGEST_PER_DAY", "10", "Suggestions and reports one person may send a day.", integer(func(c *Config) *int { return &c.SuggestPerDay }, 1, 10000)},
 		{"UNIONBOT_MAX_PENDING", "500", "Most items waiting for moderators at once.", integer(func(c *Config) *int { return &c.MaxPending }, 1, 1000000)},
 		{"UNIONBOT_RETENTION", "720h", "How long decided suggestions are kept before they are deleted.", duration(func(c *Config) *time.Duration { return &c.Retention })},
+		{"UNIONBOT_OUTCOME_TTL", "720h", "How long a decision that could not be sent to its sender privately (closed direct messages) is held for them, to be shown when they next write to the bot privately or send /status.", duration(func(c *Config) *time.Duration { return &c.OutcomeTTL })},
 		{"UNIONBOT_LEASE_TTL", "10s", "With several replicas on one Redis: how long the replica that long-polls Telegram (and the one on the Discord gateway) keeps that role without renewing it. Another replica takes over this long after it dies.", duration(func(c *Config) *time.Duration { return &c.LeaseTTL })},
 		{"UNIONBOT_LEASE_RENEW", "3s", "How often that replica renews its lease, and how often the others try to take it. Must be less than UNIONBOT_LEASE_TTL.", duration(func(c *Config) *time.Duration { return &c.LeaseRenew })},
 		{"UNIONBOT_QUEUE_CLAIM_IDLE", "1m", "How long a moderator card may stay undelivered by a process that stopped before another process delivers it.", duration(func(c *Config) *time.Duration { return &c.ClaimIdle })},
@@ -201,7 +219,13 @@ func Vars() []Var {
 // Load reads the configuration from getenv (os.Getenv in main) and fills
 // defaults. It returns every problem at once, each naming its variable.
 func Load(getenv func(string) string) (Config, error) {
-	var c Config
+	return LoadFor(getenv, nil)
+}
+
+// LoadFor is Load that also checks UNIONBOT_LANG against languages, the
+// languages the bot speaks.
+func LoadFor(getenv func(string) string, languages []string) (Config, error) {
+	c := Config{Languages: languages}
 	var errs []error
 	for _, v := range Vars() {
 		val := getenv(v.Name)
@@ -252,6 +276,16 @@ func (c Config) Validate() error {
 	default:
 		bad("UNIONBOT_LOG_LEVEL", "must be debug, info, warn or error, not %q", c.LogLevel)
 	}
+	if c.Languages != nil && !slices.Contains(c.Languages, langBase(c.Lang)) {
+		bad("UNIONBOT_LANG", "must be one of the languages the bot speaks (%s), not %q", strings.Join(c.Languages, ", "), c.Lang)
+	}
+	if c.HTTPAddr != "" {
+		if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+			bad("UNIONBOT_HTTP_ADDR", "must be an address such as :8080 or 127.0.0.1:8080, not %q", c.HTTPAddr)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			bad("UNIONBOT_HTTP_ADDR", "must end in a port number from 0 to 65535, not %q", c.HTTPAddr)
+		}
+	}
 	switch c.LogFormat {
 	case "text", "json":
 	default:
@@ -264,6 +298,9 @@ func (c Config) Validate() error {
 		bad("UNIONBOT_LEASE_RENEW", "must be less than UNIONBOT_LEASE_TTL (%v), or the lease expires between renewals", c.LeaseTTL)
 	}
 	if c.TelegramToken != "" {
+		if !telegramToken.MatchString(c.TelegramToken) {
+			bad("UNIONBOT_TELEGRAM_TOKEN", "is not a Telegram bot token: it looks like 123456789:AAE... (digits, a colon, then letters, digits, - and _), with no spaces or quotes; copy it again from @BotFather")
+		}
 		if strings.Count(c.TelegramAPIEndpoint, "%s") != 2 {
 			bad("UNIONBOT_TELEGRAM_API_ENDPOINT", "must contain %%s twice, for the token and the method, like https://api.telegram.org/bot%%s/%%s")
 		}
@@ -290,6 +327,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.DiscordToken != "" {
+		if !discordToken.MatchString(strings.TrimPrefix(c.DiscordToken, "Bot ")) {
+			bad("UNIONBOT_DISCORD_TOKEN", "is not a Discord bot token: it has only letters, digits, dots, - and _, with no spaces or quotes; copy it again from the Bot page of the application")
+		}
 		if u, err := url.Parse(c.DiscordAPIBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			bad("UNIONBOT_DISCORD_API_BASE", "must be a URL such as https://discord.com")
 		}
@@ -298,6 +338,113 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Review says why suggestions and reports could reach no moderator with
+// this configuration, or "" when they can. With no platform token the bot
+// runs in the terminal, whose operator sees the cards and decides (when
+// UNIONBOT_CONSOLE_MODERATOR is true).
+func Review(c Config) string {
+	if c.TelegramToken == "" && c.DiscordToken == "" {
+		if !c.ConsoleModerator {
+			return "UNIONBOT_CONSOLE_MODERATOR is false and no platform is set up, so nobody can decide on suggestions"
+		}
+		return ""
+	}
+	var chat, who []string
+	if c.TelegramToken != "" {
+		if c.TelegramModChat != "" {
+			chat = append(chat, "telegram")
+		}
+		if len(c.TelegramModerators) > 0 {
+			who = append(who, "telegram")
+		}
+	}
+	if c.DiscordToken != "" {
+		if c.DiscordModChannel != "" {
+			chat = append(chat, "discord")
+		}
+		if len(c.DiscordModRoles) > 0 || c.DiscordGuild != "" {
+			who = append(who, "discord")
+		}
+	}
+	switch {
+	case len(chat) == 0:
+		return "no moderators' chat is set (UNIONBOT_TELEGRAM_MOD_CHAT, UNIONBOT_DISCORD_MOD_CHANNEL): suggestions and reports can reach no moderator, so /suggest and /report tell people that review is not set up"
+	case len(who) == 0:
+		return "no moderators are set (UNIONBOT_TELEGRAM_MODERATORS, UNIONBOT_DISCORD_MOD_ROLES or UNIONBOT_DISCORD_GUILD): cards reach the moderators' chat but nobody can approve or reject them, so /suggest and /report tell people that review is not set up"
+	}
+	return ""
+}
+
+// Token shapes. They catch a token pasted with spaces, quotes or a line
+// break, or a value put in the wrong variable, before any request is made;
+// whether the platform accepts the token is `unionbot check`'s business.
+var (
+	telegramToken = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+	discordToken  = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+)
+
+// Unknown returns a warning for each UNIONBOT_* variable in environ
+// ("NAME=value" pairs, as os.Environ gives) that unionbot does not read,
+// naming the closest known variable: a misspelt name would otherwise be
+// silently ignored. The warnings are sorted.
+func Unknown(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "UNIONBOT_") || Known(name) || name == "UNIONBOT_TEST_REDIS_URL" {
+			continue
+		}
+		w := fmt.Sprintf("%s is not a variable unionbot reads", name)
+		if near := Closest(name); near != "" {
+			w += fmt.Sprintf("; did you mean %s?", near)
+		}
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Closest is the known variable nearest to name by edit distance, or ""
+// when none is near enough to be a likely misspelling.
+func Closest(name string) string {
+	best, bestD := "", -1
+	for _, v := range Names() {
+		d := editDistance(name, v)
+		if bestD < 0 || d < bestD {
+			best, bestD = v, d
+		}
+	}
+	// A third of the part after UNIONBOT_, and at least 2, tells a typo
+	// from another name.
+	limit := max(2, (len(name)-len("UNIONBOT_"))/3)
+	if bestD < 0 || bestD > limit {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes
+// (variable names are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // Known reports whether name is a variable unionbot reads.

@@ -214,6 +214,9 @@ func (x *Index) ResolvePlaces(query string) ([]Place, bool) {
 			out = append(out, *m.Place)
 		}
 	}
+	// Every reading, the most likely first: a caller that must not guess
+	// (where a suggested group is) asks which one.
+	out = append(out, res.Also...)
 	return out, res.Corrected
 }
 

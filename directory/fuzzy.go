@@ -40,11 +40,13 @@ func editDistance(a, b []rune, max int) int {
 }
 
 // maxEdits is how many edits a query word of n letters may be from the word
-// it means: none for short words (too many false friends: "Peru"/"Perm"),
-// one up to seven letters, two beyond.
+// it means: none for words under five letters (too many false friends:
+// "Peru"/"Perm", and an abbreviation such as "DTES" or "NC" is never a
+// misspelling of places across the world), one up to seven letters, two
+// beyond.
 func maxEdits(n int) int {
 	switch {
-	case n < 4:
+	case n < 5:
 		return 0
 	case n < 8:
 		return 1

@@ -123,3 +123,33 @@ func (t *geoTree) search(q [3]float64, lo, hi, axis, k int, skip func(int32) boo
 		t.search(q, second[0], second[1], next, k, skip, best)
 	}
 }
+
+// within calls fn with the id of every point at most km (great-circle) from
+// p, in no particular order.
+func (t *geoTree) within(p Point, km float64, fn func(int32)) {
+	if len(t.pts) == 0 {
+		return
+	}
+	// The chord of a great-circle arc of angle a is 2 sin(a/2).
+	c := 2 * math.Sin(km/earthRadiusKm/2)
+	t.walkWithin(unit(p), c*c, 0, len(t.pts), 0, fn)
+}
+
+func (t *geoTree) walkWithin(q [3]float64, r2 float64, lo, hi, axis int, fn func(int32)) {
+	if lo >= hi {
+		return
+	}
+	mid := (lo + hi) / 2
+	n := t.pts[mid]
+	if chord2(q, n.v) <= r2 {
+		fn(n.id)
+	}
+	next := (axis + 1) % 3
+	diff := q[axis] - n.v[axis]
+	if diff <= 0 || diff*diff <= r2 {
+		t.walkWithin(q, r2, lo, mid, next, fn)
+	}
+	if diff >= 0 || diff*diff <= r2 {
+		t.walkWithin(q, r2, mid+1, hi, next, fn)
+	}
+}

@@ -80,17 +80,29 @@ type Index struct {
 	deletes  map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
 	delLists [][]int32        // the words each deletion comes from
 
-	// Ranked lists, computed once so that a search only slices them.
-	cityLocal     map[int32][]int32  // city → local groups in it, then its province-wide groups
-	subLocal      map[string][]int32 // subdivision → local groups, nearest its point first
-	countryLocal  map[string][]int32 // country → local groups, nearest its capital first
-	national      map[string][]int32 // country → national bodies
-	regional      map[string][]int32 // region id → regional networks
-	regionOrgs    map[string][]int32 // region id → national then local groups in its countries
-	countryRegion map[string][]int32 // country → regions it belongs to
-	international []int32
-	groups        *geoTree // local and national groups with coordinates
-	cityTree      *geoTree // every city, for "where is this point"
+	info []orgInfo  // by organisation
+	bm   *nameIndex // name matching (BM25F) over the organisations
+
+	// What makes one reading of an ambiguous name likelier than another:
+	// cityListed is a city's position in the hand-written cities.yaml (people
+	// ask about those), curatedSubs how many subdivisions are hand-written
+	// (they come first in subs).
+	cityListed  map[int32]int
+	curatedSubs int
+
+	// Ranked lists, computed once so that a search only slices them (see
+	// rank for their orders).
+	cityIn          map[int32][]int32  // city → groups seated in it or serving it
+	subIn           map[string][]int32 // subdivision → local groups seated in it or serving it
+	countryLocal    map[string][]int32 // country → local groups, under their provinces
+	national        map[string][]int32 // country → national bodies
+	regional        map[string][]int32 // region id → regional networks
+	regionCountries map[string][]CountryCount
+	countryRegion   map[string][]int32 // country → regions it belongs to
+	international   []int32
+	groups          *geoTree // local and national groups with coordinates
+	localTree       *geoTree // local groups at a real point (their city's)
+	cityTree        *geoTree // every city, for "where is this point"
 
 	// names are display names for autocomplete, sorted by folded form.
 	names []displayName
@@ -116,15 +128,13 @@ func (x *Index) SeedVersion() string { return x.seedVersion }
 func Build(seed *Seed, orgs []Organisation) *Index {
 	x := seed.placeIndex().extend()
 	x.orgByID = make(map[string]int32, len(orgs))
-	x.cityLocal = make(map[int32][]int32)
-	x.subLocal = make(map[string][]int32)
 	x.countryLocal = make(map[string][]int32)
 	x.national = make(map[string][]int32)
 	x.regional = make(map[string][]int32)
-	x.regionOrgs = make(map[string][]int32)
 	f := newFolder()
 	x.addOrgs(f, orgs)
 	x.rank()
+	x.buildNames(f)
 	x.completions(f)
 	return x
 }
@@ -210,11 +220,11 @@ func (x *Index) completions(f *folder) {
 		add(c.Name)
 	}
 	for _, s := range x.subs {
-		if len(x.subLocal[s.Code]) > 0 {
+		if len(x.subIn[s.Code]) > 0 {
 			add(s.Name)
 		}
 	}
-	for ci := range x.cityLocal {
+	for ci := range x.cityIn {
 		add(x.cities[ci].Name)
 	}
 	for _, g := range x.regions {
@@ -333,8 +343,14 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 	for _, c := range capitals {
 		m.addCurated(c)
 	}
-	for _, c := range seed.Cities {
+	x.cityListed = make(map[int32]int, len(seed.Cities))
+	for pos, c := range seed.Cities {
 		m.addCurated(c)
+		if i, ok := cityKey[f.fold(c.Name)+"|"+c.Country]; ok {
+			if _, dup := x.cityListed[i]; !dup {
+				x.cityListed[i] = pos
+			}
+		}
 	}
 	curatedSubKeys := map[string]bool{}
 	for _, s := range seed.Subdivisions {
@@ -354,6 +370,7 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 	// not already list, whose names in other languages they take too.
 	x.subs = append(x.subs, seed.Subdivisions...)
 	curatedSubs := len(x.subs)
+	x.curatedSubs = curatedSubs
 	for i := range x.subs {
 		x.subBy[x.subs[i].Code] = int32(i)
 	}
@@ -567,7 +584,7 @@ func (m *cityMerger) merge(i int32, c City) {
 // its names.
 func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 	for _, o := range orgs {
-		err := x.complete(f, &o)
+		info, err := x.complete(f, &o)
 		if err == nil {
 			err = x.checkFacts(f, &o)
 		}
@@ -582,6 +599,7 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 		i := int32(len(x.orgs))
 		x.orgByID[o.ID] = i
 		x.orgs = append(x.orgs, o)
+		x.info = append(x.info, info)
 		r := ref{refOrg, i}
 		x.addKey(f, o.Name, r)
 		x.addKey(f, o.Acronym, r)
@@ -593,158 +611,70 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 
 // complete checks that o refers only to known places and gives it
 // coordinates when it has none: its city's, else its province's, else its
-// country's capital. Regional and international networks need none.
-func (x *Index) complete(f *folder, o *Organisation) error {
+// country's capital. Regional and international networks need none. The
+// info it returns says whether the position is a real point (its city's, or
+// given) and resolves the places it serves.
+func (x *Index) complete(f *folder, o *Organisation) (orgInfo, error) {
+	info := orgInfo{city: -1}
 	if o.ID == "" || o.Name == "" {
-		return fmt.Errorf("no id or name")
+		return info, fmt.Errorf("no id or name")
 	}
 	if !o.Kind.Valid() {
-		return fmt.Errorf("unknown kind %q", o.Kind)
+		return info, fmt.Errorf("unknown kind %q", o.Kind)
 	}
 	for _, c := range o.Countries {
 		if _, ok := x.countryBy[c]; !ok {
-			return fmt.Errorf("unknown country %q", c)
+			return info, fmt.Errorf("unknown country %q", c)
 		}
 	}
 	for _, g := range o.Regions {
 		if _, ok := x.regionBy[g]; !ok {
-			return fmt.Errorf("unknown region %q", g)
+			return info, fmt.Errorf("unknown region %q", g)
 		}
 	}
 	if (o.Kind == KindLocal || o.Kind == KindNational) && len(o.Countries) == 0 {
-		return fmt.Errorf("a %s group needs a country", o.Kind)
+		return info, fmt.Errorf("a %s group needs a country", o.Kind)
 	}
 	if o.Kind == KindRegional && len(o.Regions) == 0 {
-		return fmt.Errorf("a regional network needs a region")
+		return info, fmt.Errorf("a regional network needs a region")
 	}
 	if o.Province != "" {
 		if _, ok := x.subBy[o.Province]; !ok {
-			return fmt.Errorf("unknown province %q", o.Province)
+			return info, fmt.Errorf("unknown province %q", o.Province)
 		}
 	}
-	if o.Coordinates != nil {
-		if !o.Coordinates.Valid() {
-			return fmt.Errorf("coordinates out of range")
-		}
-		return nil
+	serves, err := x.resolveServes(f, o)
+	if err != nil {
+		return info, err
 	}
+	info.serves = serves
 	if o.City != "" && len(o.Countries) > 0 {
 		i, ok := x.cityKeys[f.fold(o.City)+"|"+o.Countries[0]]
 		if !ok {
-			return fmt.Errorf("unknown city %q in %s", o.City, o.Countries[0])
+			return info, fmt.Errorf("unknown city %q in %s", o.City, o.Countries[0])
 		}
-		c := x.cities[i]
-		o.Coordinates = &Point{c.Lat, c.Lon}
-		return nil
+		info.city = i
 	}
-	if o.Province != "" {
+	if o.Coordinates != nil {
+		if !o.Coordinates.Valid() {
+			return info, fmt.Errorf("coordinates out of range")
+		}
+		info.real = true
+		return info, nil
+	}
+	switch {
+	case info.city >= 0:
+		c := x.cities[info.city]
+		o.Coordinates = &Point{c.Lat, c.Lon}
+		info.real = true
+	case o.Province != "":
 		p := x.subs[x.subBy[o.Province]].Point
 		o.Coordinates = &p
-		return nil
-	}
-	if len(o.Countries) > 0 {
+	case len(o.Countries) > 0:
 		c := x.countries[x.countryBy[o.Countries[0]]].Capital
 		o.Coordinates = &Point{c.Lat, c.Lon}
 	}
-	return nil
-}
-
-// rank fills the precomputed lists search slices from.
-func (x *Index) rank() {
-	f := newFolder()
-	var pts []geoPoint
-	for i := range x.orgs {
-		o := &x.orgs[i]
-		id := int32(i)
-		switch o.Kind {
-		case KindInternational:
-			x.international = append(x.international, id)
-		case KindRegional:
-			for _, g := range o.Regions {
-				x.regional[g] = append(x.regional[g], id)
-			}
-		case KindNational:
-			for _, c := range o.Countries {
-				x.national[c] = append(x.national[c], id)
-			}
-		case KindLocal:
-			for _, c := range o.Countries {
-				x.countryLocal[c] = append(x.countryLocal[c], id)
-			}
-			if o.Province != "" {
-				x.subLocal[o.Province] = append(x.subLocal[o.Province], id)
-			}
-			if o.City != "" && len(o.Countries) > 0 {
-				if ci, ok := x.cityKeys[f.fold(o.City)+"|"+o.Countries[0]]; ok {
-					x.cityLocal[ci] = append(x.cityLocal[ci], id)
-				}
-			}
-		}
-		if (o.Kind == KindLocal || o.Kind == KindNational) && o.Coordinates != nil {
-			pts = append(pts, geoPoint{unit(*o.Coordinates), id})
-		}
-	}
-	x.groups = newGeoTree(pts)
-
-	byName := func(ids []int32) {
-		sort.SliceStable(ids, func(i, j int) bool { return x.orgs[ids[i]].Name < x.orgs[ids[j]].Name })
-	}
-	byDistance := func(ids []int32, p Point) {
-		sort.SliceStable(ids, func(i, j int) bool {
-			return x.dist(ids[i], p) < x.dist(ids[j], p)
-		})
-	}
-	for c, ids := range x.countryLocal {
-		cap := x.countries[x.countryBy[c]].Capital
-		byDistance(ids, Point{cap.Lat, cap.Lon})
-	}
-	for s, ids := range x.subLocal {
-		byDistance(ids, x.subs[x.subBy[s]].Point)
-	}
-	for ci, ids := range x.cityLocal {
-		byName(ids)
-		// Then the groups that serve the whole province the city is in.
-		if s := x.cities[ci].Subdivision; s != "" {
-			for _, id := range x.subLocal[s] {
-				if x.orgs[id].City == "" {
-					ids = append(ids, id)
-				}
-			}
-		}
-		x.cityLocal[ci] = ids
-	}
-	// Cities with no group of their own still get their province's groups.
-	for ci, c := range x.cities {
-		if _, ok := x.cityLocal[int32(ci)]; ok || c.Subdivision == "" {
-			continue
-		}
-		var ids []int32
-		for _, id := range x.subLocal[c.Subdivision] {
-			if x.orgs[id].City == "" {
-				ids = append(ids, id)
-			}
-		}
-		if len(ids) > 0 {
-			x.cityLocal[int32(ci)] = ids
-		}
-	}
-	for _, ids := range x.national {
-		byName(ids)
-	}
-	for _, ids := range x.regional {
-		byName(ids)
-	}
-	byName(x.international)
-	for gi, g := range x.regions {
-		var nat, loc []int32
-		for _, c := range g.Countries {
-			nat = append(nat, x.national[c]...)
-			loc = append(loc, x.countryLocal[c]...)
-		}
-		byName(nat)
-		byName(loc)
-		x.regionOrgs[x.regions[gi].ID] = append(nat, loc...)
-	}
+	return info, nil
 }
 
 func (x *Index) dist(id int32, p Point) float64 {

@@ -91,12 +91,27 @@ func (l *Live) Refresh(ctx context.Context) error {
 // Apply writes a change to the store and then refreshes this process at
 // once; other processes follow through the store's notification.
 func (l *Live) Apply(ctx context.Context, c Change) error {
-	b, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("encode change: %w", err)
+	return l.ApplyAll(ctx, []Change{c})
+}
+
+// ApplyAll writes changes to the store in order, then refreshes once. It
+// stops at the first store error; the changes written before it stay, and
+// writing the same changes again is harmless (each replaces its id's record).
+func (l *Live) ApplyAll(ctx context.Context, cs []Change) error {
+	for i, c := range cs {
+		b, err := json.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("encode change: %w", err)
+		}
+		if _, err := l.store.Update(ctx, ChangesCollection, c.ID, func([]byte) ([]byte, error) { return b, nil }); err != nil {
+			if len(cs) == 1 {
+				return err
+			}
+			return fmt.Errorf("stopped after %d of %d changes: %w", i, len(cs), err)
+		}
 	}
-	if _, err := l.store.Update(ctx, ChangesCollection, c.ID, func([]byte) ([]byte, error) { return b, nil }); err != nil {
-		return err
+	if len(cs) == 0 {
+		return nil
 	}
 	return l.Refresh(ctx)
 }

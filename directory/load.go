@@ -49,6 +49,12 @@ type Seed struct {
 	}
 }
 
+// SeedFile returns one of the embedded seed files as shipped
+// ("organisations.yaml"): what an export of an unchanged directory equals.
+func SeedFile(name string) ([]byte, error) {
+	return seedFiles.ReadFile("data/" + name)
+}
+
 // LoadSeed decodes the embedded seed. It fails only if the files compiled
 // into the binary are malformed, which the tests catch before a release.
 func LoadSeed() (*Seed, error) {

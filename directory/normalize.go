@@ -114,3 +114,73 @@ func foldASCII(s string) string {
 	}
 	return string(b)
 }
+
+// stopWords carry no meaning in a name: "and"/"&" (folding drops "&"),
+// "of", "the", and their like in the languages names are written in. They
+// are left out of name matching, so "Progress & Empowerment" and
+// "Progress and Empowerment" are the same words.
+var stopWords = map[string]bool{
+	"and": true, "of": true, "the": true, "for": true, "a": true, "an": true, "in": true, "on": true,
+	"to": true, "with": true, "at": true, "by": true, "de": true, "des": true, "du": true, "la": true,
+	"le": true, "les": true, "et": true, "d": true, "l": true, "y": true, "e": true, "da": true, "do": true,
+	"dos": true, "das": true, "der": true, "die": true, "und": true, "von": true, "fur": true, "del": true,
+	"el": true, "los": true, "las": true, "pour": true, "para": true, "dan": true, "untuk": true,
+}
+
+// fillerWords are the words of a question around what it asks about: "is
+// there a users union in Paris?", "anything in Manchester". They are
+// dropped before looking for a place or a name. Words that names use
+// ("group", "network", "area") are not among them: name matching weighs
+// them by how common they are, and a place then answers ("groups in
+// Dublin").
+var fillerWords = map[string]bool{
+	"is": true, "are": true, "there": true, "any": true, "anything": true, "something": true, "some": true,
+	"a": true, "an": true, "the": true, "in": true, "at": true, "near": true, "around": true, "for": true,
+	"of": true, "me": true, "my": true, "i": true, "we": true, "you": true, "please": true, "find": true,
+	"looking": true, "look": true, "where": true, "what": true, "who": true, "which": true, "can": true,
+	"could": true, "do": true, "does": true, "know": true, "help": true,
+
+	"show": true, "list": true, "get": true, "need": true, "want": true, "here": true,
+	"nearby": true, "all": true, "about": true, "to": true, "from": true,
+	"tell": true, "hi": true, "hello": true, "how": true,
+	// other languages, folded
+
+	"di": true, "ada": true, "en": true, "au": true, "aux": true, "dans": true,
+	"pres": true, "cerca": true, "perto": true, "em": true, "no": true, "na": true, "im": true, "bei": true,
+	"в": true, "во": true, "рядом": true, "с": true, "есть": true, "ли": true,
+}
+
+// nameWord turns a folded word into the form name matching compares:
+// British and American spellings meet ("organisation", "organization"),
+// and plurals meet singulars ("users", "user"; "communities",
+// "community").
+func nameWord(w string) string {
+	if n := len(w); n > 4 {
+		switch {
+		case strings.HasSuffix(w, "ies"):
+			w = w[:n-3] + "y"
+		case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us"):
+			w = w[:n-1]
+		}
+	}
+	switch {
+	case strings.HasSuffix(w, "isation"):
+		w = strings.TrimSuffix(w, "isation") + "ization"
+	case strings.HasSuffix(w, "ise") && len(w) > 6:
+		w = strings.TrimSuffix(w, "ise") + "ize"
+	}
+	return w
+}
+
+// nameWords splits folded text into the words name matching uses: stop
+// words left out, each word in its nameWord form.
+func nameWords(folded string) []string {
+	var out []string
+	for _, w := range strings.Fields(folded) {
+		if stopWords[w] {
+			continue
+		}
+		out = append(out, nameWord(w))
+	}
+	return out
+}

@@ -1,81 +1,103 @@
 package directory
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
 
-// Hit is an organisation with its distance from the place asked about,
-// in kilometres; Km is negative when either has no position.
+// Hit is an organisation as an answer lists it.
 type Hit struct {
 	Org *Organisation
-	Km  float64
+	// Km is the distance from the place asked about, shown only between two
+	// real points (a city or a shared location, and a group's city); -1
+	// otherwise.
+	Km float64
+	// In names the city asked about when the group is there (seated or
+	// serving it): answers read "in Ottawa" rather than a distance.
+	In string
+	// Group is, in a country's answer, the province (ISO 3166-2) a local
+	// group is listed under; "" for one with none.
+	Group string
 }
 
 // Match is one answer to a query: either a place with the groups that serve
 // it, or (Place == nil) organisations found by name.
+//
+// The lists are in the order answers show them, each with peer-run groups
+// before allies of the same rank:
+//   - a country: National, then Local (its local groups under their
+//     provinces, provinces by name), Regional, International;
+//   - a province: Local (its groups and those serving it), National,
+//     Regional, International;
+//   - a city: Local (groups in it, national bodies seated there included),
+//     Near (within NearKm or in its province, nearest first), National,
+//     Regional, International;
+//   - a region: Regional, Countries (an index of its countries with
+//     groups), International;
+//   - a place with no group of its own adds Nearest: groups within FarKm or
+//     in one of its regions, nearest first.
 type Match struct {
 	Place *Place
-	// Orgs are organisations the query named, when Place is nil.
-	Orgs []*Organisation
-	// For a place, the groups that serve it, in the order search ranks them:
-	// its own local groups, then national bodies, then regional networks,
-	// then the international network.
-	Local, National, Regional, International []Hit
-	// Nearest is set when the place has no group of its own: the closest
-	// groups elsewhere, nearest first.
-	Nearest []Hit
+	// Orgs are organisations the query named, when Place is nil, best
+	// first.
+	Orgs                                           []*Organisation
+	Local, Near, National, Regional, International []Hit
+	Nearest                                        []Hit
+	// Countries indexes a region's countries that have groups, most first.
+	Countries []CountryCount
 	// Regions the place belongs to.
 	Regions []*Region
 	// More counts groups left out because a list was longer than MaxPerTier.
 	More int
 }
 
-// Own reports whether the place has groups of its own (local, or national
-// for a country).
+// Own reports whether the place has groups of its own: in it, near it (a
+// city), or national bodies (a country).
 func (m *Match) Own() bool {
 	if m.Place == nil {
 		return len(m.Orgs) > 0
 	}
-	if len(m.Local) > 0 {
+	if len(m.Local) > 0 || len(m.Near) > 0 {
 		return true
 	}
 	return m.Place.Kind == PlaceCountry && len(m.National) > 0
 }
 
-// Result is the answer to a query. More than one match means the query was
-// ambiguous (Victoria in Canada and in Australia): every reading is listed,
-// none guessed.
+// Result is the answer to a query.
 type Result struct {
 	// Corrected is true when the query matched only after correcting a
 	// misspelling; Matches then hold the corrected reading.
 	Corrected bool
 	// Partial is true when nothing was named exactly and the matches are
-	// names that contain every word of the query.
+	// names that hold most of the query's words.
 	Partial bool
+	// Matches hold the answer: organisations the query names, or the one
+	// place it most likely means (going by whether it has groups, then by
+	// how well known it is), or both.
 	Matches []Match
+	// Also are at most MaxAlso other places the query could mean
+	// ("Victoria" in Australia when it answered for British Columbia).
+	Also []Place
 }
+
+// MaxAlso is how many other readings of an ambiguous place a result names.
+const MaxAlso = 3
 
 // NearestCount is how many nearby groups an answer offers when a place has
 // none of its own.
 const NearestCount = 5
 
-// maxPartial caps the names returned for a query that only matches parts of
-// names ("drug users"), so a vague query costs little however big the
-// directory is.
-const maxPartial = 50
-
-// maxPartialScan bounds the candidates a vague query examines, so that its
-// cost is constant however common its words are; such a query is asking
-// for examples, not for every group whose name has "union" in it.
-const maxPartialScan = 2000
-
 // Search is the one search the whole bot uses. It matches the query case-
 // and accent-insensitively against organisation names, acronyms and other
 // names, cities, provinces, countries (any alias, in the bot's languages) and
-// regions; corrects small misspellings; understands a qualifier after a
-// comma or a last word ("Victoria, BC", "Georgia USA"); and ranks what it
-// finds. It never touches a store.
+// regions; corrects small misspellings in words of five letters or more;
+// understands a qualifier after a comma or a last word ("Victoria, BC",
+// "Toronto ON"); ignores the words of a question around what it asks
+// ("is there a users union in Paris?"); finds a name and a place given
+// together in either order ("ASUD Paris"); and otherwise ranks every
+// organisation that holds most of the query's words by BM25F over its
+// names and description. It never touches a store.
 func (x *Index) Search(query string) Result {
 	f := newFolder()
 	q := f.fold(query)
@@ -84,12 +106,162 @@ func (x *Index) Search(query string) Result {
 	}
 	var res Result
 	refs := x.resolve(f, query, q, &res)
+	words := strings.Fields(q)
 	if len(refs) == 0 {
-		refs = x.partial(q)
-		res.Partial = len(refs) > 0
+		if kept := withoutFiller(words); len(kept) > 0 && len(kept) < len(words) {
+			words = kept
+			k := strings.Join(kept, " ")
+			refs = x.resolve(f, k, k, &res)
+		}
 	}
-	res.Matches = x.matches(refs)
+	if len(refs) > 0 {
+		res.Matches = x.matches(refs, &res)
+		return res
+	}
+	res.Corrected = false
+	if m, ok := x.freeText(words, &res); ok {
+		res.Matches = m
+		return res
+	}
+	// Last, the words corrected: "Humanitarian Organisaton".
+	if fixed, changed := x.corrected(words); changed {
+		if m, ok := x.freeText(fixed, &res); ok {
+			res.Matches = m
+			res.Corrected = true
+			return res
+		}
+	}
 	return res
+}
+
+// withoutFiller drops the words of a question around what it asks.
+func withoutFiller(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if !fillerWords[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// maxPlaceWords bounds the words a place's name may have when it is looked
+// for at the start or the end of free text.
+const maxPlaceWords = 4
+
+// freeText answers words that no name or place matches as a whole: a place
+// at either end with a name in the rest ("ASUD Paris", "drug users union
+// denmark", "methadone Montreal") gives the organisations of that name that
+// serve the place; a name alone, every organisation holding most of its
+// words, best first; a place whose rest names nothing, the place ("users
+// union paris").
+func (x *Index) freeText(words []string, res *Result) ([]Match, bool) {
+	var fallback []ref
+	for k := min(maxPlaceWords, len(words)-1); k >= 1; k-- {
+		for _, side := range [2]bool{false, true} {
+			var place, rest []string
+			if side {
+				place, rest = words[:k], words[k:]
+			} else {
+				place, rest = words[len(words)-k:], words[:len(words)-k]
+			}
+			refs := placeRefs(x.keys[strings.Join(place, " ")])
+			if len(refs) == 0 {
+				continue
+			}
+			ids := x.rankNames(rest, func(id int32) bool { return x.serves(id, refs) })
+			if len(ids) > 0 {
+				res.Partial = true
+				return []Match{x.orgMatch(ids)}, true
+			}
+			if fallback == nil {
+				fallback = refs
+			}
+		}
+	}
+	if ids := x.rankNames(words, nil); len(ids) > 0 {
+		res.Partial = true
+		return []Match{x.orgMatch(ids)}, true
+	}
+	if fallback != nil {
+		return x.matches(fallback, res), true
+	}
+	return nil, false
+}
+
+func placeRefs(refs []ref) []ref {
+	var out []ref
+	for _, r := range refs {
+		if r.kind != refOrg {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// orgMatch is the answer listing organisations by name, at most
+// MaxPerTier of them.
+func (x *Index) orgMatch(ids []int32) Match {
+	m := Match{}
+	if len(ids) > MaxPerTier {
+		m.More = len(ids) - MaxPerTier
+		ids = ids[:MaxPerTier]
+	}
+	for _, id := range ids {
+		m.Orgs = append(m.Orgs, &x.orgs[id])
+	}
+	return m
+}
+
+// serves reports whether organisation id serves one of the places: a
+// country, province or region it covers; for a city, one seated in it or
+// serving it, in its province, within NearKm, or a national body of its
+// country.
+func (x *Index) serves(id int32, places []ref) bool {
+	o := &x.orgs[id]
+	for _, p := range places {
+		if p.kind != refCity {
+			if x.within(ref{refOrg, id}, p) {
+				return true
+			}
+			for _, s := range x.info[id].serves {
+				if s == p || (s.kind == refCity && x.within(s, p)) {
+					return true
+				}
+			}
+			continue
+		}
+		c := &x.cities[p.idx]
+		if !slices.Contains(o.Countries, c.Country) {
+			continue
+		}
+		if x.info[id].city == p.idx || slices.Contains(x.cityIn[p.idx], id) || o.Kind == KindNational ||
+			(c.Subdivision != "" && o.Province == c.Subdivision) ||
+			(o.Coordinates != nil && x.info[id].real && DistanceKm(*o.Coordinates, Point{c.Lat, c.Lon}) <= NearKm) {
+			return true
+		}
+	}
+	return false
+}
+
+// corrected replaces each word of five letters or more that no name or
+// place has with the nearest known words' first (closeWords sorts them).
+func (x *Index) corrected(words []string) ([]string, bool) {
+	out := make([]string, len(words))
+	changed := false
+	for i, w := range words {
+		out[i] = w
+		if _, ok := x.vocab[w]; ok {
+			continue
+		}
+		if _, ok := x.bm.terms[nameWord(w)]; ok {
+			continue
+		}
+		if cands, _ := x.closeWords(w); len(cands) > 0 {
+			out[i], changed = cands[0], true
+		}
+	}
+	return out, changed
 }
 
 // resolve finds what q names exactly, after splitting off a qualifier, or
@@ -128,6 +300,9 @@ func (x *Index) qualified(f *folder, raw, q string) ([]ref, bool) {
 		}
 		qs, qf := x.exactOrFuzzy(qual)
 		if len(qs) == 0 {
+			qs = x.subCodes(h, qual)
+		}
+		if len(qs) == 0 {
 			return nil, false
 		}
 		var out []ref
@@ -158,6 +333,34 @@ func (x *Index) qualified(f *folder, raw, q string) ([]ref, bool) {
 		}
 	}
 	return nil, false
+}
+
+// subCodes reads a short qualifier as the code of a subdivision in the
+// country of one of refs: "ON" after Toronto is Ontario (CA-ON), though
+// "on" alone is a word, not a place.
+func (x *Index) subCodes(refs []ref, qual string) []ref {
+	if len(qual) < 1 || len(qual) > 3 || strings.Contains(qual, " ") {
+		return nil
+	}
+	var out []ref
+	for _, r := range refs {
+		var country string
+		switch r.kind {
+		case refCity:
+			country = x.cities[r.idx].Country
+		case refOrg:
+			if cs := x.orgs[r.idx].Countries; len(cs) > 0 {
+				country = cs[0]
+			}
+		}
+		if country == "" {
+			continue
+		}
+		if i, ok := x.subBy[country+"-"+strings.ToUpper(qual)]; ok {
+			out = appendRefs(out, []ref{{refSub, i}})
+		}
+	}
+	return out
 }
 
 // within reports whether r lies in (or serves) the place w.
@@ -295,68 +498,6 @@ func (x *Index) closeWords(w string) ([]string, int) {
 	return out, best
 }
 
-// partial finds names containing every word of q (each unknown word
-// corrected), for queries such as "drug users union" or "survivors". It
-// walks the rarest word's list and checks each candidate's own words, and
-// stops at maxPartial, so its cost does not grow with the directory.
-func (x *Index) partial(q string) []ref {
-	type want struct {
-		list  []ref
-		words []string // the word, or its corrections
-	}
-	var wants []want
-	for _, w := range strings.Fields(q) {
-		ws := []string{w}
-		p := x.postings[w]
-		if len(p) == 0 {
-			ws, _ = x.closeWords(w)
-			for _, c := range ws {
-				p = appendRefs(p, x.postings[c])
-			}
-		}
-		if len(p) == 0 {
-			return nil
-		}
-		wants = append(wants, want{p, ws})
-	}
-	if len(wants) == 0 {
-		return nil
-	}
-	sort.Slice(wants, func(i, j int) bool { return len(wants[i].list) < len(wants[j].list) })
-	var out []ref
-	for i, r := range wants[0].list {
-		if i == maxPartialScan {
-			break
-		}
-		have := x.refWords[r]
-		ok := true
-		for _, w := range wants[1:] {
-			if !anyIn(w.words, have) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, r)
-			if len(out) == maxPartial {
-				break
-			}
-		}
-	}
-	return out
-}
-
-func anyIn(words, have []string) bool {
-	for _, w := range words {
-		for _, h := range have {
-			if w == h {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func appendRefs(dst, src []ref) []ref {
 	for _, r := range src {
 		dup := false
@@ -373,15 +514,16 @@ func appendRefs(dst, src []ref) []ref {
 	return dst
 }
 
-// matches turns refs into answers: one for all the organisations named, then
-// one per place, in the order places are most likely meant (countries, then
-// provinces, then cities, then regions).
-func (x *Index) matches(refs []ref) []Match {
+// matches turns refs into answers: one for all the organisations named,
+// then one for the place most likely meant; the other places go to also.
+func (x *Index) matches(refs []ref, res *Result) []Match {
 	var orgs []*Organisation
 	var places []ref
 	for _, r := range refs {
 		if r.kind == refOrg {
-			orgs = append(orgs, &x.orgs[r.idx])
+			if o := &x.orgs[r.idx]; listed(o) {
+				orgs = append(orgs, o)
+			}
 		} else {
 			places = append(places, r)
 		}
@@ -396,11 +538,71 @@ func (x *Index) matches(refs []ref) []Match {
 		})
 		out = append(out, Match{Orgs: orgs})
 	}
-	sort.SliceStable(places, func(i, j int) bool { return places[i].kind < places[j].kind })
-	for _, r := range places {
-		out = append(out, x.placeMatch(r))
+	if len(places) == 0 {
+		return out
+	}
+	x.byLikelihood(places)
+	out = append(out, x.placeMatch(places[0]))
+	for _, r := range places[1:] {
+		if len(res.Also) == MaxAlso {
+			break
+		}
+		res.Also = append(res.Also, *x.place(r))
 	}
 	return out
+}
+
+// byLikelihood orders the readings of an ambiguous place, most likely
+// first. The seed has no populations, so it goes by what it has: a place
+// with groups of its own first; then a region, a country, a city the
+// hand-written cities.yaml lists (in its order: people ask about those), a
+// hand-written province; then other places, those in a country with groups
+// first.
+func (x *Index) byLikelihood(places []ref) {
+	score := make(map[ref]float64, len(places))
+	for _, r := range places {
+		p := x.place(r)
+		var s float64
+		countryOwn := 0.0
+		if p.Country != "" && len(x.national[p.Country])+len(x.countryLocal[p.Country]) > 0 {
+			countryOwn = 50
+		}
+		switch r.kind {
+		case refRegion:
+			s = 500
+			if len(x.regional[p.Region]) > 0 {
+				s += 1000
+			}
+		case refCountry:
+			s = 400
+			if countryOwn > 0 {
+				s += 1000
+			}
+		case refSub:
+			s = 100 + countryOwn
+			if int(r.idx) < x.curatedSubs {
+				s = 300
+			}
+			if len(x.subIn[p.Subdivision]) > 0 {
+				s += 1000
+			}
+		case refCity:
+			// A city before a generated province of the same name
+			// (Minsk), a capital before other cities.
+			s = 105 + countryOwn
+			if int(r.idx) < len(x.countries) {
+				s += 20
+			}
+			if pos, ok := x.cityListed[r.idx]; ok {
+				s = 320 - float64(pos)/1000
+			}
+			if len(x.cityIn[r.idx]) > 0 {
+				s += 1000
+			}
+		}
+		score[r] = s
+	}
+	sort.SliceStable(places, func(i, j int) bool { return score[places[i]] > score[places[j]] })
 }
 
 func (x *Index) place(r ref) *Place {
@@ -420,87 +622,4 @@ func (x *Index) place(r ref) *Place {
 		return &Place{Kind: PlaceRegion, Name: g.Name, Region: g.ID}
 	}
 	return nil
-}
-
-// MaxPerTier caps each list of a match (local groups, national bodies…) so
-// that a search costs the same however many groups a place has; Match.More
-// says how many were left out.
-const MaxPerTier = 100
-
-func (x *Index) hits(ids []int32, p *Place, more *int) []Hit {
-	if len(ids) == 0 {
-		return nil
-	}
-	if len(ids) > MaxPerTier {
-		*more += len(ids) - MaxPerTier
-		ids = ids[:MaxPerTier]
-	}
-	out := make([]Hit, len(ids))
-	for i, id := range ids {
-		out[i] = Hit{Org: &x.orgs[id], Km: -1}
-		if p.Kind != PlaceRegion {
-			out[i].Km = x.dist(id, p.Point)
-		}
-	}
-	return out
-}
-
-func (x *Index) placeMatch(r ref) Match {
-	p := x.place(r)
-	m := Match{Place: p}
-	var regionIDs []int32
-	switch p.Kind {
-	case PlaceRegion:
-		m.Regions = []*Region{&x.regions[r.idx]}
-		m.Local = x.hits(x.regionOrgs[p.Region], p, &m.More)
-		m.Regional = x.hits(x.regional[p.Region], p, &m.More)
-		m.International = x.hits(x.international, p, &m.More)
-		return m
-	case PlaceCountry:
-		m.Local = x.hits(x.countryLocal[p.Country], p, &m.More)
-	case PlaceSubdivision:
-		m.Local = x.hits(x.subLocal[p.Subdivision], p, &m.More)
-	case PlaceCity:
-		m.Local = x.hits(x.cityLocal[r.idx], p, &m.More)
-	}
-	m.National = x.hits(x.national[p.Country], p, &m.More)
-	regionIDs = x.countryRegion[p.Country]
-	seen := map[int32]bool{}
-	for _, g := range regionIDs {
-		m.Regions = append(m.Regions, &x.regions[g])
-		for _, id := range x.regional[x.regions[g].ID] {
-			if !seen[id] {
-				seen[id] = true
-				m.Regional = append(m.Regional, Hit{Org: &x.orgs[id], Km: -1})
-			}
-		}
-	}
-	m.International = x.hits(x.international, &Place{Kind: PlaceRegion}, &m.More)
-	if !m.Own() {
-		// The national bodies are listed already; nearest are the others.
-		m.Nearest = x.Near(p.Point, NearestCount, append(append([]Hit(nil), m.Local...), m.National...))
-	}
-	return m
-}
-
-// Near returns up to k local or national groups nearest to p, nearest
-// first, leaving out those already in skip.
-func (x *Index) Near(p Point, k int, skip []Hit) []Hit {
-	var skipFn func(int32) bool
-	if len(skip) > 0 {
-		skipFn = func(id int32) bool {
-			for _, h := range skip {
-				if h.Org == &x.orgs[id] {
-					return true
-				}
-			}
-			return false
-		}
-	}
-	ids := x.groups.nearest(p, k, skipFn)
-	out := make([]Hit, len(ids))
-	for i, id := range ids {
-		out[i] = Hit{Org: &x.orgs[id], Km: x.dist(id, p)}
-	}
-	return out
 }

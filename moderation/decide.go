@@ -102,7 +102,7 @@ func (s *Service) card(x *directory.Index, it *Item, lang string) *bot.Reply {
 	switch it.Status {
 	case Pending:
 		r.Buttons = [][]bot.Button{{
-			{Label: i18n.Tr(lang, "card.approve"), Data: "/approve " + it.Ref, Style: bot.ButtonPrimary},
+			{Label: i18n.Tr(lang, "card.approve"), Data: "/approve " + it.Ref, Style: bot.ButtonSuccess},
 			{Label: i18n.Tr(lang, "card.reject"), Data: "/reject " + it.Ref, Style: bot.ButtonDanger},
 		}}
 	default:
@@ -301,50 +301,78 @@ func newID(x *directory.Index, o *directory.Organisation) string {
 
 // editable fields and how /edit sets them.
 func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	ref, field, value, err := s.editRequest(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	// Check the value before touching the item, so the update is pure.
+	apply, err := s.editFor(field, value, m.Lang)
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.update(ctx, ref, func(it *Item) error { return applyEdit(it, apply) })
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "edited " + field, Ref: ref, Detail: truncate(value, 80)})
+	s.updateCards(ctx, it)
+	r := bot.Text(i18n.Tr(m.Lang, "mod.edited", ref))
+	r.Blocks = append(r.Blocks, orgBlock(it.Org, it.Place, m.Lang))
+	return r, nil
+}
+
+// editRequest reads "/edit <ref> <field> <value>". A non-moderator is
+// refused (and the attempt audited) before the form is checked.
+func (s *Service) editRequest(ctx context.Context, m *bot.Message) (ref, field, value string, err error) {
 	_, args, _ := m.Command()
 	parts := strings.SplitN(args, " ", 3)
-	ref, ok := "", false
+	ok := false
 	if len(parts) > 0 {
 		ref, ok = parseRef(parts[0])
 	}
 	if err := s.refuse(ctx, m, "edit", ref); err != nil {
-		return nil, err
+		return "", "", "", err
 	}
 	if !ok || len(parts) < 3 {
-		return nil, errorf(invalid, "mod.edit_usage")
+		return "", "", "", errorf(invalid, "mod.edit_usage")
 	}
-	field, value := strings.ToLower(parts[1]), Clean(parts[2])
+	return ref, strings.ToLower(parts[1]), Clean(parts[2]), nil
+}
+
+// editFor checks value for field (a place is read in lang, the
+// moderator's language) and returns the change to make to the suggested
+// organisation. The change returns the item's new place label when it moves
+// the organisation, else "".
+func (s *Service) editFor(field, value, lang string) (func(o *directory.Organisation) string, error) {
 	x := s.dir.Index()
-	// Check the value before touching the item, so the update is pure.
-	var apply func(o *directory.Organisation) string
 	switch field {
 	case "name":
 		if n := len([]rune(value)); n < MinName || n > MaxName {
 			return nil, errorf(invalid, "mod.edit_name_length", MinName, MaxName)
 		}
-		apply = func(o *directory.Organisation) string { o.Name = value; return "" }
+		return func(o *directory.Organisation) string { o.Name = value; return "" }, nil
 	case "acronym":
 		if len([]rune(value)) > 15 {
 			return nil, errorf(invalid, "mod.edit_acronym_length", 15)
 		}
-		apply = func(o *directory.Organisation) string { o.Acronym = value; return "" }
+		return func(o *directory.Organisation) string { o.Acronym = value; return "" }, nil
 	case "place", "city", "country":
-		p, err := resolvePlace(x, value, m.Lang)
+		p, err := resolvePlace(x, value, lang)
 		if err != nil {
 			return nil, err
 		}
-		apply = func(o *directory.Organisation) string {
+		return func(o *directory.Organisation) string {
 			o.City, o.Province, o.Countries, o.Kind = p.city, p.province, []string{p.country}, p.kind
 			pt := p.point
 			o.Coordinates = &pt
 			return p.label(x, s.opts.Lang)
-		}
+		}, nil
 	case "website", "websites", "link":
 		links, err := parseLinks(value)
 		if err != nil {
 			return nil, err
 		}
-		apply = func(o *directory.Organisation) string {
+		return func(o *directory.Organisation) string {
 			o.Websites, o.Social = nil, nil
 			for _, l := range links {
 				if isSocial(l) {
@@ -354,44 +382,39 @@ func (s *Service) edit(ctx context.Context, m *bot.Message) (*bot.Reply, error) 
 				}
 			}
 			return ""
-		}
+		}, nil
 	case "description":
 		if len([]rune(value)) > MaxDescription {
 			return nil, errorf(invalid, "mod.edit_description_length", MaxDescription)
 		}
-		apply = func(o *directory.Organisation) string { o.Description = value; return "" }
+		return func(o *directory.Organisation) string { o.Description = value; return "" }, nil
 	case "kind":
 		k := directory.Kind(strings.ToLower(value))
 		if k != directory.KindLocal && k != directory.KindNational {
 			return nil, errorf(invalid, "mod.edit_kind")
 		}
-		apply = func(o *directory.Organisation) string { o.Kind = k; return "" }
+		return func(o *directory.Organisation) string { o.Kind = k; return "" }, nil
 	default:
 		return nil, errorf(invalid, "mod.edit_field", truncate(field, 20))
 	}
-	it, err := s.update(ctx, ref, func(it *Item) error {
-		if it.Status == Approved {
-			return errorf(conflict, "mod.edit_approved", it.Ref)
-		}
-		if it.Status != Pending {
-			return errorf(conflict, "mod.edit_rejected", it.Ref)
-		}
-		o := *it.Org
-		if label := apply(&o); label != "" {
-			it.Place = label
-		}
-		it.Org = &o
-		it.Edited = true
-		return nil
-	})
-	if err != nil {
-		return nil, storeErr(err)
+}
+
+// applyEdit applies a checked change to a pending item; a decided item
+// cannot be edited.
+func applyEdit(it *Item, apply func(o *directory.Organisation) string) error {
+	if it.Status == Approved {
+		return errorf(conflict, "mod.edit_approved", it.Ref)
 	}
-	s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "edited " + field, Ref: ref, Detail: truncate(value, 80)})
-	s.updateCards(ctx, it)
-	r := bot.Text(i18n.Tr(m.Lang, "mod.edited", ref))
-	r.Blocks = append(r.Blocks, orgBlock(it.Org, it.Place, m.Lang))
-	return r, nil
+	if it.Status != Pending {
+		return errorf(conflict, "mod.edit_rejected", it.Ref)
+	}
+	o := *it.Org
+	if label := apply(&o); label != "" {
+		it.Place = label
+	}
+	it.Org = &o
+	it.Edited = true
+	return nil
 }
 
 func (s *Service) remove(ctx context.Context, m *bot.Message) (*bot.Reply, error) {

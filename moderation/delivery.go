@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/store"
 )
 
@@ -55,10 +54,7 @@ func (s *Service) deliverLoop(ctx context.Context, c Channel) {
 		}
 		backoff = time.Second
 		for _, d := range ds {
-			if err := s.Deliver(ctx, c, d); err != nil && ctx.Err() == nil {
-				// Left unacknowledged: it is claimed again after ClaimIdle.
-				s.log.Warn("could not post a moderator card; will retry", "channel", c.Key, "err", err)
-			}
+			s.deliverRetrying(ctx, c, d)
 		}
 	}
 }
@@ -134,61 +130,6 @@ func (s *Service) updateCards(ctx context.Context, it *Item) {
 	}
 }
 
-// tellSubmitter tells the person who sent the item what was decided, in
-// the chat they sent it from, then deletes their ids from the item.
-func (s *Service) tellSubmitter(ctx context.Context, it *Item) {
-	if it.Submitter == nil {
-		return
-	}
-	// In the language they were answered in when they sent it.
-	lang := it.Lang
-	reason := ""
-	if it.Decision != nil {
-		reason = it.Decision.Reason
-	}
-	var text string
-	switch {
-	case it.Kind == KindSuggestion && it.Status == Approved:
-		text = i18n.Tr(lang, "outcome.suggestion_approved", it.Ref, it.Org.Name)
-	case it.Kind == KindSuggestion && reason != "":
-		text = i18n.Tr(lang, "outcome.suggestion_rejected_reason", it.Ref, it.Org.Name, reason)
-	case it.Kind == KindSuggestion:
-		text = i18n.Tr(lang, "outcome.suggestion_rejected", it.Ref, it.Org.Name)
-	case it.Status == Approved:
-		text = i18n.Tr(lang, "outcome.report_accepted", it.Ref, it.Org.Name)
-	case reason != "":
-		text = i18n.Tr(lang, "outcome.report_closed_reason", it.Ref, it.Org.Name, reason)
-	default:
-		text = i18n.Tr(lang, "outcome.report_closed", it.Ref, it.Org.Name)
-	}
-	if snd := s.sender(it.Submitter.Platform); snd != nil {
-		r := bot.Text(text)
-		r.Lang, _ = i18n.Match(lang)
-		to := *it.Submitter
-		var err error
-		if to.Direct && to.UserID != "" {
-			dm := bot.Address{Platform: to.Platform, UserID: to.UserID}
-			if _, err = snd.Send(ctx, dm, r); err != nil {
-				s.log.Debug("direct message refused; telling the suggester in the channel", "ref", it.Ref, "err", err)
-			}
-		}
-		if !to.Direct || to.UserID == "" || err != nil {
-			_, err = snd.Send(ctx, bot.Address{Platform: to.Platform, ChatID: to.ChatID, UserID: to.UserID}, r)
-		}
-		if err != nil {
-			// Not fatal: the decision stands. The ids are deleted anyway,
-			// so that we never keep them longer than needed.
-			s.log.Warn("could not tell the suggester the outcome", "ref", it.Ref, "err", err)
-		}
-	}
-	if _, err := s.update(ctx, it.Ref, func(it *Item) error {
-		it.Submitter = nil
-		return nil
-	}); err != nil {
-		s.log.Warn("could not delete the suggester's ids", "ref", it.Ref, "err", err)
-	}
-}
-
 // Sweep deletes decided items older than the retention period, and
 // re-queues pending items that some channel never got a card for (their
 // publish failed while the store was down).
@@ -200,6 +141,7 @@ func (s *Service) Sweep(ctx context.Context) {
 		}
 		return
 	}
+	s.sweepHeld(ctx)
 	cutoff := s.opts.Now().Add(-s.opts.Retention)
 	channels := s.channelList()
 	for _, it := range all {

@@ -47,6 +47,10 @@ type Item struct {
 	Lookalikes []Lookalike `json:"lookalikes,omitempty"`
 	// Submitter is who to tell the outcome; deleted once they are told.
 	Submitter *Recipient `json:"submitter,omitempty"`
+	// Owner is the one-way hash of the sender's platform id, so that
+	// /status can tell them apart and a held outcome waits for them; it is
+	// deleted once they have the outcome.
+	Owner string `json:"owner,omitempty"`
 	// Lang is the language the submitter was answered in, so the outcome
 	// reaches them in it too.
 	Lang        string    `json:"lang,omitempty"`

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory/linkcheck"
 	"github.com/unionbot/unionbot/store"
@@ -80,7 +79,7 @@ func (s *Service) RaiseLink(ctx context.Context, p linkcheck.Problem) (string, e
 		}
 		if len(pend) >= s.opts.MaxPending {
 			// Asked again on the next check, when there may be room.
-			return "", bot.Errorf(bot.Limited, "mod.queue_full_report")
+			return "", errorf(limited, "mod.queue_full_report")
 		}
 		n, err := s.st.Incr(ctx, "seq:R", 0)
 		if err != nil {

@@ -61,6 +61,15 @@ type Options struct {
 	// DialogTTL is how long a guided /suggest waits for the next answer
 	// [15 minutes].
 	DialogTTL time.Duration
+	// OutcomeTTL is how long an outcome that could not be sent privately
+	// is held for its sender, to be shown when they next write to the bot
+	// in private or ask with /status [30 days].
+	OutcomeTTL time.Duration
+	// RetryBase is the first pause before posting a card again after a
+	// channel refused it, doubling up to RetryMax, for RetryAttempts tries
+	// in a row [1 second, 5 minutes, 8].
+	RetryBase, RetryMax time.Duration
+	RetryAttempts       int
 	// Lang is the language of the cards posted to moderators' channels, a
 	// BCP 47 tag (UNIONBOT_LANG) [en]. Replies to a moderator's own
 	// commands come in that moderator's language.
@@ -96,6 +105,18 @@ func (o *Options) defaults() {
 	if o.DialogTTL <= 0 {
 		o.DialogTTL = 15 * time.Minute
 	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = time.Second
+	}
+	if o.RetryMax < o.RetryBase {
+		o.RetryMax = max(o.RetryBase, 5*time.Minute)
+	}
+	if o.RetryAttempts < 1 {
+		o.RetryAttempts = 8
+	}
+	if o.OutcomeTTL <= 0 {
+		o.OutcomeTTL = 30 * 24 * time.Hour
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -121,6 +142,10 @@ type Service struct {
 	mu       sync.RWMutex
 	channels []Channel
 	senders  map[string]bot.Sender // by platform, to tell suggesters
+	noReview string                // why suggestions can reach no moderator
+
+	hmu    sync.Mutex
+	health map[string]*ChannelHealth // by channel key
 }
 
 // New returns a service. Channels and senders are added before Run.
@@ -129,7 +154,7 @@ func New(st Store, dir Directory, log *slog.Logger, opts Options) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, dir: dir, log: log, opts: opts, senders: map[string]bot.Sender{}}
+	return &Service{st: st, dir: dir, log: log, opts: opts, senders: map[string]bot.Sender{}, health: map[string]*ChannelHealth{}}
 }
 
 // AddChannel adds a moderators' channel; its Sender also becomes the way to
@@ -138,6 +163,9 @@ func (s *Service) AddChannel(c Channel) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.channels = append(s.channels, c)
+	s.hmu.Lock()
+	s.health[c.Key] = &ChannelHealth{Key: c.Key, OK: true}
+	s.hmu.Unlock()
 	if _, ok := s.senders[c.To.Platform]; !ok {
 		s.senders[c.To.Platform] = c.Sender
 	}
@@ -169,6 +197,8 @@ func (s *Service) Register(r *bot.Router) {
 	r.RegisterFunc(bot.Command{Name: "report", Args: "<group> <what is wrong>", Description: "Tell us about a mistake in a listing",
 		Options: []bot.Option{{Name: "organisation", Required: true, Complete: true, Key: "option.report.organisation"},
 			{Name: "problem", Required: true, Key: "option.report.problem"}}}, s.report)
+	r.RegisterFunc(bot.Command{Name: "status", Args: "<ref>", Description: "What became of your suggestion or report",
+		Options: []bot.Option{ref}}, s.status)
 	r.RegisterFunc(bot.Command{Name: "cancel", Description: "Stop a suggestion in progress", Hidden: true}, s.cancel)
 	r.RegisterFunc(bot.Command{Name: "queue", Description: "List suggestions and reports waiting for a decision", Moderator: true}, s.queue)
 	r.RegisterFunc(bot.Command{Name: "approve", Args: "<ref>", Description: "Approve a suggestion or report", Moderator: true,
@@ -203,8 +233,11 @@ func storeErr(err error) error {
 	if err == nil {
 		return nil
 	}
+	// Moderation's own errors, and the core's (which helpers moderation
+	// calls may return), already say what users should read.
 	var me *Error
-	if errors.As(err, &me) {
+	var be *bot.Error
+	if errors.As(err, &me) || errors.As(err, &be) {
 		return err
 	}
 	if errors.Is(err, store.ErrUnavailable) {
@@ -359,12 +392,32 @@ func mustModerate(m *bot.Message) error {
 	return nil
 }
 
-// refuse records a non-moderator's attempt and answers it.
+// ModeratorsPlace reports whether m comes from where moderators' commands
+// may answer: a private chat, or one of the moderators' channels. Their
+// answers name suggesters' proposals, reject reasons and moderators, which
+// are not for a public group.
+func (s *Service) ModeratorsPlace(m *bot.Message) bool {
+	if m.Chat.Private {
+		return true
+	}
+	for _, c := range s.channelList() {
+		if c.To.Platform == m.Platform && c.To.ChatID == m.Chat.ID && m.Chat.ID != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// refuse records a non-moderator's attempt and answers it, and points a
+// moderator elsewhere when they ask in a chat others read.
 func (s *Service) refuse(ctx context.Context, m *bot.Message, action, ref string) error {
 	if err := mustModerate(m); err != nil {
 		s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "refused " + action, Ref: ref, Detail: "not a moderator"})
 		s.log.Warn("moderation action refused: not a moderator", "platform", m.Platform, "action", action)
 		return err
+	}
+	if !s.ModeratorsPlace(m) {
+		return errorf(notAllowed, "mod.wrong_place")
 	}
 	return nil
 }

@@ -24,6 +24,10 @@ func suggestFields(lang string) []bot.Field {
 }
 
 func (s *Service) suggest(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+	if !s.Reviewed() {
+		// No false promise: nobody would see it.
+		return bot.Text(i18n.Tr(m.Lang, "mod.review_off")), nil
+	}
 	_, args, _ := m.Command()
 	var p Proposal
 	switch {
@@ -78,26 +82,35 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 	if len(pend) >= s.opts.MaxPending {
 		return nil, errorf(limited, "mod.queue_full")
 	}
-	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, Submitter: submitter(m), Lang: m.Lang}
+	// Whether a moderator will see it, as things stand before it is queued.
+	reachable := s.reachable()
+	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
 	s.recordAudit(ctx, AuditEntry{Actor: "user", Action: "suggested", Ref: it.Ref, Detail: org.Name})
 	r := &bot.Reply{}
 	r.Add(bot.B(i18n.Tr(m.Lang, "mod.suggested", it.Ref)))
-	r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggested_next", org.Name, place.label(x, m.Lang))))
+	if !reachable {
+		// No channel took the last card: promise no moderator yet.
+		r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggested_unreached")))
+	} else if m.Chat.Private {
+		r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggested_next", org.Name, place.label(x, m.Lang))))
+	} else {
+		r.Add(bot.T(i18n.Tr(m.Lang, "mod.suggested_next_group", org.Name, place.label(x, m.Lang), it.Ref)))
+	}
 	return r, nil
 }
 
-// submitter is where to tell the outcome: the same chat. Its ids are
-// deleted once the outcome has been sent.
-//
-// In a community server (Chat.Space set) the suggestion was answered to the
-// suggester alone, so the outcome goes to their direct messages rather than
-// into the channel for everyone to read; tellSubmitter falls back to the
-// channel only when a direct message cannot be sent.
+// submitter is where to tell the outcome privately: the same chat when it
+// is a private one, else the sender's direct messages (Direct), never the
+// group or channel it came from. Its ids are deleted once the outcome has
+// been sent or held (outcome.go).
 func submitter(m *bot.Message) *Recipient {
-	return &Recipient{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID, Direct: m.Chat.Space != "" && !m.Chat.Private}
+	if m.Chat.Private {
+		return &Recipient{Platform: m.Platform, ChatID: m.Chat.ID, UserID: m.User.ID}
+	}
+	return &Recipient{Platform: m.Platform, UserID: m.User.ID, Direct: true}
 }
 
 // duplicates compares a proposal with the directory and with pending items
@@ -216,6 +229,9 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		target, problem = m.Form["organisation"], m.Form["problem"]
 		args = strings.TrimSpace(target + " " + problem)
 	}
+	if !s.Reviewed() {
+		return bot.Text(i18n.Tr(m.Lang, "mod.review_off")), nil
+	}
 	if strings.TrimSpace(args) == "" {
 		r := &bot.Reply{}
 		r.Add(bot.Rich(m.Lang, "mod.report_how")...)
@@ -245,11 +261,18 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		return nil, errorf(limited, "mod.queue_full_report")
 	}
 	cp := *org
-	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m), Lang: m.Lang}
+	reachable := s.reachable()
+	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
 	s.recordAudit(ctx, AuditEntry{Actor: "user", Action: "reported", Ref: it.Ref, Detail: org.ID})
+	if !reachable {
+		return bot.Text(i18n.Tr(m.Lang, "mod.reported_unreached", org.Name, it.Ref)), nil
+	}
+	if !m.Chat.Private {
+		return bot.Text(i18n.Tr(m.Lang, "mod.reported_group", org.Name, it.Ref)), nil
+	}
 	return bot.Text(i18n.Tr(m.Lang, "mod.reported", org.Name, it.Ref)), nil
 }
 

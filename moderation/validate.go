@@ -156,7 +156,7 @@ func parseLinks(s string) ([]string, error) {
 		}
 		if sc := hostMixesScripts(f); sc != nil {
 			// The address is not echoed: it is made to deceive.
-			return nil, bot.Errorf(bot.Invalid, "mod.link_mixed_scripts", strings.Join(sc, ", "))
+			return nil, errorf(invalid, "mod.link_mixed_scripts", strings.Join(sc, ", "))
 		}
 		out = append(out, f)
 	}

@@ -151,7 +151,7 @@ func Render(r *bot.Reply) string {
 	for _, row := range r.Buttons {
 		var bs []string
 		for _, b := range row {
-			bs = append(bs, fmt.Sprintf("[%s: %s]", b.Label, b.Data))
+			bs = append(bs, fmt.Sprintf("[%s: %s]", b.Label, bot.ButtonCommand(b.Data)))
 		}
 		parts = append(parts, strings.Join(bs, "  "))
 	}

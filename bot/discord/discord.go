@@ -77,6 +77,9 @@ type Config struct {
 	// PublicKey is the application's public key (hex), needed only by
 	// InteractionsHandler.
 	PublicKey string
+	// ModChannel is the moderators' channel; when set, Run checks at start
+	// that the bot may post cards there (see Problems).
+	ModChannel string
 }
 
 // Adapter connects a Discord application to the core.
@@ -101,12 +104,16 @@ type Adapter struct {
 
 	running atomic.Bool
 
+	modChannel string
+	problem    atomic.Pointer[string] // what checkModChannel found
+
 	mu       sync.Mutex
 	closed   bool
 	inflight sync.WaitGroup
 
-	seenMu sync.Mutex
-	seen   map[string]time.Time // HTTP interactions already handled, against replays
+	seenMu    sync.Mutex
+	seen      map[string]time.Time // HTTP interactions already handled, against replays
+	seenOrder []string             // the same ids, oldest first
 }
 
 // New checks cfg and prepares a session; nothing is sent until Run, Send or
@@ -195,6 +202,7 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 		timeout:    time.Minute,
 		now:        time.Now,
 		seen:       map[string]time.Time{},
+		modChannel: cfg.ModChannel,
 	}, nil
 }
 
@@ -230,12 +238,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	removers := []func(){
 		a.s.AddHandler(func(_ *discordgo.Session, ev *discordgo.InteractionCreate) {
 			// discordgo runs handlers in goroutines of their own, without
-			// recover: a panic here would end the process.
-			defer func() {
-				if p := recover(); p != nil {
-					a.log.Error("discord: interaction handler panicked", "panic", fmt.Sprint(p))
-				}
-			}()
+			// recover; gatewayInteraction recovers (exchange.serve).
 			if ev != nil {
 				a.gatewayInteraction(base, h, ev.Interaction)
 			}
@@ -264,6 +267,9 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		a.stop() // ctx ended before the gateway answered
 		return err
 	}
+	// Before the commands, so that once they are registered the problems
+	// are known.
+	a.checkModChannel(ctx)
 	if err := a.register(ctx); err != nil {
 		stopping.Store(true)
 		a.shutdown()

@@ -103,7 +103,7 @@ func withDeferAfter(d time.Duration) startOption {
 
 // start runs an adapter with h against a fresh fake Discord and waits until
 // its commands are registered; the adapter stops when the test ends.
-func start(t *testing.T, h bot.Handler, opts ...startOption) *harness {
+func start(t testing.TB, h bot.Handler, opts ...startOption) *harness {
 	t.Helper()
 	fake := discordtest.New(t)
 	fake.RequireToken(testToken)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/discord/discordtest"
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // cardReply is a list answer as the core makes it: a heading, then cards
@@ -210,5 +211,91 @@ func TestSomeoneElsesPageButtons(t *testing.T) {
 	}
 	if n := h.fake.CountOf(func(c discordtest.Call) bool { return c.Method == "PATCH" }); n != 0 {
 		t.Errorf("%d edits; the asker's answer must stay", n)
+	}
+}
+
+// TestFailuresInThePersonsLanguage: a handler that panics or fails gets
+// the core's message in the language of the Discord client, not English.
+func TestFailuresInThePersonsLanguage(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(func(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
+		if strings.Contains(m.Text, "boom") {
+			panic("boom")
+		}
+		return nil, bot.Errorf(bot.Invalid, "network.too_long")
+	})
+	h := start(t, rec)
+	for _, c := range []struct{ place, locale, want string }{
+		{"boom", "fr", "Désolé, quelque chose n’a pas fonctionné de notre côté."},
+		{"boom", "en-US", "Sorry, something went wrong on our side."},
+		{"long", "de", i18n.Tr("de", "network.too_long")},
+	} {
+		in := discordtest.Command("find", discordtest.String("place", c.place))
+		in.Locale = c.locale
+		id, _ := h.fake.Interaction(t, in)
+		rec.next(t)
+		r, _ := h.callback(t, id)
+		if got := content(t, r); !strings.Contains(got, escape(c.want)) || flagsOf(r.Data) != discordtest.EphemeralFlag {
+			t.Errorf("%s in %s: %q (flags %d), want %q for the asker alone", c.place, c.locale, got, flagsOf(r.Data), c.want)
+		}
+	}
+}
+
+// TestModerationCardIsAnEmbed: a moderators' card sent with Send is an
+// embed with its kind's colour and green/red buttons; the edit after a
+// decision replaces it and removes the embed and the buttons.
+func TestModerationCardIsAnEmbed(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	a, err := New(Config{Token: testToken, APIBase: fake.APIBase()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r := &bot.Reply{}
+	r.Blocks = append(r.Blocks, bot.Block{Spans: []bot.Span{bot.T("S-12: a suggestion")}, Card: &bot.Card{
+		Title: "S-12: Nelson Union", Kind: "suggestion", Description: "Suggested today.",
+		Fields: []bot.CardField{{Name: "City", Value: "Nelson, British Columbia", Inline: true}, {Name: "Website", Value: "https://example.org"}},
+	}})
+	r.Buttons = [][]bot.Button{{{Label: "Approve", Data: "/approve S-12", Style: bot.ButtonSuccess}, {Label: "Reject", Data: "/reject S-12", Style: bot.ButtonDanger}}}
+	to := bot.Address{Platform: Platform, ChatID: "777"}
+	mid, err := a.Send(ctx, to, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := fake.WaitFor(t, discordtest.All(discordtest.ChannelSend("777"), discordtest.OK()), wait)
+	noMentionsIn(t, c.Body, "allowed_mentions")
+	var m struct {
+		Content string `json:"content"`
+		Embeds  []struct {
+			Title  string `json:"title"`
+			Color  int    `json:"color"`
+			Fields []struct {
+				Name, Value string
+				Inline      bool
+			} `json:"fields"`
+		} `json:"embeds"`
+		Components []struct {
+			Components []struct {
+				Style int `json:"style"`
+			} `json:"components"`
+		} `json:"components"`
+	}
+	if err := c.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Content != "" || len(m.Embeds) != 1 || m.Embeds[0].Title != "S\\-12: Nelson Union" || m.Embeds[0].Color != kindColours["suggestion"] ||
+		len(m.Embeds[0].Fields) != 2 || m.Embeds[0].Fields[0].Value != "Nelson, British Columbia" || !m.Embeds[0].Fields[0].Inline {
+		t.Errorf("card = %s", c.Body)
+	}
+	if len(m.Components) != 1 || m.Components[0].Components[0].Style != 3 || m.Components[0].Components[1].Style != 4 {
+		t.Errorf("buttons = %+v, want green Approve and red Reject", m.Components)
+	}
+	if err := a.Edit(ctx, to, mid, bot.Text("S-12 approved")); err != nil {
+		t.Fatal(err)
+	}
+	e := fake.WaitFor(t, discordtest.ChannelEdit("777", mid), wait).JSON(t)
+	if embeds, ok := e["embeds"].([]any); !ok || len(embeds) != 0 {
+		t.Errorf("edit embeds = %v, want an empty list (removing the card)", e["embeds"])
 	}
 }

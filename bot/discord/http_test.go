@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,7 +20,7 @@ import (
 
 // MustKeyedAdapter is an adapter with a fresh ed25519 key, talking to a
 // fake Discord for the edits and follow-ups.
-func MustKeyedAdapter(t *testing.T) (*Adapter, ed25519.PrivateKey, *discordtest.Server) {
+func MustKeyedAdapter(t testing.TB) (*Adapter, ed25519.PrivateKey, *discordtest.Server) {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -151,5 +152,32 @@ func TestInteractionsEndpointDeferredAndAutocomplete(t *testing.T) {
 	w := serve(a.InteractionsHandler(b), discordtest.SignedRequest("/interactions", body, key, time.Now()))
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "Vancouver") || !strings.Contains(w.Body.String(), `"type":8`) {
 		t.Errorf("autocomplete = %d %s", w.Code, w.Body)
+	}
+}
+
+// TestFreshForgetsOldIds: an id is refused the second time while it could
+// still pass the timestamp check, and forgotten afterwards, oldest first,
+// so the record stays as small as the traffic of ten minutes.
+func TestFreshForgetsOldIds(t *testing.T) {
+	a, _, _ := MustKeyedAdapter(t)
+	now := time.Unix(1_700_000_000, 0)
+	a.now = func() time.Time { return now }
+	for k := range 3000 {
+		if !a.fresh(fmt.Sprint("id", k)) {
+			t.Fatalf("id%d refused the first time", k)
+		}
+	}
+	if a.fresh("id7") {
+		t.Error("a replayed id was accepted")
+	}
+	now = now.Add(2*maxSkew + time.Second)
+	if !a.fresh("new") {
+		t.Fatal("a new id was refused")
+	}
+	if len(a.seen) != 1 || len(a.seenOrder) != 1 {
+		t.Errorf("%d ids kept (%d queued) after they expired, want only the new one", len(a.seen), len(a.seenOrder))
+	}
+	if !a.fresh("id7") {
+		t.Error("an expired id is still refused; the timestamp check refuses its replay")
 	}
 }

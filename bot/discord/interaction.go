@@ -12,10 +12,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/i18n"
 )
-
-// apology is what people read when the adapter itself fails.
-var apology = bot.UserMessage(errors.New("internal"))
 
 // exchange is one interaction being answered. respond sends the first
 // response (the callback over REST, or the HTTP answer); everything after
@@ -25,6 +23,7 @@ type exchange struct {
 	i         *discordgo.Interaction
 	respondFn func(ctx context.Context, resp any) error
 	responded bool
+	rl        *discordgo.RateLimiter // this interaction's buckets (ratelimit.go)
 }
 
 // autocompleteResponse is written by hand because discordgo's response data
@@ -46,25 +45,22 @@ func (x *exchange) respond(ctx context.Context, resp any) error {
 }
 
 // gatewayInteraction answers an interaction that came over the gateway.
-// discordgo runs it in its own goroutine, without recover.
 func (a *Adapter) gatewayInteraction(base context.Context, h bot.Handler, i *discordgo.Interaction) {
 	if i == nil || !a.begin() {
 		return
 	}
 	defer a.end()
-	ctx, cancel := context.WithTimeout(base, a.timeout)
-	defer cancel()
-	x := &exchange{a: a, i: i, respondFn: func(ctx context.Context, resp any) error {
-		endpoint := discordgo.EndpointInteractionResponse(i.ID, i.Token)
-		_, err := a.s.RequestWithBucketID("POST", endpoint, resp, endpoint, discordgo.WithContext(ctx))
-		return err
-	}}
-	x.handle(ctx, h)
+	a.newExchange(i, nil).serve(base, h)
 }
 
-// handle answers the interaction. It never panics: a panic in the adapter
-// is logged and, if nothing was sent yet, answered with an apology.
-func (x *exchange) handle(ctx context.Context, h bot.Handler) {
+// serve answers the interaction within the adapter's timeout. It is where
+// the adapter's own goroutines begin (discordgo runs event handlers, and
+// the HTTP endpoint its exchanges, without recover), so it is the one
+// place a panic in the adapter is caught: logged, and answered with the
+// core's apology in the person's language if nothing was sent yet.
+func (x *exchange) serve(base context.Context, h bot.Handler) {
+	ctx, cancel := context.WithTimeout(base, x.a.timeout)
+	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
 			x.a.log.Error("discord: answering an interaction panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -73,6 +69,29 @@ func (x *exchange) handle(ctx context.Context, h bot.Handler) {
 			}
 		}
 	}()
+	x.handle(ctx, h)
+}
+
+// lang is the language of the person who sent the interaction, for the
+// few things the adapter must say without the core: "" when Discord's
+// locale matches none of the catalog's (then English).
+func (x *exchange) lang() string {
+	l, _ := i18n.Match(string(x.i.Locale))
+	return l
+}
+
+// failed is the core's message for an error, in the person's language.
+func (x *exchange) failed(err error) string { return bot.UserMessageIn(err, x.lang()) }
+
+// errTimeout and errAdapter are the failures the adapter itself meets; the
+// core words them (an apology) for the person.
+var (
+	errTimeout = errors.New("discord: the handler did not answer in time")
+	errAdapter = errors.New("discord: the adapter failed")
+)
+
+// handle answers the interaction by its type.
+func (x *exchange) handle(ctx context.Context, h bot.Handler) {
 	// Each kind of interaction carries its own kind of data; discordgo's
 	// accessors panic on the wrong one, and data it could not parse is nil,
 	// so the type is checked and the data asserted with ok.
@@ -278,35 +297,53 @@ func formValues(comps []discordgo.MessageComponent) map[string]string {
 	return out
 }
 
-// call runs the handler in its own goroutine, recovering from a panic, and
-// delivers the reply (nil for "say nothing") on the channel.
-func (x *exchange) call(ctx context.Context, h bot.Handler, m *bot.Message) <-chan *bot.Reply {
-	ch := make(chan *bot.Reply, 1)
+// async runs fn in a goroutine of its own, so that the adapter can answer
+// Discord in time whatever fn takes; done runs afterwards with whether fn
+// panicked. It is the adapter's other goroutine boundary, so it recovers.
+func (x *exchange) async(fn func(), done func(panicked bool)) {
 	go func() {
-		var rep *bot.Reply
+		panicked := true
 		defer func() {
 			if p := recover(); p != nil {
 				x.a.log.Error("discord: handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				rep = bot.Text(apology)
-				rep.Private = true
-				if m.Pressed {
-					rep.Notice = apology
-				}
 			}
-			ch <- rep
+			done(panicked)
 		}()
-		r, err := h.Handle(ctx, m)
-		if err != nil {
-			msg := bot.UserMessage(err)
-			r = bot.Text(msg)
-			r.Private = true
-			if m.Pressed {
-				r.Notice = msg
-			}
-		}
-		rep = r
+		fn()
+		panicked = false
 	}()
+}
+
+// call runs the handler and delivers its reply (nil for "say nothing") on
+// the channel. The core's Handle turns errors and panics into replies in
+// the person's language; a handler that still fails gets the core's
+// message for its error.
+func (x *exchange) call(ctx context.Context, h bot.Handler, m *bot.Message) <-chan *bot.Reply {
+	ch := make(chan *bot.Reply, 1)
+	var rep *bot.Reply
+	var err error
+	x.async(func() { rep, err = h.Handle(ctx, m) }, func(panicked bool) {
+		if panicked {
+			err = errAdapter
+		}
+		if err != nil {
+			rep = x.failure(err, m.Pressed)
+		}
+		ch <- rep
+	})
 	return ch
+}
+
+// failure is the reply to a failed interaction: the core's message for
+// err, for the asker alone.
+func (x *exchange) failure(err error, pressed bool) *bot.Reply {
+	msg := x.failed(err)
+	r := bot.Text(msg)
+	r.Private = true
+	if pressed {
+		r.Notice = msg
+	}
+	return r
 }
 
 // wait waits for the handler's reply after the interaction was deferred.
@@ -344,7 +381,7 @@ func (x *exchange) apologyResponse() any {
 	if x.i.Type == discordgo.InteractionApplicationCommandAutocomplete {
 		return x.choices(nil)
 	}
-	return messageResponse(discordgo.InteractionResponseChannelMessageWithSource, page{content: escape(apology)}, nil, x.inGuild())
+	return messageResponse(discordgo.InteractionResponseChannelMessageWithSource, page{content: escape(x.failed(errAdapter))}, nil, x.inGuild())
 }
 
 // unreadable answers an interaction whose data could not be read.
@@ -378,7 +415,7 @@ func (x *exchange) reply(ctx context.Context, h bot.Handler, m *bot.Message, eph
 	}
 	rep, ok := x.wait(ctx, ch)
 	if !ok {
-		rep = bot.Text(apology)
+		rep = x.failure(errTimeout, false)
 	}
 	out := render(rep)
 	switch {
@@ -444,7 +481,7 @@ func (x *exchange) press(ctx context.Context, h bot.Handler, m *bot.Message) {
 	}
 	rep, ok := x.wait(ctx, ch)
 	if !ok {
-		rep = &bot.Reply{Notice: apology}
+		rep = x.failure(errTimeout, true)
 	}
 	if rep == nil {
 		return
@@ -508,12 +545,12 @@ func (x *exchange) editOriginal(ctx context.Context, out output, ephemeral bool)
 	}
 	content := out.pages[0].content
 	embeds := nonNil(out.pages[0].embeds)
-	_, err := x.a.s.InteractionResponseEdit(x.i, &discordgo.WebhookEdit{
+	err := x.request(ctx, "PATCH", discordgo.EndpointInteractionResponseActions(x.i.AppID, x.i.Token), &discordgo.WebhookEdit{
 		Content:         &content,
 		Embeds:          &embeds,
 		Components:      &first,
 		AllowedMentions: noMentions(),
-	}, discordgo.WithContext(ctx))
+	})
 	if err != nil {
 		x.a.log.Warn("discord: editing a response failed", "err", redact(err.Error(), x.a.token))
 		return
@@ -524,7 +561,7 @@ func (x *exchange) editOriginal(ctx context.Context, out output, ephemeral bool)
 }
 
 func (x *exchange) deleteOriginal(ctx context.Context) {
-	if err := x.a.s.InteractionResponseDelete(x.i, discordgo.WithContext(ctx)); err != nil {
+	if err := x.request(ctx, "DELETE", discordgo.EndpointInteractionResponseActions(x.i.AppID, x.i.Token), nil); err != nil {
 		x.a.log.Warn("discord: deleting a response failed", "err", redact(err.Error(), x.a.token))
 	}
 }
@@ -536,7 +573,7 @@ func (x *exchange) followups(ctx context.Context, pages []page, comps []discordg
 		if n == len(pages)-1 {
 			params.Components = comps
 		}
-		if _, err := x.a.s.FollowupMessageCreate(x.i, false, params, discordgo.WithContext(ctx)); err != nil {
+		if err := x.request(ctx, "POST", discordgo.EndpointFollowupMessage(x.i.AppID, x.i.Token), params); err != nil {
 			x.a.log.Warn("discord: sending a follow-up failed", "err", redact(err.Error(), x.a.token))
 			return
 		}
@@ -557,16 +594,9 @@ func (x *exchange) autocomplete(ctx context.Context, h bot.Handler, d discordgo.
 		typed = optionValue(focused)
 	}
 	ch := make(chan []bot.Choice, 1)
-	go func() {
-		var got []bot.Choice
-		defer func() {
-			if p := recover(); p != nil {
-				x.a.log.Error("discord: completer panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			}
-			ch <- got
-		}()
-		got = c.Complete(ctx, strings.ToLower(d.Name), focused.Name, typed, string(x.i.Locale))
-	}()
+	var found []bot.Choice
+	x.async(func() { found = c.Complete(ctx, strings.ToLower(d.Name), focused.Name, typed, string(x.i.Locale)) },
+		func(bool) { ch <- found }) // a completer that panicked offers nothing
 	timer := time.NewTimer(x.a.deferAfter)
 	defer timer.Stop()
 	var got []bot.Choice

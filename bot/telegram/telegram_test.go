@@ -250,7 +250,9 @@ func TestCallbacks(t *testing.T) {
 }
 
 func TestPagingWithCore(t *testing.T) {
-	e := start(t, MustCore(t), nil)
+	// Two cards a page: a /find answer is a compact list, CompactFactor
+	// entries to a card, so Canada's answer then takes more than one page.
+	e := start(t, MustCore(t), nil, func(c *Config, _ *telegramtest.Server) { c.PageSize = 2 })
 	e.push(text(alice, private(alice), "/find Canada"))
 	sent := e.sent(alice.ID)
 	if len(sent) == 0 {
@@ -260,7 +262,7 @@ func TestPagingWithCore(t *testing.T) {
 	var next string
 	for _, row := range last.Markup().InlineKeyboard {
 		for _, b := range row {
-			if strings.HasPrefix(b.CallbackData, "/page 2 ") {
+			if strings.HasPrefix(bot.ButtonCommand(b.CallbackData), "/page 2 ") {
 				next = b.CallbackData
 			}
 		}

@@ -9,8 +9,6 @@ import (
 	"os"
 	"sync"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/console"
 	"github.com/unionbot/unionbot/bot/discord"
@@ -37,14 +35,17 @@ type Streams struct {
 // App is the whole bot, built from a Config. main runs it; tests start it
 // the same way.
 type App struct {
-	cfg     config.Config
-	log     *slog.Logger
-	io      Streams
-	store   store.Store
-	seed    *directory.Seed
-	dir     *directory.Live
-	bot     *bot.Bot
-	mod     *moderation.Service
+	cfg   config.Config
+	log   *slog.Logger
+	io    Streams
+	store store.Store
+	seed  *directory.Seed
+	dir   *directory.Live
+	bot   *bot.Bot
+	mod   *moderation.Service
+	// h is what every adapter feeds: the core, with moderation's held
+	// outcomes shown to their owners (moderation.Service.Wrap).
+	h       bot.Handler
 	console *console.Adapter
 	// platforms are the chat platforms configured; none means the console.
 	platforms []bot.Adapter
@@ -96,14 +97,23 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		a.log.Warn("could not load community changes; serving the seed", "err", err)
 	}
 	a.loadLinks(ctx)
+	// Button data is signed with a key every process of the deployment
+	// shares, made once in the store.
+	buttonKey, err := bot.ButtonSecret(ctx, a.store)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("cannot read or create the button secret in the store: %w", err)
+	}
 	a.bot = bot.New(bot.Options{
 		Directory:  a.dir,
 		Log:        a.log,
 		Moderators: moderators(cfg),
 		Observer:   a.ops.metrics,
 		// /lang keeps each person's choice, under a hash of their id.
-		Prefs:       a.store,
-		DefaultLang: cfg.Lang,
+		Prefs:        a.store,
+		DefaultLang:  cfg.Lang,
+		ButtonKey:    buttonKey,
+		ButtonTokens: a.store,
 	})
 	a.console = console.New(s.In, s.Out, s.Interactive, cfg.Lang)
 	a.mod = moderation.New(a.store, a.dir, a.log, moderation.Options{
@@ -112,11 +122,13 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		PerDay:            cfg.SuggestPerDay,
 		MaxPending:        cfg.MaxPending,
 		Retention:         cfg.Retention,
+		OutcomeTTL:        cfg.OutcomeTTL,
 		Consumer:          consumerName(),
 		ClaimIdle:         cfg.ClaimIdle,
 		Lang:              cfg.Lang, // moderators' cards
 	})
 	a.mod.Register(a.bot.Router())
+	a.h = a.mod.Wrap(a.bot)
 	if err := a.bot.Router().Err(); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("commands: %w", err)
@@ -132,7 +144,17 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		// The person at the terminal is a moderators' channel of their
 		// own. Not when platforms run: cards would land in the service's
 		// output, suggestions' text included.
-		a.mod.AddChannel(moderation.Channel{Key: "console", To: bot.Address{Platform: console.Platform, ChatID: console.OperatorID}, Sender: a.console})
+		a.mod.AddChannel(moderation.Channel{Key: "console", To: bot.Address{Platform: console.Platform, ChatID: console.OperatorID}, Sender: a.bot.Signing(a.console)})
+	}
+	// Say so when suggestions can reach no moderator, rather than let
+	// /suggest promise a review that never comes.
+	why := config.Review(cfg)
+	if len(a.platforms) == 0 {
+		why = config.Review(config.Config{ConsoleModerator: cfg.ConsoleModerator})
+	}
+	if why != "" {
+		a.mod.SetNoReview(why)
+		a.log.Warn("suggestions and reports can reach no moderator", "why", why)
 	}
 	a.ops.wire(a)
 	return a, nil
@@ -162,7 +184,7 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 	}
 	if cfg.DiscordToken != "" {
 		dc := discord.Config{Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, Guild: cfg.DiscordGuild,
-			APIBase: cfg.DiscordAPIBase, Commands: cmds, PublicKey: cfg.DiscordPublicKey}
+			APIBase: cfg.DiscordAPIBase, Commands: cmds, PublicKey: cfg.DiscordPublicKey, ModChannel: cfg.DiscordModChannel}
 		for _, o := range opts {
 			if o.discord != nil {
 				o.discord(&dc)
@@ -183,10 +205,12 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 // "platform:chat" so the key stays the same across restarts.
 func (a *App) addPlatform(p bot.Adapter, modChat string) {
 	a.platforms = append(a.platforms, p)
-	a.mod.AddSender(p.Name(), p)
+	// What moderation sends carries buttons the core signs (bot/press.go).
+	snd := a.bot.Signing(p)
+	a.mod.AddSender(p.Name(), snd)
 	if modChat != "" {
 		a.mod.AddChannel(moderation.Channel{Key: p.Name() + ":" + modChat,
-			To: bot.Address{Platform: p.Name(), ChatID: modChat}, Sender: p})
+			To: bot.Address{Platform: p.Name(), ChatID: modChat}, Sender: snd})
 	}
 }
 
@@ -218,7 +242,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 // Handler is the core every adapter feeds.
-func (a *App) Handler() bot.Handler { return a.bot }
+func (a *App) Handler() bot.Handler { return a.h }
 
 // Run serves until ctx ends: the configured platforms, or the console when
 // none is configured.
@@ -235,7 +259,7 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); a.runLinks(ctx) }()
 	go func() { defer wg.Done(); a.mod.Run(ctx) }()
 	if len(a.platforms) == 0 {
-		return a.console.Run(ctx, a.bot)
+		return a.console.Run(ctx, a.Handler())
 	}
 	errs := make(chan error, len(a.platforms)+1)
 	if a.cfg.HTTPAddr != "" {
@@ -284,28 +308,13 @@ func (a *App) Console(ctx context.Context) error {
 
 // Ask answers one command and returns.
 func (a *App) Ask(ctx context.Context, line string) error {
-	return a.console.Ask(ctx, a.bot, line)
+	return a.console.Ask(ctx, a.Handler(), line)
 }
 
-// Export writes the current directory (the seed, plus approved entries,
-// minus removed ones) in the seed file's format.
+// Export writes the current directory in the seed file's format (see
+// directory.Live.Export).
 func (a *App) Export(ctx context.Context, w io.Writer) error {
-	changes, err := a.dir.Changes(ctx)
-	if err != nil {
-		return err
-	}
-	list := make([]directory.Change, 0, len(changes))
-	for _, c := range changes {
-		list = append(list, c)
-	}
-	orgs := directory.Merge(a.seed.Organisations, list)
-	io.WriteString(w, "# unionbot directory export: the seed plus community changes.\n")
-	enc := yaml.NewEncoder(w)
-	enc.SetIndent(2)
-	if err := enc.Encode(map[string]any{"organisations": orgs}); err != nil {
-		return err
-	}
-	return enc.Close()
+	return a.dir.Export(ctx, w)
 }
 
 // Close releases what NewApp opened, in reverse order.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"github.com/unionbot/unionbot/bot/discord"
 	"github.com/unionbot/unionbot/config"
 	"github.com/unionbot/unionbot/store/boltstore"
 	"github.com/unionbot/unionbot/store/redisstore"
@@ -41,13 +41,18 @@ func (c *checker) bad(format string, args ...any) {
 	fmt.Fprintf(c.w, "PROBLEM  %s\n", fmt.Sprintf(format, args...))
 }
 
+func (c *checker) warn(format string, args ...any) {
+	fmt.Fprintf(c.w, "WARNING  %s\n", fmt.Sprintf(format, args...))
+}
+
 func (c *checker) note(format string, args ...any) {
 	fmt.Fprintf(c.w, "note     %s\n", fmt.Sprintf(format, args...))
 }
 
 // runCheck checks cfg (as loaded, with loadErr the problems Load found) and
 // returns the exit code: 0 when everything works, 1 otherwise.
-func runCheck(ctx context.Context, cfg config.Config, loadErr error, w io.Writer) int {
+// unknown are the warnings for UNIONBOT_* variables the bot does not read.
+func runCheck(ctx context.Context, cfg config.Config, loadErr error, unknown []string, w io.Writer) int {
 	c := &checker{w: w, client: &http.Client{Timeout: checkTimeout}}
 	if loadErr != nil {
 		for _, line := range strings.Split(loadErr.Error(), "\n") {
@@ -55,6 +60,14 @@ func runCheck(ctx context.Context, cfg config.Config, loadErr error, w io.Writer
 		}
 	} else {
 		c.ok("configuration: every UNIONBOT_* variable is valid")
+	}
+	for _, u := range unknown {
+		c.warn("configuration: %s", u)
+	}
+	if loadErr == nil {
+		if why := config.Review(cfg); why != "" {
+			c.warn("moderation: %s", why)
+		}
 	}
 	c.store(ctx, cfg)
 	if cfg.TelegramToken != "" {
@@ -70,12 +83,8 @@ func runCheck(ctx context.Context, cfg config.Config, loadErr error, w io.Writer
 	if cfg.TelegramToken == "" && cfg.DiscordToken == "" {
 		c.note("with no platform token, `unionbot` chats in the terminal")
 	}
-	if cfg.HTTPAddr != "" {
-		if _, _, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
-			c.bad("UNIONBOT_HTTP_ADDR %q is not an address such as :8080 or 127.0.0.1:8080", cfg.HTTPAddr)
-		} else {
-			c.ok("health checks and metrics will be served on %s (/healthz, /readyz, /metrics)", cfg.HTTPAddr)
-		}
+	if cfg.HTTPAddr != "" && loadErr == nil {
+		c.ok("health checks and metrics will be served on %s (/healthz, /readyz, /metrics)", cfg.HTTPAddr)
 	}
 	if c.problems > 0 {
 		fmt.Fprintf(w, "\n%d problem(s) found.\n", c.problems)
@@ -200,7 +209,26 @@ func (c *checker) discord(ctx context.Context, cfg config.Config) {
 		if cfg.DiscordAppID != "" && me.ID != "" && cfg.DiscordAppID != me.ID {
 			c.note("UNIONBOT_DISCORD_APP_ID (%s) differs from the bot's user id (%s); they are usually the same", cfg.DiscordAppID, me.ID)
 		}
+		c.discordModChannel(ctx, cfg)
 	}
+}
+
+// discordModChannel checks that the bot may post cards in the moderators'
+// channel, and says what an admin must set for the moderator roles to see
+// the moderators' commands.
+func (c *checker) discordModChannel(ctx context.Context, cfg config.Config) {
+	if len(cfg.DiscordModRoles) > 0 {
+		c.note("%s", discord.ModeratorSetup)
+	}
+	if cfg.DiscordModChannel == "" {
+		return
+	}
+	dc := discord.Config{Token: cfg.DiscordToken, APIBase: cfg.DiscordAPIBase}
+	if err := discord.CheckModChannel(ctx, dc, cfg.DiscordModChannel); err != nil {
+		c.bad("moderators' channel (UNIONBOT_DISCORD_MOD_CHANNEL): %v", err)
+		return
+	}
+	c.ok("the bot can post cards in the moderators' channel (view, send, embed links)")
 }
 
 // get fetches a JSON document. Errors say what failed without the URL,

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/discord"
 	"github.com/unionbot/unionbot/bot/discord/discordtest"
 	"github.com/unionbot/unionbot/bot/telegram"
@@ -126,10 +127,46 @@ func tgCallbackData(c telegramtest.Call) []string {
 	return out
 }
 
-// tgPress pushes a press by `from` of the button carrying data on the
-// message id in chat, under a callback query id of our choosing, and waits
-// for answerCallbackQuery, which it returns.
-func tgPress(t *testing.T, tg *telegramtest.Server, from telegramtest.User, chat telegramtest.Chat, msgID int, data, queryID string) telegramtest.Call {
+// tgCommands lists the command lines a call's buttons stand for (their
+// data is signed: bot/press.go).
+func tgCommands(c telegramtest.Call) []string {
+	var out []string
+	for _, d := range tgCallbackData(c) {
+		out = append(out, bot.ButtonCommand(d))
+	}
+	return out
+}
+
+// tgButton is the data, as the bot signed it, of the newest button it
+// sent to chat that stands for the command line cmd; cmd itself when there
+// is none.
+func tgButton(tg *telegramtest.Server, chat int64, cmd string) string {
+	data := cmd
+	for _, method := range []string{"sendMessage", "editMessageText"} {
+		for _, c := range tg.Calls(method) {
+			if c.ChatID() != chat {
+				continue
+			}
+			for _, d := range tgCallbackData(c) {
+				if bot.ButtonCommand(d) == cmd {
+					data = d
+				}
+			}
+		}
+	}
+	return data
+}
+
+// tgPress pushes a press by `from` of the button standing for the command
+// line cmd on the message id in chat, under a callback query id of our
+// choosing, and waits for answerCallbackQuery, which it returns.
+func tgPress(t *testing.T, tg *telegramtest.Server, from telegramtest.User, chat telegramtest.Chat, msgID int, cmd, queryID string) telegramtest.Call {
+	t.Helper()
+	return tgPressData(t, tg, from, chat, msgID, tgButton(tg, chat.ID, cmd), queryID)
+}
+
+// tgPressData is tgPress with the press's data exactly as given.
+func tgPressData(t *testing.T, tg *telegramtest.Server, from telegramtest.User, chat telegramtest.Chat, msgID int, data, queryID string) telegramtest.Call {
 	t.Helper()
 	u := telegramtest.CallbackUpdate(from, chat, msgID, data)
 	u.CallbackQuery.ID = queryID
@@ -143,7 +180,7 @@ func tgCard(t *testing.T, tg *telegramtest.Server, ref string) int {
 	t.Helper()
 	card := tg.WaitFor(t, "sendMessage", telegramtest.All(telegramtest.ToChat(e2eModChat),
 		telegramtest.TextContains("New suggestion "+ref), telegramtest.Succeeded), e2eWait)
-	data := tgCallbackData(card)
+	data := tgCommands(card)
 	if !e2eContains(data, "/approve "+ref) || !e2eContains(data, "/reject "+ref) {
 		t.Errorf("the Telegram card of %s has buttons %q; want /approve %s and /reject %s", ref, data, ref, ref)
 	}
@@ -265,7 +302,7 @@ func dcCard(t *testing.T, dc *discordtest.Server, rec *discordRecorder, ref stri
 	t.Helper()
 	call := dc.WaitFor(t, discordtest.All(discordtest.ChannelSend(e2eModChannel), discordtest.OK(),
 		discordContains("New suggestion "+ref)), e2eWait)
-	if ids := discordCustomIDs(t, call); !e2eContains(ids, "/approve "+ref) || !e2eContains(ids, "/reject "+ref) {
+	if ids := dcCommands(t, call); !e2eContains(ids, "/approve "+ref) || !e2eContains(ids, "/reject "+ref) {
 		t.Errorf("the Discord card of %s has buttons %q; want /approve %s and /reject %s", ref, ids, ref, ref)
 	}
 	m := rec.waitSent(t, func(m discordMessage) bool {
@@ -349,6 +386,38 @@ func discordCustomIDs(t *testing.T, c discordtest.Call) []string {
 	return out
 }
 
+// dcCommands lists the command lines a body's buttons stand for (their
+// custom ids are signed: bot/press.go).
+func dcCommands(t *testing.T, c discordtest.Call) []string {
+	t.Helper()
+	var out []string
+	for _, id := range discordCustomIDs(t, c) {
+		out = append(out, bot.ButtonCommand(id))
+	}
+	return out
+}
+
+// dcButton is the custom id, as the bot signed it, of the newest button it
+// sent or edited into channel that stands for the command line cmd (cmd
+// itself when there is none), and the custom ids of every button of that
+// message, as Discord reports them with a press.
+func dcButton(t *testing.T, dc *discordtest.Server, channel, cmd string) (string, []string) {
+	t.Helper()
+	data, all := cmd, []string(nil)
+	for _, c := range dc.Calls() {
+		if !discordtest.ChannelSend(channel)(c) && !discordtest.ChannelEdit(channel, "*")(c) {
+			continue
+		}
+		ids := discordCustomIDs(t, c)
+		for _, id := range ids {
+			if bot.ButtonCommand(id) == cmd {
+				data, all = id, ids
+			}
+		}
+	}
+	return data, all
+}
+
 // dcAnswer waits for a text containing want in the answer to the
 // interaction: its response, an edit of a deferred response, or a
 // follow-up, whichever the adapter chose given how fast the core was.
@@ -428,13 +497,22 @@ func dcSuggest(t *testing.T, dc *discordtest.Server, formID string, from *discor
 	return dcAnswer(t, dc, id, token, ref)
 }
 
-// dcPress presses the button carrying data on the card id in the
-// moderators' channel, as the member who, and returns the interaction's
-// id and token.
-func dcPress(t *testing.T, dc *discordtest.Server, who *discordtest.Interaction, cardID, data string) (string, string) {
+// dcPress presses the button standing for the command line cmd on the
+// card id in the moderators' channel, as the member who, and returns the
+// interaction's id and token.
+func dcPress(t *testing.T, dc *discordtest.Server, who *discordtest.Interaction, cardID, cmd string) (string, string) {
+	t.Helper()
+	data, onCard := dcButton(t, dc, e2eModChannel, cmd)
+	return dcPressData(t, dc, who, cardID, data, onCard)
+}
+
+// dcPressData is dcPress with the custom id exactly as given, on a card
+// whose buttons Discord reports as onCard.
+func dcPressData(t *testing.T, dc *discordtest.Server, who *discordtest.Interaction, cardID, data string, onCard []string) (string, string) {
 	t.Helper()
 	in := dcAs(discordtest.Component(data), who, e2eModChannel)
 	in.MessageID = cardID
+	in.MessageButtons = onCard
 	return dc.Interaction(t, in)
 }
 

@@ -36,7 +36,7 @@ func (a *App) serveHTTP(ctx context.Context) (*http.Server, error) {
 			}
 		case *discord.Adapter:
 			if a.cfg.DiscordPublicKey != "" {
-				mux.Handle("/discord/interactions", p.InteractionsHandler(a.bot))
+				mux.Handle("/discord/interactions", p.InteractionsHandler(a.Handler()))
 			}
 		}
 	}
@@ -93,6 +93,28 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 			ready = false
 			fmt.Fprintf(&b, "%s: %s%s\n", name, problem, role)
 		}
+		// What the adapter found at start (the Discord moderators'
+		// channel's permissions).
+		if pr, has := p.(interface{ Problems() []string }); has {
+			for _, msg := range pr.Problems() {
+				ready = false
+				fmt.Fprintf(&b, "%s: %s\n", name, msg)
+			}
+		}
+	}
+	// Cards that moderators' channels refuse are retried, but an operator
+	// must fix the cause (the bot removed, a permission missing).
+	for _, h := range a.mod.Delivery() {
+		if h.OK {
+			fmt.Fprintf(&b, "moderators' channel %s: ok\n", h.Key)
+			continue
+		}
+		ready = false
+		fmt.Fprintf(&b, "moderators' channel %s: cards not delivered since %s (%d failed tries in a row; retrying): %s\n",
+			h.Key, h.Since.Format(time.RFC3339), h.Failing, h.LastError)
+	}
+	if !a.mod.Reviewed() {
+		b.WriteString("moderation: review is not set up; see `unionbot check`\n")
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if !ready {

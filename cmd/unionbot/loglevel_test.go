@@ -27,7 +27,7 @@ func TestLogLevelFlagWinsOverTheVariable(t *testing.T) {
 		var got []string
 		var out, errb bytes.Buffer
 		args := append(append([]string{}, tc.args...), "ask", "/help")
-		code := runWith(context.Background(), args, func(k string) string { return env[k] },
+		code := runWith(context.Background(), args, func(k string) string { return env[k] }, nil,
 			strings.NewReader(""), &out, &errb, func(cfg config.Config) { got = append(got, cfg.LogLevel) })
 		if code != 0 {
 			t.Fatalf("%v with UNIONBOT_LOG_LEVEL=%q: exit %d: %s", tc.args, tc.env, code, errb.String())

@@ -23,6 +23,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/config"
 )
 
@@ -35,7 +36,7 @@ func main() {
 	rl := &redisLog{}
 	redis.SetLogger(rl)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := runWith(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr, func(cfg config.Config) {
+	code := runWith(ctx, os.Args[1:], os.Getenv, os.Environ(), os.Stdin, os.Stdout, os.Stderr, func(cfg config.Config) {
 		rl.on.Store(cfg.LogLevel == "debug")
 	})
 	stop()
@@ -44,15 +45,17 @@ func main() {
 
 // run is main without the process: it returns the exit code, so tests can
 // call it. 0 is success, 1 a failure at run time, 2 a usage or configuration
-// error.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return runWith(ctx, args, getenv, stdin, stdout, stderr, nil)
+// error (every one names its variable). environ is the environment as
+// os.Environ gives it, to warn of UNIONBOT_* variables the bot does not
+// read.
+func run(ctx context.Context, args []string, getenv func(string) string, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, getenv, environ, stdin, stdout, stderr, nil)
 }
 
 // runWith is run that also hands the configuration, once read from the
 // flags and the environment, to configured (when not nil) before anything
 // else uses it: main sets process-wide state from it.
-func runWith(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, configured func(config.Config)) int {
+func runWith(ctx context.Context, args []string, getenv func(string) string, environ []string, stdin io.Reader, stdout, stderr io.Writer, configured func(config.Config)) int {
 	fs := flag.NewFlagSet("unionbot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	redisURL := fs.String("redis", "", "Redis URL (overrides UNIONBOT_REDIS_URL)")
@@ -80,13 +83,17 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		return getenv(name)
 	}
-	cfg, err := config.Load(env)
+	cfg, err := config.LoadFor(env, i18n.Default().Languages())
 	if configured != nil {
 		configured(cfg)
 	}
+	unknown := config.Unknown(environ)
 	if fs.Arg(0) == "check" && fs.NArg() == 1 {
 		// check reports configuration problems along with the rest.
-		return runCheck(ctx, cfg, err, stdout)
+		return runCheck(ctx, cfg, err, unknown, stdout)
+	}
+	for _, w := range unknown {
+		fmt.Fprintf(stderr, "unionbot: warning: %s\n", w)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "unionbot: configuration problem:\n%v\n", err)

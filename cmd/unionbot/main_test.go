@@ -16,7 +16,11 @@ func runBot(t *testing.T, env map[string]string, stdin string, args ...string) (
 	t.Helper()
 	var out, errb bytes.Buffer
 	getenv := func(k string) string { return env[k] }
-	code = run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errb)
+	var environ []string
+	for k, v := range env {
+		environ = append(environ, k+"="+v)
+	}
+	code = run(context.Background(), args, getenv, environ, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -46,8 +50,8 @@ func TestAskExamples(t *testing.T) {
 	env := embeddedEnv(t)
 	for _, tc := range []struct{ cmd, want string }{
 		{"/find Vancover", "Vancouver Area Network of Drug Users"},
-		{"/find Portugal", "no group listed in Portugal yet"},
-		{"/find Portugal", "European Network of People who Use Drugs"},
+		{"/find Italy", "no group listed in Italy yet"},
+		{"/find Italy", "European Network of People who Use Drugs"},
 		{"/network Asia", "Asian Network of People who Use Drugs"},
 		{"/find Holland", "MDHG"},
 		{"/find VANDU", "vandu.org"},

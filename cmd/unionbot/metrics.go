@@ -162,6 +162,29 @@ func (m *metrics) watchQueue(stats func(context.Context) (moderation.Stats, erro
 	})
 }
 
+// watchDelivery adds the failed attempts to post moderator cards and the
+// channels that refuse them now.
+func (m *metrics) watchDelivery(failures func() int64, health func() []moderation.ChannelHealth) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "unionbot_moderation_card_failures_total",
+			Help: "Failed attempts to post a moderator card (403, missing permissions, 429, 5xx…); each is retried with back-off.",
+		}, func() float64 { return float64(failures()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "unionbot_moderation_channels_failing",
+			Help: "Moderators' channels whose last card could not be posted.",
+		}, func() float64 {
+			n := 0
+			for _, h := range health() {
+				if !h.OK {
+					n++
+				}
+			}
+			return float64(n)
+		}),
+	)
+}
+
 // queueStatsEvery bounds how often a scrape reads the queue from the store.
 const queueStatsEvery = 10 * time.Second
 

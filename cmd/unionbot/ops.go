@@ -68,6 +68,7 @@ func (o *ops) wire(a *App) {
 	o.metrics.setCommands(a.bot.Router().Commands())
 	o.metrics.watchDirectory(a.dir)
 	o.metrics.watchQueue(a.mod.Stats)
+	o.metrics.watchDelivery(a.mod.CardFailures, a.mod.Delivery)
 }
 
 func (o *ops) setHeld(lease string, held bool) {
@@ -107,7 +108,7 @@ func (a *App) leaseFor(p bot.Adapter) string {
 func (a *App) runPlatform(ctx context.Context, p bot.Adapter) error {
 	name := a.leaseFor(p)
 	if name == "" {
-		return p.Run(ctx, a.bot)
+		return p.Run(ctx, a.Handler())
 	}
 	a.ops.setHeld(name, false)
 	l := &leaseRunner{
@@ -121,7 +122,7 @@ func (a *App) runPlatform(ctx context.Context, p bot.Adapter) error {
 	}
 	// Adapters can run again after they stop, so each term of the lease
 	// runs the same one.
-	return l.run(ctx, func(ctx context.Context) error { return p.Run(ctx, a.bot) })
+	return l.run(ctx, func(ctx context.Context) error { return p.Run(ctx, a.Handler()) })
 }
 
 // afterDone returns a channel that is closed d after ctx ends.

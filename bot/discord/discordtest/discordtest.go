@@ -78,6 +78,7 @@ type Call struct {
 	Header http.Header // request headers (Authorization included)
 	Body   []byte      // the raw request body
 	Status int         // the status the fake answered (0 for WS)
+	At     time.Time   // when the fake recorded it, for load measurements
 }
 
 // Decode unmarshals the call's JSON body into v.
@@ -121,6 +122,77 @@ type Server struct {
 	fails   []*failure
 	token   string // "Bot …" when RequireToken was called
 	closed  bool
+	perms   Permissions
+}
+
+// Permissions is how the fake's server grants the bot permissions, for
+// GET /channels/{id}, /guilds/{id}/roles and /guilds/{id}/members/{id}.
+// By default @everyone may view channels, send messages and embed links.
+type Permissions struct {
+	Everyone int64            // the @everyone role's permissions
+	BotRoles map[string]int64 // the bot's roles, by id
+	// Overwrites are every channel's permission overwrites: Type 0 for a
+	// role (GuildID is @everyone), 1 for a member (AppID is the bot).
+	Overwrites []Overwrite
+}
+
+// Overwrite is a channel's permission overwrite.
+type Overwrite struct {
+	ID          string
+	Type        int
+	Allow, Deny int64
+}
+
+// SetPermissions replaces what the fake grants the bot.
+func (s *Server) SetPermissions(p Permissions) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.perms = p
+}
+
+func (s *Server) channel(r *http.Request, _ []byte) (int, any) {
+	s.mu.Lock()
+	p := s.perms
+	s.mu.Unlock()
+	id := r.PathValue("channel")
+	if id == DMChannelID {
+		return 200, map[string]any{"id": id, "type": 1}
+	}
+	ows := []any{}
+	for _, o := range p.Overwrites {
+		ows = append(ows, map[string]any{"id": o.ID, "type": o.Type,
+			"allow": strconv.FormatInt(o.Allow, 10), "deny": strconv.FormatInt(o.Deny, 10)})
+	}
+	return 200, map[string]any{"id": id, "type": 0, "guild_id": GuildID, "name": "moderators", "position": 0,
+		"permission_overwrites": ows, "nsfw": false, "parent_id": nil}
+}
+
+func (s *Server) guildRoles(r *http.Request, _ []byte) (int, any) {
+	if r.PathValue("guild") != GuildID {
+		return 404, apiError(10004, "Unknown Guild")
+	}
+	s.mu.Lock()
+	p := s.perms
+	s.mu.Unlock()
+	roles := []any{map[string]any{"id": GuildID, "name": "@everyone", "permissions": strconv.FormatInt(p.Everyone, 10), "position": 0}}
+	for id, perm := range p.BotRoles {
+		roles = append(roles, map[string]any{"id": id, "name": "role " + id, "permissions": strconv.FormatInt(perm, 10), "position": 1})
+	}
+	return 200, roles
+}
+
+func (s *Server) guildMember(r *http.Request, _ []byte) (int, any) {
+	if r.PathValue("guild") != GuildID || r.PathValue("user") != AppID {
+		return 404, apiError(10007, "Unknown Member")
+	}
+	s.mu.Lock()
+	p := s.perms
+	s.mu.Unlock()
+	ids := []string{}
+	for id := range p.BotRoles {
+		ids = append(ids, id)
+	}
+	return 200, map[string]any{"user": botUser(), "roles": ids, "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false}
 }
 
 type interaction struct {
@@ -147,6 +219,7 @@ func New(t testing.TB) *Server {
 		inter:             map[string]*interaction{},
 		cmds:              map[string][]json.RawMessage{},
 		dms:               map[string]string{},
+		perms:             Permissions{Everyone: 1<<10 | 1<<11 | 1<<14},
 	}
 	s.routes()
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -247,6 +320,7 @@ func (s *Server) describe() string {
 
 // record appends c and wakes waiters. Callers hold no lock.
 func (s *Server) record(c Call) {
+	c.At = time.Now()
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
 	close(s.changed)
@@ -326,6 +400,9 @@ func (s *Server) routes() {
 		m.Handle("DELETE "+p+"/webhooks/{app}/{token}/messages/{mid}", s.rest(s.webhookDelete))
 		m.Handle("POST "+p+"/channels/{channel}/messages", s.rest(s.channelSend))
 		m.Handle("PATCH "+p+"/channels/{channel}/messages/{mid}", s.rest(s.channelEdit))
+		m.Handle("GET "+p+"/channels/{channel}", s.rest(s.channel))
+		m.Handle("GET "+p+"/guilds/{guild}/roles", s.rest(s.guildRoles))
+		m.Handle("GET "+p+"/guilds/{guild}/members/{user}", s.rest(s.guildMember))
 	}
 	m.Handle("/", s.rest(func(*http.Request, []byte) (int, any) {
 		return http.StatusNotFound, apiError(0, "404: Not Found")

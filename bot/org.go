@@ -1,0 +1,162 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/unionbot/unionbot/bot/i18n"
+	"github.com/unionbot/unionbot/directory"
+)
+
+// org answers /org <id> (a /find entry's button, the org_<id> deep link)
+// with the group's full card.
+func (b *Bot) org(ctx context.Context, m *Message) (*Reply, error) {
+	_, id, _ := m.Command()
+	id = strings.ToLower(strings.TrimSpace(id))
+	if id == "" {
+		return Text(i18n.Tr(m.Lang, "org.ask")), nil
+	}
+	if len(id) > maxQuery {
+		return nil, Errorf(Invalid, "find.too_long", maxQuery)
+	}
+	x := b.dir.Index()
+	o, ok := x.Org(id)
+	if !ok {
+		return nil, Errorf(NotFound, "org.unknown", id)
+	}
+	return b.fullCard(x, o, m.Lang), nil
+}
+
+// fullCard is one organisation in full: where it is and what it covers,
+// what it does, its languages, other names, sources and how fresh they
+// are, and its links; with buttons to open its website, report a mistake
+// and share it. The Card holds the same for platforms that show cards.
+func (b *Bot) fullCard(x *directory.Index, o *directory.Organisation, lang string) *Reply {
+	title := o.Name
+	if o.Acronym != "" && !strings.EqualFold(o.Acronym, o.Name) {
+		title += " (" + o.Acronym + ")"
+	}
+	card := &Card{Title: title, Kind: string(o.Kind), Description: o.Description}
+	if ally(o) {
+		card.Kind = "ally"
+	}
+	spans := []Span{B(title)}
+	field := func(name, value string, inline bool) {
+		if value == "" {
+			return
+		}
+		card.Fields = append(card.Fields, CardField{Name: name, Value: value, Inline: inline})
+		spans = append(spans, T("\n"+name+": "+value))
+	}
+	where := b.whereFull(x, o, lang)
+	spans = append(spans, T("\n"+where))
+	card.Fields = append(card.Fields, CardField{Name: i18n.Tr(lang, "org.where"), Value: where, Inline: true})
+	if ally(o) {
+		spans = append(spans, I("\n"+i18n.Tr(lang, "card.ally_note")))
+		card.Fields = append(card.Fields, CardField{Name: i18n.Tr(lang, "card.ally"), Value: i18n.Tr(lang, "card.ally_note")})
+	}
+	if closed(o) {
+		spans = append(spans, I("\n"+i18n.Tr(lang, "org.closed")))
+	}
+	if o.Description != "" {
+		spans = append(spans, T("\n"+o.Description))
+	}
+	field(i18n.Tr(lang, "org.languages"), b.languageNames(o.Languages, lang), true)
+	field(i18n.Tr(lang, "org.other_names"), strings.Join(o.OtherNames, "; "), false)
+	field(i18n.Tr(lang, "org.listed"), b.freshness(o, lang), false)
+	var website string
+	first := true
+	for _, u := range append(append([]string(nil), o.Websites...), o.Social...) {
+		if !SafeURL(u) {
+			continue
+		}
+		if website == "" {
+			website = u
+		}
+		if first {
+			spans = append(spans, T("\n"))
+			first = false
+		} else {
+			spans = append(spans, T(" · "))
+		}
+		spans = append(spans, L(displayURL(u), u))
+	}
+	card.URL = website
+	r := &Reply{Private: true}
+	r.Blocks = append(r.Blocks, Block{Spans: spans, Card: card})
+	var row []Button
+	if website != "" {
+		row = append(row, Button{Label: i18n.Tr(lang, "org.website"), URL: website})
+	}
+	row = append(row,
+		Button{Label: i18n.Tr(lang, "org.report"), Data: "/report " + o.ID},
+		Button{Label: i18n.Tr(lang, "org.share"), Share: "org_" + o.ID})
+	r.Buttons = [][]Button{row}
+	return r
+}
+
+// whereFull says where a group is and what it covers: "Vancouver, British
+// Columbia, Canada", "national · Canada", "regional network · Asia".
+func (b *Bot) whereFull(x *directory.Index, o *directory.Organisation, lang string) string {
+	var parts []string
+	switch o.Kind {
+	case directory.KindRegional:
+		var names []string
+		for _, g := range o.Regions {
+			names = append(names, x.RegionName(g, lang))
+		}
+		parts = append(parts, i18n.Tr(lang, "card.regional")+" · "+strings.Join(names, ", "))
+	case directory.KindInternational:
+		parts = append(parts, i18n.Tr(lang, "card.international"))
+	case directory.KindNational:
+		var names []string
+		for _, c := range o.Countries {
+			names = append(names, x.CountryName(c, lang))
+		}
+		parts = append(parts, i18n.Tr(lang, "card.national")+" · "+strings.Join(names, ", "))
+	}
+	var seat []string
+	if o.City != "" {
+		seat = append(seat, o.City)
+	}
+	if o.Province != "" {
+		if s := x.SubdivisionOf(o.Province, o.City, lang); s != "" {
+			seat = append(seat, s)
+		}
+	}
+	if o.Kind == directory.KindLocal && len(o.Countries) > 0 {
+		seat = append(seat, x.CountryName(o.Countries[0], lang))
+	}
+	if len(seat) > 0 {
+		parts = append(parts, strings.Join(seat, ", "))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// languageNames writes BCP 47 tags as language names in lang.
+func (b *Bot) languageNames(tags []string, lang string) string {
+	names := make([]string, 0, len(tags))
+	for _, t := range tags {
+		names = append(names, languageName(t, lang))
+	}
+	return strings.Join(names, ", ")
+}
+
+// languageName is the name of the language tag in lang ("fr" → "French",
+// "français" in French), the tag itself when unknown.
+func languageName(tag, lang string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	if n := display.Languages(language.Make(lang)).Name(t); n != "" {
+		return n
+	}
+	return tag
+}
+
+func peerRun(o *directory.Organisation) bool { return o.PeerRun() }
+func closed(o *directory.Organisation) bool  { return o.Closed() }

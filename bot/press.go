@@ -1,0 +1,433 @@
+package bot
+
+// Signed button data.
+//
+// A press arrives as whatever data the platform hands the bot, and a
+// modified client can send any data on any message. So the core signs the
+// data of every button it emits, binding it to the kind of message it sits
+// on and to whom it was offered, and on a press it accepts only data it
+// signed for that person and that chat. Adapters pass Data through
+// untouched both ways.
+//
+// The wire form is "~" + kind + tag + payload:
+//
+//   - kind is one letter (see the press* constants); lowercase when the
+//     payload is the command line itself, uppercase when the payload is a
+//     token under which the command line is kept in the store, for command
+//     lines too long for a button (Telegram allows 64 bytes of data);
+//   - tag is the first 8 bytes of HMAC-SHA256 over the kind, the platform,
+//     the chat and user it is bound to and the payload, in unpadded
+//     base64url (11 characters), under a per-deployment secret kept in the
+//     store (ButtonSecret);
+//   - payload is the command line ("/approve S-12") or the token.
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/unionbot/unionbot/store"
+)
+
+// The kinds of message a button can sit on. The kind decides whom a press
+// must come from:
+const (
+	// pressPager: a page button of an answer; only the person who asked,
+	// in the chat they asked in. The only kind that may edit the message.
+	pressPager = 'p'
+	// pressAnswer: any other button of an answer (an organisation's full
+	// card, a language choice); only the person who asked, in that chat.
+	pressAnswer = 'a'
+	// pressChat: a message sent to a chat rather than to a person, above
+	// all a moderators' card; anyone in that chat (the moderation layer
+	// still checks who is a moderator).
+	pressChat = 'm'
+	// pressDirect: a message sent to a person's direct messages, where the
+	// chat's id is not known in advance; only that person, in a private
+	// chat.
+	pressDirect = 'd'
+)
+
+const (
+	pressMark = '~'
+	tagBytes  = 8
+	tagLen    = 11 // base64url of tagBytes, unpadded
+	headLen   = 2 + tagLen
+	tokenLen  = 12 // base64url of 9 random bytes
+	// tokenTTL bounds how long a long command line (a page of a long
+	// search) is kept for its button: a day, after which the button says
+	// it has expired.
+	tokenTTL = 24 * time.Hour
+	// secretColl and secretID are where ButtonSecret keeps the key.
+	secretColl = "secrets"
+	secretID   = "buttons"
+	secretLen  = 32
+)
+
+var b64 = base64.RawURLEncoding
+
+// SecretDocs is the part of store.Docs that ButtonSecret needs.
+type SecretDocs interface {
+	Update(ctx context.Context, coll, id string, fn func(old []byte) ([]byte, error)) ([]byte, error)
+}
+
+type secretDoc struct {
+	Key []byte `json:"key"` // base64 in JSON
+}
+
+// ButtonSecret returns the deployment's key for signing button data,
+// creating it on first use. Creation is set-if-absent inside one atomic
+// Update, so every process of a deployment sharing the store ends up with
+// the same key, whichever starts first.
+func ButtonSecret(ctx context.Context, d SecretDocs) ([]byte, error) {
+	fresh := make([]byte, secretLen)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	newDoc, _ := json.Marshal(secretDoc{Key: fresh})
+	v, err := d.Update(ctx, secretColl, secretID, func(old []byte) ([]byte, error) {
+		var s secretDoc
+		if old != nil && json.Unmarshal(old, &s) == nil && len(s.Key) >= secretLen {
+			return nil, store.ErrNoChange
+		}
+		return newDoc, nil
+	})
+	if err != nil && !errors.Is(err, store.ErrNoChange) {
+		return nil, err
+	}
+	var s secretDoc
+	if err := json.Unmarshal(v, &s); err != nil || len(s.Key) < secretLen {
+		return nil, fmt.Errorf("the button secret in the store is unreadable")
+	}
+	return s.Key, nil
+}
+
+// presses signs the buttons the core emits and checks the presses that
+// come back.
+type presses struct {
+	key    []byte
+	tokens Prefs
+	// moderator reports whether a command is a moderators' command, whose
+	// buttons are for anyone in the chat.
+	moderator func(name string) bool
+}
+
+func newPresses(key []byte, tokens Prefs, moderator func(string) bool) *presses {
+	if len(key) == 0 {
+		key = make([]byte, secretLen)
+		if _, err := rand.Read(key); err != nil {
+			panic("bot: no randomness for the button key: " + err.Error())
+		}
+	}
+	if tokens == nil {
+		tokens = newMemKV(10000)
+	}
+	return &presses{key: key, tokens: tokens, moderator: moderator}
+}
+
+// binding is what a button is bound to besides its payload.
+type binding struct {
+	platform, chat, user string
+}
+
+func (p *presses) tag(kind byte, b binding, payload string) string {
+	mac := hmac.New(sha256.New, p.key)
+	var buf bytes.Buffer
+	buf.WriteString("unionbot press v1")
+	for _, f := range []string{string(kind), b.platform, b.chat, b.user, payload} {
+		buf.Write(binary.AppendUvarint(nil, uint64(len(f))))
+		buf.WriteString(f)
+	}
+	mac.Write(buf.Bytes())
+	return b64.EncodeToString(mac.Sum(nil)[:tagBytes])
+}
+
+// kindOf is the kind of a button with this command line in a reply to a
+// person (direct false) or a message sent outside a reply.
+func (p *presses) kindOf(cmdline string, to *Address) byte {
+	name := commandName(cmdline)
+	if to != nil {
+		if to.Direct || to.ChatID == "" {
+			return pressDirect
+		}
+		return pressChat
+	}
+	switch {
+	case name == "page":
+		return pressPager
+	case p.moderator != nil && p.moderator(name):
+		return pressChat
+	}
+	return pressAnswer
+}
+
+// bindingFor is the binding of kind for a press in m, or for a message to
+// the address.
+func bindingFor(kind byte, platform, chat, user string) binding {
+	switch kind {
+	case pressChat:
+		user = ""
+	case pressDirect:
+		chat = ""
+	}
+	return binding{platform: platform, chat: chat, user: user}
+}
+
+// seal returns the signed form of cmdline for a button of kind bound to b.
+// A command line too long to fit is kept in the store under a random
+// token; ok is false when that fails, and the button should be dropped.
+func (p *presses) seal(ctx context.Context, kind byte, b binding, cmdline string) (string, bool) {
+	if headLen+len(cmdline) <= MaxButtonData {
+		return string([]byte{pressMark, kind}) + p.tag(kind, b, cmdline) + cmdline, true
+	}
+	raw := make([]byte, 9)
+	if _, err := rand.Read(raw); err != nil {
+		return "", false
+	}
+	token := b64.EncodeToString(raw)
+	if err := p.tokens.Put(ctx, "press:"+token, []byte(cmdline), tokenTTL); err != nil {
+		return "", false
+	}
+	k := kind - 'a' + 'A'
+	return string([]byte{pressMark, k}) + p.tag(k, b, token) + token, true
+}
+
+// signReply signs every button of r in place (r must be the caller's own
+// copy). to is nil for a reply to m, else where r is sent.
+func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Address) {
+	if r == nil || len(r.Buttons) == 0 {
+		return
+	}
+	rows := make([][]Button, 0, len(r.Buttons))
+	for _, row := range r.Buttons {
+		out := make([]Button, 0, len(row))
+		for _, btn := range row {
+			if btn.Data != "" {
+				kind := p.kindOf(btn.Data, to)
+				var b binding
+				if to != nil {
+					b = bindingFor(kind, to.Platform, to.ChatID, to.UserID)
+				} else {
+					b = bindingFor(kind, m.Platform, m.Chat.ID, m.User.ID)
+				}
+				data, ok := p.seal(ctx, kind, b, btn.Data)
+				if !ok {
+					continue
+				}
+				btn.Data = data
+			}
+			out = append(out, btn)
+		}
+		if len(out) > 0 {
+			rows = append(rows, out)
+		}
+	}
+	r.Buttons = rows
+}
+
+// open checks the data of a press in m and returns the command line it
+// stands for and its kind. Any failure is a NotAllowed error with a short
+// kind message, or Unavailable when the store cannot say.
+func (p *presses) open(ctx context.Context, m *Message) (string, byte, error) {
+	notYours := Errorf(NotAllowed, "press.not_yours")
+	data := m.Text
+	if m.Offered != nil && !contains(m.Offered, data) {
+		return "", 0, notYours // not a button of the message it came from
+	}
+	if len(data) <= headLen || len(data) > MaxButtonData || data[0] != pressMark {
+		return "", 0, notYours
+	}
+	kind := data[1]
+	token := kind >= 'A' && kind <= 'Z'
+	base := kind
+	if token {
+		base = kind - 'A' + 'a'
+	}
+	switch base {
+	case pressPager, pressAnswer, pressChat, pressDirect:
+	default:
+		return "", 0, notYours
+	}
+	if base == pressDirect && !m.Chat.Private {
+		return "", 0, notYours
+	}
+	tag, payload := data[2:headLen], data[headLen:]
+	want := p.tag(kind, bindingFor(base, m.Platform, m.Chat.ID, m.User.ID), payload)
+	if !hmac.Equal([]byte(tag), []byte(want)) {
+		return "", 0, notYours
+	}
+	cmdline := payload
+	if token {
+		v, err := p.tokens.Peek(ctx, "press:"+payload)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return "", 0, Errorf(NotFound, "press.expired")
+		case err != nil:
+			return "", 0, &Error{Code: Unavailable, Key: "press.unavailable", Message: "the store is unavailable", Err: err}
+		}
+		cmdline = string(v)
+	}
+	// Belt and braces: the kind follows from the command when signing, so
+	// a pager kind without /page (or the reverse) was never issued.
+	if (base == pressPager) != (commandName(cmdline) == "page") {
+		return "", 0, notYours
+	}
+	return cmdline, base, nil
+}
+
+// Presses is the middleware that checks every press before any handler
+// sees it and signs every button of the reply. A press whose data the core
+// did not sign for this person in this chat, or that is not among the
+// buttons of the message it came from (Message.Offered), is refused with a
+// short private notice and edits nothing.
+//
+// Reply.Edit survives only for a verified page button, and in a group only
+// when the platform said which buttons the pressed message carries: a
+// signature cannot tell which message a press came from, so without
+// Offered a member could turn the pages of their own answer over another
+// message of the chat (a moderators' card). The page then comes as a new
+// message instead. In a private chat every message is the person's own.
+func (b *Bot) Presses() Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, m *Message) (*Reply, error) {
+			if m.Pressed {
+				cmdline, kind, err := b.press.open(ctx, m)
+				if err != nil {
+					return nil, err
+				}
+				m.Text, m.pressKind = cmdline, kind
+			}
+			rep, err := next.Handle(ctx, m)
+			if rep == nil {
+				return rep, err
+			}
+			out := *rep
+			if out.Edit && (m.pressKind != pressPager || (m.Offered == nil && !m.Chat.Private)) {
+				out.Edit = false
+			}
+			b.press.signReply(ctx, &out, m, nil)
+			return &out, err
+		})
+	}
+}
+
+// Signing returns s with the data of every button it sends or edits in
+// signed for where the message goes (see press.go): moderators' cards are
+// then pressable by anyone in their chat, and the moderation layer decides
+// who may act. The result is also an Editor when s is one.
+func (b *Bot) Signing(s Sender) Sender {
+	ss := signingSender{s: s, p: b.press}
+	if ed, ok := s.(Editor); ok {
+		return signingEditor{ss, ed}
+	}
+	return ss
+}
+
+type signingSender struct {
+	s Sender
+	p *presses
+}
+
+func (x signingSender) signed(ctx context.Context, to Address, r *Reply) *Reply {
+	if r == nil {
+		return nil
+	}
+	out := *r
+	x.p.signReply(ctx, &out, nil, &to)
+	return &out
+}
+
+func (x signingSender) Send(ctx context.Context, to Address, r *Reply) (string, error) {
+	return x.s.Send(ctx, to, x.signed(ctx, to, r))
+}
+
+type signingEditor struct {
+	signingSender
+	ed Editor
+}
+
+func (x signingEditor) Edit(ctx context.Context, to Address, id string, r *Reply) error {
+	return x.ed.Edit(ctx, to, id, x.signed(ctx, to, r))
+}
+
+// ButtonCommand is the command line a button's data stands for, for
+// platforms that show buttons as commands to type (the console): the
+// signed form's command line, or the data as it is.
+func ButtonCommand(data string) string {
+	if len(data) > headLen && data[0] == pressMark && data[1] >= 'a' && data[1] <= 'z' {
+		return data[headLen:]
+	}
+	return data
+}
+
+// commandName is the lowercase name of the command a command line runs.
+func commandName(cmdline string) string {
+	m := Message{Text: cmdline}
+	name, _, _ := m.Command()
+	return name
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// memKV keeps tokens in memory when no store is given (tests, and the
+// console), at most max of them: the oldest go first.
+type memKV struct {
+	mu    sync.Mutex
+	max   int
+	order []string
+	vals  map[string]memVal
+}
+
+type memVal struct {
+	v   []byte
+	exp time.Time
+}
+
+func newMemKV(max int) *memKV { return &memKV{max: max, vals: map[string]memVal{}} }
+
+func (k *memKV) Put(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.vals[key]; !ok {
+		k.order = append(k.order, key)
+	}
+	k.vals[key] = memVal{v: append([]byte(nil), val...), exp: time.Now().Add(ttl)}
+	for len(k.order) > k.max {
+		delete(k.vals, k.order[0])
+		k.order = k.order[1:]
+	}
+	return nil
+}
+
+func (k *memKV) Peek(ctx context.Context, key string) ([]byte, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.vals[key]
+	if !ok || time.Now().After(v.exp) {
+		return nil, store.ErrNotFound
+	}
+	return append([]byte(nil), v.v...), nil
+}
+
+func (k *memKV) Remove(ctx context.Context, key string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.vals, key)
+	return nil
+}

@@ -1,0 +1,450 @@
+package directory
+
+import (
+	"slices"
+	"sort"
+)
+
+// How far "near" reaches. A city's answer lists the groups within NearKm
+// (or in its province) after its own; a place with no group of its own is
+// offered groups within FarKm, or in one of its regions, and never one on
+// another continent presented as near.
+const (
+	NearKm = 150
+	FarKm  = 1500
+)
+
+// CountryCount is one entry of a region's index of countries: a country of
+// the region and how many groups (local and national) it has.
+type CountryCount struct {
+	Code  string
+	Count int
+}
+
+// orgInfo is what ranking needs to know about an organisation beyond its
+// record, computed once per build.
+type orgInfo struct {
+	// real is true when the organisation's position is a real point: its
+	// city's (or coordinates its entry gives), not a stand-in such as a
+	// province's centre or a capital. Only real points get distances.
+	real bool
+	// city is the index of its seat city, or -1.
+	city int32
+	// serves are the further places it serves (Organisation.Serves),
+	// resolved: subdivisions and cities.
+	serves []ref
+}
+
+// rank fills the precomputed lists search slices from. Every list is in the
+// order answers show it, allies after the peer-run groups of the same rank,
+// so that a search only slices and never sorts what it did not compute.
+func (x *Index) rank() {
+	x.cityIn = make(map[int32][]int32)
+	x.subIn = make(map[string][]int32)
+	for i := range x.orgs {
+		o := &x.orgs[i]
+		id := int32(i)
+		if !listed(o) {
+			continue
+		}
+		switch o.Kind {
+		case KindInternational:
+			x.international = append(x.international, id)
+		case KindRegional:
+			for _, g := range o.Regions {
+				x.regional[g] = append(x.regional[g], id)
+			}
+		case KindNational:
+			for _, c := range o.Countries {
+				x.national[c] = append(x.national[c], id)
+			}
+		case KindLocal:
+			for _, c := range o.Countries {
+				x.countryLocal[c] = append(x.countryLocal[c], id)
+			}
+			if o.Province != "" {
+				x.subIn[o.Province] = appendID(x.subIn[o.Province], id)
+			}
+		}
+		if o.Kind == KindLocal || o.Kind == KindNational {
+			if ci := x.info[i].city; ci >= 0 {
+				x.cityIn[ci] = appendID(x.cityIn[ci], id)
+			}
+		}
+		for _, s := range x.info[i].serves {
+			switch s.kind {
+			case refSub:
+				code := x.subs[s.idx].Code
+				x.subIn[code] = appendID(x.subIn[code], id)
+			case refCity:
+				x.cityIn[s.idx] = appendID(x.cityIn[s.idx], id)
+				if sub := x.cities[s.idx].Subdivision; sub != "" && o.Kind == KindLocal {
+					x.subIn[sub] = appendID(x.subIn[sub], id)
+				}
+			}
+		}
+	}
+	var pts, realPts []geoPoint
+	for i := range x.orgs {
+		o := &x.orgs[i]
+		if !listed(o) || (o.Kind != KindLocal && o.Kind != KindNational) || o.Coordinates == nil {
+			continue
+		}
+		p := geoPoint{unit(*o.Coordinates), int32(i)}
+		pts = append(pts, p)
+		if x.info[i].real && o.Kind == KindLocal {
+			realPts = append(realPts, p)
+		}
+	}
+	x.groups = newGeoTree(pts)
+	x.localTree = newGeoTree(realPts)
+
+	for c, ids := range x.countryLocal {
+		x.byProvince(ids)
+		x.countryLocal[c] = ids
+	}
+	for _, ids := range x.subIn {
+		x.byCity(ids)
+	}
+	for _, ids := range x.cityIn {
+		x.byName(ids)
+	}
+	for _, ids := range x.national {
+		x.byName(ids)
+	}
+	for _, ids := range x.regional {
+		x.byName(ids)
+	}
+	x.byName(x.international)
+	x.regionCountries = make(map[string][]CountryCount, len(x.regions))
+	for _, g := range x.regions {
+		var cc []CountryCount
+		for _, c := range g.Countries {
+			if n := len(x.national[c]) + len(x.countryLocal[c]); n > 0 {
+				cc = append(cc, CountryCount{c, n})
+			}
+		}
+		sort.SliceStable(cc, func(i, j int) bool {
+			if cc[i].Count != cc[j].Count {
+				return cc[i].Count > cc[j].Count
+			}
+			return x.countries[x.countryBy[cc[i].Code]].Name < x.countries[x.countryBy[cc[j].Code]].Name
+		})
+		x.regionCountries[g.ID] = cc
+	}
+}
+
+func appendID(ids []int32, id int32) []int32 {
+	if slices.Contains(ids, id) {
+		return ids
+	}
+	return append(ids, id)
+}
+
+// listed reports whether an organisation appears in answers: closed ones
+// stay in the records (and /org) but leave every list.
+func listed(o *Organisation) bool { return !isClosed(o) }
+
+// peerFirst is the first key of every order: peer-run groups before allies.
+func peerFirst(a, b *Organisation) int {
+	switch aa, ba := isAlly(a), isAlly(b); {
+	case aa == ba:
+		return 0
+	case ba:
+		return -1
+	}
+	return 1
+}
+
+func (x *Index) byName(ids []int32) {
+	sort.SliceStable(ids, func(i, j int) bool {
+		a, b := &x.orgs[ids[i]], &x.orgs[ids[j]]
+		if c := peerFirst(a, b); c != 0 {
+			return c < 0
+		}
+		return a.Name < b.Name
+	})
+}
+
+// byCity orders a province's groups: those serving the whole province
+// first, then by city, then by name; allies last.
+func (x *Index) byCity(ids []int32) {
+	sort.SliceStable(ids, func(i, j int) bool {
+		a, b := &x.orgs[ids[i]], &x.orgs[ids[j]]
+		if c := peerFirst(a, b); c != 0 {
+			return c < 0
+		}
+		if a.City != b.City {
+			return a.City < b.City
+		}
+		return a.Name < b.Name
+	})
+}
+
+// byProvince orders a country's local groups under their provinces, the
+// provinces by name, groups without one last; within a province as byCity.
+func (x *Index) byProvince(ids []int32) {
+	name := func(o *Organisation) string {
+		if o.Province == "" {
+			return "\uffff"
+		}
+		return x.SubdivisionName(o.Province)
+	}
+	sort.SliceStable(ids, func(i, j int) bool {
+		a, b := &x.orgs[ids[i]], &x.orgs[ids[j]]
+		if na, nb := name(a), name(b); na != nb {
+			return na < nb
+		}
+		if c := peerFirst(a, b); c != 0 {
+			return c < 0
+		}
+		if a.City != b.City {
+			return a.City < b.City
+		}
+		return a.Name < b.Name
+	})
+}
+
+// placeMatch is the answer for one place. See Match for what each list
+// holds and in which order.
+func (x *Index) placeMatch(r ref) Match {
+	p := x.place(r)
+	m := Match{Place: p}
+	switch p.Kind {
+	case PlaceRegion:
+		m.Regions = []*Region{&x.regions[r.idx]}
+		m.Regional = x.hits(x.regional[p.Region], &m.More)
+		m.Countries = x.regionCountries[p.Region]
+		m.International = x.hits(x.international, &m.More)
+		return m
+	case PlaceCountry:
+		m.National = x.hits(x.national[p.Country], &m.More)
+		m.Local = x.hits(x.countryLocal[p.Country], &m.More)
+		for i := range m.Local {
+			m.Local[i].Group = m.Local[i].Org.Province
+		}
+	case PlaceSubdivision:
+		m.Local = x.hits(x.subIn[p.Subdivision], &m.More)
+		m.National = x.hits(x.national[p.Country], &m.More)
+	case PlaceCity:
+		x.cityMatch(r.idx, &m)
+	}
+	seen := map[int32]bool{}
+	for _, g := range x.countryRegion[p.Country] {
+		m.Regions = append(m.Regions, &x.regions[g])
+		for _, id := range x.regional[x.regions[g].ID] {
+			if !seen[id] {
+				seen[id] = true
+				m.Regional = append(m.Regional, Hit{Org: &x.orgs[id], Km: -1})
+			}
+		}
+	}
+	sort.SliceStable(m.Regional, func(i, j int) bool { return peerFirst(m.Regional[i].Org, m.Regional[j].Org) < 0 })
+	m.International = x.hits(x.international, &m.More)
+	if !m.Own() {
+		m.Nearest = x.nearest(p, m.listed())
+	}
+	return m
+}
+
+// cityMatch fills a city's lists: the groups in it (national bodies seated
+// there too), then those within NearKm or in its province, nearest first,
+// then the country's other national bodies.
+func (x *Index) cityMatch(ci int32, m *Match) {
+	c := &x.cities[ci]
+	at := Point{c.Lat, c.Lon}
+	in := map[int32]bool{}
+	for _, id := range x.cityIn[ci] {
+		in[id] = true
+		m.Local = append(m.Local, Hit{Org: &x.orgs[id], Km: -1, In: c.Name})
+	}
+	near := map[int32]bool{}
+	var withKm, without []Hit
+	x.localTree.within(at, NearKm, func(id int32) {
+		if in[id] || near[id] {
+			return
+		}
+		near[id] = true
+		withKm = append(withKm, Hit{Org: &x.orgs[id], Km: DistanceKm(*x.orgs[id].Coordinates, at)})
+	})
+	if c.Subdivision != "" {
+		for _, id := range x.subIn[c.Subdivision] {
+			if in[id] || near[id] {
+				continue
+			}
+			near[id] = true
+			h := Hit{Org: &x.orgs[id], Km: -1}
+			if x.info[id].real {
+				h.Km = DistanceKm(*x.orgs[id].Coordinates, at)
+				withKm = append(withKm, h)
+			} else {
+				without = append(without, h)
+			}
+		}
+	}
+	sort.SliceStable(withKm, func(i, j int) bool { return withKm[i].Km < withKm[j].Km })
+	m.Near = append(withKm, without...)
+	sort.SliceStable(m.Near, func(i, j int) bool { return peerFirst(m.Near[i].Org, m.Near[j].Org) < 0 })
+	if len(m.Near) > MaxPerTier {
+		m.More += len(m.Near) - MaxPerTier
+		m.Near = m.Near[:MaxPerTier]
+	}
+	for _, id := range x.national[c.Country] {
+		if !in[id] {
+			m.National = append(m.National, Hit{Org: &x.orgs[id], Km: -1})
+		}
+	}
+}
+
+// listed returns every organisation the match lists already.
+func (m *Match) listed() map[*Organisation]bool {
+	out := map[*Organisation]bool{}
+	for _, l := range [][]Hit{m.Local, m.Near, m.National} {
+		for _, h := range l {
+			out[h.Org] = true
+		}
+	}
+	return out
+}
+
+// nearest offers the groups really near a place that has none of its own:
+// within FarKm, or in a country of one of its regions, nearest first. The
+// distance is shown only from a city, never from a stand-in point.
+func (x *Index) nearest(p *Place, skip map[*Organisation]bool) []Hit {
+	const scan = 50
+	ids := x.groups.nearest(p.Point, scan, func(id int32) bool { return skip[&x.orgs[id]] })
+	regions := x.countryRegion[p.Country]
+	var out []Hit
+	for _, id := range ids {
+		o := &x.orgs[id]
+		km := DistanceKm(*o.Coordinates, p.Point)
+		if km > FarKm && !x.sharesRegion(o, regions) {
+			continue
+		}
+		h := Hit{Org: o, Km: -1}
+		if p.Kind == PlaceCity && x.info[id].real {
+			h.Km = km
+		}
+		out = append(out, h)
+		if len(out) == NearestCount {
+			break
+		}
+	}
+	return out
+}
+
+func (x *Index) sharesRegion(o *Organisation, regions []int32) bool {
+	for _, c := range o.Countries {
+		for _, g := range x.countryRegion[c] {
+			if slices.Contains(regions, g) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// MaxPerTier caps each list of a match (local groups, national bodies…) so
+// that a search costs the same however many groups a place has; Match.More
+// says how many were left out.
+const MaxPerTier = 100
+
+func (x *Index) hits(ids []int32, more *int) []Hit {
+	if len(ids) == 0 {
+		return nil
+	}
+	if len(ids) > MaxPerTier {
+		*more += len(ids) - MaxPerTier
+		ids = ids[:MaxPerTier]
+	}
+	out := make([]Hit, len(ids))
+	for i, id := range ids {
+		out[i] = Hit{Org: &x.orgs[id], Km: -1}
+	}
+	return out
+}
+
+// Near returns up to k local or national groups nearest to p, nearest
+// first, leaving out those already in skip. Distances are from p, which
+// the caller vouches is a real point (a shared location, a city); groups
+// whose own position is a stand-in get none (Km -1).
+func (x *Index) Near(p Point, k int, skip []Hit) []Hit {
+	var skipFn func(int32) bool
+	if len(skip) > 0 {
+		skipFn = func(id int32) bool {
+			for _, h := range skip {
+				if h.Org == &x.orgs[id] {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	ids := x.groups.nearest(p, k, skipFn)
+	out := make([]Hit, len(ids))
+	for i, id := range ids {
+		out[i] = Hit{Org: &x.orgs[id], Km: -1}
+		if x.info[id].real {
+			out[i].Km = x.dist(id, p)
+		}
+	}
+	return out
+}
+
+// NearPoint answers for a shared location as for a city: the groups within
+// NearKm, nearest first (those in the nearest city's province too), then
+// the national bodies of the country it is in, its regional networks and
+// the international ones; the nearest groups elsewhere when none is near.
+// The point is not kept.
+func (x *Index) NearPoint(p Point) Match {
+	m := Match{Place: &Place{Kind: PlaceCity, Point: p}}
+	var withKm []Hit
+	seen := map[int32]bool{}
+	x.localTree.within(p, NearKm, func(id int32) {
+		if !seen[id] {
+			seen[id] = true
+			withKm = append(withKm, Hit{Org: &x.orgs[id], Km: DistanceKm(*x.orgs[id].Coordinates, p)})
+		}
+	})
+	sort.SliceStable(withKm, func(i, j int) bool { return withKm[i].Km < withKm[j].Km })
+	m.Near = withKm
+	if c, ok := x.WhereIs(p); ok {
+		m.Place.Country = c.Country
+		m.Place.Subdivision = c.Subdivision
+		if c.Subdivision != "" {
+			for _, id := range x.subIn[c.Subdivision] {
+				if !seen[id] && !x.info[id].real {
+					seen[id] = true
+					m.Near = append(m.Near, Hit{Org: &x.orgs[id], Km: -1})
+				}
+			}
+		}
+		for _, id := range x.national[c.Country] {
+			m.National = append(m.National, Hit{Org: &x.orgs[id], Km: -1})
+		}
+		rs := map[int32]bool{}
+		for _, g := range x.countryRegion[c.Country] {
+			m.Regions = append(m.Regions, &x.regions[g])
+			for _, id := range x.regional[x.regions[g].ID] {
+				if !rs[id] {
+					rs[id] = true
+					m.Regional = append(m.Regional, Hit{Org: &x.orgs[id], Km: -1})
+				}
+			}
+		}
+	}
+	m.International = x.hits(x.international, &m.More)
+	if !m.Own() {
+		m.Nearest = x.nearest(m.Place, m.listed())
+	}
+	return m
+}
+
+// RegionMatch is the answer for a region by id, as Search gives it.
+func (x *Index) RegionMatch(id string) (Match, bool) {
+	i, ok := x.regionBy[id]
+	if !ok {
+		return Match{}, false
+	}
+	return x.placeMatch(ref{refRegion, i}), true
+}
