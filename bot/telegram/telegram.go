@@ -8,6 +8,11 @@
 // Config.WebhookURL is set; then the application mounts WebhookHandler on
 // its HTTP server at WebhookPath (the path of WebhookURL).
 //
+// Where Telegram lacks what the core asks for, the adapter translates:
+// Reply.Private in a group goes to the asker's private chat (replyPrivately),
+// a one-field Reply.Form is asked with ForceReply (ask.go), and the menus
+// are derived from the commands' declarations by scope (menu.go).
+//
 // For the safety of the people who use the bot, nothing here logs a token,
 // a message's text or a user or chat id above debug level, and errors
 // returned never contain the token.
@@ -112,7 +117,8 @@ type Config struct {
 	Pacing Pacing
 	// PollTimeout is getUpdates' long-poll timeout; default 25 s.
 	PollTimeout time.Duration
-	// MaxInFlight bounds the updates handled at once; default 64.
+	// MaxInFlight bounds the updates the handler answers at once; default
+	// 64. Replies waiting for their chat's pace do not count (see Pacing).
 	MaxInFlight int
 	// ShutdownGrace is how long Run waits for replies in flight once its
 	// context ends before cancelling them; default 10 s.
