@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/clean"
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
@@ -401,7 +402,7 @@ func (s *Service) editFor(field, value, lang string) (func(o *directory.Organisa
 		}
 		return func(o *directory.Organisation) string { o.Kind = k; return "" }, nil
 	default:
-		return nil, errorf(invalid, "mod.edit_field", truncate(field, 20))
+		return nil, errorf(invalid, "mod.edit_field", clean.Echo(field, 20))
 	}
 }
 

@@ -114,6 +114,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		DefaultLang:  cfg.Lang,
 		ButtonKey:    buttonKey,
 		ButtonTokens: a.store,
+		Links:        a.links, // link states for the cards (links.go)
 	})
 	a.console = console.New(s.In, s.Out, s.Interactive, cfg.Lang)
 	a.mod = moderation.New(a.store, a.dir, a.log, moderation.Options{
