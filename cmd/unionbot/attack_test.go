@@ -53,8 +53,9 @@ func TestTelegramForgedPressesOnACard(t *testing.T) {
 	}
 
 	// Mallory's own answer in the moderators' chat has real page buttons,
-	// bound to her and that chat.
-	tg.PushUpdate(telegramtest.TextUpdate(mallory, tgModGroup, "/find Canada"))
+	// bound to her and that chat. (A vague name query: a country's answer
+	// fits one page.)
+	tg.PushUpdate(telegramtest.TextUpdate(mallory, tgModGroup, "/find drug users"))
 	own := tg.WaitFor(t, "sendMessage", telegramtest.All(telegramtest.ToChat(e2eModChat), telegramtest.TextContains("Page 1 of"), telegramtest.Succeeded), e2eWait)
 	var next string
 	for _, d := range tgCallbackData(own) {
