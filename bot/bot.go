@@ -185,8 +185,11 @@ func (b *Bot) network(ctx context.Context, m *Message) (*Reply, error) {
 	// A region is answered as /find answers it; a country or a place in
 	// one, with each region it belongs to.
 	r := &Reply{Private: true, Compact: true}
-	for _, g := range regions {
+	for i, g := range regions {
 		if mt, ok := x.RegionMatch(g.ID); ok {
+			if i < len(regions)-1 {
+				mt.International = nil // once, at the end
+			}
 			b.regionAnswer(r, x, &mt, m.Lang)
 		}
 	}

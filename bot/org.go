@@ -66,7 +66,33 @@ func (b *Bot) fullCard(x *directory.Index, o *directory.Organisation, lang strin
 	}
 	field(i18n.Tr(lang, "org.languages"), b.languageNames(o.Languages, lang), true)
 	field(i18n.Tr(lang, "org.other_names"), strings.Join(o.OtherNames, "; "), false)
-	field(i18n.Tr(lang, "org.listed"), b.freshness(o, lang), false)
+	// Every source, with its date and link: the main one is also in the
+	// freshness line below.
+	if len(o.Sources) > 0 {
+		var plain []string
+		spans = append(spans, T("\n"+i18n.Tr(lang, "org.sources")+": "))
+		for i, src := range o.Sources {
+			label := strings.TrimSpace(src.Title)
+			if src.Date != "" && src.Date != directory.Undated {
+				label += " (" + src.Date + ")"
+			}
+			if i > 0 {
+				spans = append(spans, T("; "))
+			}
+			if SafeURL(src.URL) {
+				spans = append(spans, L(label, src.URL))
+				plain = append(plain, label+" "+src.URL)
+			} else {
+				spans = append(spans, T(label))
+				plain = append(plain, label)
+			}
+		}
+		card.Fields = append(card.Fields, CardField{Name: i18n.Tr(lang, "org.sources"), Value: strings.Join(plain, "; ")})
+	}
+	if f := b.freshness(o, lang); f != "" {
+		spans = append(spans, I("\n"+f))
+		card.Fields = append(card.Fields, CardField{Name: i18n.Tr(lang, "org.listed"), Value: f})
+	}
 	var website string
 	first := true
 	// Links that answer first; a dead one stays, marked (fresh.go).

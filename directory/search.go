@@ -213,7 +213,10 @@ func placeRefs(refs []ref) []ref {
 // orgMatch is the answer listing organisations by name: the best of
 // total matches, at most MaxPerTier.
 func (x *Index) orgMatch(ids []int32, total int) Match {
-	m := Match{More: total - len(ids)}
+	m := Match{}
+	if total > len(ids) {
+		m.More = total - len(ids)
+	}
 	for _, id := range ids {
 		m.Orgs = append(m.Orgs, &x.orgs[id])
 	}
