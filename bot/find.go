@@ -418,8 +418,9 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 	if len(where) > 0 {
 		spans = append(spans, T(" — "+strings.Join(where, " · ")))
 	}
-	if u := firstLink(o); u != "" {
-		spans = append(spans, T("\n"), L(displayURL(u), u))
+	if u := b.firstLink(o); u != "" {
+		spans = append(spans, T("\n"))
+		spans = append(spans, b.linkSpans(u, lang)...)
 	}
 	return Block{Spans: spans, Buttons: []Button{{Label: shortName(o), Data: "/org " + o.ID}}}
 }
@@ -428,13 +429,11 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 // drugs.
 func ally(o *directory.Organisation) bool { return !peerRun(o) }
 
-func firstLink(o *directory.Organisation) string {
-	for _, u := range o.Websites {
-		if SafeURL(u) {
-			return u
-		}
-	}
-	for _, u := range o.Social {
+// firstLink is the link a compact entry shows: the first website, else
+// the first social link, passing over links the checker found
+// unreachable when the entry has one that answers (fresh.go).
+func (b *Bot) firstLink(o *directory.Organisation) string {
+	for _, u := range b.reachFirst(o) {
 		if SafeURL(u) {
 			return u
 		}
