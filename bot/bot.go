@@ -21,7 +21,8 @@ type Bot struct {
 	router *Router
 	mods   Moderators
 	prefs  Prefs
-	lang   string // the default language, matched to a supported one
+	links  LinkStatus // fresh.go
+	lang   string     // the default language, matched to a supported one
 	press  *presses
 	h      Handler
 }
@@ -38,6 +39,9 @@ type Options struct {
 	// DefaultLang is the reply language when neither a stored choice nor
 	// the platform gives one (UNIONBOT_LANG); empty means English.
 	DefaultLang string
+	// Links tells cards what the link checker found (fresh.go); nil
+	// shows no link states.
+	Links LinkStatus
 	// ButtonKey signs the data of every button the core emits (see
 	// press.go); ButtonSecret reads or creates it in the store, so that
 	// every process of a deployment shares it. Nil makes a random key for
@@ -55,7 +59,10 @@ func New(o Options) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{dir: o.Directory, log: log, router: NewRouter(), mods: o.Moderators, prefs: o.Prefs}
+	b := &Bot{dir: o.Directory, log: log, router: NewRouter(), mods: o.Moderators, prefs: o.Prefs, links: o.Links}
+	if b.links == nil {
+		b.links = noLinks{}
+	}
 	b.lang, _ = i18n.Match(o.DefaultLang)
 	r := b.router
 	b.press = newPresses(o.ButtonKey, o.ButtonTokens, r.isModerator)
@@ -173,7 +180,7 @@ func (b *Bot) network(ctx context.Context, m *Message) (*Reply, error) {
 		for _, g := range b.regionsIn(x, m.Lang) {
 			names = append(names, x.RegionName(g.ID, m.Lang))
 		}
-		return Text(i18n.Tr(m.Lang, "network.unknown", q, strings.Join(names, ", "))), nil
+		return Text(i18n.Tr(m.Lang, "network.unknown", echo(q), strings.Join(names, ", "))), nil
 	}
 	// A region is answered as /find answers it; a country or a place in
 	// one, with each region it belongs to.

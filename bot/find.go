@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/unionbot/unionbot/bot/clean"
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
@@ -42,6 +43,9 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	if len(q) > maxQuery {
 		return nil, Errorf(Invalid, "find.too_long", maxQuery)
 	}
+	// Invisible and bidi characters only disguise a query; every echo of
+	// it goes through echo (clean.Echo) as well.
+	q = clean.Text(q)
 	x := b.dir.Index()
 	if rest, ok := cutNear(q, m.Lang); ok {
 		if isMe(rest, m.Lang) {
@@ -53,7 +57,7 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	}
 	res := x.Search(q)
 	if len(res.Matches) == 0 {
-		return Text(i18n.Tr(m.Lang, "find.nothing", q)), nil
+		return Text(i18n.Tr(m.Lang, "find.nothing", echo(q))), nil
 	}
 	r := &Reply{Private: true, Compact: true}
 	if res.Corrected {
@@ -414,8 +418,9 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 	if len(where) > 0 {
 		spans = append(spans, T(" — "+strings.Join(where, " · ")))
 	}
-	if u := firstLink(o); u != "" {
-		spans = append(spans, T("\n"), L(displayURL(u), u))
+	if u := b.firstLink(o); u != "" {
+		spans = append(spans, T("\n"))
+		spans = append(spans, b.linkSpans(u, lang)...)
 	}
 	return Block{Spans: spans, Buttons: []Button{{Label: shortName(o), Data: "/org " + o.ID}}}
 }
@@ -424,13 +429,11 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 // drugs.
 func ally(o *directory.Organisation) bool { return !peerRun(o) }
 
-func firstLink(o *directory.Organisation) string {
-	for _, u := range o.Websites {
-		if SafeURL(u) {
-			return u
-		}
-	}
-	for _, u := range o.Social {
+// firstLink is the link a compact entry shows: the first website, else
+// the first social link, passing over links the checker found
+// unreachable when the entry has one that answers (fresh.go).
+func (b *Bot) firstLink(o *directory.Organisation) string {
+	for _, u := range b.reachFirst(o) {
 		if SafeURL(u) {
 			return u
 		}

@@ -25,7 +25,7 @@ func (b *Bot) org(ctx context.Context, m *Message) (*Reply, error) {
 	x := b.dir.Index()
 	o, ok := x.Org(id)
 	if !ok {
-		return nil, Errorf(NotFound, "org.unknown", id)
+		return nil, Errorf(NotFound, "org.unknown", echo(id))
 	}
 	return b.fullCard(x, o, m.Lang), nil
 }
@@ -69,7 +69,8 @@ func (b *Bot) fullCard(x *directory.Index, o *directory.Organisation, lang strin
 	field(i18n.Tr(lang, "org.listed"), b.freshness(o, lang), false)
 	var website string
 	first := true
-	for _, u := range append(append([]string(nil), o.Websites...), o.Social...) {
+	// Links that answer first; a dead one stays, marked (fresh.go).
+	for _, u := range b.reachFirst(o) {
 		if !SafeURL(u) {
 			continue
 		}
@@ -82,7 +83,7 @@ func (b *Bot) fullCard(x *directory.Index, o *directory.Organisation, lang strin
 		} else {
 			spans = append(spans, T(" · "))
 		}
-		spans = append(spans, L(displayURL(u), u))
+		spans = append(spans, b.linkSpans(u, lang)...)
 	}
 	card.URL = website
 	r := &Reply{Private: true}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/clean"
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
@@ -41,6 +42,9 @@ func (s *Service) summary(it *Item, lang string) []bot.Span {
 		spans = append(spans, bot.T(i18n.Tr(lang, "mod.summary_suggestion", it.Org.Name, it.Place)))
 	case KindReport:
 		spans = append(spans, bot.T(i18n.Tr(lang, "mod.summary_report", it.Org.Name, it.Problem)))
+	}
+	if it.Lead != nil {
+		spans = append(spans, bot.T("\n"+leadSummary(it, lang)))
 	}
 	if len(it.Duplicates) > 0 {
 		spans = append(spans, bot.T("\n"+i18n.Tr(lang, "mod.summary_duplicates", strings.Join(it.Duplicates, ", "))))
@@ -187,7 +191,7 @@ func (s *Service) applyApproval(ctx context.Context, x *directory.Index, it *Ite
 			o.Sources[0].Date = d.At.Format("2006-01-02")
 		}
 	}
-	o.Verified = d.At.Format("2006-01-02")
+	markVerified(&o, d.At, "approved "+it.Ref) // verify.go: an approval confirms the entry
 	return o.ID, s.dir.Apply(ctx, directory.Change{ID: o.ID, Org: &o, At: d.At, By: d.By})
 }
 
@@ -313,7 +317,7 @@ func (s *Service) editFor(field, value, lang string) (func(o *directory.Organisa
 		}
 		return func(o *directory.Organisation) string { o.Kind = k; return "" }, nil
 	default:
-		return nil, errorf(invalid, "mod.edit_field", truncate(field, 20))
+		return nil, errorf(invalid, "mod.edit_field", clean.Echo(field, 20))
 	}
 }
 

@@ -63,6 +63,9 @@ type Item struct {
 	Edited    bool       `json:"edited,omitempty"`
 	Approvals []Decision `json:"approvals,omitempty"`
 	Decision  *Decision  `json:"decision,omitempty"`
+	// Lead is set on a suggestion imported as a lead (leads.go): why it
+	// is uncertain, and the key that keeps it from being queued twice.
+	Lead *LeadInfo `json:"lead,omitempty"`
 	// Posted maps a moderator channel's key to the id of the card posted
 	// there, so a card is posted once per channel and can be updated.
 	Posted map[string]string `json:"posted,omitempty"`

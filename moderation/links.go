@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot/i18n"
+	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/directory/linkcheck"
 	"github.com/unionbot/unionbot/store"
 )
@@ -70,6 +71,10 @@ func (s *Service) RaiseLink(ctx context.Context, p linkcheck.Problem) (string, e
 		it.Problem = i18n.Tr(s.opts.Lang, "mod.link_moved", p.URL, p.MovedTo)
 		org.Websites = replaceLink(cur.Websites, p.URL, p.MovedTo)
 		org.Social = replaceLink(cur.Social, p.URL, p.MovedTo)
+		// A correction adds a source: the redirect itself.
+		org.Sources = append(append([]directory.Source(nil), cur.Sources...), directory.Source{
+			Title: "link checker: " + p.URL + " redirects permanently", URL: p.MovedTo,
+			Date: s.opts.Now().UTC().Format("2006-01-02"), Note: "website"})
 		it.Edited = true
 	}
 	if ref == "" {

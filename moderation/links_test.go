@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -94,6 +95,12 @@ func TestRaiseMovedLinkIsSuggestedEdit(t *testing.T) {
 			t.Fatalf("suggested edit %+v", it.Org)
 		}
 		mustContain(t, it.Problem, old, moved)
+		if n := len(it.Org.Sources); n != len(vandu.Sources)+1 || it.Org.Sources[n-1].URL != moved || !strings.Contains(it.Org.Sources[n-1].Title, old) {
+			t.Errorf("the edit's sources %+v, want the entry's plus the redirect", it.Org.Sources)
+		}
+		if len(vandu.Sources) > 0 && it.Org.Sources[0] != vandu.Sources[0] {
+			t.Errorf("the main source changed: %+v", it.Org.Sources[0])
+		}
 		// Another target for the same link is a new suggestion; the same
 		// target is not.
 		if again, _ := h.svc.RaiseLink(ctx, linkcheck.Problem{Entry: "vandu", URL: old, MovedTo: moved}); again != ref {

@@ -210,6 +210,7 @@ func (s *Service) Register(r *bot.Router) {
 	r.RegisterFunc(bot.Command{Name: "remove", Args: "<group>", Description: "Delist a group (it stays in the history)", Moderator: true,
 		Options: []bot.Option{{Name: "organisation", Required: true, Complete: true, Key: "option.remove.organisation"}}}, s.remove)
 	r.RegisterFunc(bot.Command{Name: "audit", Description: "Recent moderation actions", Moderator: true}, s.audit)
+	s.registerVerify(r) // verify.go
 	r.Dialog(bot.HandlerFunc(s.dialog))
 }
 

@@ -116,6 +116,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		DefaultLang:  cfg.Lang,
 		ButtonKey:    buttonKey,
 		ButtonTokens: a.store,
+		Links:        a.links, // link states for the cards (links.go)
 	})
 	a.console = console.New(s.In, s.Out, s.Interactive, cfg.Lang)
 	mo := moderation.Options{

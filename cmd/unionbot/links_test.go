@@ -27,24 +27,73 @@ type localWeb struct {
 	seen []string // hosts asked
 }
 
-func newLocalWeb(t *testing.T) *localWeb {
+// movedTo is where the "moved" site now leads: another domain.
+const movedTo = "http://moved-away.example/"
+
+// newLocalWeb answers 404, 410 or a permanent redirect to movedTo for the
+// hosts named so in how, and 200 for every other.
+func newLocalWeb(t *testing.T, how map[string]string) *localWeb {
 	w := &localWeb{}
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		host, _, _ := strings.Cut(r.Host, ":")
 		w.mu.Lock()
 		w.seen = append(w.seen, host)
 		w.mu.Unlock()
-		switch host {
-		case "www.anpud.org":
+		switch how[host] {
+		case "404":
 			http.NotFound(rw, r)
-		case "www.harm-reduction.org":
-			http.Redirect(rw, r, "http://harmreductioneurasia.example/", http.StatusMovedPermanently)
-		case "www.aivl.org.au":
+		case "410":
 			rw.WriteHeader(http.StatusGone)
+		case "moved":
+			http.Redirect(rw, r, movedTo, http.StatusMovedPermanently)
 		}
 	}))
 	t.Cleanup(w.srv.Close)
 	return w
+}
+
+// seedPicks chooses seed entries whose only link is a website on a host
+// no other link uses: plain http ones for ok, 404, 410 and moved, and an
+// https one (which fails its handshake against the plain local server).
+func seedPicks(t *testing.T) (ids map[string]string, urls map[string]string, how map[string]string) {
+	t.Helper()
+	seed, err := directory.LoadSeed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostUse := map[string]int{}
+	host := func(u string) string {
+		h, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://"), "/")
+		return strings.ToLower(h)
+	}
+	for _, o := range seed.Organisations {
+		for _, u := range append(append([]string(nil), o.Websites...), o.Social...) {
+			hostUse[host(u)]++
+		}
+	}
+	ids, urls, how = map[string]string{}, map[string]string{}, map[string]string{}
+	plain := []string{"ok", "404", "410", "moved"}
+	for _, o := range seed.Organisations {
+		if len(o.Websites) != 1 || len(o.Social) != 0 || o.Closed() || hostUse[host(o.Websites[0])] != 1 {
+			continue
+		}
+		u := o.Websites[0]
+		kind := ""
+		if strings.HasPrefix(u, "https://") {
+			if _, done := ids["tls"]; !done {
+				kind = "tls"
+			}
+		} else if len(plain) > 0 {
+			kind, plain = plain[0], plain[1:]
+		}
+		if kind != "" {
+			ids[kind], urls[kind], how[host(u)] = o.ID, u, kind
+		}
+	}
+	if len(ids) != 5 {
+		t.Fatalf("the seed has too few entries with a link of their own: %v", ids)
+	}
+	return ids, urls, how
 }
 
 // option sends the checker's requests to the local web and makes its
@@ -92,7 +141,8 @@ func seedLinks(t *testing.T) int {
 }
 
 func TestLinksReportAfterACheck(t *testing.T) {
-	web := newLocalWeb(t)
+	ids, urls, how := seedPicks(t)
+	web := newLocalWeb(t, how)
 	app := newTestApp(t, embeddedEnv(t), Streams{ConsoleOnly: true}, web.option())
 	var out, errs bytes.Buffer
 	if err := app.Links(t.Context(), &out, &errs, false, true); err != nil {
@@ -110,12 +160,12 @@ func TestLinksReportAfterACheck(t *testing.T) {
 	}
 	today := time.Now().UTC().Format("2006-01-02")
 	want := map[string][]string{
-		"vandu": {"http://www.vandu.org", "ok", today, "0"},
-		"anpud": {"http://www.anpud.org", "http 404", "never", "1"},
-		"aivl":  {"http://www.aivl.org.au", "http 410", "never", "1"},
+		ids["ok"]:  {urls["ok"], "ok", today, "0"},
+		ids["404"]: {urls["404"], "http 404", "never", "1"},
+		ids["410"]: {urls["410"], "http 410", "never", "1"},
 		// https against a plain server: the TLS handshake fails.
-		"inpud": {"https://inpud.net", "tls", "never", "1"},
-		"ehrn":  {"http://www.harm-reduction.org", "ok → http://harmreductioneurasia.example/ (R-1)", today, "0"},
+		ids["tls"]:   {urls["tls"], "tls", "never", "1"},
+		ids["moved"]: {urls["moved"], "ok → " + movedTo + " (R-1)", today, "0"},
 	}
 	for _, l := range lines[1:] {
 		id := strings.Fields(l)[0]
@@ -138,7 +188,7 @@ func TestLinksReportAfterACheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if it.Target != "ehrn" || !it.Edited || it.Org.Websites[0] != "http://harmreductioneurasia.example/" {
+	if it.Target != ids["moved"] || !it.Edited || it.Org.Websites[0] != movedTo {
 		t.Errorf("R-1 is %+v", it)
 	}
 
@@ -151,12 +201,12 @@ func TestLinksReportAfterACheck(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &rows); err != nil {
 		t.Fatalf("-json output is not JSON: %v\n%s", err, out.String())
 	}
-	if len(rows) != seedLinks(t) || rows[0].Entry != "inpud" {
+	if len(rows) != seedLinks(t) || strings.Fields(lines[1])[0] != rows[0].Entry {
 		t.Fatalf("%d rows starting with %+v", len(rows), rows[0])
 	}
 	for _, r := range rows {
-		if r.Entry == "anpud" && (r.Status != "http 404" || r.Code != 404 || r.Failures != 1 || !r.LastOK.IsZero() || r.Checked.IsZero()) {
-			t.Errorf("anpud row %+v", r)
+		if r.Entry == ids["404"] && (r.Status != "http 404" || r.Code != 404 || r.Failures != 1 || !r.LastOK.IsZero() || r.Checked.IsZero()) {
+			t.Errorf("%s row %+v", ids["404"], r)
 		}
 	}
 
@@ -194,7 +244,7 @@ func TestLinksCommand(t *testing.T) {
 		}
 	}
 	code, out, _ = runBot(t, env, "", "links")
-	if code != 0 || !strings.HasPrefix(out, "ENTRY") || !strings.Contains(out, "http://www.vandu.org") {
+	if code != 0 || !strings.HasPrefix(out, "ENTRY") || !strings.Contains(out, rows[0].URL) || !strings.Contains(out, rows[len(rows)-1].URL) {
 		t.Fatalf("links: exit %d:\n%s", code, out)
 	}
 	if code, _, errs := runBot(t, env, "", "links", "extra"); code != 2 || !strings.Contains(errs, "links takes only") {
@@ -236,5 +286,49 @@ func TestLinkCheckerRunsOnlyWithPlatforms(t *testing.T) {
 				t.Error("no link states for the cards")
 			}
 		})
+	}
+}
+
+// TestLinkCheckerHoldsItsLease: the checker runs only while its replica
+// holds the lease, and gives it up when it stops.
+func TestLinkCheckerHoldsItsLease(t *testing.T) {
+	tg := telegramtest.New(t, "123456:LEASE-token")
+	started := make(chan struct{})
+	var once sync.Once
+	app := newTestApp(t, opsTelegramEnv(tg, embeddedEnv(t)), Streams{}, opsNoPacing(), option{linkcheck: func(o *linkcheck.Options) {
+		// The first wait (the start delay) tells the test the checker
+		// runs, and lasts until the test stops it.
+		o.Sleep = func(ctx context.Context, d time.Duration) error {
+			once.Do(func() { close(started) })
+			<-ctx.Done()
+			return ctx.Err()
+		}
+	}})
+	if app.checker == nil {
+		t.Fatal("no checker")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); app.runLinks(ctx) }()
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("the checker did not start")
+	}
+	if !app.ops.isHeld(leaseLinkCheck) {
+		t.Error("the checker runs without holding its lease")
+	}
+	if ok, err := app.store.Acquire(t.Context(), leaseLinkCheck, "another-replica", time.Minute); err != nil || ok {
+		t.Errorf("another replica took the lease while the checker runs: %v, %v", ok, err)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("runLinks did not return")
+	}
+	if ok, err := app.store.Acquire(t.Context(), leaseLinkCheck, "another-replica", time.Minute); err != nil || !ok {
+		t.Errorf("the lease was not released: %v, %v", ok, err)
 	}
 }

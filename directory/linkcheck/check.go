@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -23,6 +24,7 @@ const (
 	StatusRefused   = "refused"
 	StatusDNS       = "dns"
 	StatusRedirects = "redirects"
+	StatusBlocked   = "blocked" // the link or a redirect leads to a private address
 	StatusError     = "error"
 )
 
@@ -133,6 +135,8 @@ func classify(err error) string {
 		alert   tls.AlertError
 	)
 	switch {
+	case errors.Is(err, errNotPublic):
+		return StatusBlocked
 	case errors.Is(err, errTooManyRedirects):
 		return StatusRedirects
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
@@ -265,4 +269,35 @@ func (b *releaseBody) Close() error {
 		b.done()
 	}
 	return err
+}
+
+// errNotPublic refuses a connection to an address that is not on the
+// public internet.
+var errNotPublic = errors.New("not a public address")
+
+// publicDialer connects to public addresses only. The links come from the
+// directory, but a listed site (or a redirect from it) could point the
+// checker at the deployment's own network: loopback, private ranges, link
+// local (cloud metadata), and the like. It checks the address actually
+// dialled, after DNS, so a name that resolves inside is refused too.
+func publicDialer() *net.Dialer {
+	return &net.Dialer{
+		Timeout: 10 * time.Second,
+		Control: func(network, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			ip := net.ParseIP(host)
+			if ip == nil || !public(ip) {
+				return fmt.Errorf("%w: %s", errNotPublic, host)
+			}
+			return nil
+		},
+	}
+}
+
+func public(ip net.IP) bool {
+	return ip.IsGlobalUnicast() && !ip.IsPrivate() && !ip.IsLoopback() &&
+		!ip.IsLinkLocalUnicast() && !ip.IsInterfaceLocalMulticast() && !ip.IsUnspecified()
 }

@@ -66,7 +66,8 @@ type Options struct {
 	// UserAgent names the bot and where to learn about it.
 	UserAgent string
 	// Transport makes the requests [a clone of http.DefaultTransport,
-	// without proxy-from-environment surprises left as they are].
+	// keeping one idle connection per host, that connects to public
+	// addresses only].
 	Transport http.RoundTripper
 	// Now and Sleep are the clock; tests make them simulated
 	// [time.Now, a timer].
@@ -109,6 +110,7 @@ func (o *Options) defaults() {
 	if o.Transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 1
+		t.DialContext = publicDialer().DialContext
 		o.Transport = t
 	}
 	if o.Now == nil {
@@ -165,12 +167,16 @@ type link struct {
 	entries []string
 }
 
-// links lists every website and social link of the directory once, in a
-// stable order, with the entries that list each.
+// links lists every website and social link of the directory's open
+// entries once, in a stable order, with the entries that list each.
 func (c *Checker) links() []link {
 	byURL := map[string]*link{}
 	var order []string
 	c.dir.Index().Orgs(func(o *directory.Organisation) bool {
+		if o.Closed() {
+			// Out of answers: its links are history, not a way in.
+			return true
+		}
 		for _, u := range append(append([]string(nil), o.Websites...), o.Social...) {
 			p, err := url.Parse(u)
 			if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {

@@ -3,11 +3,14 @@ package linkcheck_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -120,7 +123,10 @@ func (s *sites) serve(host string, h http.HandlerFunc, tls bool) {
 	}
 	var srv *httptest.Server
 	if tls {
-		srv = httptest.NewTLSServer(http.HandlerFunc(wrapped))
+		srv = httptest.NewUnstartedServer(http.HandlerFunc(wrapped))
+		// The handshake failing is the point; keep it out of the output.
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		srv.StartTLS()
 	} else {
 		srv = httptest.NewServer(http.HandlerFunc(wrapped))
 	}
@@ -254,7 +260,7 @@ func newChecker(s *sites, d dir, st store.Store, r linkcheck.Raiser, c *clock) *
 	return linkcheck.New(d, st, r, linkcheck.Options{
 		Transport: s.transport(),
 		// Real time, for the slow server alone.
-		Timeout: 300 * time.Millisecond,
+		Timeout: time.Second,
 		Pause:   2 * time.Second,
 		Now:     c.Now,
 		Sleep:   c.Sleep,
@@ -555,5 +561,111 @@ func TestPauseBetweenRequestsToOneHost(t *testing.T) {
 	sleeps := c.Sleeps()
 	if len(sleeps) != 2 || sleeps[0] != 3*time.Second || sleeps[1] != 3*time.Second {
 		t.Fatalf("slept %v, want [3s 3s]", sleeps)
+	}
+}
+
+// TestRunWaitsThenChecksEveryTick: Run waits Delay before its first pass,
+// then passes every Tick, and stops when ctx ends.
+func TestRunWaitsThenChecksEveryTick(t *testing.T) {
+	st, err := boltstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s := newSites(t)
+	s.serve("ok.test", func(w http.ResponseWriter, r *http.Request) {}, false)
+	d := mustDir(t, directory.Organisation{ID: "ok", Name: "OK group", Websites: []string{"http://ok.test/"}})
+	c := newClock()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var mu sync.Mutex
+	var slept []time.Duration
+	passesAtSleep := []int{}
+	sleep := func(ctx context.Context, dur time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		slept = append(slept, dur)
+		passesAtSleep = append(passesAtSleep, len(s.requests()))
+		// Simulated time moves on by the sleep; after four, stop.
+		c.Advance(dur)
+		if len(slept) == 4 {
+			cancel()
+		}
+		return ctx.Err()
+	}
+	ch := linkcheck.New(d, st, nil, linkcheck.Options{Transport: s.transport(), Timeout: 10 * time.Second,
+		Delay: 10 * time.Minute, Tick: 4 * day, Now: c.Now, Sleep: sleep})
+	if err := ch.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []time.Duration{10 * time.Minute, 4 * day, 4 * day, 4 * day}
+	for i := range want {
+		if i >= len(slept) || slept[i] != want[i] {
+			t.Fatalf("slept %v, want %v", slept, want)
+		}
+	}
+	// Nothing before the delay; one check after it; none 4 days later
+	// (not due within the week); one more 8 days after the first.
+	if got := passesAtSleep; len(got) != 4 || got[0] != 0 || got[1] != 1 || got[2] != 1 || got[3] != 2 {
+		t.Fatalf("requests seen at each sleep: %v, want [0 1 1 2]", got)
+	}
+}
+
+// TestClosedEntriesAreNotChecked: a closed group's links are history.
+func TestClosedEntriesAreNotChecked(t *testing.T) {
+	st, err := boltstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s := newSites(t)
+	s.serve("open.test", func(w http.ResponseWriter, r *http.Request) {}, false)
+	s.serve("closed.test", func(w http.ResponseWriter, r *http.Request) {}, false)
+	d := mustDir(t,
+		directory.Organisation{ID: "open", Name: "Open group", Websites: []string{"http://open.test/"}},
+		directory.Organisation{ID: "shut", Name: "Shut group", Websites: []string{"http://closed.test/"}, Status: directory.StatusClosed})
+	c := newClock()
+	sum, err := linkcheck.New(d, st, nil, linkcheck.Options{Transport: s.transport(), Now: c.Now, Sleep: c.Sleep}).RunOnce(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Checked != 1 {
+		t.Errorf("checked %d links, want 1", sum.Checked)
+	}
+	for _, q := range s.requests() {
+		if q.host == "closed.test" {
+			t.Errorf("the closed group's site was asked")
+		}
+	}
+	if recs, _ := linkcheck.Records(t.Context(), st); len(recs) != 1 || recs[0].URL != "http://open.test/" {
+		t.Errorf("records %+v", recs)
+	}
+}
+
+// TestPrivateAddressesAreRefused: with its own transport, the checker
+// connects to public addresses only, so neither a link nor a redirect can
+// point it at the deployment's network.
+func TestPrivateAddressesAreRefused(t *testing.T) {
+	st, err := boltstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var asked atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { asked.Add(1) }))
+	t.Cleanup(srv.Close)
+	u := srv.URL + "/"
+	d := mustDir(t, directory.Organisation{ID: "inside", Name: "Inside group", Websites: []string{u}})
+	c := newClock()
+	if _, err := linkcheck.New(d, st, nil, linkcheck.Options{Now: c.Now, Sleep: c.Sleep}).RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if rec := record(t, st, u); rec.Status != linkcheck.StatusBlocked || rec.OK() {
+		t.Errorf("a loopback link: %+v, want blocked", rec)
+	}
+	if n := asked.Load(); n != 0 {
+		t.Errorf("the loopback server was asked %d times", n)
 	}
 }

@@ -43,7 +43,8 @@ type Record struct {
 	Checked time.Time `json:"checked"`
 	LastOK  time.Time `json:"last_ok,omitzero"`
 	// Status is the outcome of the last check: "ok", "http 404",
-	// "timeout", "tls", "refused", "dns", "redirects" or "error".
+	// "timeout", "tls", "refused", "dns", "redirects", "blocked" (a
+	// private address) or "error".
 	Status string `json:"status"`
 	// Code is the last HTTP status code received (0: no answer).
 	Code int `json:"code,omitempty"`
