@@ -48,6 +48,12 @@ func (s *Service) card(x *directory.Index, it *Item, lang string) *bot.Reply {
 		if links := linkLines(it.Org); links != "" {
 			c.Fields = append(c.Fields, bot.CardField{Name: i18n.Tr(lang, "card.field_links"), Value: links})
 		}
+		if it.Lead != nil {
+			// An imported lead says where it comes from and why it is uncertain.
+			lead := leadSpans(it, lang)
+			para(lead...)
+			c.Fields = append(c.Fields, bot.CardField{Name: i18n.Tr(lang, "card.field_source"), Value: bot.PlainText(bot.Block{Spans: lead})})
+		}
 	case KindReport:
 		cur, ok := x.Org(it.Target)
 		title = i18n.Tr(lang, "card.report", it.Ref, it.Org.Name)
