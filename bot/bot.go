@@ -180,7 +180,7 @@ func (b *Bot) network(ctx context.Context, m *Message) (*Reply, error) {
 		for _, g := range b.regionsIn(x, m.Lang) {
 			names = append(names, x.RegionName(g.ID, m.Lang))
 		}
-		return Text(i18n.Tr(m.Lang, "network.unknown", q, strings.Join(names, ", "))), nil
+		return Text(i18n.Tr(m.Lang, "network.unknown", echo(q), strings.Join(names, ", "))), nil
 	}
 	// A region is answered as /find answers it; a country or a place in
 	// one, with each region it belongs to.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/directory/directorytest"
 )
@@ -328,4 +329,39 @@ func FuzzCommand(f *testing.F) {
 			t.Fatalf("Handle(%q) error %v", s, err)
 		}
 	})
+}
+
+// TestPanicIsLoggedWithoutItsValue: a panic carrying what someone typed is
+// logged with its stack at error level, but the value never reaches the
+// info level, and the person is answered in their own language.
+func TestPanicIsLoggedWithoutItsValue(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	b := New(Options{Directory: MustBot(t).dir, Log: log})
+	b.Router().RegisterFunc(Command{Name: "boom"}, func(ctx context.Context, m *Message) (*Reply, error) {
+		panic("user typed: " + m.Text)
+	})
+	m := private("/boom my secret words")
+	m.Platform, m.Lang = "test", "de"
+	rep, err := b.Handle(context.Background(), m)
+	if err != nil || rep == nil {
+		t.Fatalf("Handle = %v, %v", rep, err)
+	}
+	if got := text(rep); got != i18n.Tr("de", "error.internal") || !rep.Private || rep.Lang != "de" {
+		t.Errorf("the apology is %q (private %v, lang %q); want the German one, private", got, rep.Private, rep.Lang)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "panic recovered") || !strings.Contains(out, "stack=") || !strings.Contains(out, "bot.TestPanicIsLoggedWithoutItsValue") {
+		t.Errorf("the log lacks the panic's stack:\n%s", out)
+	}
+	if strings.Contains(out, "secret words") {
+		t.Errorf("the panicking value reached the info log:\n%s", out)
+	}
+	// A press gets the apology as its notice too.
+	if r := ErrorReply(nil, "fr", true); r.Notice != i18n.Tr("fr", "error.internal") || text(r) != r.Notice {
+		t.Errorf("ErrorReply for a press = %+v", r)
+	}
+	if r := ErrorReply(Errorf(NotAllowed, "press.not_yours"), "es", false); text(r) != i18n.Tr("es", "press.not_yours") || r.Notice != "" {
+		t.Errorf("ErrorReply of a user-safe error in Spanish = %q", text(r))
+	}
 }

@@ -3,6 +3,8 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"runtime/debug"
 
 	"github.com/unionbot/unionbot/bot/i18n"
 )
@@ -75,4 +77,34 @@ func UserMessageIn(err error, lang string) string {
 		}
 	}
 	return i18n.Tr(lang, "error.internal")
+}
+
+// ErrorReply is the one reply to a failure, in lang (a supported language;
+// after Bot.Handle, Message.Lang is the one the core answered in): the
+// user-safe message of err, or an apology for an internal error, a panic
+// (err nil) or an error with no code. It is private to the person who
+// caused it, and a press also gets it as the pop-up notice. Adapters call it
+// where they catch a failure themselves, at their goroutine boundaries, so
+// that every failure reads the same in every language.
+func ErrorReply(err error, lang string, pressed bool) *Reply {
+	msg := i18n.Tr(lang, "error.internal")
+	if err != nil {
+		msg = UserMessageIn(err, lang)
+	}
+	r := Text(msg)
+	r.Private = true
+	r.Lang = lang
+	if pressed {
+		r.Notice = msg
+	}
+	return r
+}
+
+// LogPanic logs a recovered panic: where it happened, the panicking value's
+// type and the stack, but never the value itself, which may carry what
+// someone typed (it goes to the debug level only). Adapters use it in
+// their own recovers so that every panic is logged alike.
+func LogPanic(log *slog.Logger, where string, p any) {
+	log.Error("panic recovered", "where", where, "type", fmt.Sprintf("%T", p), "stack", string(debug.Stack()))
+	log.Debug("panic value", "where", where, "value", fmt.Sprint(p))
 }

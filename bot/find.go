@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/unionbot/unionbot/bot/clean"
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
@@ -42,6 +43,9 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	if len(q) > maxQuery {
 		return nil, Errorf(Invalid, "find.too_long", maxQuery)
 	}
+	// Invisible and bidi characters only disguise a query; every echo of
+	// it goes through echo (clean.Echo) as well.
+	q = clean.Text(q)
 	x := b.dir.Index()
 	if rest, ok := cutNear(q, m.Lang); ok {
 		if isMe(rest, m.Lang) {
@@ -53,7 +57,7 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	}
 	res := x.Search(q)
 	if len(res.Matches) == 0 {
-		return Text(i18n.Tr(m.Lang, "find.nothing", q)), nil
+		return Text(i18n.Tr(m.Lang, "find.nothing", echo(q))), nil
 	}
 	r := &Reply{Private: true, Compact: true}
 	if res.Corrected {

@@ -114,7 +114,7 @@ func (b *Bot) chooseLang(ctx context.Context, m *Message) (*Reply, error) {
 		for _, l := range i18n.Default().Languages() {
 			names = append(names, l+" ("+i18n.Tr(l, "lang.name")+")")
 		}
-		return nil, Errorf(Invalid, "lang.unknown", arg, strings.Join(names, ", "))
+		return nil, Errorf(Invalid, "lang.unknown", echo(arg), strings.Join(names, ", "))
 	}
 	if err := b.prefs.Put(ctx, langKey(m), []byte(l), 0); err != nil {
 		return nil, prefsErr(err)

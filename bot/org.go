@@ -25,7 +25,7 @@ func (b *Bot) org(ctx context.Context, m *Message) (*Reply, error) {
 	x := b.dir.Index()
 	o, ok := x.Org(id)
 	if !ok {
-		return nil, Errorf(NotFound, "org.unknown", id)
+		return nil, Errorf(NotFound, "org.unknown", echo(id))
 	}
 	return b.fullCard(x, o, m.Lang), nil
 }

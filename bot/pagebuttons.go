@@ -2,12 +2,13 @@ package bot
 
 // CompactFactor and MaxCompactPage size the pages of a compact reply (a
 // list of one- or two-line entries): CompactFactor entries take the room of
-// one card, and a page holds at most MaxCompactPage, which keeps a page of
-// entries with one button each within Discord's 25 components (with the
-// row of page buttons) and Telegram's 4,096 characters.
+// one card, and a page holds at most MaxCompactPage. With the platforms'
+// page sizes that is 24 entries on Telegram (6 cards), which fit its 4,096
+// characters, and 20 on Discord (5 cards), whose buttons then take four
+// rows of five beside the row of page buttons: Discord allows five rows.
 const (
 	CompactFactor  = 4
-	MaxCompactPage = 20
+	MaxCompactPage = 24
 )
 
 // buttonsPerRow is how many block buttons share a row.

@@ -332,3 +332,55 @@ func TestButtonSecret(t *testing.T) {
 		})
 	}
 }
+
+// FuzzPress checks the promises of button data on any input: the only data
+// a press can open is data the core sealed for that kind, person and chat;
+// any command line seals into data that fits a button and opens back to
+// itself; and changing any byte of sealed data, or pressing it as someone
+// else, is refused.
+func FuzzPress(f *testing.F) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	seeder := newPresses(key, newMemKV(10), nil)
+	valid, _ := seeder.seal(context.Background(), pressPager, bindingFor(pressPager, "test", "c", "u"), "/page 2 /find Canada")
+	for _, s := range []string{"/page 1 /find France", "~pAAAAAAAAAAA/page 1 /find France", valid, "~", "~P", "/approve S-1",
+		"/find " + strings.Repeat("x", 80), "\x00~m", "~mzzzzzzzzzzz/approve S-1"} {
+		f.Add(s, uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, s string, flip uint8) {
+		ctx := context.Background()
+		p := newPresses(key, newMemKV(10), func(name string) bool { return name == "approve" })
+		m := &Message{Platform: "test", Text: s, Pressed: true, User: User{ID: "u"}, Chat: Chat{ID: "c", Private: true}}
+		if cmdline, kind, err := p.open(ctx, m); err == nil {
+			b := bindingFor(kind, "test", "c", "u")
+			if again, _ := p.seal(ctx, kind, b, cmdline); again != s {
+				t.Fatalf("opened %q as %q (kind %c), which seals to %q", s, cmdline, kind, again)
+			}
+		}
+
+		cmd := "/" + strings.TrimLeft(s, "/ ")
+		kind := p.kindOf(cmd, nil)
+		data, ok := p.seal(ctx, kind, bindingFor(kind, "test", "c", "u"), cmd)
+		if !ok {
+			t.Fatalf("seal(%q) failed", cmd)
+		}
+		if len(data) > MaxButtonData {
+			t.Fatalf("seal(%q) = %d bytes", cmd, len(data))
+		}
+		m.Text = data
+		got, gotKind, err := p.open(ctx, m)
+		if err != nil || got != cmd || gotKind != kind {
+			t.Fatalf("seal(%q) = %q opens to %q, kind %c, %v", cmd, data, got, gotKind, err)
+		}
+		bad := []byte(data)
+		bad[int(flip)%len(bad)] ^= 1 << (flip % 7)
+		m.Text = string(bad)
+		if _, _, err := p.open(ctx, m); err == nil && string(bad) != data {
+			t.Fatalf("%q opened after changing a byte of %q", bad, data)
+		}
+		other := *m
+		other.Text, other.User.ID = data, "someone else"
+		if _, _, err := p.open(ctx, &other); err == nil && kind != pressChat {
+			t.Fatalf("%q opened for someone else", data)
+		}
+	})
+}

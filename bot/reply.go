@@ -3,6 +3,8 @@ package bot
 import (
 	"net/url"
 	"strings"
+
+	"github.com/unionbot/unionbot/bot/clean"
 )
 
 // Style is how a span of text is shown.
@@ -238,3 +240,12 @@ func splitPoint(s string, limit int) int {
 	}
 	return cut
 }
+
+// maxEcho bounds how much of someone's own text a reply repeats.
+const maxEcho = 80
+
+// echo is how a reply shows text someone sent: cleaned of controls,
+// invisible and bidi characters, cut to maxEcho runes, and with web
+// addresses defanged so that no client links them (see clean.Echo). Every
+// reply that repeats a person's words uses it.
+func echo(s string) string { return clean.Echo(s, maxEcho) }

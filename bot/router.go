@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -179,7 +178,7 @@ func (r *Router) unknown(name, lang string) *Reply {
 		}
 	}
 	sort.Strings(names)
-	return Text(i18n.Tr(lang, "router.unknown", name, strings.Join(names, ", ")))
+	return Text(i18n.Tr(lang, "router.unknown", echo(name), strings.Join(names, ", ")))
 }
 
 // page is "/page N <command>": it re-runs the command and returns page N of
@@ -265,16 +264,17 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 	return withBlockButtons(&out, out.Blocks)
 }
 
-// Recover turns a panic in a handler into an apology and a log entry, so one
-// bad message cannot take the process down.
+// Recover turns a panic in a handler into an apology in the person's
+// language and a log entry with the stack but not the panicking value
+// (LogPanic), so one bad message cannot take the process down nor put what
+// someone typed in the log.
 func Recover(log *slog.Logger) Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, m *Message) (rep *Reply, err error) {
 			defer func() {
 				if p := recover(); p != nil {
-					log.Error("handler panicked", "platform", m.Platform, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-					rep, err = Text(i18n.Tr(m.Lang, "error.internal")), nil
-					rep.Lang = m.Lang
+					LogPanic(log, "handler ("+m.Platform+")", p)
+					rep, err = ErrorReply(nil, m.Lang, m.Pressed), nil
 				}
 			}()
 			return next.Handle(ctx, m)
@@ -294,13 +294,7 @@ func Errors(log *slog.Logger) Middleware {
 			if ErrorCode(err) == Internal {
 				log.Error("command failed", "platform", m.Platform, "err", err)
 			}
-			msg := UserMessageIn(err, m.Lang)
-			out := Text(msg)
-			out.Private = true
-			if m.Pressed {
-				out.Notice = msg
-			}
-			return out, nil
+			return ErrorReply(err, m.Lang, m.Pressed), nil
 		})
 	}
 }

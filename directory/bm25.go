@@ -40,13 +40,16 @@ type nameIndex struct {
 	postings [][]posting      // term id → organisations with it, by id
 	idf      []float64        // term id → inverse document frequency
 	maxIDF   float64          // the idf of a word no organisation has
-	pool     sync.Pool        // *scratch
+	// nameOrder is each organisation's position in name order, so that
+	// equal scores are ordered by name without comparing strings.
+	nameOrder []int32
+	pool      sync.Pool // *scratch
 }
 
 // scratch is a query's accumulators, reused: dense arrays indexed by
 // organisation, reset through the list of those touched.
 type scratch struct {
-	score, cover []float64
+	score, cover []float32
 	touched      []int32
 }
 
@@ -106,19 +109,32 @@ func (x *Index) buildNames(f *folder) {
 		}
 	}
 	ni.maxIDF = math.Log(1 + (N+0.5)/0.5)
+	byName := make([]int32, n)
+	for i := range byName {
+		byName[i] = int32(i)
+	}
+	sort.SliceStable(byName, func(i, j int) bool { return x.orgs[byName[i]].Name < x.orgs[byName[j]].Name })
+	ni.nameOrder = make([]int32, n)
+	for pos, id := range byName {
+		ni.nameOrder[id] = int32(pos)
+	}
 	ni.pool.New = func() any {
-		return &scratch{score: make([]float64, n), cover: make([]float64, n)}
+		return &scratch{score: make([]float32, n), cover: make([]float32, n)}
 	}
 	x.bm = ni
 }
 
 // rankNames ranks the organisations that hold most of the query's words
-// (minCoverage of their idf), best first, keeping those keep accepts (nil
-// keeps all). words are folded; stop words are left out here.
-func (x *Index) rankNames(words []string, keep func(int32) bool) []int32 {
+// (minCoverage of their idf) and that keep accepts (nil keeps all): it
+// returns the best MaxPerTier, best first, and how many matched in all.
+// words are folded; stop words are left out here. bonus words (the place a
+// query named beside the name) add to the score of the names that have
+// them but are not asked for: "Vancouver network of drug users" is VANDU
+// before UNDUN.
+func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32, int) {
 	ni := x.bm
 	if ni == nil {
-		return nil
+		return nil, 0
 	}
 	var terms []int32
 	var want float64
@@ -140,7 +156,13 @@ func (x *Index) rankNames(words []string, keep func(int32) bool) []int32 {
 		}
 	}
 	if len(terms) == 0 || want == 0 {
-		return nil
+		return nil, 0
+	}
+	var extra []int32
+	for _, w := range bonus {
+		if t, ok := ni.terms[nameWord(w)]; ok && !seen[nameWord(w)] {
+			extra = append(extra, t)
+		}
 	}
 	s := ni.pool.Get().(*scratch)
 	defer func() {
@@ -151,27 +173,92 @@ func (x *Index) rankNames(words []string, keep func(int32) bool) []int32 {
 		ni.pool.Put(s)
 	}()
 	for _, t := range terms {
-		idf := ni.idf[t]
+		idf := float32(ni.idf[t])
 		for _, p := range ni.postings[t] {
 			if s.cover[p.org] == 0 {
 				s.touched = append(s.touched, p.org)
 			}
-			s.score[p.org] += float64(p.impact)
+			s.score[p.org] += p.impact
 			s.cover[p.org] += idf
 		}
 	}
-	var out []int32
-	for _, id := range s.touched {
-		if s.cover[id] >= minCoverage*want && (keep == nil || keep(id)) {
-			out = append(out, id)
+	for _, t := range extra {
+		for _, p := range ni.postings[t] {
+			if s.cover[p.org] != 0 {
+				s.score[p.org] += p.impact
+			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+	// Every match is ranked, but only the best MaxPerTier are kept in
+	// order (a bounded heap): sorting tens of thousands of matches of a
+	// vague query would cost more than finding them.
+	better := func(a, b int32) bool {
 		if s.score[a] != s.score[b] {
 			return s.score[a] > s.score[b]
 		}
-		return x.orgs[a].Name < x.orgs[b].Name
-	})
-	return out
+		return ni.nameOrder[a] < ni.nameOrder[b]
+	}
+	h := topK{better: better}
+	need := float32(minCoverage * want * 0.9999) // float32 sums round
+	total := 0
+	for _, id := range s.touched {
+		if s.cover[id] >= need && (keep == nil || keep(id)) {
+			total++
+			h.offer(id, MaxPerTier)
+		}
+	}
+	out := h.ids
+	sort.Slice(out, func(i, j int) bool { return better(out[i], out[j]) })
+	return out, total
+}
+
+// topK keeps the k best ids offered: a heap whose root is the worst kept.
+type topK struct {
+	ids    []int32
+	better func(a, b int32) bool
+}
+
+func (h *topK) offer(id int32, k int) {
+	if len(h.ids) < k {
+		h.ids = append(h.ids, id)
+		h.up(len(h.ids) - 1)
+		return
+	}
+	if !h.better(id, h.ids[0]) {
+		return
+	}
+	h.ids[0] = id
+	h.down(0)
+}
+
+// worse orders the heap: the root is the worst.
+func (h *topK) worse(i, j int) bool { return h.better(h.ids[j], h.ids[i]) }
+
+func (h *topK) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.worse(i, p) {
+			return
+		}
+		h.ids[i], h.ids[p] = h.ids[p], h.ids[i]
+		i = p
+	}
+}
+
+func (h *topK) down(i int) {
+	n := len(h.ids)
+	for {
+		l, m := 2*i+1, i
+		if l < n && h.worse(l, m) {
+			m = l
+		}
+		if r := l + 1; r < n && h.worse(r, m) {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		h.ids[i], h.ids[m] = h.ids[m], h.ids[i]
+		i = m
+	}
 }

@@ -150,6 +150,16 @@ var fillerWords = map[string]bool{
 	"в": true, "во": true, "рядом": true, "с": true, "есть": true, "ли": true,
 }
 
+// genericWords name a kind of organisation, not one: beside a place they
+// ask for its groups ("groups in Dublin"), not for a group whose name says
+// "group".
+var genericWords = map[string]bool{
+	"group": true, "groups": true, "org": true, "orgs": true, "organisation": true, "organisations": true,
+	"organization": true, "organizations": true, "groupe": true, "groupes": true, "grupo": true,
+	"grupos": true, "gruppe": true, "gruppen": true, "kelompok": true, "группа": true, "группы": true,
+	"anything": true, "someone": true, "somebody": true, "people": true, "support": true, "help": true,
+}
+
 // nameWord turns a folded word into the form name matching compares:
 // British and American spellings meet ("organisation", "organization"),
 // and plurals meet singulars ("users", "user"; "communities",

@@ -169,19 +169,30 @@ func (x *Index) freeText(words []string, res *Result) ([]Match, bool) {
 			if len(refs) == 0 {
 				continue
 			}
-			ids := x.rankNames(rest, func(id int32) bool { return x.serves(id, refs) })
+			var named []string
+			for _, w := range rest {
+				if !genericWords[w] {
+					named = append(named, w)
+				}
+			}
+			if len(named) == 0 {
+				// "groups in Dublin": the place's groups.
+				return x.matches(refs, res), true
+			}
+			rest = named
+			ids, total := x.rankNames(rest, place, func(id int32) bool { return x.serves(id, refs) })
 			if len(ids) > 0 {
 				res.Partial = true
-				return []Match{x.orgMatch(ids)}, true
+				return []Match{x.orgMatch(ids, total)}, true
 			}
 			if fallback == nil {
 				fallback = refs
 			}
 		}
 	}
-	if ids := x.rankNames(words, nil); len(ids) > 0 {
+	if ids, total := x.rankNames(words, nil, nil); len(ids) > 0 {
 		res.Partial = true
-		return []Match{x.orgMatch(ids)}, true
+		return []Match{x.orgMatch(ids, total)}, true
 	}
 	if fallback != nil {
 		return x.matches(fallback, res), true
@@ -199,14 +210,10 @@ func placeRefs(refs []ref) []ref {
 	return out
 }
 
-// orgMatch is the answer listing organisations by name, at most
-// MaxPerTier of them.
-func (x *Index) orgMatch(ids []int32) Match {
-	m := Match{}
-	if len(ids) > MaxPerTier {
-		m.More = len(ids) - MaxPerTier
-		ids = ids[:MaxPerTier]
-	}
+// orgMatch is the answer listing organisations by name: the best of
+// total matches, at most MaxPerTier.
+func (x *Index) orgMatch(ids []int32, total int) Match {
+	m := Match{More: total - len(ids)}
 	for _, id := range ids {
 		m.Orgs = append(m.Orgs, &x.orgs[id])
 	}

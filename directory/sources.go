@@ -146,3 +146,14 @@ func (x *Index) checkServed(f *folder, o *Organisation, s string) error {
 	}
 	return fmt.Errorf("a country it serves must also be in countries")
 }
+
+// Check reports whether o would be indexed as it is: the check Build makes
+// of every entry, for an entry that is not (yet) in the directory, such as
+// a lead before it becomes a suggestion. o itself is not changed.
+func (x *Index) Check(o Organisation) error {
+	f := newFolder()
+	if _, err := x.complete(f, &o); err != nil {
+		return err
+	}
+	return x.checkFacts(f, &o)
+}

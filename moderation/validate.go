@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/clean"
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
@@ -24,68 +24,9 @@ const (
 	MaxLink        = 300
 )
 
-// Clean removes what must never reach a card or the directory: control
-// characters (newlines become spaces), zero-width and bidirectional-override
-// characters (which can disguise text), and mention syntax that could ping a
-// whole server. It also collapses runs of spaces and trims.
-func Clean(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "")
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t' || unicode.IsSpace(r):
-			space = true
-			continue
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == '\u061C',
-			r >= '\u2066' && r <= '\u2069', r >= '\u202A' && r <= '\u202E':
-			// Cf covers zero-width spaces and joiners, BOM and bidi marks.
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	out := b.String()
-	// "@everyone", "@here", and Discord's <@id>, <@&role>, <#channel>.
-	// Removing one mention can form another ("<@#1" → "<#1"), so repeat
-	// until nothing changes.
-	mentions := strings.NewReplacer("<@&", "<", "<@!", "<", "<@", "<", "<#", "<")
-	for {
-		next := mentions.Replace(dropAt(dropAt(out, "@everyone"), "@here"))
-		if next == out {
-			return out
-		}
-		out = next
-	}
-}
-
-// dropAt removes the "@" of every case-insensitive occurrence of mention
-// ("@everyone" → "everyone", "@HERE" → "HERE"). ToLower keeps byte offsets
-// here because mention is ASCII and only ASCII letters are compared.
-func dropAt(s, mention string) string {
-	for {
-		i := indexFoldASCII(s, mention)
-		if i < 0 {
-			return s
-		}
-		s = s[:i] + s[i+1:]
-	}
-}
-
-func indexFoldASCII(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
-			return i
-		}
-	}
-	return -1
-}
+// Clean removes what must never reach a card or the directory: see
+// clean.Text, which the core uses for what replies echo too.
+func Clean(s string) string { return clean.Text(s) }
 
 // Proposal is a suggestion as typed, before it is checked.
 type Proposal struct {
@@ -148,11 +89,11 @@ func parseLinks(s string) ([]string, error) {
 			f = "https://" + f
 		}
 		if !bot.SafeURL(f) {
-			return nil, errorf(invalid, "mod.link_not_web", truncate(Clean(f), 60))
+			return nil, errorf(invalid, "mod.link_not_web", clean.Echo(f, 60))
 		}
 		u, _ := url.Parse(f)
 		if !strings.Contains(u.Hostname(), ".") {
-			return nil, errorf(invalid, "mod.link_no_host", truncate(Clean(f), 60))
+			return nil, errorf(invalid, "mod.link_no_host", clean.Echo(f, 60))
 		}
 		if sc := hostMixesScripts(f); sc != nil {
 			// The address is not echoed: it is made to deceive.
@@ -224,7 +165,7 @@ func resolvePlace(x *directory.Index, text, lang string) (resolved, error) {
 			// A guess is fine for a search, not for a listing: ask.
 			return resolved{}, errorf(invalid, "mod.place_did_you_mean", fromPlace(places[0]).label(x, lang))
 		}
-		return resolved{}, errorf(invalid, "mod.place_unknown", truncate(text, 60))
+		return resolved{}, errorf(invalid, "mod.place_unknown", clean.Echo(text, 60))
 	}
 	if len(places) > 1 {
 		names := fromPlace(places[0]).label(x, lang)

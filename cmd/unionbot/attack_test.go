@@ -52,9 +52,10 @@ func TestTelegramForgedPressesOnACard(t *testing.T) {
 		}
 	}
 
-	// Mallory's own answer in the moderators' chat has real page buttons,
+	// Mallory's own answer in the moderators' chat (a long one: every
+	// group whose name says "drug users") has real page buttons,
 	// bound to her and that chat.
-	tg.PushUpdate(telegramtest.TextUpdate(mallory, tgModGroup, "/find Canada"))
+	tg.PushUpdate(telegramtest.TextUpdate(mallory, tgModGroup, "/find drug users"))
 	own := tg.WaitFor(t, "sendMessage", telegramtest.All(telegramtest.ToChat(e2eModChat), telegramtest.TextContains("Page 1 of"), telegramtest.Succeeded), e2eWait)
 	var next string
 	for _, d := range tgCallbackData(own) {
@@ -177,4 +178,27 @@ func TestDiscordForgedPressesOnACard(t *testing.T) {
 	dcDecidedCard(t, dc, card, "S-1", "Approved")
 	dcAnswer(t, dc, id, token, "S-1 approved")
 	dcCheckNoMentions(t, dc)
+}
+
+// TestEchoesAreCleanOnTheWire: the "couldn't find anything" reply and a
+// refused link, as Telegram and the console receive them, carry no bidi
+// override and no address a client would link.
+func TestEchoesAreCleanOnTheWire(t *testing.T) {
+	tg := telegramtest.New(t, e2eTelegramToken)
+	e2eStart(t, withTelegram(embeddedEnv(t), tg), telegramNoPacing())
+	for i, text := range []string{
+		"/find \u202ezzqx https://inpud.net@evil.example",
+		"/suggest Zzqx Peers | Lisbon, Portugal | javascript://inpud.net@evil.example | peers",
+	} {
+		u := telegramtest.User{ID: int64(7100 + i), FirstName: "Eve"}
+		c := tgFirstReply(t, tg, u, text)
+		raw := c.Text()
+		if strings.ContainsAny(raw, "\u202e\u202c") || strings.Contains(raw, "://inpud") ||
+			strings.Contains(raw, "evil.example") || strings.Contains(raw, "inpud.net") {
+			t.Errorf("%q was answered with a raw echo: %q", text, raw)
+		}
+		if !strings.Contains(tgPlain(c), "evil[.]example") {
+			t.Errorf("%q: the answer %q does not show the defanged address", text, tgPlain(c))
+		}
+	}
 }

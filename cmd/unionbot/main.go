@@ -62,7 +62,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, env
 	dataDir := fs.String("data", "", "embedded store directory (overrides UNIONBOT_DATA_DIR)")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides UNIONBOT_LOG_LEVEL)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: unionbot [flags] [ask \"/command\" | console | export | import [-delist-missing] [file] | check | links [-json] [-check]]\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: unionbot [flags] [ask \"/command\" | console | export | import [-delist-missing | -as-suggestions] [file] | check | links [-json] [-check]]\n\nflags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nConfiguration comes from UNIONBOT_* environment variables; see README.md.\n")
 	}
@@ -103,7 +103,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, env
 	if len(rest) > 0 {
 		mode, rest = rest[0], rest[1:]
 	}
-	var delist, linksJSON, linksCheck bool
+	var imp importFlags
+	var linksJSON, linksCheck bool
 	switch mode {
 	case "run", "console", "export", "check":
 		if len(rest) > 0 {
@@ -112,7 +113,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, env
 		}
 	case "import":
 		var err error
-		if delist, stdin, err = importArgs(rest, stdin, stderr); err != nil {
+		if imp, stdin, err = importArgs(rest, stdin, stderr); err != nil {
 			return 2
 		}
 		if c, ok := stdin.(io.Closer); ok && stdin != os.Stdin {
@@ -146,7 +147,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, env
 	case "export":
 		err = app.Export(ctx, stdout)
 	case "import":
-		err = app.runImport(ctx, stdin, stdout, delist)
+		err = app.runImport(ctx, stdin, stdout, imp)
 	case "links":
 		err = app.Links(ctx, stdout, stderr, linksJSON, linksCheck)
 	default:
@@ -157,34 +158,6 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, env
 		return 1
 	}
 	return 0
-}
-
-// importArgs parses `import [-delist-missing] [file]`; the file defaults to
-// standard input.
-func importArgs(args []string, stdin io.Reader, stderr io.Writer) (delist bool, in io.Reader, err error) {
-	fs := flag.NewFlagSet("unionbot import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.BoolVar(&delist, "delist-missing", false, "delist the entries that the file leaves out")
-	if err := fs.Parse(args); err != nil {
-		return false, nil, err
-	}
-	switch fs.NArg() {
-	case 0:
-		return delist, stdin, nil
-	case 1:
-		if fs.Arg(0) == "-" {
-			return delist, stdin, nil
-		}
-		f, err := os.Open(fs.Arg(0))
-		if err != nil {
-			fmt.Fprintf(stderr, "unionbot: import: %v\n", err)
-			return false, nil, err
-		}
-		return delist, f, nil
-	default:
-		fmt.Fprintln(stderr, "unionbot: import takes at most one file (or reads standard input)")
-		return false, nil, errors.New("usage")
-	}
 }
 
 // redisLog is go-redis's logger: standard error when on, else nothing.

@@ -239,8 +239,31 @@ func (s *Store) Update(ctx context.Context, coll, id string, fn func(old []byte)
 			fnErr    error
 			noChange bool
 		)
+		// Two round trips when nothing interferes: WATCH and the read go
+		// out together, then the transaction with its announcement.
 		err := s.client.Watch(ctx, func(tx *redis.Tx) error {
-			old, err := tx.HGet(ctx, docKey, id).Bytes()
+			var get *redis.StringCmd
+			_, err := tx.Pipelined(ctx, func(p redis.Pipeliner) error {
+				p.Do(ctx, "watch", docKey)
+				get = p.HGet(ctx, docKey, id)
+				return nil
+			})
+			// The WATCH was sent by hand, so go-redis does not know to
+			// release it: every way out but EXEC must UNWATCH, or the
+			// pooled connection would carry it to its next user.
+			armed := true
+			defer func() {
+				if armed {
+					_ = tx.Unwatch(context.WithoutCancel(ctx)).Err()
+				}
+			}()
+			if errors.Is(err, redis.Nil) {
+				err = nil
+			}
+			if err != nil {
+				return err
+			}
+			old, err := get.Bytes()
 			if errors.Is(err, redis.Nil) {
 				old, err = nil, nil
 			}
@@ -256,6 +279,7 @@ func (s *Store) Update(ctx context.Context, coll, id string, fn func(old []byte)
 				fnErr = err
 				return err
 			}
+			armed = false // EXEC discards the watch, committed or not
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 				if val == nil {
 					p.HDel(ctx, docKey, id)
@@ -263,11 +287,13 @@ func (s *Store) Update(ctx context.Context, coll, id string, fn func(old []byte)
 					p.HSet(ctx, docKey, id, val)
 				}
 				p.Incr(ctx, verKey)
+				// Announced only if EXEC commits, in the same round trip.
+				p.Publish(ctx, s.notifyKey(coll), coll)
 				return nil
 			})
 			result = val
 			return err
-		}, docKey)
+		})
 		switch {
 		case fnErr != nil:
 			return nil, fnErr
@@ -281,7 +307,6 @@ func (s *Store) Update(ctx context.Context, coll, id string, fn func(old []byte)
 		case noChange:
 			return result, store.ErrNoChange
 		}
-		s.notify(ctx, coll)
 		return result, nil
 	}
 	return nil, fmt.Errorf("%w: update %s/%s: gave up after %d conflicting writes", store.ErrUnavailable, coll, id, updateAttempts)
@@ -301,25 +326,18 @@ func backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-// notify announces a write. A failure is ignored: the write has happened,
-// delivery is at most once by contract, and Version lets subscribers notice
-// what they missed.
-func (s *Store) notify(ctx context.Context, coll string) {
-	_ = s.client.Publish(context.WithoutCancel(ctx), s.notifyKey(coll), coll).Err()
-}
-
 // Delete removes a document and bumps the version even when it was missing,
 // like an Update whose function returns nil.
 func (s *Store) Delete(ctx context.Context, coll, id string) error {
 	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HDel(ctx, s.docKey(coll), id)
 		p.Incr(ctx, s.verKey(coll))
+		p.Publish(ctx, s.notifyKey(coll), coll)
 		return nil
 	})
 	if err != nil {
 		return mapErr(err)
 	}
-	s.notify(ctx, coll)
 	return nil
 }
 

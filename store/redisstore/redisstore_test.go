@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/redisstore"
 	"github.com/unionbot/unionbot/store/redisstore/redistest"
@@ -113,5 +115,38 @@ func storetestWriteEverything(t *testing.T, s *redisstore.Store) {
 	}
 	if _, err := s.Publish(ctx, "q", []byte("p")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUpdateReleasesItsWatch: an Update that writes nothing (its function
+// refuses, or reports no change) must not leave its WATCH on the pooled
+// connection, where it would make the next transaction on that connection
+// fail for a write it never read.
+func TestUpdateReleasesItsWatch(t *testing.T) {
+	base := redistest.MustOpen(t)
+	o, err := redis.ParseURL(redistest.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.PoolSize = 1 // every command shares one connection
+	s := redisstore.New(redis.NewClient(o), base.Prefix())
+	defer s.Close()
+	ctx := t.Context()
+	refuse := errors.New("refused")
+	for _, ret := range []error{refuse, store.ErrNoChange} {
+		if _, err := s.Update(ctx, "a", "x", func([]byte) ([]byte, error) { return nil, ret }); !errors.Is(err, ret) {
+			t.Fatalf("Update returned %v, want %v", err, ret)
+		}
+		// Another client writes the watched hash.
+		if err := base.Client().HSet(ctx, base.Prefix()+"doc:{a}", "x", "other").Err(); err != nil {
+			t.Fatal(err)
+		}
+		calls := 0
+		if _, err := s.Update(ctx, "b", "y", func([]byte) ([]byte, error) { calls++; return []byte("v"), nil }); err != nil {
+			t.Fatal(err)
+		}
+		if calls != 1 {
+			t.Errorf("after an Update that ended with %v, the next Update ran %d times: a WATCH was left on the connection", ret, calls)
+		}
 	}
 }

@@ -1,0 +1,120 @@
+package discord
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/directory"
+	"github.com/unionbot/unionbot/directory/directorytest"
+)
+
+// fitsTwoMessages is how many groups a country may have and still be
+// promised whole in its first two messages (issue 10: a country with 17
+// groups fits at most two Discord messages).
+const fitsTwoMessages = 17
+
+func findOnDiscord(t *testing.T, core *bot.Bot, q string) (output, *bot.Reply) {
+	t.Helper()
+	m := &bot.Message{Platform: "discord", Text: "/find " + q, Lang: "en", PageSize: DefaultPageSize,
+		User: bot.User{ID: "1"}, Chat: bot.Chat{ID: "1", Private: true}}
+	r, err := core.Handle(context.Background(), m)
+	if err != nil || r == nil {
+		t.Fatalf("/find %s: no answer: %v", q, err)
+	}
+	out := render(r)
+	if len(out.pages) == 0 {
+		t.Fatalf("/find %s: nothing rendered", q)
+	}
+	for i, p := range out.pages {
+		if len(p.content) > maxContent {
+			t.Fatalf("/find %s: message %d has %d bytes", q, i+1, len(p.content))
+		}
+	}
+	return out, r
+}
+
+// TestEveryCountryFirstMessages: for every country in the directory, the
+// first Discord message of /find <country> holds every national body, and
+// the first two every local group when the country has no more than
+// fitsTwoMessages groups.
+func TestEveryCountryFirstMessages(t *testing.T) {
+	core := MustBot(t)
+	x := directorytest.MustSeedIndex(t)
+	byCountry := map[string][]*directory.Organisation{}
+	x.Orgs(func(o *directory.Organisation) bool {
+		if !o.Closed() && (o.Kind == directory.KindLocal || o.Kind == directory.KindNational) {
+			for _, c := range o.Countries {
+				byCountry[c] = append(byCountry[c], o)
+			}
+		}
+		return true
+	})
+	codes := make([]string, 0, len(byCountry))
+	for c := range byCountry {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	if len(codes) < 20 {
+		t.Fatalf("%d countries with groups; the seed has more", len(codes))
+	}
+	for _, code := range codes {
+		name := x.CountryName(code, "en")
+		t.Run(name, func(t *testing.T) {
+			out, _ := findOnDiscord(t, core, name)
+			first := out.pages[0].content
+			two := first
+			if len(out.pages) > 1 {
+				two += "\n" + out.pages[1].content
+			}
+			if !strings.Contains(first, escape(name)) {
+				t.Fatalf("first message is not about %s:\n%s", name, first)
+			}
+			groups := byCountry[code]
+			for _, o := range groups {
+				switch {
+				case o.Kind == directory.KindNational && !strings.Contains(first, escape(o.Name)):
+					t.Errorf("the first message misses the national body %s:\n%s", o.Name, first)
+				case len(groups) <= fitsTwoMessages && !strings.Contains(two, escape(o.Name)):
+					t.Errorf("the first two messages miss %s (%d groups)", o.Name, len(groups))
+				}
+			}
+		})
+	}
+}
+
+// TestFindCanadaOnDiscord is issue 10's test of done: CAPUD and VANDU in
+// the first message, with buttons that open their cards, within Discord's
+// five rows.
+func TestFindCanadaOnDiscord(t *testing.T) {
+	core := MustBot(t)
+	out, r := findOnDiscord(t, core, "Canada")
+	first := out.pages[0].content
+	capud := strings.Index(first, "Canadian Association of People Who Use Drugs")
+	vandu := strings.Index(first, "Vancouver Area Network of Drug Users")
+	if capud < 0 || vandu < capud {
+		t.Errorf("CAPUD at %d, VANDU at %d in the first message:\n%s", capud, vandu, first)
+	}
+	if len(out.buttons) > maxRows {
+		t.Errorf("%d rows of buttons, Discord allows %d", len(out.buttons), maxRows)
+	}
+	var data []string
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			data = append(data, b.Data)
+		}
+	}
+	for _, w := range []string{"/org capud", "/org vandu"} {
+		found := false
+		for _, d := range data {
+			if strings.Contains(d, w) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no button %q among %v", w, data)
+		}
+	}
+}

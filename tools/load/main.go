@@ -1,0 +1,540 @@
+// Command load measures the bot, not Telegram's pacing: it builds the real
+// unionbot binary, runs it against the fake Telegram Bot API and the fake
+// Discord the tests use (both on 127.0.0.1, in this process), and drives a
+// closed-loop workload through them: N people each send M commands, a mix
+// of /find, /network and inline queries, each waiting for its answer before
+// sending the next; then a burst of Discord interactions delivered at once.
+// Pacing is lifted (UNIONBOT_TELEGRAM_RATE and the per-chat and per-group
+// rates set to 0).
+//
+// The same Telegram workload is then answered by a minimal client in this
+// process: a loop that long-polls the same kind of fake, decodes each
+// update and sends a fixed reply. The ratio between the two is what the
+// bot costs over the least any bot could do on this machine.
+//
+//	go run ./tools/load                 # 50 people, 8 commands each, 200 interactions
+//	go run ./tools/load -users 100 -commands 20 -discord 500 -timeout 2m
+//
+// It bounds itself: every wait has a deadline, the whole run stops after
+// -timeout, and it sends nothing anywhere but 127.0.0.1.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/unionbot/unionbot/bot/discord/discordtest"
+	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
+)
+
+const token = "123456:LOAD-token"
+
+func main() {
+	users := flag.Int("users", 50, "people sending commands at the same time (1-1000)")
+	commands := flag.Int("commands", 8, "commands each person sends, one after the other (1-1000)")
+	burst := flag.Int("discord", 200, "Discord interactions delivered at once (0-2000)")
+	timeout := flag.Duration("timeout", 90*time.Second, "stop the whole run after this long")
+	bin := flag.String("bin", "", "the unionbot binary to run (default: go build ./cmd/unionbot into a temporary directory)")
+	flag.Parse()
+	if *users < 1 || *users > 1000 || *commands < 1 || *commands > 1000 || *burst < 0 || *burst > 2000 || *timeout <= 0 || *timeout > 30*time.Minute {
+		fmt.Fprintln(os.Stderr, "load: -users and -commands must be 1-1000, -discord 0-2000, -timeout at most 30m")
+		os.Exit(2)
+	}
+	tb := &shim{}
+	code := 0
+	func() {
+		defer tb.cleanup()
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(fatal); !ok {
+					panic(r)
+				}
+				code = 1
+			}
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+		defer cancel()
+		run(ctx, tb, *bin, *users, *commands, *burst)
+	}()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, tb *shim, bin string, users, commands, burst int) {
+	dir, err := os.MkdirTemp("", "unionbot-load-")
+	if err != nil {
+		tb.Fatalf("%v", err)
+	}
+	tb.Cleanup(func() { os.RemoveAll(dir) })
+	if bin == "" {
+		bin = filepath.Join(dir, "unionbot")
+		out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/unionbot").CombinedOutput()
+		if err != nil {
+			tb.Fatalf("go build ./cmd/unionbot (run this from the repository's root): %v\n%s", err, out)
+		}
+	}
+	fmt.Printf("load: %d people x %d commands on Telegram, %d Discord interactions at once; pacing off\n\n", users, commands, burst)
+
+	// ---- the bot ----
+	tg := telegramtest.New(tb, token)
+	obs := newObserver(tb, tg.URL())
+	dc := discordtest.New(tb)
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin)
+	cmd.Env = append(minimalEnv(),
+		"HOME="+dir,
+		"UNIONBOT_DATA_DIR="+filepath.Join(dir, "data"),
+		"UNIONBOT_LOG_LEVEL=warn",
+		"UNIONBOT_TELEGRAM_TOKEN="+token,
+		"UNIONBOT_TELEGRAM_API_ENDPOINT="+obs.srv.URL+"/bot%s/%s",
+		"UNIONBOT_TELEGRAM_RATE=0", "UNIONBOT_TELEGRAM_CHAT_RATE=0", "UNIONBOT_TELEGRAM_GROUP_RATE=0",
+		"UNIONBOT_DISCORD_TOKEN=load-discord-token",
+		"UNIONBOT_DISCORD_API_BASE="+dc.APIBase(),
+		"UNIONBOT_DISCORD_GUILD="+discordtest.GuildID,
+	)
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start %s: %v", bin, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}
+	tb.Cleanup(stop)
+	waitUntil(ctx, tb, "the bot to long-poll the fake Telegram", func() bool { return obs.polling() > 0 }, &stderr)
+	if _, ok := dc.Await(discordtest.Identify(), 20*time.Second); !ok {
+		tb.Fatalf("the bot did not connect to the fake Discord gateway\n%s", stderr.String())
+	}
+	rss := rssOf(cmd.Process.Pid)
+
+	botRes := telegramLoad(ctx, tb, tg, obs, users, commands)
+	var dcTook []time.Duration
+	if burst > 0 {
+		dcTook = discordBurst(ctx, tb, dc, burst)
+	}
+	rssAfter := rssOf(cmd.Process.Pid)
+	stop()
+
+	// ---- the minimal client, on a fresh fake of the same kind ----
+	tg2 := telegramtest.New(tb, token)
+	obs2 := newObserver(tb, tg2.URL())
+	mctx, mcancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); minimalClient(mctx, obs2.srv.URL) }()
+	waitUntil(ctx, tb, "the minimal client to long-poll", func() bool { return obs2.polling() > 0 }, nil)
+	minRes := telegramLoad(ctx, tb, tg2, obs2, users, commands)
+	mcancel()
+	<-done
+
+	fmt.Println("Telegram, closed loop (from the update queued to its answer received by the fake):")
+	fmt.Printf("  %-16s %10s %9s %9s %9s %9s %7s\n", "", "answers/s", "p50", "p95", "p99", "max", "count")
+	botRes.print("unionbot")
+	minRes.print("minimal client")
+	fmt.Printf("  unionbot / minimal: throughput %.2f, p50 %.1fx, p99 %.1fx\n",
+		botRes.rate()/minRes.rate(), ratio(botRes.q(0.50), minRes.q(0.50)), ratio(botRes.q(0.99), minRes.q(0.99)))
+	if burst > 0 {
+		d := stats{took: dcTook}
+		late := 0
+		for _, t := range dcTook {
+			if t > 3*time.Second {
+				late++
+			}
+		}
+		fmt.Printf("\nDiscord, %d interactions delivered at once (dispatch to acknowledgement):\n", burst)
+		fmt.Printf("  p50 %v  p95 %v  p99 %v  max %v  later than Discord's 3 s: %d\n", d.q(0.50), d.q(0.95), d.q(0.99), d.q(1), late)
+	}
+	fmt.Printf("\nunionbot resident memory: %s when connected, %s after the load\n", rss, rssAfter)
+}
+
+// ---- Telegram workload ----
+
+// workload is what each person sends in turn; "@" marks an inline query.
+var workload = []string{"/find Canada", "@vancouver", "/network", "/find drug users union", "@Kenya", "/find Deutschland"}
+
+type stats struct {
+	took []time.Duration
+	wall time.Duration
+}
+
+func (s stats) rate() float64 { return float64(len(s.took)) / s.wall.Seconds() }
+
+func (s stats) q(p float64) time.Duration {
+	if len(s.took) == 0 {
+		return 0
+	}
+	t := slices.Clone(s.took)
+	slices.Sort(t)
+	return t[int(p*float64(len(t)-1))].Round(10 * time.Microsecond)
+}
+
+func (s stats) print(name string) {
+	fmt.Printf("  %-16s %10.0f %9v %9v %9v %9v %7d\n", name, s.rate(), s.q(0.50), s.q(0.95), s.q(0.99), s.q(1), len(s.took))
+}
+
+func ratio(a, b time.Duration) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// telegramLoad runs the closed loop: each person sends a command, waits for
+// its answer, then sends the next. A first command per person, not
+// measured, warms the path.
+func telegramLoad(ctx context.Context, tb *shim, tg *telegramtest.Server, obs *observer, users, commands int) stats {
+	var mu sync.Mutex
+	var all []time.Duration
+	var wg sync.WaitGroup
+	errs := make(chan error, users)
+	start := time.Now()
+	for u := range users {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			who := telegramtest.User{ID: int64(700000 + u), FirstName: "P" + strconv.Itoa(u), LanguageCode: "en"}
+			mine := make([]time.Duration, 0, commands)
+			for k := -1; k < commands; k++ {
+				w := workload[(u+max(k, 0))%len(workload)]
+				var key string
+				var up telegramtest.Update
+				if q, ok := strings.CutPrefix(w, "@"); ok {
+					up = telegramtest.InlineUpdate(who, q)
+					up.InlineQuery.ID = fmt.Sprintf("load-%d-%d", u, k+1)
+					key = "iq:" + up.InlineQuery.ID
+				} else {
+					up = telegramtest.TextUpdate(who, telegramtest.PrivateChat(who), w)
+					key = "chat:" + strconv.FormatInt(who.ID, 10)
+				}
+				ch := obs.expect(key)
+				t0 := time.Now()
+				tg.PushUpdate(up)
+				select {
+				case <-ch:
+				case <-ctx.Done():
+					errs <- fmt.Errorf("person %d, command %q: no answer before the time limit", u, w)
+					return
+				case <-time.After(30 * time.Second):
+					errs <- fmt.Errorf("person %d, command %q: no answer within 30 s", u, w)
+					return
+				}
+				if k >= 0 {
+					mine = append(mine, time.Since(t0))
+				}
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	// One answer per command, or the closed loop would have moved on early.
+	texts := 0
+	for u := range users {
+		for k := -1; k < commands; k++ {
+			if !strings.HasPrefix(workload[(u+max(k, 0))%len(workload)], "@") {
+				texts++
+			}
+		}
+	}
+	if got := len(tg.Calls("sendMessage")); got != texts {
+		tb.Fatalf("%d sendMessage calls for %d commands: the answers are not one message each, so the loop timing is wrong", got, texts)
+	}
+	close(errs)
+	if err := <-errs; err != nil {
+		tb.Fatalf("%v", err)
+	}
+	return stats{took: all, wall: wall}
+}
+
+// ---- Discord burst ----
+
+func discordBurst(ctx context.Context, tb *shim, dc *discordtest.Server, n int) []time.Duration {
+	places := []string{"Vancouver", "Canada", "Allemagne", "Kenya"}
+	sent := make([]time.Time, n)
+	ids := make([]string, n)
+	for k := range n {
+		in := discordtest.Command("find", discordtest.String("place", places[k%len(places)]))
+		sent[k] = time.Now()
+		ids[k], _ = dc.Interaction(tb, in)
+	}
+	took := make([]time.Duration, n)
+	for k, id := range ids {
+		if ctx.Err() != nil {
+			tb.Fatalf("Discord burst: time limit reached at interaction %d", k)
+		}
+		c, ok := dc.Await(discordtest.Callback(id), 30*time.Second)
+		if !ok {
+			tb.Fatalf("Discord interaction %d was not acknowledged within 30 s", k)
+		}
+		took[k] = c.At.Sub(sent[k])
+	}
+	return took
+}
+
+// ---- the minimal client ----
+
+// minimalClient is the least a bot can do: long-poll getUpdates, decode
+// each update, and send a fixed answer, each update on its own goroutine
+// as the bot's workers would.
+func minimalClient(ctx context.Context, base string) {
+	api := base + "/bot" + token + "/"
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	post := func(method string, form url.Values) ([]byte, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, api+method, strings.NewReader(form.Encode()))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := c.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		return io.ReadAll(resp.Body)
+	}
+	offset := 0
+	for ctx.Err() == nil {
+		body, err := post("getUpdates", url.Values{"offset": {strconv.Itoa(offset)}, "timeout": {"5"}})
+		if err != nil {
+			continue
+		}
+		var r struct {
+			Result []telegramtest.Update `json:"result"`
+		}
+		if json.Unmarshal(body, &r) != nil {
+			continue
+		}
+		for _, u := range r.Result {
+			offset = max(offset, u.UpdateID+1)
+			go func() {
+				switch {
+				case u.Message != nil:
+					_, _ = post("sendMessage", url.Values{"chat_id": {strconv.FormatInt(u.Message.Chat.ID, 10)}, "text": {"ok"}})
+				case u.InlineQuery != nil:
+					_, _ = post("answerInlineQuery", url.Values{"inline_query_id": {u.InlineQuery.ID}, "results": {"[]"}})
+				}
+			}()
+		}
+	}
+}
+
+// ---- seeing the answers ----
+
+// observer is a reverse proxy in front of a fake Telegram that tells a
+// waiting person when their answer (sendMessage to their chat, or the
+// answer to their inline query) has been accepted by the fake. Both the
+// bot and the minimal client go through it, so its cost is on both sides.
+type observer struct {
+	srv *httptest.Server
+
+	mu      sync.Mutex
+	waiting map[string]chan struct{}
+	polls   int
+}
+
+func newObserver(tb *shim, target string) *observer {
+	u, _ := url.Parse(target)
+	o := &observer{waiting: map[string]chan struct{}{}}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.Transport = &http.Transport{MaxIdleConnsPerHost: 256}
+	// A cancelled long poll at the end of a run is not worth a line.
+	proxy.ErrorLog = log.New(io.Discard, "", 0)
+	o.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		var key string
+		if method == "sendMessage" || method == "answerInlineQuery" || method == "getUpdates" {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			p := params(r, body)
+			switch method {
+			case "sendMessage":
+				key = "chat:" + p.Get("chat_id")
+			case "answerInlineQuery":
+				key = "iq:" + p.Get("inline_query_id")
+			case "getUpdates":
+				o.mu.Lock()
+				o.polls++
+				o.mu.Unlock()
+			}
+		}
+		rec := &status{ResponseWriter: w, code: 200}
+		proxy.ServeHTTP(rec, r)
+		if key != "" && rec.code == 200 {
+			o.done(key)
+		}
+	}))
+	tb.Cleanup(o.srv.Close)
+	return o
+}
+
+// params reads a request's parameters, form-encoded, multipart or JSON.
+func params(r *http.Request, body []byte) url.Values {
+	ct := r.Header.Get("Content-Type")
+	switch {
+	case strings.HasPrefix(ct, "application/json"):
+		var m map[string]any
+		_ = json.Unmarshal(body, &m)
+		v := url.Values{}
+		for k, x := range m {
+			v.Set(k, fmt.Sprint(x))
+		}
+		return v
+	case strings.HasPrefix(ct, "multipart/"):
+		_ = r.ParseMultipartForm(1 << 20)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if r.MultipartForm != nil {
+			return url.Values(r.MultipartForm.Value)
+		}
+		return url.Values{}
+	default:
+		v, _ := url.ParseQuery(string(body))
+		return v
+	}
+}
+
+type status struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *status) WriteHeader(code int) { s.code = code; s.ResponseWriter.WriteHeader(code) }
+func (s *status) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// expect returns a channel told when key's answer arrives.
+func (o *observer) expect(key string) <-chan struct{} {
+	ch := make(chan struct{}, 1)
+	o.mu.Lock()
+	o.waiting[key] = ch
+	o.mu.Unlock()
+	return ch
+}
+
+func (o *observer) done(key string) {
+	o.mu.Lock()
+	ch := o.waiting[key]
+	delete(o.waiting, key)
+	o.mu.Unlock()
+	if ch != nil {
+		ch <- struct{}{}
+	}
+}
+
+func (o *observer) polling() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.polls
+}
+
+// ---- plumbing ----
+
+// minimalEnv passes on what go and the binary need from this environment,
+// and no UNIONBOT_ setting: the run configures the bot itself.
+func minimalEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "UNIONBOT_") && !strings.HasPrefix(kv, "HOME=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func waitUntil(ctx context.Context, tb *shim, what string, cond func() bool, log *bytes.Buffer) {
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			msg := ""
+			if log != nil {
+				msg = log.String()
+			}
+			tb.Fatalf("timed out waiting for %s\n%s", what, msg)
+		}
+		<-tick.C
+	}
+}
+
+// rssOf reads a process's resident memory (VmRSS) from /proc.
+func rssOf(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+// shim lets the fakes, written for tests, run in a tool: they need only
+// Helper, Cleanup and the failure methods of testing.TB. Any other method
+// would panic on the nil embedded interface, which is the point: the fakes
+// must not grow a dependency on a real test.
+type shim struct {
+	testing.TB
+	mu       sync.Mutex
+	cleanups []func()
+}
+
+type fatal struct{}
+
+func (s *shim) Helper() {}
+func (s *shim) Cleanup(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cleanups = append(s.cleanups, f)
+}
+func (s *shim) Logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+func (s *shim) Errorf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "load: "+format+"\n", args...)
+}
+func (s *shim) Fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "load: "+format+"\n", args...)
+	panic(fatal{})
+}
+func (s *shim) Fatal(args ...any) { s.Fatalf("%s", fmt.Sprint(args...)) }
+func (s *shim) cleanup() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.cleanups) - 1; i >= 0; i-- {
+		s.cleanups[i]()
+	}
+}
