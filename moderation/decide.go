@@ -60,96 +60,6 @@ func when(t time.Time, lang string) string {
 	return t.Format(i18n.Tr(lang, "mod.time_layout"))
 }
 
-// card is what moderator channels show for an item, in lang: the
-// proposal, the place as resolved, possible duplicates, and (while
-// pending) the buttons.
-func (s *Service) card(x *directory.Index, it *Item, lang string) *bot.Reply {
-	r := &bot.Reply{Lang: lang}
-	switch it.Kind {
-	case KindSuggestion:
-		r.Heading(i18n.Tr(lang, "card.new_suggestion", it.Ref))
-		r.Blocks = append(r.Blocks, orgBlock(it.Org, it.Place, lang))
-		if it.Lead != nil {
-			r.Add(leadSpans(it, lang)...)
-		}
-	case KindReport:
-		r.Heading(i18n.Tr(lang, "card.report", it.Ref, it.Org.Name))
-		r.Add(bot.Rich(lang, "card.whats_wrong", it.Problem)...)
-		cur, ok := x.Org(it.Target)
-		if ok {
-			r.Add(bot.B(i18n.Tr(lang, "card.current")))
-			r.Blocks = append(r.Blocks, orgBlock(cur, describe(x, cur, lang), lang))
-		} else {
-			r.Add(bot.I(i18n.Tr(lang, "card.gone")))
-		}
-		if it.Edited {
-			r.Add(bot.B(i18n.Tr(lang, "card.corrected")))
-			r.Blocks = append(r.Blocks, orgBlock(it.Org, "", lang))
-		}
-	}
-	if len(it.Duplicates) > 0 {
-		var names []string
-		for _, d := range it.Duplicates {
-			if o, ok := x.Org(d); ok {
-				names = append(names, describe(x, o, lang))
-			} else {
-				names = append(names, d)
-			}
-		}
-		r.Add(bot.Rich(lang, "card.duplicates", strings.Join(names, "; "))...)
-	}
-	for _, l := range it.Lookalikes {
-		r.Add(lookalikeSpans(l, lang)...)
-	}
-	for _, a := range it.Approvals {
-		if it.Status == Pending {
-			r.Add(bot.I(i18n.Tr(lang, "card.approved_by", a.By, len(it.Approvals), s.opts.ApprovalsRequired)))
-		}
-	}
-	switch it.Status {
-	case Pending:
-		r.Buttons = [][]bot.Button{{
-			{Label: i18n.Tr(lang, "card.approve"), Data: "/approve " + it.Ref, Style: bot.ButtonSuccess},
-			{Label: i18n.Tr(lang, "card.reject"), Data: "/reject " + it.Ref, Style: bot.ButtonDanger},
-		}}
-	default:
-		d := it.Decision
-		var line string
-		if d.Action == Approved {
-			line = i18n.Tr(lang, "card.decided_approved", d.By, when(d.At, lang))
-		} else {
-			line = i18n.Tr(lang, "card.decided_rejected", d.By, when(d.At, lang))
-		}
-		if d.Reason != "" {
-			line += ": " + d.Reason
-		}
-		r.Add(bot.B(line))
-	}
-	return r
-}
-
-func orgBlock(o *directory.Organisation, place, lang string) bot.Block {
-	spans := []bot.Span{bot.B(o.Name)}
-	if o.Acronym != "" && !strings.Contains(o.Name, o.Acronym) {
-		spans = append(spans, bot.T(" ("+o.Acronym+")"))
-	}
-	if place != "" {
-		spans = append(spans, bot.T("\n"+i18n.Tr(lang, "card.place", place)))
-	}
-	for _, u := range append(append([]string(nil), o.Websites...), o.Social...) {
-		spans = append(spans, bot.T("\n"))
-		link, idn := displayLink(u)
-		spans = append(spans, bot.Rich(lang, "card.link", link)...)
-		if idn != "" {
-			spans = append(spans, bot.T("\n"+i18n.Tr(lang, "card.idn", idn)))
-		}
-	}
-	if o.Description != "" {
-		spans = append(spans, bot.T("\n"+o.Description))
-	}
-	return bot.Block{Spans: spans}
-}
-
 func (s *Service) approve(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
 	_, args, _ := m.Command()
 	ref, ok := parseRef(args)
@@ -176,8 +86,13 @@ func (s *Service) reject(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		reason = m.Form["reason"]
 	}
 	reason = truncate(Clean(reason), 300)
-	if reason == "" && m.CanForm {
-		// Ask for the reason in a form; its submission comes back here.
+	if reason == "" && m.Form == nil && (m.CanForm || m.Pressed) {
+		// Ask for the reason: in a form where the platform has them
+		// (Discord's modal), else as a one-field form the adapter asks for
+		// its own way (Telegram: a ForceReply prompt whose answer comes
+		// back as this form's submission). Either way it comes back here
+		// as "/reject S-12" with Form["reason"]; typing
+		// "/reject S-12 <reason>" does the same in one go.
 		r := bot.Text(i18n.Tr(m.Lang, "mod.reject_why", ref))
 		r.Form = &bot.Form{ID: "/reject " + ref, Title: i18n.Tr(m.Lang, "mod.reject_title", ref), Fields: []bot.Field{
 			{Name: "reason", Label: i18n.Tr(m.Lang, "mod.reject_reason"), Required: true, Long: true, MaxLen: 300},

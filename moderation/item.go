@@ -45,6 +45,10 @@ type Item struct {
 	// Lookalikes are the confusable warnings on a suggestion: what in it
 	// looks like a listed group without being spelt as it.
 	Lookalikes []Lookalike `json:"lookalikes,omitempty"`
+	// SenderToday is how many suggestions and reports its sender had sent
+	// that day, this one included, when it came: a number for moderators'
+	// cards, never who they are.
+	SenderToday int `json:"sender_today,omitempty"`
 	// Submitter is who to tell the outcome; deleted once they are told.
 	Submitter *Recipient `json:"submitter,omitempty"`
 	// Owner is the one-way hash of the sender's platform id, so that

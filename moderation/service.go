@@ -256,23 +256,25 @@ func (s *Service) recordAudit(ctx context.Context, e AuditEntry) {
 }
 
 // limit counts a submission against the person's hourly and daily limits.
-func (s *Service) limit(ctx context.Context, m *bot.Message) error {
+// It returns how many they have sent in the day's window, this one
+// included, for moderators' cards.
+func (s *Service) limit(ctx context.Context, m *bot.Message) (int, error) {
 	k := userKey(m)
 	h, err := s.st.Incr(ctx, "limit:hour:"+k, time.Hour)
 	if err != nil {
-		return storeErr(err)
-	}
-	if h > int64(s.opts.PerHour) {
-		return errorf(limited, "mod.limit_hour", s.opts.PerHour)
+		return 0, storeErr(err)
 	}
 	d, err := s.st.Incr(ctx, "limit:day:"+k, 24*time.Hour)
 	if err != nil {
-		return storeErr(err)
+		return 0, storeErr(err)
+	}
+	if h > int64(s.opts.PerHour) {
+		return int(d), errorf(limited, "mod.limit_hour", s.opts.PerHour)
 	}
 	if d > int64(s.opts.PerDay) {
-		return errorf(limited, "mod.limit_day", s.opts.PerDay)
+		return int(d), errorf(limited, "mod.limit_day", s.opts.PerDay)
 	}
-	return nil
+	return int(d), nil
 }
 
 func (s *Service) items(ctx context.Context) ([]*Item, error) {

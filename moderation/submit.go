@@ -54,7 +54,8 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 	// The limit counts first, before any validation or the duplicate
 	// check, so that a flood of invalid or duplicate suggestions costs the
 	// bot (and the store) as little as a flood of valid ones.
-	if err := s.limit(ctx, m); err != nil {
+	today, err := s.limit(ctx, m)
+	if err != nil {
 		return nil, err
 	}
 	x := s.dir.Index()
@@ -84,7 +85,7 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 	}
 	// Whether a moderator will see it, as things stand before it is queued.
 	reachable := s.reachable()
-	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
+	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, SenderToday: today, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
@@ -238,7 +239,8 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		return r, nil
 	}
 	// Counted before the report is checked, as suggestions are.
-	if err := s.limit(ctx, m); err != nil {
+	today, err := s.limit(ctx, m)
+	if err != nil {
 		return nil, err
 	}
 	x := s.dir.Index()
@@ -262,7 +264,7 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	}
 	cp := *org
 	reachable := s.reachable()
-	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
+	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, SenderToday: today, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}

@@ -78,6 +78,17 @@ func (s sdkAPI) MakeRequest(ctx context.Context, method string, p tgbotapi.Param
 	return s.with(ctx).MakeRequest(method, p)
 }
 
+// HTTPClient is the client the adapter uses unless Config.Client is set:
+// http.DefaultTransport keeps only two idle connections per host, so
+// with replies going out in parallel most requests would open (and, to
+// api.telegram.org, TLS-handshake) a connection of their own. This one
+// keeps as many as there are workers.
+func HTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = DefaultMaxInFlight
+	return &http.Client{Transport: tr}
+}
+
 // ctxClient attaches a context to every request the SDK makes.
 type ctxClient struct {
 	ctx context.Context

@@ -40,6 +40,9 @@ func (a *Adapter) onInline(ctx context.Context, h bot.Handler, iq *tgbotapi.Inli
 			Lang:     lang,
 		}
 		rep = a.handle(ctx, h, m)
+		if rep != nil {
+			rep = a.openCards(ctx, h, m, rep)
+		}
 	}
 	if rep != nil {
 		if rep.Lang != "" {
@@ -82,8 +85,9 @@ func notice(rep *bot.Reply) string {
 
 // resultBlocks are the paragraphs of an answer that each show one thing:
 // those with a Card, or, in an answer that has no cards, those with a
-// link (a group's line shows its website). Headings and notices ("nothing
-// found", "did you mean…") are neither, and are not offered as results.
+// button of their own (a listed group's) or a link (its website).
+// Headings and notices ("nothing found", "did you mean…") are neither,
+// and are not offered as results.
 func resultBlocks(rep *bot.Reply) []bot.Block {
 	var cards, linked []bot.Block
 	for _, b := range rep.Blocks {
@@ -91,7 +95,7 @@ func resultBlocks(rep *bot.Reply) []bot.Block {
 		case b.Heading:
 		case b.Card != nil:
 			cards = append(cards, b)
-		case firstLink(b) != "":
+		case len(b.Buttons) > 0 || firstLink(b) != "":
 			linked = append(linked, b)
 		}
 	}
@@ -113,6 +117,65 @@ func firstLink(b bot.Block) string {
 		}
 	}
 	return ""
+}
+
+// openCards turns a list answer into the full cards of what it lists, so
+// that each inline result carries its own Website and Share buttons: for
+// each listed entry whose one button opens it, the button is pressed on
+// the asker's behalf, exactly as offered (the core's data, signed for
+// them), and the entry is replaced by the card that press answers with.
+// An entry whose card does not come is kept as it is.
+func (a *Adapter) openCards(ctx context.Context, h bot.Handler, m *bot.Message, rep *bot.Reply) *bot.Reply {
+	// The core shows the blocks' buttons after the reply's own, in block
+	// order (bot.Reply.Buttons): the last ones offered are theirs.
+	var offered []bot.Button
+	for _, row := range rep.Buttons {
+		offered = append(offered, row...)
+	}
+	own := 0
+	for _, b := range rep.Blocks {
+		own += len(b.Buttons)
+	}
+	if own == 0 || own > len(offered) {
+		return rep
+	}
+	var data []string
+	for _, b := range offered {
+		if b.Data != "" {
+			data = append(data, b.Data)
+		}
+	}
+	tail := offered[len(offered)-own:]
+	out := *rep
+	out.Blocks = nil
+	opened := 0
+	for _, b := range rep.Blocks {
+		mine := tail[:len(b.Buttons)]
+		tail = tail[len(b.Buttons):]
+		if len(mine) != 1 || mine[0].Data == "" || mine[0].Label != b.Buttons[0].Label || b.Heading || opened == maxResults {
+			out.Blocks = append(out.Blocks, b)
+			continue
+		}
+		opened++
+		press := *m
+		press.Text, press.Pressed, press.Offered = mine[0].Data, true, data
+		card := a.handle(ctx, h, &press)
+		if card == nil || len(card.Blocks) != 1 || card.Blocks[0].Card == nil {
+			out.Blocks = append(out.Blocks, b)
+			continue
+		}
+		c := card.Blocks[0]
+		c.Buttons = nil
+		for _, row := range card.Buttons {
+			for _, btn := range row {
+				if btn.URL != "" || btn.Share != "" { // an inline message's presses have no chat
+					c.Buttons = append(c.Buttons, btn)
+				}
+			}
+		}
+		out.Blocks = append(out.Blocks, c)
+	}
+	return &out
 }
 
 // articles makes an inline result of each result paragraph: its title is
@@ -162,9 +225,15 @@ func (a *Adapter) articles(rep *bot.Reply) []any {
 			Text: pieces[0], ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true,
 		}
 		row := []bot.Button{{Label: i18n.Tr(rep.Lang, "telegram.website"), URL: firstLink(b)}}
-		if share.Share != "" {
-			share.Label = i18n.Tr(rep.Lang, "telegram.share")
-			row = append(row, share)
+		sh := share
+		for _, btn := range b.Buttons {
+			if btn.Share != "" {
+				sh = btn
+			}
+		}
+		if sh.Share != "" {
+			sh.Label = i18n.Tr(rep.Lang, "telegram.share")
+			row = append(row, sh)
 		}
 		art.ReplyMarkup = inlineKeyboard([][]bot.Button{row}, a.username, a.log)
 		out = append(out, art)

@@ -8,6 +8,11 @@
 // Config.WebhookURL is set; then the application mounts WebhookHandler on
 // its HTTP server at WebhookPath (the path of WebhookURL).
 //
+// Where Telegram lacks what the core asks for, the adapter translates:
+// Reply.Private in a group goes to the asker's private chat (replyPrivately),
+// a one-field Reply.Form is asked with ForceReply (ask.go), and the menus
+// are derived from the commands' declarations by scope (menu.go).
+//
 // For the safety of the people who use the bot, nothing here logs a token,
 // a message's text or a user or chat id above debug level, and errors
 // returned never contain the token.
@@ -101,8 +106,10 @@ type Config struct {
 	// WebhookSecret is required with WebhookURL: 1-256 characters from
 	// A-Z, a-z, 0-9, _ and -. Requests without it are refused.
 	WebhookSecret string
-	// Client makes the HTTP requests; default a new http.Client. Leave its
-	// Timeout 0 or above PollTimeout: the adapter bounds each call itself.
+	// Client makes the HTTP requests; default HTTPClient(). Leave its
+	// Timeout 0 or above PollTimeout: the adapter bounds each call itself,
+	// and give its Transport enough idle connections for the replies sent
+	// at once (HTTPClient's does).
 	Client *http.Client
 
 	// Pacing spaces outgoing messages; the zero value follows Telegram's
@@ -110,7 +117,8 @@ type Config struct {
 	Pacing Pacing
 	// PollTimeout is getUpdates' long-poll timeout; default 25 s.
 	PollTimeout time.Duration
-	// MaxInFlight bounds the updates handled at once; default 64.
+	// MaxInFlight bounds the updates the handler answers at once; default
+	// 64. Replies waiting for their chat's pace do not count (see Pacing).
 	MaxInFlight int
 	// ShutdownGrace is how long Run waits for replies in flight once its
 	// context ends before cancelling them; default 10 s.
@@ -176,7 +184,7 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 		}
 	}
 	sdkLog.install(cfg.Token, log)
-	var client tgbotapi.HTTPClient = &http.Client{}
+	var client tgbotapi.HTTPClient = HTTPClient()
 	if cfg.Client != nil {
 		client = cfg.Client
 	}

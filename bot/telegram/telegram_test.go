@@ -305,8 +305,24 @@ func TestInlineQuery(t *testing.T) {
 		if r.Type != "article" || r.Title == "" || r.InputMessageContent.ParseMode != "HTML" || r.InputMessageContent.MessageText == "" {
 			t.Errorf("result %+v", r)
 		}
-		if r.ReplyMarkup == nil || len(r.ReplyMarkup.InlineKeyboard) == 0 || r.ReplyMarkup.InlineKeyboard[0][0].URL == "" {
-			t.Errorf("result %q has no Website button: %+v", r.Title, r.ReplyMarkup)
+		// Each result is a group's card, with its Website (when it has
+		// one) and its Share deep link.
+		if r.ReplyMarkup == nil || len(r.ReplyMarkup.InlineKeyboard) != 1 {
+			t.Errorf("result %q has no buttons: %+v", r.Title, r.ReplyMarkup)
+			continue
+		}
+		row := r.ReplyMarkup.InlineKeyboard[0]
+		share := row[len(row)-1]
+		if share.Text != "Share" || !strings.HasPrefix(share.URL, "https://t.me/"+telegramtest.DefaultUsername+"?start=org_") {
+			t.Errorf("result %q: last button %+v, want Share", r.Title, share)
+		}
+		if len(row) == 2 && (row[0].Text != "Website" || !strings.HasPrefix(row[0].URL, "http")) {
+			t.Errorf("result %q: first button %+v, want Website", r.Title, row[0])
+		}
+		for _, b := range row {
+			if b.CallbackData != "" {
+				t.Errorf("result %q carries a callback button %+v: presses on inline messages have no chat", r.Title, b)
+			}
 		}
 	}
 	m := rec.find(t, "/find Canada")
@@ -324,8 +340,14 @@ func TestInlineQuery(t *testing.T) {
 	if calls[1].Get("switch_pm_text") != "Open the bot in a private chat" || calls[1].Get("switch_pm_parameter") != "inline" {
 		t.Errorf("empty query: switch_pm_text %q, switch_pm_parameter %q", calls[1].Get("switch_pm_text"), calls[1].Get("switch_pm_parameter"))
 	}
-	if n := len(rec.messages()); n != 1 {
-		t.Errorf("the handler saw %d messages", n)
+	typed := 0
+	for _, m := range rec.messages() {
+		if !m.Pressed {
+			typed++
+		}
+	}
+	if typed != 1 {
+		t.Errorf("the handler saw %d queries", typed)
 	}
 
 	// "Nothing found" is a notice, not a result anyone could send.

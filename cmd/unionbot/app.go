@@ -65,6 +65,8 @@ type option struct {
 	telegram  func(*telegram.Config)
 	discord   func(*discord.Config)
 	linkcheck func(*linkcheck.Options)
+	// moderation adjusts the moderation service (its retry pauses).
+	moderation func(*moderation.Options)
 }
 
 // NewApp opens the store and builds every part. Close releases them.
@@ -117,7 +119,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Links:        a.links, // link states for the cards (links.go)
 	})
 	a.console = console.New(s.In, s.Out, s.Interactive, cfg.Lang)
-	a.mod = moderation.New(a.store, a.dir, a.log, moderation.Options{
+	mo := moderation.Options{
 		ApprovalsRequired: cfg.ApprovalsRequired,
 		PerHour:           cfg.SuggestPerHour,
 		PerDay:            cfg.SuggestPerDay,
@@ -127,7 +129,13 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Consumer:          consumerName(),
 		ClaimIdle:         cfg.ClaimIdle,
 		Lang:              cfg.Lang, // moderators' cards
-	})
+	}
+	for _, o := range opts {
+		if o.moderation != nil {
+			o.moderation(&mo)
+		}
+	}
+	a.mod = moderation.New(a.store, a.dir, a.log, mo)
 	a.mod.Register(a.bot.Router())
 	a.h = a.mod.Wrap(a.bot)
 	if err := a.bot.Router().Err(); err != nil {
@@ -170,7 +178,7 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 	if cfg.TelegramToken != "" {
 		tc := telegram.Config{Token: cfg.TelegramToken, Endpoint: cfg.TelegramAPIEndpoint, Commands: cmds,
 			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret,
-			Pacing: telegram.RatePacing(cfg.TelegramRate, cfg.TelegramChatRate, cfg.TelegramGroupRate)}
+			Pacing: telegram.RatePacing(cfg.TelegramRate, cfg.TelegramChatRate, cfg.TelegramGroupRate), Client: telegram.HTTPClient()}
 		for _, o := range opts {
 			if o.telegram != nil {
 				o.telegram(&tc)
