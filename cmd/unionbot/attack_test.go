@@ -52,9 +52,10 @@ func TestTelegramForgedPressesOnACard(t *testing.T) {
 		}
 	}
 
-	// Mallory's own answer in the moderators' chat has real page buttons,
+	// Mallory's own answer in the moderators' chat (a long one: every
+	// group whose name says "drug users") has real page buttons,
 	// bound to her and that chat.
-	tg.PushUpdate(telegramtest.TextUpdate(mallory, tgModGroup, "/find Canada"))
+	tg.PushUpdate(telegramtest.TextUpdate(mallory, tgModGroup, "/find drug users"))
 	own := tg.WaitFor(t, "sendMessage", telegramtest.All(telegramtest.ToChat(e2eModChat), telegramtest.TextContains("Page 1 of"), telegramtest.Succeeded), e2eWait)
 	var next string
 	for _, d := range tgCallbackData(own) {
