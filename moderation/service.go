@@ -74,7 +74,11 @@ type Options struct {
 	// BCP 47 tag (UNIONBOT_LANG) [en]. Replies to a moderator's own
 	// commands come in that moderator's language.
 	Lang string
-	Now  func() time.Time
+	// People keys every record about a person (NewApp passes the core's,
+	// bot.Bot.People, derived from the deployment secret). Nil uses a
+	// fixed public key that protects nothing: tests only.
+	People *bot.People
+	Now    func() time.Time
 }
 
 func (o *Options) defaults() {
@@ -214,9 +218,19 @@ func (s *Service) Register(r *bot.Router) {
 	r.Dialog(bot.HandlerFunc(s.dialog))
 }
 
-// userKey is a one-way hash of a platform user, for rate limits and to tell
-// moderators apart, so that no platform id is kept for those purposes.
-func userKey(m *bot.Message) string {
+// userKey is a keyed one-way hash of a platform user (bot.People, under the
+// deployment secret), for rate limits, held outcomes and to tell moderators
+// apart, so that no platform id is kept for those purposes and no one
+// without the secret can test an id against the store.
+func (s *Service) userKey(m *bot.Message) string {
+	return s.opts.People.Key("user", m.Platform, m.User.ID)
+}
+
+// legacyUserKey is the unkeyed hash that releases before keyed hashes
+// used. Only held outcomes and approvals made before an upgrade are looked
+// up under it (both end within OutcomeTTL and Retention); rate-limit
+// windows and guided suggestions simply restart.
+func legacyUserKey(m *bot.Message) string {
 	h := sha256.Sum256([]byte("unionbot:" + m.Platform + ":" + m.User.ID))
 	return hex.EncodeToString(h[:12])
 }
@@ -259,7 +273,7 @@ func (s *Service) recordAudit(ctx context.Context, e AuditEntry) {
 // It returns how many they have sent in the day's window, this one
 // included, for moderators' cards.
 func (s *Service) limit(ctx context.Context, m *bot.Message) (int, error) {
-	k := userKey(m)
+	k := s.userKey(m)
 	h, err := s.st.Incr(ctx, "limit:hour:"+k, time.Hour)
 	if err != nil {
 		return 0, storeErr(err)

@@ -129,6 +129,8 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Consumer:          consumerName(),
 		ClaimIdle:         cfg.ClaimIdle,
 		Lang:              cfg.Lang, // moderators' cards
+		// Records about people are keyed with the deployment secret.
+		People: a.bot.People(),
 	}
 	for _, o := range opts {
 		if o.moderation != nil {
