@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/console"
@@ -126,6 +127,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		MaxPending:        cfg.MaxPending,
 		Retention:         cfg.Retention,
 		OutcomeTTL:        cfg.OutcomeTTL,
+		AuditRetention:    time.Duration(cfg.AuditDays) * 24 * time.Hour,
 		Consumer:          consumerName(),
 		ClaimIdle:         cfg.ClaimIdle,
 		Lang:              cfg.Lang, // moderators' cards
