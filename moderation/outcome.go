@@ -51,6 +51,9 @@ func (s *Service) hold(ctx context.Context, owner, ref, text string) error {
 		h.Outcomes = append(out, heldOutcome{Ref: ref, Text: text, Until: until})
 		return json.Marshal(&h)
 	})
+	if err == nil {
+		s.noteHeld(owner, true)
+	}
 	return err
 }
 
@@ -85,14 +88,10 @@ func (s *Service) takeHeld(ctx context.Context, owner, ref string) ([]heldOutcom
 	if errors.Is(err, store.ErrNoChange) {
 		err = nil
 	}
+	if err == nil && ref == "" {
+		s.noteHeld(owner, false)
+	}
 	return taken, err
-}
-
-// hasHeld reports cheaply whether owner may have an outcome waiting: one
-// read, no write.
-func (s *Service) hasHeld(ctx context.Context, owner string) bool {
-	_, err := s.st.Get(ctx, heldColl, owner)
-	return err == nil
 }
 
 // sweepHeld deletes outcomes held past their time.

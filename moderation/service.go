@@ -156,6 +156,8 @@ type Service struct {
 
 	hmu    sync.Mutex
 	health map[string]*ChannelHealth // by channel key
+
+	heldIdx heldIndex // who has an outcome waiting (heldindex.go)
 }
 
 // New returns a service. Channels and senders are added before Run.

@@ -23,6 +23,14 @@ import (
 	"github.com/unionbot/unionbot/store/redisstore"
 )
 
+// The language choices are cached this long, and this many at most: long
+// enough that a conversation reads the store once, short enough that a
+// change made through another replica soon shows.
+const (
+	prefsCacheTTL  = time.Minute
+	prefsCacheSize = 10000
+)
+
 // Streams are the process's standard streams.
 type Streams struct {
 	In          io.Reader
@@ -112,8 +120,10 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Log:        a.log,
 		Moderators: moderators(cfg),
 		Observer:   a.ops.metrics,
-		// /lang keeps each person's choice, under a hash of their id.
-		Prefs:        a.store,
+		// /lang keeps each person's choice, under a hash of their id. It is
+		// read on every message, so it is cached: a /find costs no round
+		// trip, and another replica sees a change within a minute.
+		Prefs:        store.NewCachedKV(a.store, prefsCacheTTL, prefsCacheSize),
 		DefaultLang:  cfg.Lang,
 		ButtonKey:    buttonKey,
 		ButtonTokens: a.store,
