@@ -427,6 +427,11 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 	if u := b.firstLink(o); u != "" {
 		spans = append(spans, T("\n"))
 		spans = append(spans, b.linkSpans(u, lang)...)
+		// A dead main link is passed over but still shown, marked.
+		if p := primaryLink(o); p != u && SafeURL(p) && b.unreachable(p) {
+			spans = append(spans, T(" · "))
+			spans = append(spans, b.linkSpans(p, lang)...)
+		}
 	}
 	return Block{Spans: spans, Buttons: []Button{{Label: shortName(o), Data: "/org " + o.ID}}}
 }

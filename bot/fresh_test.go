@@ -179,10 +179,11 @@ func TestDeadLinkKeptMarkedAndNotAlone(t *testing.T) {
 	if button != page {
 		t.Errorf("Website button opens %q, want %s", button, page)
 	}
-	// The compact list shows the link that answers, not the dead one.
+	// The compact list leads with the link that answers, and still shows
+	// the dead one, marked.
 	list := ask(t, b, private("/find Dead Site Drug Users Union"))
-	if !strings.Contains(list, page) || strings.Contains(list, site) {
-		t.Errorf("compact entry shows the wrong link:\n%s", list)
+	if want := "facebook.com/deadgroup (" + page + ") · dead.example.org (" + site + ") (unreachable)"; !strings.Contains(list, want) {
+		t.Errorf("compact entry lacks %q:\n%s", want, list)
 	}
 }
 

@@ -244,6 +244,12 @@ func (p *presses) open(ctx context.Context, m *Message) (string, byte, error) {
 		return "", 0, notYours // not a button of the message it came from
 	}
 	if len(data) <= headLen || len(data) > MaxButtonData || data[0] != pressMark {
+		if name := commandName(data); name != "" && p.moderator != nil && p.moderator(name) {
+			// Most likely a card posted before buttons were signed: say
+			// how to act without it. Typing it is as good as pressing it,
+			// since moderation checks the rights either way.
+			return "", 0, Errorf(NotAllowed, "press.old_card", echo(data))
+		}
 		return "", 0, notYours
 	}
 	kind := data[1]

@@ -121,8 +121,15 @@ func TestForgedPageOnAModeratorsCard(t *testing.T) {
 		rep, _ := b.Handle(ctx, press("mallory", "mods", false, "/page 1 /find France", off))
 		mustRefuse(t, "raw /page on the card", rep)
 	}
+	// A moderators' card's Approve as it was before buttons were signed
+	// does nothing, and says how to act without it.
+	old := []string{"/approve S-1", "/reject S-1"}
+	rep, _ := b.Handle(ctx, press("mod", "mods", false, "/approve S-1", old))
+	if rep == nil || !strings.Contains(rep.Notice, "Type /approve S-1 instead") || rep.Edit {
+		t.Errorf("an unsigned Approve: %+v", rep)
+	}
 	// Data shaped like a signed button, with a made-up tag.
-	rep, _ := b.Handle(ctx, press("mallory", "mods", false, "~pAAAAAAAAAAA/page 1 /find France", nil))
+	rep, _ = b.Handle(ctx, press("mallory", "mods", false, "~pAAAAAAAAAAA/page 1 /find France", nil))
 	mustRefuse(t, "a made-up tag", rep)
 
 	// A real page button, of an answer Mallory got in the moderators' chat.

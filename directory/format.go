@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,31 +79,31 @@ func (s *Seed) WriteOrganisations(w io.Writer, orgs []Organisation) error {
 
 // writeOrg writes one entry as a block mapping at the list's indentation.
 func writeOrg(w *bufio.Writer, o *Organisation) {
-	field := func(key, value string) {
-		if value != "" {
+	field := func(key, raw, value string) {
+		if raw != "" {
 			fmt.Fprintf(w, "    %s: %s\n", key, value)
 		}
 	}
 	w.WriteString("  - id: " + plain(o.ID, false) + "\n")
-	field("name", plain(o.Name, false))
-	field("acronym", plain(o.Acronym, false))
+	field("name", o.Name, plain(o.Name, false))
+	field("acronym", o.Acronym, plain(o.Acronym, false))
 	list(w, "other_names", o.OtherNames, false)
-	field("kind", plain(string(o.Kind), false))
+	field("kind", string(o.Kind), plain(string(o.Kind), false))
 	list(w, "countries", o.Countries, false)
 	list(w, "regions", o.Regions, false)
-	field("province", plain(o.Province, false))
-	field("city", plain(o.City, false))
+	field("province", o.Province, plain(o.Province, false))
+	field("city", o.City, plain(o.City, false))
 	list(w, "serves", o.Serves, false)
 	if p := o.Coordinates; p != nil {
-		field("coordinates", fmt.Sprintf("{lat: %s, lon: %s}", strconv.FormatFloat(p.Lat, 'f', -1, 64), strconv.FormatFloat(p.Lon, 'f', -1, 64)))
+		field("coordinates", "x", fmt.Sprintf("{lat: %s, lon: %s}", strconv.FormatFloat(p.Lat, 'f', -1, 64), strconv.FormatFloat(p.Lon, 'f', -1, 64)))
 	}
 	list(w, "websites", o.Websites, true)
 	list(w, "social", o.Social, true)
-	field("description", quoted(o.Description))
+	field("description", o.Description, quoted(o.Description))
 	list(w, "languages", o.Languages, false)
-	field("status", plain(string(o.Status), false))
+	field("status", string(o.Status), plain(string(o.Status), false))
 	if o.Ally {
-		field("ally", "true")
+		field("ally", "x", "true")
 	}
 	if len(o.Sources) > 0 {
 		w.WriteString("    sources:\n")
@@ -117,9 +118,9 @@ func writeOrg(w *bufio.Writer, o *Organisation) {
 			}
 		}
 	}
-	field("verified", quoted(o.Verified))
+	field("verified", o.Verified, quoted(o.Verified))
 	if o.Source != "" { // only an entry that was never upgraded
-		field("source", quoted(o.Source))
+		field("source", o.Source, quoted(o.Source))
 	}
 }
 
@@ -153,13 +154,16 @@ func list(w *bufio.Writer, key string, items []string, quote bool) {
 	}
 }
 
+// plainSafe are the strings plain may leave unquoted, before YAML's own
+// emitter has its say: letters, digits and a few punctuation marks that no
+// YAML parser reads as syntax in the middle of a name. Anything else is
+// quoted, which is always correct, only less pleasant to read.
+var plainSafe = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{M}\p{N} .,'’()&/-]*$`)
+
 // plain writes s unquoted where YAML reads it back as the same string
 // (inside a flow list also free of the flow indicators), else quoted.
 func plain(s string, flow bool) string {
-	if s == "" {
-		return ""
-	}
-	if strings.TrimSpace(s) != s || (flow && strings.ContainsAny(s, ",[]{}")) {
+	if !plainSafe.MatchString(s) || strings.TrimSpace(s) != s || (flow && strings.Contains(s, ",")) {
 		return quoted(s)
 	}
 	b, err := yaml.Marshal(s)
@@ -172,9 +176,6 @@ func plain(s string, flow bool) string {
 // quoted writes s as a YAML double-quoted scalar. JSON-style escapes are
 // valid YAML ones; other characters are written as they are.
 func quoted(s string) string {
-	if s == "" {
-		return ""
-	}
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range s {
@@ -186,7 +187,8 @@ func quoted(s string) string {
 			b.WriteString(`\n`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 || r == 0xfeff:
+		case r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == 0x2028 || r == 0x2029 || r == 0xfeff || r == 0xfffe || r == 0xffff:
+			// Not printable in YAML (or read as a line break): escaped.
 			fmt.Fprintf(&b, `\u%04X`, r)
 		default:
 			b.WriteRune(r)

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -100,4 +101,35 @@ func TestWriteOrganisationsRoundTrip(t *testing.T) {
 			t.Errorf("entry %s came back as\n%+v\nwant\n%+v", o.ID, o, w)
 		}
 	}
+}
+
+// FuzzWriteOrganisations: whatever strings an entry holds (a moderator can
+// type almost anything), what export writes decodes back to the same entry.
+func FuzzWriteOrganisations(f *testing.F) {
+	seed, err := LoadSeed()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"", "yes", "a: b", "#x", "\u202e", "x\ny", `"q"`, "- a", "[a, b]", "Méta d'Âme", "\x00", "\xff"} {
+		f.Add(s, s, s)
+	}
+	f.Fuzz(func(t *testing.T, name, note, item string) {
+		if !utf8.ValidString(name) || !utf8.ValidString(note) || !utf8.ValidString(item) {
+			t.Skip("YAML holds UTF-8 text only; the bot cleans input to it")
+		}
+		o := Organisation{ID: "x", Name: name, Kind: KindLocal, Countries: []string{"CA"}, OtherNames: []string{item},
+			Serves: []string{item}, Websites: []string{item}, Description: note,
+			Sources: []Source{{Title: name, URL: item, Date: "2026", Note: note}}, Verified: "2026"}
+		var buf bytes.Buffer
+		if err := seed.WriteOrganisations(&buf, []Organisation{o}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeOrganisations(&buf)
+		if err != nil {
+			t.Fatalf("output does not decode: %v\n%s", err, buf.String())
+		}
+		if len(got) != 1 || !reflect.DeepEqual(got[0], o) {
+			t.Fatalf("round trip changed the entry:\n%#v\n%#v\n%s", got, o, buf.String())
+		}
+	})
 }

@@ -79,6 +79,10 @@ type Index struct {
 	fuzzed   []bool           // id → its deletions are indexed
 	deletes  map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
 	delLists [][]int32        // the words each deletion comes from
+	// placeDels is the place index's deletion index, shared read-only by
+	// every Index extending it; deletes and delLists then hold only the
+	// organisations' words (see shared_deletes.go).
+	placeDels *deletionIndex
 
 	info []orgInfo  // by organisation
 	bm   *nameIndex // name matching (BM25F) over the organisations
@@ -189,9 +193,10 @@ func (x *Index) extend() *Index {
 	y.postings = maps.Clone(x.postings)
 	y.refWords = maps.Clone(x.refWords)
 	y.vocab = maps.Clone(x.vocab)
-	y.deletes = maps.Clone(x.deletes)
-	// addWord writes to elements of these, not only appends.
-	y.delLists = slices.Clone(x.delLists)
+	// The places' deletion index, the biggest part, is shared, not copied.
+	y.placeDels = x.ownDeletions()
+	y.deletes, y.delLists = make(map[uint64]int32), nil
+	// addWord writes to elements of this, not only appends.
 	y.fuzzed = slices.Clone(x.fuzzed)
 	return &y
 }

@@ -481,24 +481,27 @@ func (x *Index) closeWords(w string) ([]string, int) {
 	best := limit + 1
 	var out []string
 	seen := map[int32]bool{}
-	deletions(rw, limit, func(d uint64) {
-		di, ok := x.deletes[d]
-		if !ok {
+	visit := func(id int32) {
+		if seen[id] {
 			return
 		}
-		for _, id := range x.delLists[di] {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			cand := x.words[id]
-			dist := editDistance(rw, cand, min(limit, best))
-			switch {
-			case dist < best:
-				best, out = dist, []string{string(cand)}
-			case dist == best && dist <= limit:
-				out = append(out, string(cand))
-			}
+		seen[id] = true
+		cand := x.words[id]
+		dist := editDistance(rw, cand, min(limit, best))
+		switch {
+		case dist < best:
+			best, out = dist, []string{string(cand)}
+		case dist == best && dist <= limit:
+			out = append(out, string(cand))
+		}
+	}
+	deletions(rw, limit, func(d uint64) {
+		places, orgs := x.deletionWords(d)
+		for _, id := range places {
+			visit(id)
+		}
+		for _, id := range orgs {
+			visit(id)
 		}
 	})
 	if best > limit {

@@ -185,3 +185,36 @@ func TestLeadDate(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadLeads: any file either is refused with an error or gives leads
+// that can become entries, each with a dated source.
+func FuzzReadLeads(f *testing.F) {
+	seed, err := directory.LoadSeed()
+	if err != nil {
+		f.Fatal(err)
+	}
+	x := directory.Build(seed, seed.Organisations)
+	f.Add(leadsTSV)
+	f.Add("organisations:\n  - id: x\n    name: X\n    kind: national\n    countries: [NP]\n    source: s\n")
+	f.Add("name\tacronym\tkind\tcountry_iso2\tcity\twebsite\tsource_url\tsource_date\tpeer_run\nA\t\tlocal\tKE\tNairobi\t\thttps://e.org\t2012-13\t\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, in string) {
+		leads, err := ReadLeads(strings.NewReader(in), x)
+		if err != nil {
+			return
+		}
+		for _, l := range leads {
+			if len(l.Org.Sources) == 0 || !directory.ValidDate(l.Org.Sources[0].Date) {
+				t.Errorf("lead %q has sources %+v", l.Org.Name, l.Org.Sources)
+			}
+			if _, listed, _ := duplicates(x, &l.Org, nil); listed != "" {
+				continue
+			}
+			check := l.Org
+			check.ID = "lead"
+			if err := x.Check(check); err != nil {
+				t.Errorf("lead %q accepted but cannot be an entry: %v", l.Org.Name, err)
+			}
+		}
+	})
+}

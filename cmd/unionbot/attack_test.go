@@ -32,8 +32,8 @@ func tgNotEdited(t *testing.T, tg *telegramtest.Server, chat int64, msgID int, w
 // TestTelegramForgedPressesOnACard: a press reading "/page 1 /find France"
 // on a pending card, by a member of the moderators' chat or by a
 // moderator, is refused in the pop-up and the card keeps its text and
-// buttons; so is a real page button of the presser's own answer pressed
-// on the card, and someone else's page button. The moderator's real
+// buttons; so is a real button of the presser's own answer pressed on the
+// card, and someone else pressing that button. The moderator's real
 // Approve still works, and edits the card.
 func TestTelegramForgedPressesOnACard(t *testing.T) {
 	tg := telegramtest.New(t, e2eTelegramToken)
@@ -52,28 +52,30 @@ func TestTelegramForgedPressesOnACard(t *testing.T) {
 		}
 	}
 
-	// Mallory's own answer in the moderators' chat has real page buttons,
-	// bound to her and that chat. (A vague name query: a country's answer
-	// fits one page.)
-	tg.PushUpdate(telegramtest.TextUpdate(mallory, tgModGroup, "/find drug users"))
-	own := tg.WaitFor(t, "sendMessage", telegramtest.All(telegramtest.ToChat(e2eModChat), telegramtest.TextContains("Page 1 of"), telegramtest.Succeeded), e2eWait)
-	var next string
+	// Mallory's own answer in the moderators' chat has real buttons (a
+	// page button where it is long, one per group), bound to her and that
+	// chat.
+	tg.PushUpdate(telegramtest.TextUpdate(mallory, tgModGroup, "/find Canada"))
+	own := tg.WaitFor(t, "sendMessage", telegramtest.All(telegramtest.ToChat(e2eModChat), telegramtest.TextContains("Canada"),
+		func(c telegramtest.Call) bool { return len(tgCallbackData(c)) > 0 }, telegramtest.Succeeded), e2eWait)
+	var mine string
 	for _, d := range tgCallbackData(own) {
-		if strings.HasPrefix(bot.ButtonCommand(d), "/page 2 ") {
-			next = d
+		if mine == "" || strings.HasPrefix(bot.ButtonCommand(d), "/page 2 ") {
+			mine = d
 		}
 	}
-	if next == "" {
-		t.Fatalf("Mallory's answer has no page button: %q", tgCallbackData(own))
+	if !strings.HasPrefix(mine, "~") {
+		t.Fatalf("Mallory's answer has no signed button: %q", tgCallbackData(own))
 	}
 	// Someone else pressing it is refused.
 	bob := telegramtest.User{ID: 6767, FirstName: "Bob"}
-	if ans := tgPressData(t, tg, bob, tgModGroup, tgMessageID(t, own), next, "bob-presses-mallorys-page"); !strings.Contains(ans.Text(), "isn't for you") {
-		t.Errorf("Bob pressing Mallory's page button was answered %q; want “isn't for you”", ans.Text())
+	if ans := tgPressData(t, tg, bob, tgModGroup, tgMessageID(t, own), mine, "bob-presses-mallorys-button"); !strings.Contains(ans.Text(), "isn't for you") {
+		t.Errorf("Bob pressing Mallory's button was answered %q; want “isn't for you”", ans.Text())
 	}
-	// Mallory pressing it on the card gets her page, but never over the
-	// card.
-	tgPressData(t, tg, mallory, tgModGroup, card, next, "mallory-page-on-card")
+	// Mallory pressing it on the card, which does not carry it: refused.
+	if ans := tgPressData(t, tg, mallory, tgModGroup, card, mine, "mallory-button-on-card"); !strings.Contains(ans.Text(), "isn't for you") {
+		t.Errorf("Mallory pressing her own button on the card was answered %q; want “isn't for you”", ans.Text())
+	}
 	tgNotEdited(t, tg, e2eModChat, card, "forged presses on the card")
 	tgNotEdited(t, tg, e2eModChat, tgMessageID(t, own), "Bob's press on Mallory's answer")
 

@@ -172,9 +172,13 @@ func (a *App) linkRows(ctx context.Context) ([]linkRow, error) {
 }
 
 // checkLinksNow runs one pass of the checker if this process can take the
-// lease; otherwise another replica is checking, and the report shows what
-// it recorded.
+// lease and the checker is on; otherwise the report shows what was
+// recorded before.
 func (a *App) checkLinksNow(ctx context.Context, errw io.Writer) error {
+	if !a.cfg.LinkCheck {
+		fmt.Fprintln(errw, "unionbot: the link checker is off (UNIONBOT_LINKCHECK=off); showing what it recorded before")
+		return nil
+	}
 	ttl := max(a.cfg.LeaseTTL, 10*time.Second)
 	ok, err := a.store.Acquire(ctx, leaseLinkCheck, a.ops.holder, ttl)
 	if err != nil {

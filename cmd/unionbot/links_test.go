@@ -247,6 +247,12 @@ func TestLinksCommand(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "ENTRY") || !strings.Contains(out, rows[0].URL) || !strings.Contains(out, rows[len(rows)-1].URL) {
 		t.Fatalf("links: exit %d:\n%s", code, out)
 	}
+	// -check with the checker off asks no site and says why.
+	env["UNIONBOT_LINKCHECK"] = "off"
+	if code, out, errs := runBot(t, env, "", "links", "-check"); code != 0 || !strings.Contains(errs, "UNIONBOT_LINKCHECK=off") || !strings.Contains(out, "unchecked") {
+		t.Errorf("links -check with the checker off: exit %d, %q", code, errs)
+	}
+	delete(env, "UNIONBOT_LINKCHECK")
 	if code, _, errs := runBot(t, env, "", "links", "extra"); code != 2 || !strings.Contains(errs, "links takes only") {
 		t.Errorf("links extra: exit %d, %q", code, errs)
 	}

@@ -7,7 +7,7 @@
 //	unionbot export             write the current directory as seed YAML
 //	unionbot import [file]      read such YAML back into the store (a backup's restore)
 //	unionbot check              check the configuration, the store and the platforms
-//	unionbot links [-json]      report what the link checker found (links.go)
+//	unionbot links [-json] [-check]  report what the link checker found (links.go)
 package main
 
 import (

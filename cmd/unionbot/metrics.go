@@ -99,7 +99,7 @@ func (m *metrics) handler() http.Handler {
 // command for another bot) is counted as "other", so that what people type
 // cannot grow the number of series without bound.
 func (m *metrics) setCommands(cmds []bot.Command) {
-	known := map[string]bool{"text": true, "page": true}
+	known := map[string]bool{"text": true} // text that is not a command; /page is registered
 	for _, c := range cmds {
 		known[c.Name] = true
 	}
