@@ -139,9 +139,12 @@ func (c *Core) Handle(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
 	if err != nil || rep == nil || !m.Chat.Private || m.Pressed || rep.Edit || rep.Form != nil || m.User.ID == "" {
 		return rep, err
 	}
-	owner := userKey(m)
+	owner := s.userKey(m)
 	if !s.hasHeld(ctx, owner) {
-		return rep, err
+		// Outcomes held before keyed hashes sit under the old key.
+		if owner = legacyUserKey(m); !s.hasHeld(ctx, owner) {
+			return rep, err
+		}
 	}
 	outs, terr := s.takeHeld(ctx, owner, "")
 	if terr != nil || len(outs) == 0 {
@@ -184,8 +187,11 @@ func (s *Service) status(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		// A group where the answer would be public (Telegram).
 		return bot.Text(i18n.Tr(m.Lang, "mod.status_private")), nil
 	}
-	owner := userKey(m)
-	if outs, err := s.takeHeld(ctx, owner, ref); err != nil {
+	outs, err := s.takeHeld(ctx, s.userKey(m), ref)
+	if err == nil && len(outs) == 0 {
+		outs, err = s.takeHeld(ctx, legacyUserKey(m), ref) // held before keyed hashes
+	}
+	if err != nil {
 		return nil, storeErr(err)
 	} else if len(outs) > 0 {
 		s.forgetOwner(ctx, ref)

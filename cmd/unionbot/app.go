@@ -137,9 +137,12 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		MaxPending:        cfg.MaxPending,
 		Retention:         cfg.Retention,
 		OutcomeTTL:        cfg.OutcomeTTL,
+		AuditRetention:    time.Duration(cfg.AuditDays) * 24 * time.Hour,
 		Consumer:          consumerName(),
 		ClaimIdle:         cfg.ClaimIdle,
 		Lang:              cfg.Lang, // moderators' cards
+		// Records about people are keyed with the deployment secret.
+		People: a.bot.People(),
 	}
 	for _, o := range opts {
 		if o.moderation != nil {
