@@ -196,10 +196,34 @@ func noMentionsIn(t *testing.T, body []byte, path ...string) {
 	}
 }
 
+// content is the text a response shows: its content, then the text of
+// its embeds.
 func content(t *testing.T, r discordtest.Response) string {
 	t.Helper()
-	s, _ := r.Data["content"].(string)
-	return s
+	return shown(r.Data)
+}
+
+// shown is the text of a message body as a person reads it: the content,
+// then each embed's author line, title, description and fields, a line
+// each.
+func shown(m map[string]any) string {
+	s, _ := m["content"].(string)
+	parts := []string{s}
+	str := func(v any) string { x, _ := v.(string); return x }
+	embeds, _ := m["embeds"].([]any)
+	for _, e := range embeds {
+		e, _ := e.(map[string]any)
+		if a, ok := e["author"].(map[string]any); ok {
+			parts = append(parts, str(a["name"]))
+		}
+		parts = append(parts, str(e["title"]), str(e["description"]))
+		fields, _ := e["fields"].([]any)
+		for _, f := range fields {
+			f, _ := f.(map[string]any)
+			parts = append(parts, str(f["name"]), str(f["value"]))
+		}
+	}
+	return strings.TrimSpace(strings.Join(parts, "\n"))
 }
 
 func flagsOf(m map[string]any) int {
@@ -344,8 +368,7 @@ func TestSlowReplyIsDeferredThenEdited(t *testing.T) {
 	if edit.Status != 200 {
 		t.Fatalf("edit answered %d: %s", edit.Status, edit.Body)
 	}
-	m := edit.JSON(t)
-	if s, _ := m["content"].(string); !strings.Contains(s, "VANDU") {
+	if s := shown(edit.JSON(t)); !strings.Contains(s, "VANDU") {
 		t.Errorf("edited content = %q, want VANDU", s)
 	}
 	noMentionsIn(t, edit.Body, "allowed_mentions")

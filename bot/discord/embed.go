@@ -226,3 +226,66 @@ func nonNil(embeds []*discordgo.MessageEmbed) []*discordgo.MessageEmbed {
 	}
 	return embeds
 }
+
+// listPages lays out a compact list (Reply.Compact: one- or two-line
+// entries under headings, as a /find answer) as an embed list: when the
+// list opens with a heading, that heading is the first embed's title;
+// every other block is a paragraph of the embeds' descriptions, in order,
+// a heading in bold on the line just above the entry it opens. Long lists
+// go on in further embeds (at most 4,096 characters of description each)
+// and further messages (at most ten embeds, 6,000 characters in all).
+// What the list says, and in what order, is the core's; only the layout
+// is Discord's.
+func listPages(blocks []bot.Block) []page {
+	title := ""
+	if blocks[0].Heading {
+		title = escaped(oneLine(bot.PlainText(blocks[0])), maxEmbedTitle)
+		blocks = blocks[1:]
+	}
+	var paras []string
+	head := "" // a heading waiting for the entry it opens
+	for _, b := range blocks {
+		ps := renderBlock(b, maxEmbedDesc)
+		if len(ps) == 0 {
+			continue
+		}
+		if b.Heading {
+			if head != "" {
+				paras = append(paras, head)
+			}
+			head = strings.Join(ps, "\n")
+			continue
+		}
+		if head != "" {
+			ps[0] = head + "\n" + ps[0]
+			head = ""
+		}
+		paras = append(paras, ps...)
+	}
+	if head != "" {
+		paras = append(paras, head)
+	}
+	descs := bot.Pack(paras, maxEmbedDesc)
+	if len(descs) == 0 {
+		descs = []string{""}
+	}
+	var pages []page
+	total := 0
+	for i, d := range descs {
+		e := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Description: d}
+		if i == 0 && title != "" {
+			e.Title = title
+		}
+		if e.Title == "" && e.Description == "" {
+			continue
+		}
+		if len(pages) == 0 || len(pages[len(pages)-1].embeds) == maxEmbeds || total+embedSize(e) > maxEmbedTotal {
+			pages = append(pages, page{})
+			total = 0
+		}
+		cur := &pages[len(pages)-1]
+		cur.embeds = append(cur.embeds, e)
+		total += embedSize(e)
+	}
+	return pages
+}

@@ -36,6 +36,16 @@ func findOnDiscord(t *testing.T, core *bot.Bot, q string) (output, *bot.Reply) {
 	return out, r
 }
 
+// pageText is the text of one rendered message: its content, then each
+// embed's title and description.
+func pageText(p page) string {
+	parts := []string{p.content}
+	for _, e := range p.embeds {
+		parts = append(parts, e.Title, e.Description)
+	}
+	return strings.Join(parts, "\n")
+}
+
 // TestEveryCountryFirstMessages: for every country in the directory, the
 // first Discord message of /find <country> holds every national body, and
 // the first two every local group when the country has no more than
@@ -64,10 +74,10 @@ func TestEveryCountryFirstMessages(t *testing.T) {
 		name := x.CountryName(code, "en")
 		t.Run(name, func(t *testing.T) {
 			out, _ := findOnDiscord(t, core, name)
-			first := out.pages[0].content
+			first := pageText(out.pages[0])
 			two := first
 			if len(out.pages) > 1 {
-				two += "\n" + out.pages[1].content
+				two += "\n" + pageText(out.pages[1])
 			}
 			if !strings.Contains(first, escape(name)) {
 				t.Fatalf("first message is not about %s:\n%s", name, first)
@@ -91,7 +101,7 @@ func TestEveryCountryFirstMessages(t *testing.T) {
 func TestFindCanadaOnDiscord(t *testing.T) {
 	core := MustBot(t)
 	out, r := findOnDiscord(t, core, "Canada")
-	first := out.pages[0].content
+	first := pageText(out.pages[0])
 	capud := strings.Index(first, "Canadian Association of People Who Use Drugs")
 	vandu := strings.Index(first, "Vancouver Area Network of Drug Users")
 	if capud < 0 || vandu < capud {

@@ -86,7 +86,7 @@ func TestInteractionsEndpointSecurity(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil {
 		t.Fatal(err)
 	}
-	if resp.Type != discordtest.ChannelMessage || !strings.Contains(resp.Data["content"].(string), "VANDU") || flagsOf(resp.Data) != discordtest.EphemeralFlag {
+	if resp.Type != discordtest.ChannelMessage || !strings.Contains(shown(resp.Data), "VANDU") || flagsOf(resp.Data) != discordtest.EphemeralFlag {
 		t.Errorf("answer = %s", w.Body)
 	}
 	if w := serve(h, discordtest.SignedRequest("/interactions", body, key, now)); w.Code != http.StatusUnauthorized {
@@ -140,7 +140,7 @@ func TestInteractionsEndpointDeferredAndAutocomplete(t *testing.T) {
 	fake.Acknowledge(token)
 	open()
 	edit := fake.WaitFor(t, discordtest.EditOriginal(token), wait)
-	if edit.Status != 200 || !strings.Contains(edit.JSON(t)["content"].(string), "VANDU") {
+	if edit.Status != 200 || !strings.Contains(shown(edit.JSON(t)), "VANDU") {
 		t.Errorf("edit = %d %s", edit.Status, edit.Body)
 	}
 	noMentionsIn(t, edit.Body, "allowed_mentions")

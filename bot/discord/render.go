@@ -46,7 +46,8 @@ type output struct {
 func (o output) empty() bool { return len(o.pages) == 0 && len(o.buttons) == 0 }
 
 // render turns a reply into Discord messages: blocks with a Card become
-// embeds (see embedPages), the others markdown content. A reply with no
+// embeds (see embedPages), a compact list (Reply.Compact) an embed list
+// (see listPages), the others markdown content. A reply with no
 // paragraphs shows its Notice. Share buttons, which Discord cannot make,
 // become a line telling the command to send.
 func render(r *bot.Reply) output {
@@ -66,9 +67,12 @@ func render(r *bot.Reply) output {
 	for _, b := range blocks {
 		cards = cards || b.Card != nil
 	}
-	if cards {
+	switch {
+	case cards:
 		out.pages = embedPages(blocks)
-	} else {
+	case r.Compact && len(blocks) > 0:
+		out.pages = listPages(blocks)
+	default:
 		var paras []string
 		for _, b := range blocks {
 			paras = append(paras, renderBlock(b, maxContent)...)

@@ -343,21 +343,55 @@ func discordPlain(s string) string {
 // edit, a follow-up, or an interaction response's data, unescaped.
 func discordContent(c discordtest.Call) string {
 	var body struct {
-		Content *string `json:"content"`
-		Data    *struct {
-			Content string `json:"content"`
-		} `json:"data"`
+		discordBody
+		Data *discordBody `json:"data"`
 	}
 	if json.Unmarshal(c.Body, &body) != nil {
 		return ""
 	}
 	switch {
-	case body.Content != nil:
-		return discordPlain(*body.Content)
+	case body.Content != nil || len(body.Embeds) > 0:
+		return body.text()
 	case body.Data != nil:
-		return discordPlain(body.Data.Content)
+		return body.Data.text()
 	}
 	return ""
+}
+
+// discordBody is the text of a message body: its content and its embeds
+// (a card, or the embed list of a /find answer).
+type discordBody struct {
+	Content *string `json:"content"`
+	Embeds  []struct {
+		Author *struct {
+			Name string `json:"name"`
+		} `json:"author"`
+		Title       string `json:"title"`
+		Description string `json:"description"`
+		Fields      []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"fields"`
+	} `json:"embeds"`
+}
+
+// text is the body as a person reads it, markup removed: the content,
+// then each embed's author line, title, description and fields.
+func (b *discordBody) text() string {
+	var parts []string
+	if b.Content != nil {
+		parts = append(parts, *b.Content)
+	}
+	for _, e := range b.Embeds {
+		if e.Author != nil {
+			parts = append(parts, e.Author.Name)
+		}
+		parts = append(parts, e.Title, e.Description)
+		for _, f := range e.Fields {
+			parts = append(parts, f.Name, f.Value)
+		}
+	}
+	return discordPlain(strings.TrimSpace(strings.Join(parts, "\n")))
 }
 
 func discordContains(s string) func(discordtest.Call) bool {
@@ -437,8 +471,7 @@ func dcReply(t *testing.T, dc *discordtest.Server, id, token string) string {
 	r := discordtest.DecodeResponse(t, dc.WaitFor(t, discordtest.All(discordtest.Callback(id), discordtest.OK()), e2eWait))
 	switch r.Type {
 	case discordtest.ChannelMessage:
-		s, _ := r.Data["content"].(string)
-		return discordPlain(s)
+		return discordContent(dc.WaitFor(t, discordtest.All(discordtest.Callback(id), discordtest.OK()), e2eWait))
 	case discordtest.DeferredMessage:
 		return discordContent(dc.WaitFor(t, discordtest.All(discordtest.EditOriginal(token), discordtest.OK()), e2eWait))
 	}
