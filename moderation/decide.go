@@ -131,6 +131,7 @@ func (s *Service) decide(ctx context.Context, m *bot.Message, ref string, action
 		it.Status = action
 		dd := d
 		it.Decision = &dd
+		it.Telling = now // this process tells the sender (see retellOutcomes)
 		final = true
 		return nil
 	})
