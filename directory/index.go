@@ -79,9 +79,10 @@ type Index struct {
 	fuzzed   []bool           // id → its deletions are indexed
 	deletes  map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
 	delLists [][]int32        // the words each deletion comes from
-	// placeDels is the place index's deletion index, shared read-only by
-	// every Index extending it; deletes and delLists then hold only the
-	// organisations' words (see shared_deletes.go).
+	// placeDels is the place index's deletion index, frozen and shared
+	// read-only by every Index extending it (y := *x copies the pointer);
+	// deletes and delLists hold only the organisations' words (see
+	// shared_deletes.go).
 	placeDels *deletionIndex
 
 	info []orgInfo  // by organisation
@@ -173,12 +174,12 @@ func (s *Seed) placeIndex() *Index {
 		for k, v := range x.refWords {
 			x.refWords[k] = slices.Clip(v)
 		}
-		for i, v := range x.delLists {
-			x.delLists[i] = slices.Clip(v)
-		}
+		// The places' misspellings are final: freeze them into the compact
+		// form every Index built from this seed shares (shared_deletes.go).
+		x.placeDels = freezeDeletions(x.deletes, x.delLists)
+		x.deletes, x.delLists = nil, nil
 		x.words = slices.Clip(x.words)
 		x.fuzzed = slices.Clip(x.fuzzed)
-		x.delLists = slices.Clip(x.delLists)
 		s.places.x = x
 	})
 	return s.places.x
@@ -194,7 +195,6 @@ func (x *Index) extend() *Index {
 	y.refWords = maps.Clone(x.refWords)
 	y.vocab = maps.Clone(x.vocab)
 	// The places' deletion index, the biggest part, is shared, not copied.
-	y.placeDels = x.ownDeletions()
 	y.deletes, y.delLists = make(map[uint64]int32), nil
 	// addWord writes to elements of this, not only appends.
 	y.fuzzed = slices.Clone(x.fuzzed)
