@@ -72,8 +72,6 @@ type Index struct {
 	regionBy  map[string]int32
 
 	keys     map[string][]ref // folded name → what it names
-	postings map[string][]ref // folded word → what has it in a name
-	refWords map[ref][]string // what → the folded words of its names
 	vocab    map[string]int32 // folded word → id
 	words    [][]rune         // id → word
 	fuzzed   []bool           // id → its deletions are indexed
@@ -156,8 +154,6 @@ func (s *Seed) placeIndex() *Index {
 			subBy:         make(map[string]int32, len(s.Subdivisions)+len(s.WorldSubdivisions)),
 			regionBy:      make(map[string]int32, len(s.Regions)),
 			keys:          make(map[string][]ref),
-			postings:      make(map[string][]ref),
-			refWords:      make(map[ref][]string),
 			vocab:         make(map[string]int32),
 			deletes:       make(map[uint64]int32, deletesHint(s)),
 			countryRegion: make(map[string][]int32),
@@ -167,12 +163,6 @@ func (s *Seed) placeIndex() *Index {
 		// copies rather than writes into what they share.
 		for k, v := range x.keys {
 			x.keys[k] = slices.Clip(v)
-		}
-		for k, v := range x.postings {
-			x.postings[k] = slices.Clip(v)
-		}
-		for k, v := range x.refWords {
-			x.refWords[k] = slices.Clip(v)
 		}
 		// The places' misspellings are final: freeze them into the compact
 		// form every Index built from this seed shares (shared_deletes.go).
@@ -191,8 +181,6 @@ func (s *Seed) placeIndex() *Index {
 func (x *Index) extend() *Index {
 	y := *x
 	y.keys = maps.Clone(x.keys)
-	y.postings = maps.Clone(x.postings)
-	y.refWords = maps.Clone(x.refWords)
 	y.vocab = maps.Clone(x.vocab)
 	// The places' deletion index, the biggest part, is shared, not copied.
 	y.deletes, y.delLists = make(map[uint64]int32), nil
@@ -260,11 +248,6 @@ func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) {
 }
 
 func (x *Index) addWord(w string, r ref, fuzzy bool) {
-	p := x.postings[w]
-	if n := len(p); n == 0 || p[n-1] != r {
-		x.postings[w] = append(p, r)
-		x.refWords[r] = append(x.refWords[r], w)
-	}
 	id, ok := x.vocab[w]
 	if !ok {
 		id = int32(len(x.words))
