@@ -2,7 +2,6 @@ package directory
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -71,12 +70,18 @@ type Index struct {
 	regions   []Region
 	regionBy  map[string]int32
 
-	keys     map[string][]ref // folded name → what it names
-	vocab    map[string]int32 // folded word → id
-	words    [][]rune         // id → word
-	fuzzed   []bool           // id → its deletions are indexed
-	deletes  map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
-	delLists [][]int32        // the words each deletion comes from
+	keys  map[string][]ref // folded name → what it names (this index's own; see refsFor)
+	vocab map[string]int32 // folded word → id (this index's own words; see wordID)
+	// placeKeys is the place index's keys, shared the same way; keys then
+	// holds the organisations' names (see refsFor).
+	placeKeys map[string][]ref
+	// placeVocab is the place index's vocab, shared read-only by every
+	// Index extending it instead of copied into each (issue 15: heap).
+	placeVocab map[string]int32
+	words      [][]rune         // id → word
+	fuzzed     []bool           // id → its deletions are indexed
+	deletes    map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
+	delLists   [][]int32        // the words each deletion comes from
 	// placeDels is the place index's deletion index, frozen and shared
 	// read-only by every Index extending it (y := *x copies the pointer);
 	// deletes and delLists hold only the organisations' words (see
@@ -179,14 +184,40 @@ func (s *Seed) placeIndex() *Index {
 // to: the maps and lists that addOrgs extends are its own; the places
 // themselves are shared, read-only.
 func (x *Index) extend() *Index {
+	if x.placeVocab != nil {
+		panic("directory: extending an index that already extends another")
+	}
 	y := *x
-	y.keys = maps.Clone(x.keys)
-	y.vocab = maps.Clone(x.vocab)
+	y.placeKeys, y.keys = x.keys, make(map[string][]ref)
+	y.placeVocab, y.vocab = x.vocab, make(map[string]int32)
 	// The places' deletion index, the biggest part, is shared, not copied.
 	y.deletes, y.delLists = make(map[uint64]int32), nil
 	// addWord writes to elements of this, not only appends.
 	y.fuzzed = slices.Clone(x.fuzzed)
 	return &y
+}
+
+// refsFor is what the folded name k names: places first (the shared
+// layer), then organisations, the order one map appended in would give.
+func (x *Index) refsFor(k string) []ref {
+	p, o := x.placeKeys[k], x.keys[k]
+	if len(o) == 0 {
+		return p
+	}
+	if len(p) == 0 {
+		return o
+	}
+	return append(p[:len(p):len(p)], o...)
+}
+
+// wordID is the id of the folded word w: a place's word (shared layer) or
+// an organisation's (this index's own).
+func (x *Index) wordID(w string) (int32, bool) {
+	if id, ok := x.placeVocab[w]; ok {
+		return id, true
+	}
+	id, ok := x.vocab[w]
+	return id, ok
 }
 
 // deletesHint guesses how many deletion keys the seed's names make, so the
@@ -236,7 +267,7 @@ func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) {
 	if k == "" {
 		return
 	}
-	for _, have := range x.keys[k] {
+	for _, have := range x.refsFor(k) {
 		if have == r {
 			return
 		}
@@ -248,7 +279,7 @@ func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) {
 }
 
 func (x *Index) addWord(w string, r ref, fuzzy bool) {
-	id, ok := x.vocab[w]
+	id, ok := x.wordID(w)
 	if !ok {
 		id = int32(len(x.words))
 		x.vocab[w] = id
