@@ -236,6 +236,7 @@ func (b *Bot) placeLabel(x *directory.Index, p *directory.Place, lang string) st
 // already: the province it is listed under, the place asked about.
 type listCtx struct {
 	province string // ISO 3166-2 code of the heading it is under
+	country  string // ISO 3166-1 code of the country answered, if one
 	// full asks for the country too: the list answers a name, not a
 	// place.
 	full bool
@@ -274,7 +275,7 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 				}
 				r.Heading(title)
 			}
-			r.Blocks = append(r.Blocks, b.entry(x, h, lang, listCtx{province: group}))
+			r.Blocks = append(r.Blocks, b.entry(x, h, lang, listCtx{province: group, country: p.Country}))
 		}
 		b.tiers(r, x, mt, lang, where)
 	case p.Kind == directory.PlaceSubdivision:
@@ -414,6 +415,11 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 			w += ", " + x.CountryName(o.Countries[0], lang)
 		}
 		where = append(where, w)
+	case len(o.Countries) > 0 && o.Countries[0] != c.country:
+		// A local group whose source names no city or province (NEUU,
+		// Respect) still says which country it is in, unless it is
+		// listed under that country's own answer.
+		where = append(where, x.CountryName(o.Countries[0], lang))
 	}
 	if h.In == "" && h.Km >= 0 {
 		where = append(where, formatKm(h.Km, lang))

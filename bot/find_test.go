@@ -165,3 +165,21 @@ func TestServedProvince(t *testing.T) {
 		t.Errorf("/find Yukon:\n%s", got)
 	}
 }
+
+// TestLocalWithoutCity: a local group whose source names no city or
+// province still says its country, so a line in another country's answer
+// (NEUU among Mexico City's nearest) is never a bare name; under its own
+// country's heading the country is not repeated.
+func TestLocalWithoutCity(t *testing.T) {
+	b := MustBot(t)
+	for _, tc := range []struct{ in, want, not string }{
+		{"/find Mexico City", "New England User's Union (NEUU) — United States", ""},
+		{"/find Respect", "Respect — United Kingdom", ""},
+		{"/find United Kingdom", "Respect\n", "Respect — United Kingdom"},
+	} {
+		got := text(handle(t, b, private(tc.in)))
+		if !strings.Contains(got, tc.want) || (tc.not != "" && strings.Contains(got, tc.not)) {
+			t.Errorf("%s: want %q, not %q, in:\n%s", tc.in, tc.want, tc.not, got)
+		}
+	}
+}
