@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"github.com/unionbot/unionbot/bot/i18n"
 	"slices"
 	"testing"
 )
@@ -8,7 +9,7 @@ import (
 // TestCompleteIn: a country's name in the person's language is offered
 // from its first letters, before other names, and Search finds it.
 func TestCompleteIn(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,13 +47,6 @@ type ref struct {
 	idx  int32
 }
 
-// Languages whose country names the index understands, beyond the names in
-// the seed files. They are the bot's reply languages.
-var placeNameLanguages = []language.Tag{
-	language.English, language.French, language.Spanish, language.Portuguese,
-	language.Russian, language.German, language.Indonesian,
-}
-
 // Index is an immutable, in-memory snapshot of the directory built for
 // search. It is safe for concurrent use; a changed directory gets a new
 // Index rather than a changed one, so no search ever waits on a store.
@@ -302,8 +295,8 @@ func (x *Index) addWord(w string, r ref, fuzzy bool) {
 }
 
 func (x *Index) addPlaces(f *folder, seed *Seed) {
-	namers := make([]display.Namer, len(placeNameLanguages))
-	for i, t := range placeNameLanguages {
+	namers := make([]display.Namer, len(seed.Languages))
+	for i, t := range seed.Languages {
 		namers[i] = display.Regions(t)
 	}
 	cityKey := map[string]int32{} // folded name + "|" + country → the first city so named

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"github.com/unionbot/unionbot/bot/i18n"
 	"reflect"
 	"testing"
 )
@@ -24,7 +25,7 @@ func found(x *Index, q, id string) (bool, bool) {
 // misspelt organisation is found in the index that lists it and not in
 // another one, and a misspelt place is corrected in both.
 func TestRebuildsShareThePlacesMisspellings(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
