@@ -132,7 +132,7 @@ func Build(seed *Seed, orgs []Organisation) *Index {
 	x.addOrgs(f, orgs)
 	x.rank()
 	x.buildNames(f)
-	x.completions(f)
+	x.buildAutocompleteNames(f)
 	return x
 }
 
@@ -202,9 +202,9 @@ func deletesHint(seed *Seed) int {
 	return names * 12
 }
 
-// completions lists what autocomplete offers: organisations by acronym and
+// buildAutocompleteNames lists what autocomplete offers: organisations by acronym and
 // name, countries, provinces, cities with groups, and regions.
-func (x *Index) completions(f *folder) {
+func (x *Index) buildAutocompleteNames(f *folder) {
 	add := func(s string) {
 		if s != "" {
 			x.names = append(x.names, displayName{f.fold(s), s})
@@ -582,7 +582,7 @@ func (m *cityMerger) merge(i int32, c City) {
 // its names.
 func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 	for _, o := range orgs {
-		info, err := x.complete(f, &o)
+		info, err := x.resolvePlaces(f, &o)
 		if err == nil {
 			err = x.checkFacts(f, &o)
 		}
@@ -610,12 +610,12 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 	}
 }
 
-// complete checks that o refers only to known places and gives it
+// resolvePlaces checks that o refers only to known places and gives it
 // coordinates when it has none: its city's, else its province's, else its
 // country's capital. Regional and international networks need none. The
 // info it returns says whether the position is a real point (its city's, or
 // given) and resolves the places it serves.
-func (x *Index) complete(f *folder, o *Organisation) (orgInfo, error) {
+func (x *Index) resolvePlaces(f *folder, o *Organisation) (orgInfo, error) {
 	info := orgInfo{city: -1}
 	if o.ID == "" || o.Name == "" {
 		return info, fmt.Errorf("no id or name")

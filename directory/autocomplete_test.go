@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// TestCompleteIn: a country's name in the person's language is offered
+// TestAutocompleteIn: a country's name in the person's language is offered
 // from its first letters, before other names, and Search finds it.
-func TestCompleteIn(t *testing.T) {
+func TestAutocompleteIn(t *testing.T) {
 	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
@@ -21,18 +21,18 @@ func TestCompleteIn(t *testing.T) {
 		{"Герм", "ru", "Германия"},
 		{"Kanad", "de", "Kanada"},
 	} {
-		got := x.CompleteIn(c.typed, c.lang, 25)
+		got := x.AutocompleteIn(c.typed, c.lang, 25)
 		if len(got) == 0 || got[0] != c.want {
-			t.Errorf("CompleteIn(%q, %s) = %v, want %q first", c.typed, c.lang, got, c.want)
+			t.Errorf("AutocompleteIn(%q, %s) = %v, want %q first", c.typed, c.lang, got, c.want)
 		}
 		if len(got) > 25 {
-			t.Errorf("CompleteIn(%q) gave %d names", c.typed, len(got))
+			t.Errorf("AutocompleteIn(%q) gave %d names", c.typed, len(got))
 		}
 	}
-	if got := x.CompleteIn("Alle", "en", 25); slices.Contains(got, "Allemagne") {
+	if got := x.AutocompleteIn("Alle", "en", 25); slices.Contains(got, "Allemagne") {
 		t.Errorf("English completion offers the French name: %v", got)
 	}
-	if got, want := x.CompleteIn("Vanc", "fr", 25), x.Complete("Vanc", 25); !slices.Contains(got, "Vancouver") || len(got) < len(want) {
-		t.Errorf("CompleteIn(Vanc, fr) = %v, want Complete's names too (%v)", got, want)
+	if got, want := x.AutocompleteIn("Vanc", "fr", 25), x.Autocomplete("Vanc", 25); !slices.Contains(got, "Vancouver") || len(got) < len(want) {
+		t.Errorf("AutocompleteIn(Vanc, fr) = %v, want Autocomplete's names too (%v)", got, want)
 	}
 }
