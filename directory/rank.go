@@ -39,6 +39,16 @@ type orgInfo struct {
 // order answers show it, allies after the peer-run groups of the same rank,
 // so that a search only slices and never sorts what it did not compute.
 func (x *Index) rank() {
+	x.groupByPlace()
+	x.buildGroupTrees()
+	x.sortPlaceLists()
+	x.countRegionCountries()
+}
+
+// groupByPlace files every listed organisation under the places it belongs
+// to: international, its regions, its countries, its province, its seat
+// city and the further places it serves.
+func (x *Index) groupByPlace() {
 	x.cityIn = make(map[int32][]int32)
 	x.subIn = make(map[string][]int32)
 	for i := range x.orgs {
@@ -84,6 +94,12 @@ func (x *Index) rank() {
 			}
 		}
 	}
+}
+
+// buildGroupTrees builds the trees that find groups near a point: every
+// listed local and national group with a position, and the local groups
+// whose position is a real point.
+func (x *Index) buildGroupTrees() {
 	var pts, realPts []geoPoint
 	for i := range x.orgs {
 		o := &x.orgs[i]
@@ -98,7 +114,12 @@ func (x *Index) rank() {
 	}
 	x.groups = newGeoTree(pts)
 	x.localTree = newGeoTree(realPts)
+}
 
+// sortPlaceLists puts every place's list in the order answers show it: a
+// country's local groups by province, a province's by city, the others by
+// name.
+func (x *Index) sortPlaceLists() {
 	for c, ids := range x.countryLocal {
 		x.byProvince(ids)
 		x.countryLocal[c] = ids
@@ -116,6 +137,11 @@ func (x *Index) rank() {
 		x.byName(ids)
 	}
 	x.byName(x.international)
+}
+
+// countRegionCountries builds each region's index of countries: those
+// with groups, the most groups first, then by name.
+func (x *Index) countRegionCountries() {
 	x.regionCountries = make(map[string][]CountryCount, len(x.regions))
 	for _, g := range x.regions {
 		var cc []CountryCount
