@@ -255,16 +255,7 @@ func (x *Index) placeMatch(r ref) Match {
 	case PlaceCity:
 		x.cityMatch(r.idx, &m)
 	}
-	seen := map[int32]bool{}
-	for _, g := range x.countryRegion[p.Country] {
-		m.Regions = append(m.Regions, &x.regions[g])
-		for _, id := range x.regional[x.regions[g].ID] {
-			if !seen[id] {
-				seen[id] = true
-				m.Regional = append(m.Regional, Hit{Org: &x.orgs[id], Km: -1})
-			}
-		}
-	}
+	x.addCountryRegions(p.Country, &m)
 	sort.SliceStable(m.Regional, func(i, j int) bool { return peerFirst(m.Regional[i].Org, m.Regional[j].Org) < 0 })
 	m.International = x.hits(x.international, &m.More)
 	if !m.Own() {
@@ -448,22 +439,28 @@ func (x *Index) NearPoint(p Point) Match {
 		for _, id := range x.national[c.Country] {
 			m.National = append(m.National, Hit{Org: &x.orgs[id], Km: -1})
 		}
-		rs := map[int32]bool{}
-		for _, g := range x.countryRegion[c.Country] {
-			m.Regions = append(m.Regions, &x.regions[g])
-			for _, id := range x.regional[x.regions[g].ID] {
-				if !rs[id] {
-					rs[id] = true
-					m.Regional = append(m.Regional, Hit{Org: &x.orgs[id], Km: -1})
-				}
-			}
-		}
+		x.addCountryRegions(c.Country, &m)
 	}
 	m.International = x.hits(x.international, &m.More)
 	if !m.Own() {
 		m.Nearest = x.nearest(m.Place, m.listed())
 	}
 	return m
+}
+
+// addCountryRegions adds to m the regions country is in and their
+// regional networks, each network once, in the regions' order.
+func (x *Index) addCountryRegions(country string, m *Match) {
+	seen := map[int32]bool{}
+	for _, g := range x.countryRegion[country] {
+		m.Regions = append(m.Regions, &x.regions[g])
+		for _, id := range x.regional[x.regions[g].ID] {
+			if !seen[id] {
+				seen[id] = true
+				m.Regional = append(m.Regional, Hit{Org: &x.orgs[id], Km: -1})
+			}
+		}
+	}
 }
 
 // RegionMatch is the answer for a region by id, as Search gives it.
