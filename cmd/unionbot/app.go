@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"io"
 	"log/slog"
 	"os"
@@ -98,7 +99,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 	}
 	a.closers = append(a.closers, a.store.Close)
 	a.store = a.ops.metrics.observe(a.store)
-	a.seed, err = directory.LoadSeed()
+	a.seed, err = directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		a.Close()
 		return nil, err
