@@ -267,7 +267,7 @@ func (b *Bot) Complete(ctx context.Context, command, option, typed, lang string)
 	// Allemagne). Platforms' limits on a choice's length are the adapters'
 	// to apply.
 	l, _ := i18n.Match(lang)
-	for _, n := range x.CompleteIn(typed, l, 25) {
+	for _, n := range x.AutocompleteIn(typed, l, 25) {
 		out = append(out, Choice{Name: n, Value: n})
 	}
 	return out

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -97,7 +99,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 	}
 	a.closers = append(a.closers, a.store.Close)
 	a.store = a.ops.metrics.observe(a.store)
-	a.seed, err = directory.LoadSeed()
+	a.seed, err = directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -115,6 +117,11 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		a.Close()
 		return nil, fmt.Errorf("cannot read the store: %w", err)
 	}
+	// Loading the seed and building the first index allocate about 100 MB
+	// that is garbage once the index stands; the runtime would hand it back
+	// to the system only slowly, and idle resident memory is what a small
+	// server pays for. Return it now, once (see README "Speed and size").
+	debug.FreeOSMemory()
 	// Button data is signed with a key every process of the deployment
 	// shares, made once in the store.
 	buttonKey, err := bot.ButtonSecret(ctx, a.store)
