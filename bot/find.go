@@ -349,13 +349,15 @@ func (b *Bot) tiers(r *Reply, x *directory.Index, mt *directory.Match, lang, whe
 func (b *Bot) noGroupAnswer(r *Reply, x *directory.Index, mt *directory.Match, where, lang string) {
 	r.Heading(where)
 	r.Add(T(i18n.Tr(lang, "find.none_yet", where)))
+	// The country's own national bodies serve this place too, so they come
+	// before the region's networks (Lisbon: CASO, then EuroNPUD).
+	if len(mt.National) > 0 {
+		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+	}
 	if len(mt.Regional) > 0 {
 		b.section(r, x, i18n.Tr(lang, "find.regional"), mt.Regional, lang)
 	} else {
 		r.Add(T(i18n.Tr(lang, "find.no_network", where)))
-	}
-	if len(mt.National) > 0 {
-		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
 	}
 	if len(mt.Nearest) > 0 {
 		b.section(r, x, i18n.Tr(lang, "find.nearest"), mt.Nearest, lang)

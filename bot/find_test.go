@@ -216,3 +216,21 @@ func TestNearHintsWorkWhenTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestCityWithoutGroupLeadsWithItsCountry: a city with no group of its own
+// in a country that has national bodies answers with those bodies first,
+// since they serve it, then the region's networks, then groups nearby
+// abroad.
+func TestCityWithoutGroupLeadsWithItsCountry(t *testing.T) {
+	b := MustBot(t)
+	got := text(handle(t, b, private("/find Lisbon")))
+	order := []string{"no group listed in Lisbon", "National groups", "(CASO)", "Regional networks", "(EuroNPUD)", "Nearest groups"}
+	at := 0
+	for _, w := range order {
+		i := strings.Index(got[at:], w)
+		if i < 0 {
+			t.Fatalf("/find Lisbon: %q missing or out of order (want %q), in:\n%s", w, order, got)
+		}
+		at += i + len(w)
+	}
+}
