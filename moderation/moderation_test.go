@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"fmt"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -101,7 +102,7 @@ type harness struct {
 
 func newHarness(t *testing.T, st store.Store, opts Options) *harness {
 	t.Helper()
-	seed, err := directory.LoadSeed()
+	seed, err := directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
