@@ -48,6 +48,10 @@ func (s *Service) card(x *directory.Index, it *Item, lang string) *bot.Reply {
 			para(lead...)
 			c.Fields = append(c.Fields, bot.CardField{Name: i18n.Tr(lang, "card.field_source"), Value: bot.PlainText(bot.Block{Spans: lead})})
 		}
+		if it.LinkCheck != nil {
+			para(linkCheckSpans(it, lang)...)
+			c.Fields = append(c.Fields, bot.CardField{Name: i18n.Tr(lang, "card.field_link_check"), Value: linkCheckText(it.LinkCheck, lang)})
+		}
 	case KindReport:
 		cur, ok := x.Org(it.Target)
 		title = i18n.Tr(lang, "card.report", it.Ref, it.Org.Name)

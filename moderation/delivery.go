@@ -138,9 +138,10 @@ func (s *Service) Deliver(ctx context.Context, c Channel, d store.Delivery) erro
 	if err != nil {
 		return err
 	}
-	if now.Status != Pending {
-		// Decided while the card was on its way: the decision could not
-		// update a card it did not know of, so show the outcome now.
+	if now.Status != Pending || (now.LinkCheck != nil && it.LinkCheck == nil) {
+		// Decided (or its website checked) while the card was on its way:
+		// that update could not edit a card it did not know of, so show
+		// it now.
 		if ed, ok := c.Sender.(bot.Editor); ok {
 			if err := ed.Edit(ctx, c.To, id, s.card(s.dir.Index(), now, s.opts.Lang)); err != nil {
 				s.log.Warn("could not update a moderator card", "channel", c.Key, "err", err)

@@ -55,6 +55,9 @@ type Item struct {
 	// outcome; a decided item whose Submitter is still set after ClaimIdle
 	// was left by a process that stopped in between, and is told again.
 	Telling time.Time `json:"telling,omitzero"`
+	// LinkCheck is what one check of a suggestion's first website found
+	// when it came (probe.go); nil until then, or with no website.
+	LinkCheck *LinkCheck `json:"link_check,omitempty"`
 	// Owner is the one-way hash of the sender's platform id, so that
 	// /status can tell them apart and a held outcome waits for them; it is
 	// deleted once they have the outcome.

@@ -81,6 +81,9 @@ type Options struct {
 	// bot.Bot.People, derived from the deployment secret). Nil uses a
 	// fixed public key that protects nothing: tests only.
 	People *bot.People
+	// Prober checks a suggested website once, for its card (probe.go);
+	// nil shows no check (UNIONBOT_LINKCHECK=off, ask, console).
+	Prober Prober
 	Now    func() time.Time
 }
 

@@ -90,6 +90,7 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 		return nil, err
 	}
 	s.recordAudit(ctx, AuditEntry{Actor: "user", Action: "suggested", Ref: it.Ref, Detail: org.Name})
+	s.probeLater(ctx, it) // its card shows whether the website answers
 	r := &bot.Reply{}
 	r.Add(bot.B(i18n.Tr(m.Lang, "mod.suggested", it.Ref)))
 	if !reachable {

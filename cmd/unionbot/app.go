@@ -78,6 +78,8 @@ type option struct {
 	linkcheck func(*linkcheck.Options)
 	// moderation adjusts the moderation service (its retry pauses).
 	moderation func(*moderation.Options)
+	// noProbe leaves suggested websites unchecked (probe.go).
+	noProbe bool
 }
 
 // NewApp opens the store and builds every part. Close releases them.
@@ -178,6 +180,7 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		}
 	}
 	a.setupLinks(opts)
+	a.setupProber(opts) // probe.go
 	if len(a.platforms) == 0 {
 		// The person at the terminal is a moderators' channel of their
 		// own. Not when platforms run: cards would land in the service's

@@ -121,7 +121,7 @@ func newTestApp(t *testing.T, env map[string]string, s Streams, opts ...option) 
 	if s.In == nil {
 		s.In, s.Out, s.Err = strings.NewReader(""), io.Discard, io.Discard
 	}
-	app, err := NewApp(t.Context(), cfg, s, opts...)
+	app, err := NewApp(t.Context(), cfg, s, append([]option{offlineLinks()}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

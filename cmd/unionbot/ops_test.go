@@ -76,6 +76,9 @@ func opsStartStoppable(t *testing.T, env map[string]string, opts ...option) (*Ap
 		}
 	})
 	ctx, cancel := context.WithCancel(context.Background())
+	// Links checked in tests never leave the machine (a test's own
+	// option, later in the list, may set a transport of its own).
+	opts = append([]option{offlineLinks()}, opts...)
 	app, err := NewApp(ctx, cfg, Streams{In: strings.NewReader(""), Out: io.Discard, Err: logs}, opts...)
 	if err != nil {
 		cancel()
@@ -223,7 +226,7 @@ func TestCheckRedis(t *testing.T) {
 func TestImportRestoresAnExport(t *testing.T) {
 	src := embeddedEnv(t)
 	in := "/suggest Lisbon Drug Users Union (LDUU) | Lisbon, Portugal | https://lduu.example.org | peer-run union\n" +
-		"/approve S-1\n/remove VANDU\n"
+		"/approve S-1\n/remove VANDU delete\n"
 	if code, out, errs := runBot(t, src, in, "console"); code != 0 || !strings.Contains(out, "S-1 approved") {
 		t.Fatalf("console: exit %d\n%s\n%s", code, out, errs)
 	}

@@ -334,6 +334,7 @@ func TestReplicas(t *testing.T) {
 			"UNIONBOT_TELEGRAM_API_ENDPOINT": px.endpoint(name),
 			"UNIONBOT_TELEGRAM_MOD_CHAT":     strconv.FormatInt(replicaModChat, 10),
 			"UNIONBOT_TELEGRAM_MODERATORS":   strconv.FormatInt(replicaModUser, 10),
+			"UNIONBOT_LINKCHECK":             "off", // the suggested websites are not real
 			"UNIONBOT_LEASE_TTL":             "2s",
 			"UNIONBOT_LEASE_RENEW":           "200ms",
 			"UNIONBOT_QUEUE_CLAIM_IDLE":      "2s",
