@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"slices"
 	"strings"
 	"testing"
@@ -120,6 +121,11 @@ func TestAnswers(t *testing.T) {
 		{q: "Victoria, Australia", place: "province:AU-VIC", want: []string{"hrvic", "aivl"}},
 		{q: "Nelson", place: "city:Nelson,CA", want: []string{"redun"}},
 		{q: "Ottawa", place: "city:Ottawa,CA", want: []string{"dual", "tduu", "capud"}},
+		// A group whose source names its town is in that town.
+		// A city by its Russian name.
+		{q: "Париж", place: "city:Paris,FR", want: []string{"asud", "euronpud"}},
+		{q: "Quesnel", place: "city:Quesnel,CA", want: []string{"csun", "cpddw"}},
+		{q: "Madadeni", place: "city:Madadeni,ZA", want: []string{"madadeni-pwud-network", "osizweni-pwud-network", "phuthaditjhaba-pwud-network", "sanpud", "africanpud"}},
 		{q: "Gatineau", place: "city:Gatineau,CA", want: []string{"dual", "meta-dame", "aqpsud", "capud"}},
 		{q: "Toronto", place: "city:Toronto,CA", want: []string{"tduu", "dual", "capud"}},
 		{q: "Toronto ON", place: "city:Toronto,CA", want: []string{"tduu"}},
@@ -341,7 +347,7 @@ func TestRegionIndex(t *testing.T) {
 // TestAlliesAfterPeerRunGroups: an ally comes after every peer-run group
 // of the same list, in every list of every answer.
 func TestAlliesAfterPeerRunGroups(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +387,7 @@ func TestAlliesAfterPeerRunGroups(t *testing.T) {
 // TestClosedGroupsLeaveAnswers: a closed group is in no answer, but its
 // card (Org) is still there.
 func TestClosedGroupsLeaveAnswers(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +410,7 @@ func TestClosedGroupsLeaveAnswers(t *testing.T) {
 
 // TestServes: a group is found where it serves beyond its seat.
 func TestServes(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,9 @@
 package directory
 
-import "testing"
+import (
+	"github.com/unionbot/unionbot/bot/i18n"
+	"testing"
+)
 
 // found reports whether a search for q names the organisation id, and
 // whether it took a correction.
@@ -21,7 +24,7 @@ func found(x *Index, q, id string) (bool, bool) {
 // misspelt organisation is found in the index that lists it and not in
 // another one, and a misspelt place is corrected in both.
 func TestRebuildsShareThePlacesMisspellings(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
