@@ -53,15 +53,25 @@ func (r *recorder) Send(ctx context.Context, to bot.Address, rep *bot.Reply) (st
 	r.to = append(r.to, to)
 	id := fmt.Sprint(len(r.sent))
 	r.mu.Unlock()
-	r.notify <- struct{}{}
+	r.wake()
 	return id, nil
+}
+
+// wake tells waitFor to look again. It never blocks: a full channel already
+// holds a wake-up, and a sender that blocked here would keep the service
+// from stopping when a test ends.
+func (r *recorder) wake() {
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
 }
 
 func (r *recorder) Edit(ctx context.Context, to bot.Address, id string, rep *bot.Reply) error {
 	r.mu.Lock()
 	r.edits[id] = append(r.edits[id], rep)
 	r.mu.Unlock()
-	r.notify <- struct{}{}
+	r.wake()
 	return nil
 }
 
