@@ -7,11 +7,11 @@ package directory
 //	go test -run XXX -bench SearchVsRedis -benchtime 20000x ./directory/
 
 import (
-	"github.com/unionbot/unionbot/bot/i18n"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 

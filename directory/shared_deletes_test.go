@@ -1,9 +1,10 @@
 package directory
 
 import (
-	"github.com/unionbot/unionbot/bot/i18n"
 	"reflect"
 	"testing"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // found reports whether a search for q names the organisation id, and

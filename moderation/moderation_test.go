@@ -3,7 +3,6 @@ package moderation
 import (
 	"context"
 	"fmt"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/bottest"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/boltstore"

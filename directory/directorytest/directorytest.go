@@ -4,10 +4,10 @@
 package directorytest
 
 import (
-	"github.com/unionbot/unionbot/bot/i18n"
 	"sync"
 	"testing"
 
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
 

@@ -3,7 +3,6 @@ package linkcheck_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"io"
 	"log"
 	"net"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/directory/linkcheck"
 	"github.com/unionbot/unionbot/store"
