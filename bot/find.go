@@ -52,6 +52,17 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 			return nearMe(m), nil
 		}
 		q = rest
+		if r := x.Search(q); len(r.Matches) == 0 || r.Corrected {
+			// Russian puts the place after "рядом с", "около"… in
+			// another case ("рядом с Лионом", "около Парижа"):
+			// try it in the nominative.
+			for _, f := range nominatives(q) {
+				if r := x.Search(f); len(r.Matches) > 0 && !r.Corrected {
+					q = f
+					break
+				}
+			}
+		}
 	} else if asksNearMe(q, m.Lang) {
 		return nearMe(m), nil
 	}
@@ -155,8 +166,35 @@ func (b *Bot) hintQuery(x *directory.Index, p *directory.Place, lang string) str
 	return p.Name
 }
 
+// caseEndings are the Russian noun endings a place name takes after the
+// prepositions of find.near_words (instrumental after "рядом с", genitive
+// after "около", "возле", "недалеко от", "вблизи"), longest first.
+var caseEndings = []string{"ами", "ями", "ом", "ем", "ём", "ой", "ей", "ою", "ею", "ы", "и", "а", "я", "у", "ю", "е"}
+
+// nominatives are the forms the last word of s may have in the nominative
+// when it is Cyrillic and inflected: "Лионом" → "Лион", "Москвой" →
+// "Москва", "Парижа" → "Париж". It offers nothing for other scripts.
+func nominatives(s string) []string {
+	i := strings.LastIndexFunc(s, unicode.IsSpace) + 1
+	head, last := s[:i], s[i:]
+	if r, _ := utf8.DecodeRuneInString(last); !unicode.Is(unicode.Cyrillic, r) || utf8.RuneCountInString(last) < 4 {
+		return nil
+	}
+	var out []string
+	for _, e := range caseEndings {
+		stem, ok := strings.CutSuffix(last, e)
+		if !ok || utf8.RuneCountInString(stem) < 3 {
+			continue
+		}
+		for _, add := range []string{"", "а", "я", "ь"} {
+			out = append(out, head+stem+add)
+		}
+	}
+	return out
+}
+
 // cutNear splits "near Lyon" into "Lyon". It knows the English words and
-// those of the reader's language ("près de Lyon", "рядом с Лионом").
+// those of the reader's language ("près de Lyon", "рядом с Москвой").
 func cutNear(q, lang string) (string, bool) {
 	words := strings.Split(i18n.Tr(i18n.Reference, "find.near_words"), "|")
 	if lang != i18n.Reference {
@@ -236,6 +274,7 @@ func (b *Bot) placeLabel(x *directory.Index, p *directory.Place, lang string) st
 // already: the province it is listed under, the place asked about.
 type listCtx struct {
 	province string // ISO 3166-2 code of the heading it is under
+	country  string // ISO 3166-1 code of the country answered, if one
 	// full asks for the country too: the list answers a name, not a
 	// place.
 	full bool
@@ -274,7 +313,7 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 				}
 				r.Heading(title)
 			}
-			r.Blocks = append(r.Blocks, b.entry(x, h, lang, listCtx{province: group}))
+			r.Blocks = append(r.Blocks, b.entry(x, h, lang, listCtx{province: group, country: p.Country}))
 		}
 		b.tiers(r, x, mt, lang, where)
 	case p.Kind == directory.PlaceSubdivision:
@@ -414,6 +453,11 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 			w += ", " + x.CountryName(o.Countries[0], lang)
 		}
 		where = append(where, w)
+	case len(o.Countries) > 0 && o.Countries[0] != c.country:
+		// A local group whose source names no city or province (NEUU,
+		// Respect) still says which country it is in, unless it is
+		// listed under that country's own answer.
+		where = append(where, x.CountryName(o.Countries[0], lang))
 	}
 	if h.In == "" && h.Km >= 0 {
 		where = append(where, formatKm(h.Km, lang))

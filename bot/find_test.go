@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 func handle(t *testing.T, b *Bot, m *Message) *Reply {
@@ -163,5 +165,54 @@ func TestServedProvince(t *testing.T) {
 	got := text(handle(t, b, private("/find Yukon")))
 	if !strings.Contains(got, "BC/Yukon Association of Drug War Survivors (BCYADWS) — across British Columbia, Yukon") {
 		t.Errorf("/find Yukon:\n%s", got)
+	}
+}
+
+// TestLocalWithoutCity: a local group whose source names no city or
+// province still says its country, so a line in another country's answer
+// (NEUU among Mexico City's nearest) is never a bare name; under its own
+// country's heading the country is not repeated.
+func TestLocalWithoutCity(t *testing.T) {
+	b := MustBot(t)
+	for _, tc := range []struct{ in, want, not string }{
+		{"/find Mexico City", "New England User's Union (NEUU) — United States", ""},
+		{"/find Respect", "Respect — United Kingdom", ""},
+		{"/find United Kingdom", "Respect\n", "Respect — United Kingdom"},
+	} {
+		got := text(handle(t, b, private(tc.in)))
+		if !strings.Contains(got, tc.want) || (tc.not != "" && strings.Contains(got, tc.not)) {
+			t.Errorf("%s: want %q, not %q, in:\n%s", tc.in, tc.want, tc.not, got)
+		}
+	}
+}
+
+// TestNearHintsWorkWhenTyped: the example each language's near-me hint
+// gives ("/find рядом с Москвой") answers for that place when a person types
+// it, in that language.
+func TestNearHintsWorkWhenTyped(t *testing.T) {
+	b := MustBot(t)
+	for _, lang := range []string{"en", "fr", "es", "pt", "ru", "de", "id"} {
+		for _, key := range []string{"find.near_me", "find.near_me_group"} {
+			hint := i18n.Tr(lang, key)
+			i := strings.Index(hint, "/find ")
+			if i < 0 {
+				t.Errorf("%s %s names no /find example: %q", lang, key, hint)
+				continue
+			}
+			ex := hint[i:]
+			if j := strings.Index(ex, ". "); j >= 0 {
+				ex = ex[:j]
+			}
+			ex = strings.TrimSuffix(ex, ".")
+			m := private(ex)
+			m.Lang = lang
+			want := "Lyon, Auvergne-Rhône-Alpes"
+			if lang == "ru" {
+				want = "Группы: Moscow, Россия"
+			}
+			if got := text(handle(t, b, m)); !strings.HasPrefix(got, want) {
+				t.Errorf("%s: typing the hint %q answers:\n%s", lang, ex, got)
+			}
+		}
 	}
 }

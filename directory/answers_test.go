@@ -122,6 +122,11 @@ func TestAnswers(t *testing.T) {
 		{q: "Victoria, Australia", place: "province:AU-VIC", want: []string{"hrvic", "aivl"}},
 		{q: "Nelson", place: "city:Nelson,CA", want: []string{"redun"}},
 		{q: "Ottawa", place: "city:Ottawa,CA", want: []string{"dual", "tduu", "capud"}},
+		// A group whose source names its town is in that town.
+		// A city by its Russian name.
+		{q: "Париж", place: "city:Paris,FR", want: []string{"asud", "euronpud"}},
+		{q: "Quesnel", place: "city:Quesnel,CA", want: []string{"csun", "cpddw"}},
+		{q: "Madadeni", place: "city:Madadeni,ZA", want: []string{"madadeni-pwud-network", "osizweni-pwud-network", "phuthaditjhaba-pwud-network", "sanpud", "africanpud"}},
 		{q: "Gatineau", place: "city:Gatineau,CA", want: []string{"dual", "meta-dame", "aqpsud", "capud"}},
 		{q: "Toronto", place: "city:Toronto,CA", want: []string{"tduu", "dual", "capud"}},
 		{q: "Toronto ON", place: "city:Toronto,CA", want: []string{"tduu"}},

@@ -124,10 +124,20 @@ func TestResearchRowsListed(t *testing.T) {
 		return
 	}
 	var names []string
+	cityOf := map[string]string{} // a row's name → the city its source states
 	for _, line := range strings.Split(string(table), "\n")[1:] {
 		cells := strings.Split(line, "\t")
 		if len(cells) == 9 && cells[8] == "yes" {
 			names = append(names, cells[0])
+			cityOf[cells[0]] = cells[4]
+		}
+	}
+	// A city the source states is the entry's seat city, so that a search
+	// for it finds the group (CSUN in Quesnel, the SANPUD networks in
+	// Phuthaditjhaba, Madadeni and Osizweni).
+	for id, n := range researchPeerRun {
+		if o, ok := x.Org(id); ok && cityOf[n] != "" && o.City != cityOf[n] {
+			t.Errorf("%s: city %q, the research row states %q", id, o.City, cityOf[n])
 		}
 	}
 	var want []string

@@ -2,7 +2,6 @@ package directory
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -64,17 +63,22 @@ type Index struct {
 	regions   []Region
 	regionBy  map[string]int32
 
-	keys     map[string][]ref // folded name → what it names
-	postings map[string][]ref // folded word → what has it in a name
-	refWords map[ref][]string // what → the folded words of its names
-	vocab    map[string]int32 // folded word → id
-	words    [][]rune         // id → word
-	fuzzed   []bool           // id → its deletions are indexed
-	deletes  map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
-	delLists [][]int32        // the words each deletion comes from
-	// placeDels is the place index's deletion index, shared read-only by
-	// every Index extending it; deletes and delLists then hold only the
-	// organisations' words (see shared_deletes.go).
+	keys  map[string][]ref // folded name → what it names (this index's own; see refsFor)
+	vocab map[string]int32 // folded word → id (this index's own words; see wordID)
+	// placeKeys is the place index's keys, shared the same way; keys then
+	// holds the organisations' names (see refsFor).
+	placeKeys map[string][]ref
+	// placeVocab is the place index's vocab, shared read-only by every
+	// Index extending it instead of copied into each (issue 15: heap).
+	placeVocab map[string]int32
+	words      [][]rune         // id → word
+	fuzzed     []bool           // id → its deletions are indexed
+	deletes    map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
+	delLists   [][]int32        // the words each deletion comes from
+	// placeDels is the place index's deletion index, frozen and shared
+	// read-only by every Index extending it (y := *x copies the pointer);
+	// deletes and delLists hold only the organisations' words (see
+	// shared_deletes.go).
 	placeDels *deletionIndex
 
 	info []orgInfo  // by organisation
@@ -148,8 +152,6 @@ func (s *Seed) placeIndex() *Index {
 			subBy:         make(map[string]int32, len(s.Subdivisions)+len(s.WorldSubdivisions)),
 			regionBy:      make(map[string]int32, len(s.Regions)),
 			keys:          make(map[string][]ref),
-			postings:      make(map[string][]ref),
-			refWords:      make(map[ref][]string),
 			vocab:         make(map[string]int32),
 			deletes:       make(map[uint64]int32, deletesHint(s)),
 			countryRegion: make(map[string][]int32),
@@ -160,18 +162,12 @@ func (s *Seed) placeIndex() *Index {
 		for k, v := range x.keys {
 			x.keys[k] = slices.Clip(v)
 		}
-		for k, v := range x.postings {
-			x.postings[k] = slices.Clip(v)
-		}
-		for k, v := range x.refWords {
-			x.refWords[k] = slices.Clip(v)
-		}
-		for i, v := range x.delLists {
-			x.delLists[i] = slices.Clip(v)
-		}
+		// The places' misspellings are final: freeze them into the compact
+		// form every Index built from this seed shares (shared_deletes.go).
+		x.placeDels = freezeDeletions(x.deletes, x.delLists)
+		x.deletes, x.delLists = nil, nil
 		x.words = slices.Clip(x.words)
 		x.fuzzed = slices.Clip(x.fuzzed)
-		x.delLists = slices.Clip(x.delLists)
 		s.places.x = x
 	})
 	return s.places.x
@@ -181,17 +177,40 @@ func (s *Seed) placeIndex() *Index {
 // to: the maps and lists that addOrgs extends are its own; the places
 // themselves are shared, read-only.
 func (x *Index) extend() *Index {
+	if x.placeVocab != nil {
+		panic("directory: extending an index that already extends another")
+	}
 	y := *x
-	y.keys = maps.Clone(x.keys)
-	y.postings = maps.Clone(x.postings)
-	y.refWords = maps.Clone(x.refWords)
-	y.vocab = maps.Clone(x.vocab)
+	y.placeKeys, y.keys = x.keys, make(map[string][]ref)
+	y.placeVocab, y.vocab = x.vocab, make(map[string]int32)
 	// The places' deletion index, the biggest part, is shared, not copied.
-	y.placeDels = x.ownDeletions()
 	y.deletes, y.delLists = make(map[uint64]int32), nil
 	// addWord writes to elements of this, not only appends.
 	y.fuzzed = slices.Clone(x.fuzzed)
 	return &y
+}
+
+// refsFor is what the folded name k names: places first (the shared
+// layer), then organisations, the order one map appended in would give.
+func (x *Index) refsFor(k string) []ref {
+	p, o := x.placeKeys[k], x.keys[k]
+	if len(o) == 0 {
+		return p
+	}
+	if len(p) == 0 {
+		return o
+	}
+	return append(p[:len(p):len(p)], o...)
+}
+
+// wordID is the id of the folded word w: a place's word (shared layer) or
+// an organisation's (this index's own).
+func (x *Index) wordID(w string) (int32, bool) {
+	if id, ok := x.placeVocab[w]; ok {
+		return id, true
+	}
+	id, ok := x.vocab[w]
+	return id, ok
 }
 
 // deletesHint guesses how many deletion keys the seed's names make, so the
@@ -241,7 +260,7 @@ func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) {
 	if k == "" {
 		return
 	}
-	for _, have := range x.keys[k] {
+	for _, have := range x.refsFor(k) {
 		if have == r {
 			return
 		}
@@ -253,12 +272,7 @@ func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) {
 }
 
 func (x *Index) addWord(w string, r ref, fuzzy bool) {
-	p := x.postings[w]
-	if n := len(p); n == 0 || p[n-1] != r {
-		x.postings[w] = append(p, r)
-		x.refWords[r] = append(x.refWords[r], w)
-	}
-	id, ok := x.vocab[w]
+	id, ok := x.wordID(w)
 	if !ok {
 		id = int32(len(x.words))
 		x.vocab[w] = id

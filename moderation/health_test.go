@@ -27,7 +27,7 @@ func (r *refusing) Send(ctx context.Context, to bot.Address, rep *bot.Reply) (st
 	if r.n != 0 {
 		r.n--
 		r.mu.Unlock()
-		r.recorder.notify <- struct{}{}
+		r.recorder.wake()
 		return "", errors.New("discord: sending a message: HTTP 403 Forbidden, Missing Permissions")
 	}
 	r.mu.Unlock()
