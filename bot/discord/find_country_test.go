@@ -53,15 +53,7 @@ func pageText(p page) string {
 func TestEveryCountryFirstMessages(t *testing.T) {
 	core := MustBot(t)
 	x := directorytest.MustSeedIndex(t)
-	byCountry := map[string][]*directory.Organisation{}
-	x.Orgs(func(o *directory.Organisation) bool {
-		if !o.Closed() && (o.Kind == directory.KindLocal || o.Kind == directory.KindNational) {
-			for _, c := range o.Countries {
-				byCountry[c] = append(byCountry[c], o)
-			}
-		}
-		return true
-	})
+	byCountry := directorytest.GroupsByCountry(x)
 	codes := make([]string, 0, len(byCountry))
 	for c := range byCountry {
 		codes = append(codes, c)
