@@ -2,7 +2,8 @@ package discord
 
 import (
 	"context"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,11 +55,7 @@ func TestEveryCountryFirstMessages(t *testing.T) {
 	core := MustBot(t)
 	x := directorytest.MustSeedIndex(t)
 	byCountry := directorytest.GroupsByCountry(x)
-	codes := make([]string, 0, len(byCountry))
-	for c := range byCountry {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
+	codes := slices.Sorted(maps.Keys(byCountry))
 	if len(codes) < 20 {
 		t.Fatalf("%d countries with groups; the seed has more", len(codes))
 	}

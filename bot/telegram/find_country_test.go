@@ -3,7 +3,8 @@ package telegram
 import (
 	"context"
 	"html"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,11 +26,7 @@ func TestEveryCountryFirstMessage(t *testing.T) {
 	core := MustCore(t)
 	x := directorytest.MustSeedIndex(t)
 	byCountry := directorytest.GroupsByCountry(x)
-	codes := make([]string, 0, len(byCountry))
-	for c := range byCountry {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
+	codes := slices.Sorted(maps.Keys(byCountry))
 	if len(codes) < 20 {
 		t.Fatalf("%d countries with groups; the seed has more", len(codes))
 	}
