@@ -10,7 +10,7 @@ import (
 var (
 	adapters    = []string{"bot/telegram", "bot/discord", "bot/console"}
 	storeImpls  = []string{"store/boltstore", "store/redisstore"}
-	testSupport = []string{"bot/bottest", "directory/directorytest", "store/redisstore/redistest", "store/storetest",
+	testSupport = []string{"bot/bottest", "directory/directorytest", "internal/benchtest", "store/bothstores", "store/redisstore/redistest", "store/storetest",
 		"bot/telegram/telegramtest", "bot/discord/discordtest"}
 	// platformSDKs are the libraries that speak to a chat platform.
 	platformSDKs = []string{"github.com/bwmarrin/discordgo", "github.com/go-telegram-bot-api/telegram-bot-api/v5",

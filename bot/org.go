@@ -145,15 +145,7 @@ func (b *Bot) whereFull(x *directory.Index, o *directory.Organisation, lang stri
 		}
 		parts = append(parts, i18n.Tr(lang, "card.national")+" · "+strings.Join(names, ", "))
 	}
-	var seat []string
-	if o.City != "" {
-		seat = append(seat, o.City)
-	}
-	if o.Province != "" {
-		if s := x.SubdivisionOf(o.Province, o.City, lang); s != "" {
-			seat = append(seat, s)
-		}
-	}
+	seat := x.CityAndSubdivision(o.City, o.Province, lang)
 	if o.Kind == directory.KindLocal && len(o.Countries) > 0 {
 		seat = append(seat, x.CountryName(o.Countries[0], lang))
 	}

@@ -11,29 +11,11 @@ import (
 
 	"github.com/unionbot/unionbot/directory/directorytest"
 	"github.com/unionbot/unionbot/store"
-	"github.com/unionbot/unionbot/store/boltstore"
-	"github.com/unionbot/unionbot/store/redisstore/redistest"
+	"github.com/unionbot/unionbot/store/bothstores"
 )
 
 // bothStores runs f on the embedded store and on a real Redis.
-func bothStores(t *testing.T, f func(t *testing.T, s store.Store)) {
-	for _, tc := range []struct {
-		name string
-		open func(t *testing.T) store.Store
-	}{
-		{"bolt", func(t *testing.T) store.Store {
-			s, err := boltstore.Open(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
-		{"redis", func(t *testing.T) store.Store { return redistest.MustOpen(t) }},
-	} {
-		t.Run(tc.name, func(t *testing.T) { f(t, tc.open(t)) })
-	}
-}
+func bothStores(t *testing.T, f func(t *testing.T, s store.Store)) { bothstores.Run(t, f) }
 
 // TestPeopleKeys: a person's key depends on the deployment secret and the
 // purpose, so a store alone does not tell whether a known id used the bot.

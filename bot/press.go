@@ -32,6 +32,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -240,7 +241,7 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 func (p *presses) open(ctx context.Context, m *Message) (string, byte, error) {
 	notYours := Errorf(NotAllowed, "press.not_yours")
 	data := m.Text
-	if m.Offered != nil && !contains(m.Offered, data) {
+	if m.Offered != nil && !slices.Contains(m.Offered, data) {
 		return "", 0, notYours // not a button of the message it came from
 	}
 	if len(data) <= headLen || len(data) > MaxButtonData || data[0] != pressMark {
@@ -380,15 +381,6 @@ func commandName(cmdline string) string {
 	m := Message{Text: cmdline}
 	name, _, _ := m.Command()
 	return name
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // memKV keeps tokens in memory when no store is given (tests, and the

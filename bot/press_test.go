@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/unionbot/unionbot/store"
-	"github.com/unionbot/unionbot/store/boltstore"
-	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 
 // buttonData is the data of the button of rep that stands for cmdline.
@@ -274,70 +272,54 @@ func TestLongPageButtonsUseTokens(t *testing.T) {
 // TestButtonSecret: the secret is made once, atomically, and read back the
 // same by every process of a deployment, on both stores.
 func TestButtonSecret(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		open func(t *testing.T) store.Store
-	}{
-		{"bolt", func(t *testing.T) store.Store {
-			s, err := boltstore.Open(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
-		{"redis", func(t *testing.T) store.Store { return redistest.MustOpen(t) }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := tc.open(t)
-			ctx := context.Background()
-			keys := make([][]byte, 8)
-			var wg sync.WaitGroup
-			for i := range keys {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					k, err := ButtonSecret(ctx, s)
-					if err != nil {
-						t.Error(err)
-					}
-					keys[i] = k
-				}()
-			}
-			wg.Wait()
-			for i, k := range keys {
-				if len(k) != secretLen || string(k) != string(keys[0]) {
-					t.Fatalf("process %d got key %x, process 0 %x: want one shared %d-byte key", i, k, keys[0], secretLen)
+	bothStores(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		keys := make([][]byte, 8)
+		var wg sync.WaitGroup
+		for i := range keys {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				k, err := ButtonSecret(ctx, s)
+				if err != nil {
+					t.Error(err)
 				}
+				keys[i] = k
+			}()
+		}
+		wg.Wait()
+		for i, k := range keys {
+			if len(k) != secretLen || string(k) != string(keys[0]) {
+				t.Fatalf("process %d got key %x, process 0 %x: want one shared %d-byte key", i, k, keys[0], secretLen)
 			}
-			again, err := ButtonSecret(ctx, s)
-			if err != nil || string(again) != string(keys[0]) {
-				t.Errorf("read again: %x, %v", again, err)
-			}
-			// Two cores on the key: a button of one is good on the other.
-			d := MustBot(t).dir
-			b1 := New(Options{Directory: d, ButtonKey: again})
-			b2 := New(Options{Directory: d, ButtonKey: again})
-			b3 := New(Options{Directory: d})
-			ask := press("u", "c", true, "/lang", nil)
-			ask.Pressed = false
-			b1.Router().RegisterFunc(Command{Name: "lang"}, func(ctx context.Context, m *Message) (*Reply, error) {
-				r := Text("choose")
-				r.Buttons = [][]Button{{{Label: "fr", Data: "/ping fr"}}}
-				return r, nil
-			})
-			for _, x := range []*Bot{b2, b3} {
-				x.Router().RegisterFunc(Command{Name: "ping"}, func(ctx context.Context, m *Message) (*Reply, error) { return Text("pong"), nil })
-			}
-			rep, _ := b1.Handle(ctx, ask)
-			data := buttonData(t, rep, "/ping fr")
-			if got, _ := b2.Handle(ctx, press("u", "c", true, data, nil)); text(got) != "pong" {
-				t.Errorf("another process with the same key: %q", text(got))
-			}
-			got, _ := b3.Handle(ctx, press("u", "c", true, data, nil))
-			mustRefuse(t, "a core with another key", got)
+		}
+		again, err := ButtonSecret(ctx, s)
+		if err != nil || string(again) != string(keys[0]) {
+			t.Errorf("read again: %x, %v", again, err)
+		}
+		// Two cores on the key: a button of one is good on the other.
+		d := MustBot(t).dir
+		b1 := New(Options{Directory: d, ButtonKey: again})
+		b2 := New(Options{Directory: d, ButtonKey: again})
+		b3 := New(Options{Directory: d})
+		ask := press("u", "c", true, "/lang", nil)
+		ask.Pressed = false
+		b1.Router().RegisterFunc(Command{Name: "lang"}, func(ctx context.Context, m *Message) (*Reply, error) {
+			r := Text("choose")
+			r.Buttons = [][]Button{{{Label: "fr", Data: "/ping fr"}}}
+			return r, nil
 		})
-	}
+		for _, x := range []*Bot{b2, b3} {
+			x.Router().RegisterFunc(Command{Name: "ping"}, func(ctx context.Context, m *Message) (*Reply, error) { return Text("pong"), nil })
+		}
+		rep, _ := b1.Handle(ctx, ask)
+		data := buttonData(t, rep, "/ping fr")
+		if got, _ := b2.Handle(ctx, press("u", "c", true, data, nil)); text(got) != "pong" {
+			t.Errorf("another process with the same key: %q", text(got))
+		}
+		got, _ := b3.Handle(ctx, press("u", "c", true, data, nil))
+		mustRefuse(t, "a core with another key", got)
+	})
 }
 
 // FuzzPress checks the promises of button data on any input: the only data

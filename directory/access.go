@@ -85,6 +85,22 @@ func (x *Index) SubdivisionNameIn(code, lang string) string {
 	return s.Name
 }
 
+// CityAndSubdivision names a seat in lang, city first: the city as
+// written and its province's name (SubdivisionOf), each only when there is
+// one; the caller adds the country in its own form.
+func (x *Index) CityAndSubdivision(city, province, lang string) []string {
+	var parts []string
+	if city != "" {
+		parts = append(parts, city)
+	}
+	if province != "" {
+		if s := x.SubdivisionOf(province, city, lang); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return parts
+}
+
 // SubdivisionOf is the name in lang of the province or state a city is in,
 // to show after the city's name; "" when the code is unknown or the
 // province is named after the city in any language ("Berlin, Berlin";

@@ -2,10 +2,11 @@ package directory
 
 import (
 	"fmt"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // inOrder reports whether got starts with want[0] and holds the rest of

@@ -1,9 +1,10 @@
 package directory
 
 import (
-	"github.com/unionbot/unionbot/bot/i18n"
 	"slices"
 	"testing"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // TestAutocompleteIn: a country's name in the person's language is offered

@@ -2,9 +2,10 @@ package directory
 
 import (
 	"fmt"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // benchQueries mix the kinds of /find people send: countries, cities,

@@ -1,11 +1,12 @@
 package directory
 
 import (
-	"github.com/unionbot/unionbot/bot/i18n"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // MustIndex builds the index from the embedded seed and fails the test if

@@ -3,7 +3,6 @@ package directory
 import (
 	"bytes"
 	"flag"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"os"
 	"reflect"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 var updateSeed = flag.Bool("update-seed", false, "rewrite data/organisations.yaml in the format WriteOrganisations writes")

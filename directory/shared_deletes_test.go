@@ -1,8 +1,9 @@
 package directory
 
 import (
-	"github.com/unionbot/unionbot/bot/i18n"
 	"testing"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // found reports whether a search for q names the organisation id, and

@@ -2,11 +2,12 @@ package directory
 
 import (
 	"encoding/json"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // A change stored before Sources existed carries a `source` string: it

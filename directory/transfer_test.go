@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/store/boltstore"
 )

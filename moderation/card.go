@@ -178,15 +178,7 @@ func nameOf(o *directory.Organisation) string {
 // placeOf names where a listed organisation is, in lang: "Vancouver,
 // British Columbia, Canada", or its countries for a body with no city.
 func placeOf(x *directory.Index, o *directory.Organisation, lang string) string {
-	var parts []string
-	if o.City != "" {
-		parts = append(parts, o.City)
-	}
-	if o.Province != "" {
-		if p := x.SubdivisionOf(o.Province, o.City, lang); p != "" {
-			parts = append(parts, p)
-		}
-	}
+	parts := x.CityAndSubdivision(o.City, o.Province, lang)
 	var countries []string
 	for _, c := range o.Countries {
 		countries = append(countries, x.CountryName(c, lang))

@@ -2,11 +2,11 @@ package moderation
 
 import (
 	"context"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/store"
 )

@@ -3,7 +3,6 @@ package moderation
 import (
 	"context"
 	"fmt"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -13,26 +12,14 @@ import (
 
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/bottest"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/store"
-	"github.com/unionbot/unionbot/store/boltstore"
-	"github.com/unionbot/unionbot/store/redisstore/redistest"
+	"github.com/unionbot/unionbot/store/bothstores"
 )
 
 // eachStore runs a test against both stores.
-func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
-	t.Run("bolt", func(t *testing.T) {
-		st, err := boltstore.Open(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		fn(t, st)
-	})
-	t.Run("redis", func(t *testing.T) {
-		fn(t, redistest.MustOpen(t))
-	})
-}
+func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) { bothstores.Run(t, fn) }
 
 // recorder is a moderator channel or user chat that records what it is sent.
 type recorder struct {

@@ -121,15 +121,7 @@ type resolved struct {
 
 // label names the place in lang: "Lyon, Auvergne-Rhône-Alpes, France".
 func (r resolved) label(x *directory.Index, lang string) string {
-	var parts []string
-	if r.city != "" {
-		parts = append(parts, r.city)
-	}
-	if r.province != "" {
-		if s := x.SubdivisionOf(r.province, r.city, lang); s != "" {
-			parts = append(parts, s)
-		}
-	}
+	parts := x.CityAndSubdivision(r.city, r.province, lang)
 	return strings.Join(append(parts, x.CountryName(r.country, lang)), ", ")
 }
 

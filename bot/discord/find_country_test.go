@@ -2,7 +2,8 @@ package discord
 
 import (
 	"context"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,20 +54,8 @@ func pageText(p page) string {
 func TestEveryCountryFirstMessages(t *testing.T) {
 	core := MustBot(t)
 	x := directorytest.MustSeedIndex(t)
-	byCountry := map[string][]*directory.Organisation{}
-	x.Orgs(func(o *directory.Organisation) bool {
-		if !o.Closed() && (o.Kind == directory.KindLocal || o.Kind == directory.KindNational) {
-			for _, c := range o.Countries {
-				byCountry[c] = append(byCountry[c], o)
-			}
-		}
-		return true
-	})
-	codes := make([]string, 0, len(byCountry))
-	for c := range byCountry {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
+	byCountry := directorytest.GroupsByCountry(x)
+	codes := slices.Sorted(maps.Keys(byCountry))
 	if len(codes) < 20 {
 		t.Fatalf("%d countries with groups; the seed has more", len(codes))
 	}

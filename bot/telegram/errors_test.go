@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -68,16 +67,8 @@ func TestRunAgain(t *testing.T) {
 // (the moderation queue retries it), a failed reply does not stop the
 // next one, and getUpdates' 5xx are waited out without losing updates.
 func TestServerErrors(t *testing.T) {
-	var mu sync.Mutex
-	var slept []time.Duration
-	e := start(t, MustCore(t), func(a *Adapter) {
-		a.sleep = func(ctx context.Context, d time.Duration) error {
-			mu.Lock()
-			slept = append(slept, d)
-			mu.Unlock()
-			return ctx.Err()
-		}
-	})
+	var pauses sleeps
+	e := start(t, MustCore(t), func(a *Adapter) { a.sleep = pauses.sleep })
 	to := bot.Address{Platform: Platform, ChatID: strconv.FormatInt(alice.ID, 10)}
 	e.srv.FailNextWith("sendMessage", 1, http.StatusBadGateway, "Bad Gateway")
 	id, err := e.a.Send(context.Background(), to, bot.Text("a card"))
@@ -105,9 +96,7 @@ func TestServerErrors(t *testing.T) {
 	e.srv.FailNextWith("getUpdates", 2, http.StatusBadGateway, "Bad Gateway")
 	last := e.push(text(alice, private(alice), "/privacy"))
 	e.srv.WaitAcked(t, last, wait)
-	mu.Lock()
-	defer mu.Unlock()
-	if !slices.Equal(slept, []time.Duration{time.Second, 2 * time.Second}) {
+	if slept := pauses.all(); !slices.Equal(slept, []time.Duration{time.Second, 2 * time.Second}) {
 		t.Errorf("getUpdates back-off %v, want [1s 2s]", slept)
 	}
 }

@@ -3,7 +3,8 @@ package telegram
 import (
 	"context"
 	"html"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,22 +18,6 @@ import (
 // fits one Telegram message).
 const fitsOneMessage = 17
 
-// countriesWithGroups lists, for each country with local groups or
-// national bodies, those groups.
-func countriesWithGroups(x *directory.Index) map[string][]*directory.Organisation {
-	out := map[string][]*directory.Organisation{}
-	x.Orgs(func(o *directory.Organisation) bool {
-		if o.Closed() || (o.Kind != directory.KindLocal && o.Kind != directory.KindNational) {
-			return true
-		}
-		for _, c := range o.Countries {
-			out[c] = append(out[c], o)
-		}
-		return true
-	})
-	return out
-}
-
 // TestEveryCountryFirstMessage: for every country in the directory, the
 // first Telegram message of /find <country>, as this adapter renders it
 // with its page size, holds every national body, and every local group
@@ -40,12 +25,8 @@ func countriesWithGroups(x *directory.Index) map[string][]*directory.Organisatio
 func TestEveryCountryFirstMessage(t *testing.T) {
 	core := MustCore(t)
 	x := directorytest.MustSeedIndex(t)
-	byCountry := countriesWithGroups(x)
-	codes := make([]string, 0, len(byCountry))
-	for c := range byCountry {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
+	byCountry := directorytest.GroupsByCountry(x)
+	codes := slices.Sorted(maps.Keys(byCountry))
 	if len(codes) < 20 {
 		t.Fatalf("%d countries with groups; the seed has more", len(codes))
 	}
@@ -101,7 +82,7 @@ func TestFindCanadaOnTelegram(t *testing.T) {
 		}
 	}
 	x := directorytest.MustSeedIndex(t)
-	for _, o := range countriesWithGroups(x)["CA"] {
+	for _, o := range directorytest.GroupsByCountry(x)["CA"] {
 		if !strings.Contains(first, html.EscapeString(o.Name)) {
 			t.Errorf("the first message misses %s", o.Name)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -299,4 +300,25 @@ func private(u telegramtest.User) telegramtest.Chat { return telegramtest.Privat
 
 func text(u telegramtest.User, c telegramtest.Chat, s string) telegramtest.Update {
 	return telegramtest.TextUpdate(u, c, s)
+}
+
+// sleeps stands in for the adapter's sleep: it records each pause asked
+// for and returns at once, so a test checks the waits without waiting.
+type sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.d = append(s.d, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+// all returns the pauses asked for so far, in order.
+func (s *sleeps) all() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.d)
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -472,25 +471,15 @@ func TestLocationKeyboardWithButtons(t *testing.T) {
 }
 
 func TestFloodControlHonoured(t *testing.T) {
-	var mu sync.Mutex
-	var slept []time.Duration
-	e := start(t, MustCore(t), func(a *Adapter) {
-		a.sleep = func(ctx context.Context, d time.Duration) error {
-			mu.Lock()
-			slept = append(slept, d)
-			mu.Unlock()
-			return ctx.Err()
-		}
-	})
+	var pauses sleeps
+	e := start(t, MustCore(t), func(a *Adapter) { a.sleep = pauses.sleep })
 	e.srv.FailNext("sendMessage", 1, 7)
 	e.push(text(alice, private(alice), "/privacy"))
 	calls := e.sent(alice.ID)
 	if len(calls) != 2 || calls[0].Status != http.StatusTooManyRequests || !calls[1].OK() || calls[0].Text() != calls[1].Text() {
 		t.Fatalf("calls = %d; want a 429 then the same message sent", len(calls))
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if !slices.Equal(slept, []time.Duration{7 * time.Second}) {
+	if slept := pauses.all(); !slices.Equal(slept, []time.Duration{7 * time.Second}) {
 		t.Errorf("waited %v, want [7s]", slept)
 	}
 }

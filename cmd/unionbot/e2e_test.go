@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -181,7 +182,7 @@ func tgCard(t *testing.T, tg *telegramtest.Server, ref string) int {
 	card := tg.WaitFor(t, "sendMessage", telegramtest.All(telegramtest.ToChat(e2eModChat),
 		telegramtest.TextContains("New suggestion "+ref), telegramtest.Succeeded), e2eWait)
 	data := tgCommands(card)
-	if !e2eContains(data, "/approve "+ref) || !e2eContains(data, "/reject "+ref) {
+	if !slices.Contains(data, "/approve "+ref) || !slices.Contains(data, "/reject "+ref) {
 		t.Errorf("the Telegram card of %s has buttons %q; want /approve %s and /reject %s", ref, data, ref, ref)
 	}
 	return tgMessageID(t, card)
@@ -214,15 +215,6 @@ func tgFirstReply(t *testing.T, tg *telegramtest.Server, u telegramtest.User, te
 }
 
 func tgPlain(c telegramtest.Call) string { return telegramtest.PlainText(c.Text()) }
-
-func e2eContains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
 
 // ---- Discord helpers ----
 
@@ -302,7 +294,7 @@ func dcCard(t *testing.T, dc *discordtest.Server, rec *discordRecorder, ref stri
 	t.Helper()
 	call := dc.WaitFor(t, discordtest.All(discordtest.ChannelSend(e2eModChannel), discordtest.OK(),
 		discordContains("New suggestion "+ref)), e2eWait)
-	if ids := dcCommands(t, call); !e2eContains(ids, "/approve "+ref) || !e2eContains(ids, "/reject "+ref) {
+	if ids := dcCommands(t, call); !slices.Contains(ids, "/approve "+ref) || !slices.Contains(ids, "/reject "+ref) {
 		t.Errorf("the Discord card of %s has buttons %q; want /approve %s and /reject %s", ref, ids, ref, ref)
 	}
 	m := rec.waitSent(t, func(m discordMessage) bool {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
 	"github.com/unionbot/unionbot/config"
 	"github.com/unionbot/unionbot/directory"

@@ -4,10 +4,10 @@
 package directorytest
 
 import (
-	"github.com/unionbot/unionbot/bot/i18n"
 	"sync"
 	"testing"
 
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 )
 
@@ -45,4 +45,21 @@ func MustSeedIndex(t testing.TB) *directory.Index {
 func MustSeed(t testing.TB) Dir {
 	t.Helper()
 	return Dir{MustSeedIndex(t)}
+}
+
+// GroupsByCountry lists, for each country with open local groups or
+// national bodies, those organisations, in the index's order: what a
+// country's answer must show, for tests that check every country's.
+func GroupsByCountry(x *directory.Index) map[string][]*directory.Organisation {
+	out := map[string][]*directory.Organisation{}
+	x.Orgs(func(o *directory.Organisation) bool {
+		if o.Closed() || (o.Kind != directory.KindLocal && o.Kind != directory.KindNational) {
+			return true
+		}
+		for _, c := range o.Countries {
+			out[c] = append(out[c], o)
+		}
+		return true
+	})
+	return out
 }

@@ -3,7 +3,6 @@ package linkcheck_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/unionbot/unionbot/bot/i18n"
 	"io"
 	"log"
 	"net"
@@ -15,27 +14,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/directory/linkcheck"
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/boltstore"
-	"github.com/unionbot/unionbot/store/redisstore/redistest"
+	"github.com/unionbot/unionbot/store/bothstores"
 )
 
 // eachStore runs a test against both stores.
-func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
-	t.Run("bolt", func(t *testing.T) {
-		st, err := boltstore.Open(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		fn(t, st)
-	})
-	t.Run("redis", func(t *testing.T) {
-		fn(t, redistest.MustOpen(t))
-	})
-}
+func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) { bothstores.Run(t, fn) }
 
 // clock is simulated time: Sleep records the pause and returns at once,
 // and time moves only when a test advances it, so no test waits for real
