@@ -24,6 +24,7 @@ type Bot struct {
 	links  LinkStatus // fresh.go
 	lang   string     // the default language, matched to a supported one
 	press  *presses
+	people *People // people.go
 	h      Handler
 }
 
@@ -66,6 +67,9 @@ func New(o Options) *Bot {
 	b.lang, _ = i18n.Match(o.DefaultLang)
 	r := b.router
 	b.press = newPresses(o.ButtonKey, o.ButtonTokens, r.isModerator)
+	// People's records are keyed with the same deployment secret, under
+	// a label of their own.
+	b.people = NewPeople(b.press.key)
 	r.Register(r.PageCommand())
 	// The one declaration of each command: its options, whether its
 	// answers may be public in a group, whether it belongs in group menus.

@@ -405,7 +405,13 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 		}
 		where = append(where, w)
 	case o.Province != "":
-		w := i18n.Tr(lang, "find.across", x.SubdivisionNameIn(o.Province, lang))
+		area := x.SubdivisionNameIn(o.Province, lang)
+		if c.province != "" && c.province != o.Province {
+			// Listed for a province it serves beyond its own (BCYADWS
+			// for Yukon): say both.
+			area += ", " + x.SubdivisionNameIn(c.province, lang)
+		}
+		w := i18n.Tr(lang, "find.across", area)
 		if c.full && len(o.Countries) > 0 {
 			w += ", " + x.CountryName(o.Countries[0], lang)
 		}

@@ -155,3 +155,13 @@ func TestAmbiguousHints(t *testing.T) {
 		t.Errorf("the hint answers:\n%s", again)
 	}
 }
+
+// TestServedProvince: a group listed for a province it serves beyond its
+// own says both.
+func TestServedProvince(t *testing.T) {
+	b := MustBot(t)
+	got := text(handle(t, b, private("/find Yukon")))
+	if !strings.Contains(got, "BC/Yukon Association of Drug War Survivors (BCYADWS) — across British Columbia, Yukon") {
+		t.Errorf("/find Yukon:\n%s", got)
+	}
+}

@@ -28,11 +28,36 @@ type Prefs interface {
 	Remove(ctx context.Context, key string) error
 }
 
-// langKey is where a person's language choice is kept: a one-way hash of
-// their platform and id, so no platform id is stored for it.
-func langKey(m *Message) string {
+// langKey is where a person's language choice is kept: a keyed one-way
+// hash of their platform and id (people.go), so no platform id is stored
+// for it and no one without the deployment secret can test an id.
+func (b *Bot) langKey(m *Message) string {
+	return "lang:" + b.people.Key("lang", m.Platform, m.User.ID)
+}
+
+// legacyLangKey is where releases before keyed hashes kept the choice: an
+// unkeyed SHA-256. Read once, moved under langKey, then deleted.
+func legacyLangKey(m *Message) string {
 	h := sha256.Sum256([]byte("unionbot:lang:" + m.Platform + ":" + m.User.ID))
 	return "lang:" + hex.EncodeToString(h[:12])
+}
+
+// peekLang reads the stored choice, moving one kept under the old unkeyed
+// key to the keyed one on the way.
+func (b *Bot) peekLang(ctx context.Context, m *Message) ([]byte, error) {
+	v, err := b.prefs.Peek(ctx, b.langKey(m))
+	if !errors.Is(err, store.ErrNotFound) {
+		return v, err
+	}
+	old := legacyLangKey(m)
+	v, lerr := b.prefs.Peek(ctx, old)
+	if lerr != nil {
+		return nil, err
+	}
+	if perr := b.prefs.Put(ctx, b.langKey(m), v, 0); perr == nil {
+		_ = b.prefs.Remove(ctx, old)
+	}
+	return v, nil
 }
 
 // Language sets Message.Lang to the language to answer in, before any
@@ -57,7 +82,7 @@ func (b *Bot) Language() Middleware {
 
 func (b *Bot) resolveLang(ctx context.Context, m *Message) string {
 	if b.prefs != nil && m.User.ID != "" {
-		v, err := b.prefs.Peek(ctx, langKey(m))
+		v, err := b.peekLang(ctx, m)
 		if err == nil {
 			if l, ok := i18n.Match(string(v)); ok {
 				return l
@@ -95,7 +120,10 @@ func (b *Bot) chooseLang(ctx context.Context, m *Message) (*Reply, error) {
 	}
 	switch strings.ToLower(arg) {
 	case "reset", "auto", "default":
-		if err := b.prefs.Remove(ctx, langKey(m)); err != nil {
+		if err := b.prefs.Remove(ctx, b.langKey(m)); err != nil {
+			return nil, prefsErr(err)
+		}
+		if err := b.prefs.Remove(ctx, legacyLangKey(m)); err != nil {
 			return nil, prefsErr(err)
 		}
 		// Answer in the language the platform gives, now that the
@@ -116,7 +144,7 @@ func (b *Bot) chooseLang(ctx context.Context, m *Message) (*Reply, error) {
 		}
 		return nil, Errorf(Invalid, "lang.unknown", echo(arg), strings.Join(names, ", "))
 	}
-	if err := b.prefs.Put(ctx, langKey(m), []byte(l), 0); err != nil {
+	if err := b.prefs.Put(ctx, b.langKey(m), []byte(l), 0); err != nil {
 		return nil, prefsErr(err)
 	}
 	m.Lang = l

@@ -44,6 +44,8 @@ type Config struct {
 	// OutcomeTTL is how long a decision that could not be sent to its
 	// sender privately is held for them.
 	OutcomeTTL time.Duration
+	// AuditDays is how many days audit log entries are kept.
+	AuditDays int
 
 	// LeaseTTL and LeaseRenew time the leases that let one replica at a
 	// time long-poll Telegram and hold the Discord gateway.
@@ -193,6 +195,7 @@ func Vars() []Var {
 		{"UNIONBOT_MAX_PENDING", "500", "Most items waiting for moderators at once.", integer(func(c *Config) *int { return &c.MaxPending }, 1, 1000000)},
 		{"UNIONBOT_RETENTION", "720h", "How long decided suggestions are kept before they are deleted.", duration(func(c *Config) *time.Duration { return &c.Retention })},
 		{"UNIONBOT_OUTCOME_TTL", "720h", "How long a decision that could not be sent to its sender privately (closed direct messages) is held for them, to be shown when they next write to the bot privately or send /status.", duration(func(c *Config) *time.Duration { return &c.OutcomeTTL })},
+		{"UNIONBOT_AUDIT_DAYS", "365", "Days the moderation audit log keeps an entry; the daily sweep deletes older ones.", integer(func(c *Config) *int { return &c.AuditDays }, 1, 36500)},
 		{"UNIONBOT_LEASE_TTL", "10s", "With several replicas on one Redis: how long the replica that long-polls Telegram (and the one on the Discord gateway) keeps that role without renewing it. Another replica takes over this long after it dies.", duration(func(c *Config) *time.Duration { return &c.LeaseTTL })},
 		{"UNIONBOT_LEASE_RENEW", "3s", "How often that replica renews its lease, and how often the others try to take it. Must be less than UNIONBOT_LEASE_TTL.", duration(func(c *Config) *time.Duration { return &c.LeaseRenew })},
 		{"UNIONBOT_QUEUE_CLAIM_IDLE", "1m", "How long a moderator card may stay undelivered by a process that stopped before another process delivers it.", duration(func(c *Config) *time.Duration { return &c.ClaimIdle })},

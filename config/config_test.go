@@ -17,7 +17,7 @@ func TestDefaults(t *testing.T) {
 	if c.RedisURL != "" || c.RedisPrefix != "unionbot:" || c.ApprovalsRequired != 1 || c.SuggestPerHour != 3 || c.SuggestPerDay != 10 ||
 		c.Retention != 720*time.Hour || !c.ConsoleModerator || c.TelegramAPIEndpoint != "https://api.telegram.org/bot%s/%s" ||
 		c.DiscordAPIBase != "https://discord.com" || c.LogLevel != "info" || c.DataDir == "" ||
-		c.LeaseTTL != 10*time.Second || c.LeaseRenew != 3*time.Second || c.ClaimIdle != time.Minute {
+		c.LeaseTTL != 10*time.Second || c.LeaseRenew != 3*time.Second || c.ClaimIdle != time.Minute || c.AuditDays != 365 {
 		t.Errorf("defaults = %+v", c)
 	}
 	c, _ = Load(env(map[string]string{"XDG_DATA_HOME": "/data"}))
@@ -56,6 +56,8 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"UNIONBOT_APPROVALS_REQUIRED": "3"}, "UNIONBOT_APPROVALS_REQUIRED must be between 1 and 2"},
 		{map[string]string{"UNIONBOT_CONSOLE_MODERATOR": "maybe"}, "UNIONBOT_CONSOLE_MODERATOR must be true or false"},
 		{map[string]string{"UNIONBOT_RETENTION": "forever"}, "UNIONBOT_RETENTION"},
+		{map[string]string{"UNIONBOT_AUDIT_DAYS": "0"}, "UNIONBOT_AUDIT_DAYS must be between 1 and 36500"},
+		{map[string]string{"UNIONBOT_AUDIT_DAYS": "1y"}, "UNIONBOT_AUDIT_DAYS must be a whole number"},
 		{map[string]string{"UNIONBOT_LEASE_TTL": "0s"}, "UNIONBOT_LEASE_TTL must be a positive duration"},
 		{map[string]string{"UNIONBOT_LEASE_TTL": "2s", "UNIONBOT_LEASE_RENEW": "2s"}, "UNIONBOT_LEASE_RENEW must be less than UNIONBOT_LEASE_TTL"},
 		{map[string]string{"UNIONBOT_QUEUE_CLAIM_IDLE": "soon"}, "UNIONBOT_QUEUE_CLAIM_IDLE"},

@@ -434,3 +434,19 @@ func TestServes(t *testing.T) {
 		t.Errorf("Whitehorse near = %v, want BCYADWS (it serves Yukon)", ids(w.Near))
 	}
 }
+
+// TestIDsNameTheirGroup: every organisation's id finds it exactly, as the
+// Report button of its card ("/report <id>") needs.
+func TestIDsNameTheirGroup(t *testing.T) {
+	x := MustIndex(t)
+	x.Orgs(func(o *Organisation) bool {
+		if o.Closed() {
+			return true
+		}
+		res := x.Search(o.ID)
+		if res.Partial || res.Corrected || len(res.Matches) == 0 || res.Matches[0].Place != nil || !slices.Contains(res.Matches[0].Orgs, o) {
+			t.Errorf("Search(%q) does not name it exactly: %+v", o.ID, res)
+		}
+		return true
+	})
+}

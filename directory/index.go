@@ -608,6 +608,9 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 		r := ref{refOrg, i}
 		x.addKey(f, o.Name, r)
 		x.addKey(f, o.Acronym, r)
+		// Its id too, so that "/report <id>" (a card's Report button)
+		// and "/find <id>" name it exactly.
+		x.addName(f, o.ID, r, false)
 		for _, n := range o.OtherNames {
 			x.addKey(f, n, r)
 		}

@@ -36,12 +36,6 @@ func (s *Service) card(x *directory.Index, it *Item, lang string) *bot.Reply {
 	case KindSuggestion:
 		title = i18n.Tr(lang, "card.new_suggestion", it.Ref)
 		para(orgBlock(it.Org, it.Place, lang).Spans...)
-		if it.Lead != nil {
-			// An imported lead: its source and why it is uncertain.
-			lead := leadSpans(it, lang)
-			para(lead...)
-			c.Fields = append(c.Fields, bot.CardField{Name: i18n.Tr(lang, "card.field_lead"), Value: plain(lead)})
-		}
 		c.Title = nameOf(it.Org)
 		c.Description = it.Org.Description
 		c.Fields = append(c.Fields, bot.CardField{Name: i18n.Tr(lang, "card.field_place"), Value: it.Place, Inline: true})

@@ -107,7 +107,7 @@ func (s *Service) reject(ctx context.Context, m *bot.Message) (*bot.Reply, error
 // happens, and everyone else is told who decided and when.
 func (s *Service) decide(ctx context.Context, m *bot.Message, ref string, action Status, reason string) (*bot.Reply, error) {
 	now := s.opts.Now().UTC()
-	d := Decision{By: actor(m), ByKey: userKey(m), Action: action, Reason: reason, At: now}
+	d := Decision{By: actor(m), ByKey: s.userKey(m), Action: action, Reason: reason, At: now}
 	var final bool
 	it, err := s.update(ctx, ref, func(it *Item) error {
 		final = false
@@ -119,7 +119,7 @@ func (s *Service) decide(ctx context.Context, m *bot.Message, ref string, action
 		}
 		if action == Approved {
 			for _, a := range it.Approvals {
-				if a.ByKey == d.ByKey {
+				if a.ByKey == d.ByKey || a.ByKey == legacyUserKey(m) {
 					return errorf(conflict, "mod.approved_twice", it.Ref)
 				}
 			}

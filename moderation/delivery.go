@@ -130,7 +130,8 @@ func (s *Service) updateCards(ctx context.Context, it *Item) {
 	}
 }
 
-// Sweep deletes decided items older than the retention period, and
+// Sweep deletes decided items older than the retention period and audit
+// entries older than theirs, and
 // re-queues pending items that some channel never got a card for (their
 // publish failed while the store was down).
 func (s *Service) Sweep(ctx context.Context) {
@@ -142,6 +143,7 @@ func (s *Service) Sweep(ctx context.Context) {
 		return
 	}
 	s.sweepHeld(ctx)
+	s.trimAudit(ctx)
 	cutoff := s.opts.Now().Add(-s.opts.Retention)
 	channels := s.channelList()
 	for _, it := range all {

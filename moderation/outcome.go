@@ -51,6 +51,9 @@ func (s *Service) hold(ctx context.Context, owner, ref, text string) error {
 		h.Outcomes = append(out, heldOutcome{Ref: ref, Text: text, Until: until})
 		return json.Marshal(&h)
 	})
+	if err == nil {
+		s.noteHeld(owner, true)
+	}
 	return err
 }
 
@@ -85,14 +88,10 @@ func (s *Service) takeHeld(ctx context.Context, owner, ref string) ([]heldOutcom
 	if errors.Is(err, store.ErrNoChange) {
 		err = nil
 	}
+	if err == nil && ref == "" {
+		s.noteHeld(owner, false)
+	}
 	return taken, err
-}
-
-// hasHeld reports cheaply whether owner may have an outcome waiting: one
-// read, no write.
-func (s *Service) hasHeld(ctx context.Context, owner string) bool {
-	_, err := s.st.Get(ctx, heldColl, owner)
-	return err == nil
 }
 
 // sweepHeld deletes outcomes held past their time.
@@ -140,9 +139,12 @@ func (c *Core) Handle(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
 	if err != nil || rep == nil || !m.Chat.Private || m.Pressed || rep.Edit || rep.Form != nil || m.User.ID == "" {
 		return rep, err
 	}
-	owner := userKey(m)
+	owner := s.userKey(m)
 	if !s.hasHeld(ctx, owner) {
-		return rep, err
+		// Outcomes held before keyed hashes sit under the old key.
+		if owner = legacyUserKey(m); !s.hasHeld(ctx, owner) {
+			return rep, err
+		}
 	}
 	outs, terr := s.takeHeld(ctx, owner, "")
 	if terr != nil || len(outs) == 0 {
@@ -185,8 +187,11 @@ func (s *Service) status(ctx context.Context, m *bot.Message) (*bot.Reply, error
 		// A group where the answer would be public (Telegram).
 		return bot.Text(i18n.Tr(m.Lang, "mod.status_private")), nil
 	}
-	owner := userKey(m)
-	if outs, err := s.takeHeld(ctx, owner, ref); err != nil {
+	outs, err := s.takeHeld(ctx, s.userKey(m), ref)
+	if err == nil && len(outs) == 0 {
+		outs, err = s.takeHeld(ctx, legacyUserKey(m), ref) // held before keyed hashes
+	}
+	if err != nil {
 		return nil, storeErr(err)
 	} else if len(outs) > 0 {
 		s.forgetOwner(ctx, ref)

@@ -49,6 +49,9 @@ type Options struct {
 	PerHour, PerDay   int           // suggestions and reports per person [3, 10]
 	MaxPending        int           // items waiting at once [500]
 	Retention         time.Duration // how long decided items are kept [30 days]
+	// AuditRetention is how long audit log entries are kept; the daily
+	// sweep deletes older ones (UNIONBOT_AUDIT_DAYS) [365 days].
+	AuditRetention time.Duration
 	// Consumer names this process among those delivering cards; it must
 	// differ between live processes [host-pid].
 	Consumer string
@@ -74,7 +77,11 @@ type Options struct {
 	// BCP 47 tag (UNIONBOT_LANG) [en]. Replies to a moderator's own
 	// commands come in that moderator's language.
 	Lang string
-	Now  func() time.Time
+	// People keys every record about a person (NewApp passes the core's,
+	// bot.Bot.People, derived from the deployment secret). Nil uses a
+	// fixed public key that protects nothing: tests only.
+	People *bot.People
+	Now    func() time.Time
 }
 
 func (o *Options) defaults() {
@@ -92,6 +99,9 @@ func (o *Options) defaults() {
 	}
 	if o.Retention <= 0 {
 		o.Retention = 30 * 24 * time.Hour
+	}
+	if o.AuditRetention <= 0 {
+		o.AuditRetention = 365 * 24 * time.Hour
 	}
 	if o.Consumer == "" {
 		o.Consumer = "unionbot"
@@ -146,6 +156,8 @@ type Service struct {
 
 	hmu    sync.Mutex
 	health map[string]*ChannelHealth // by channel key
+
+	heldIdx heldIndex // who has an outcome waiting (heldindex.go)
 }
 
 // New returns a service. Channels and senders are added before Run.
@@ -214,9 +226,19 @@ func (s *Service) Register(r *bot.Router) {
 	r.Dialog(bot.HandlerFunc(s.dialog))
 }
 
-// userKey is a one-way hash of a platform user, for rate limits and to tell
-// moderators apart, so that no platform id is kept for those purposes.
-func userKey(m *bot.Message) string {
+// userKey is a keyed one-way hash of a platform user (bot.People, under the
+// deployment secret), for rate limits, held outcomes and to tell moderators
+// apart, so that no platform id is kept for those purposes and no one
+// without the secret can test an id against the store.
+func (s *Service) userKey(m *bot.Message) string {
+	return s.opts.People.Key("user", m.Platform, m.User.ID)
+}
+
+// legacyUserKey is the unkeyed hash that releases before keyed hashes
+// used. Only held outcomes and approvals made before an upgrade are looked
+// up under it (both end within OutcomeTTL and Retention); rate-limit
+// windows and guided suggestions simply restart.
+func legacyUserKey(m *bot.Message) string {
 	h := sha256.Sum256([]byte("unionbot:" + m.Platform + ":" + m.User.ID))
 	return hex.EncodeToString(h[:12])
 }
@@ -255,11 +277,28 @@ func (s *Service) recordAudit(ctx context.Context, e AuditEntry) {
 	}
 }
 
+// trimAudit deletes audit entries older than AuditRetention. Entries are
+// appended in time order, so trimming stops at the first recent one.
+func (s *Service) trimAudit(ctx context.Context) {
+	cutoff := s.opts.Now().Add(-s.opts.AuditRetention)
+	n, err := s.st.TrimOldest(ctx, auditLog, func(b []byte) bool {
+		var e AuditEntry
+		// An unreadable entry has no time and goes too.
+		_ = json.Unmarshal(b, &e)
+		return e.At.Before(cutoff)
+	})
+	if err != nil {
+		s.log.Warn("could not trim the audit log", "err", err)
+	} else if n > 0 {
+		s.log.Info("trimmed the audit log", "entries", n)
+	}
+}
+
 // limit counts a submission against the person's hourly and daily limits.
 // It returns how many they have sent in the day's window, this one
 // included, for moderators' cards.
 func (s *Service) limit(ctx context.Context, m *bot.Message) (int, error) {
-	k := userKey(m)
+	k := s.userKey(m)
 	h, err := s.st.Incr(ctx, "limit:hour:"+k, time.Hour)
 	if err != nil {
 		return 0, storeErr(err)
@@ -415,7 +454,9 @@ func (s *Service) ModeratorsPlace(m *bot.Message) bool {
 // moderator elsewhere when they ask in a chat others read.
 func (s *Service) refuse(ctx context.Context, m *bot.Message, action, ref string) error {
 	if err := mustModerate(m); err != nil {
-		s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "refused " + action, Ref: ref, Detail: "not a moderator"})
+		// Who tried is not kept: their name is of no use to moderators
+		// and may identify someone who is not one of them.
+		s.recordAudit(ctx, AuditEntry{Actor: m.Platform + ":someone", Action: "refused " + action, Ref: ref, Detail: "not a moderator"})
 		s.log.Warn("moderation action refused: not a moderator", "platform", m.Platform, "action", action)
 		return err
 	}

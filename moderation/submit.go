@@ -85,7 +85,7 @@ func (s *Service) submitSuggestion(ctx context.Context, m *bot.Message, p Propos
 	}
 	// Whether a moderator will see it, as things stand before it is queued.
 	reachable := s.reachable()
-	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, SenderToday: today, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
+	it := &Item{Kind: KindSuggestion, Org: org, Place: place.label(x, s.opts.Lang), Duplicates: dup, Lookalikes: looks, SenderToday: today, Submitter: submitter(m), Owner: s.userKey(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
@@ -264,7 +264,7 @@ func (s *Service) report(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	}
 	cp := *org
 	reachable := s.reachable()
-	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, SenderToday: today, Submitter: submitter(m), Owner: userKey(m), Lang: m.Lang}
+	it := &Item{Kind: KindReport, Org: &cp, Target: org.ID, Problem: problem, SenderToday: today, Submitter: submitter(m), Owner: s.userKey(m), Lang: m.Lang}
 	if err := s.enqueue(ctx, it); err != nil {
 		return nil, err
 	}
@@ -296,11 +296,15 @@ type dialog struct {
 // dialogPrompts are the catalog keys of the questions, in order.
 var dialogPrompts = []string{"dialog.name", "dialog.place", "dialog.website", "dialog.description"}
 
-func dialogKey(m *bot.Message) string { return "dialog:" + userKey(m) + ":" + m.Chat.ID }
+// dialogKey is where a guided /suggest waits: a keyed hash of the person
+// and the chat, so neither id is stored.
+func (s *Service) dialogKey(m *bot.Message) string {
+	return "dialog:" + s.opts.People.Key("dialog", m.Platform, m.User.ID+"\x00"+m.Chat.ID)
+}
 
 func (s *Service) startDialog(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
 	b, _ := json.Marshal(dialog{})
-	if err := s.st.Put(ctx, dialogKey(m), b, s.opts.DialogTTL); err != nil {
+	if err := s.st.Put(ctx, s.dialogKey(m), b, s.opts.DialogTTL); err != nil {
 		return nil, storeErr(err)
 	}
 	r := bot.Text(i18n.Tr(m.Lang, "dialog.start"))
@@ -310,7 +314,7 @@ func (s *Service) startDialog(ctx context.Context, m *bot.Message) (*bot.Reply, 
 }
 
 func (s *Service) cancel(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
-	if err := s.st.Remove(ctx, dialogKey(m)); err != nil {
+	if err := s.st.Remove(ctx, s.dialogKey(m)); err != nil {
 		return nil, storeErr(err)
 	}
 	return bot.Text(i18n.Tr(m.Lang, "dialog.cancelled")), nil
@@ -322,7 +326,7 @@ func (s *Service) dialog(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	if !m.Chat.Private || m.Location != nil {
 		return nil, nil
 	}
-	b, err := s.st.Peek(ctx, dialogKey(m))
+	b, err := s.st.Peek(ctx, s.dialogKey(m))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -331,7 +335,7 @@ func (s *Service) dialog(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	}
 	var d dialog
 	if json.Unmarshal(b, &d) != nil || d.Step >= len(dialogPrompts) {
-		_ = s.st.Remove(ctx, dialogKey(m))
+		_ = s.st.Remove(ctx, s.dialogKey(m))
 		return nil, nil
 	}
 	v := strings.TrimSpace(m.Text)
@@ -358,12 +362,12 @@ func (s *Service) dialog(ctx context.Context, m *bot.Message) (*bot.Reply, error
 	d.Step++
 	if d.Step < len(dialogPrompts) {
 		nb, _ := json.Marshal(d)
-		if err := s.st.Put(ctx, dialogKey(m), nb, s.opts.DialogTTL); err != nil {
+		if err := s.st.Put(ctx, s.dialogKey(m), nb, s.opts.DialogTTL); err != nil {
 			return nil, storeErr(err)
 		}
 		return bot.Text(i18n.Tr(m.Lang, dialogPrompts[d.Step])), nil
 	}
-	if err := s.st.Remove(ctx, dialogKey(m)); err != nil {
+	if err := s.st.Remove(ctx, s.dialogKey(m)); err != nil {
 		return nil, storeErr(err)
 	}
 	return s.submitSuggestion(ctx, m, Proposal{Name: d.Values[0], Place: d.Values[1], Links: d.Values[2], Description: d.Values[3]})

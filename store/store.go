@@ -87,6 +87,12 @@ type Log interface {
 	Append(ctx context.Context, log string, entry []byte) error
 	// Tail returns up to n of the newest entries, oldest first.
 	Tail(ctx context.Context, log string, n int) ([][]byte, error)
+	// TrimOldest deletes entries from the oldest end of the log for as
+	// long as old reports true, stopping at the first entry it reports
+	// false for, and returns how many it deleted: retention for a log
+	// whose entries are in time order. Entries appended meanwhile are
+	// kept. old must not call the store.
+	TrimOldest(ctx context.Context, log string, old func(entry []byte) bool) (int, error)
 }
 
 // Delivery is one entry of a queue handed to a consumer.

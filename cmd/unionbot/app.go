@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/bot/console"
@@ -20,6 +21,14 @@ import (
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/boltstore"
 	"github.com/unionbot/unionbot/store/redisstore"
+)
+
+// The language choices are cached this long, and this many at most: long
+// enough that a conversation reads the store once, short enough that a
+// change made through another replica soon shows.
+const (
+	prefsCacheTTL  = time.Minute
+	prefsCacheSize = 10000
 )
 
 // Streams are the process's standard streams.
@@ -111,8 +120,10 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		Log:        a.log,
 		Moderators: moderators(cfg),
 		Observer:   a.ops.metrics,
-		// /lang keeps each person's choice, under a hash of their id.
-		Prefs:        a.store,
+		// /lang keeps each person's choice, under a hash of their id. It is
+		// read on every message, so it is cached: a /find costs no round
+		// trip, and another replica sees a change within a minute.
+		Prefs:        store.NewCachedKV(a.store, prefsCacheTTL, prefsCacheSize),
 		DefaultLang:  cfg.Lang,
 		ButtonKey:    buttonKey,
 		ButtonTokens: a.store,
@@ -126,9 +137,12 @@ func NewApp(ctx context.Context, cfg config.Config, s Streams, opts ...option) (
 		MaxPending:        cfg.MaxPending,
 		Retention:         cfg.Retention,
 		OutcomeTTL:        cfg.OutcomeTTL,
+		AuditRetention:    time.Duration(cfg.AuditDays) * 24 * time.Hour,
 		Consumer:          consumerName(),
 		ClaimIdle:         cfg.ClaimIdle,
 		Lang:              cfg.Lang, // moderators' cards
+		// Records about people are keyed with the deployment secret.
+		People: a.bot.People(),
 	}
 	for _, o := range opts {
 		if o.moderation != nil {

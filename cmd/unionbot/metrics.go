@@ -435,6 +435,12 @@ func (s *observedStore) Append(ctx context.Context, log string, entry []byte) er
 	return err
 }
 
+func (s *observedStore) TrimOldest(ctx context.Context, log string, old func([]byte) bool) (int, error) {
+	n, err := s.Store.TrimOldest(ctx, log, old)
+	s.count("trim", err)
+	return n, err
+}
+
 func (s *observedStore) Tail(ctx context.Context, log string, n int) ([][]byte, error) {
 	b, err := s.Store.Tail(ctx, log, n)
 	s.count("tail", err)

@@ -91,13 +91,14 @@ func hookRedis(t *testing.T, app *App) *roundTrips {
 // maxSuggestTrips bounds a /suggest: the language choice, two rate-limit
 // counters, the pending list, the reference counter, the item's write
 // (WATCH with the read, then the transaction with its announcement), the
-// moderators' queue, the audit log and the held-outcome check. Adding a round trip to the path should be a decision, so this is
+// moderators' queue and the audit log. Adding a round trip to the path should be a decision, so this is
 // tight.
-const maxSuggestTrips = 10
+const maxSuggestTrips = 9
 
-// perMessageTrips are what every private message costs before and after
-// its command: the language choice, then a held outcome.
-var perMessageTrips = []string{"get", "hget"}
+// firstMessageTrips is what a person's first message costs: reading their
+// /lang choice, which is then cached (store.CachedKV). Whether moderation
+// holds an outcome for them is answered from memory (heldindex.go).
+var firstMessageTrips = []string{"get"}
 
 func TestRedisRoundTripsPerRequest(t *testing.T) {
 	env, _ := e2eRedisEnv(t)
@@ -112,11 +113,19 @@ func TestRedisRoundTripsPerRequest(t *testing.T) {
 	}
 
 	// Warm up once, so that what a process does once (loading a script,
-	// reading the button key) is not charged to every request.
+	// reading the button key, the list of held outcomes) is not charged to
+	// every request.
 	if _, err := h.Handle(ctx, msg("900", "/find Canada")); err != nil {
 		t.Fatal(err)
 	}
 
+	// A new person's first message reads their language choice once.
+	n, names := rt.during(func() { _, _ = h.Handle(ctx, msg("901", "/start")) })
+	if n > len(firstMessageTrips) || !slices.Equal(names, firstMessageTrips[:n]) {
+		t.Errorf("a first message made %d Redis round trips %v, want at most %v", n, names, firstMessageTrips)
+	}
+	// After that, a /find costs no round trip at all: the directory is in
+	// memory, and so are the language choice and the held outcomes.
 	for _, q := range []string{"/find Canada", "/find drug users union", "/find vandu", "/network", "/find Kabul"} {
 		var r *bot.Reply
 		var err error
@@ -127,13 +136,8 @@ func TestRedisRoundTripsPerRequest(t *testing.T) {
 		if r == nil || len(r.Blocks) == 0 {
 			t.Fatalf("%s: no answer", q)
 		}
-		// Issue 15 wants none. Two remain, made for every private message
-		// whatever its command: the person's /lang choice (GET) and
-		// whether moderation holds an outcome for them (HGET). The
-		// directory itself costs nothing; this pins that down, and that
-		// nothing else creeps in.
-		if n > len(perMessageTrips) || !slices.Equal(names, perMessageTrips[:n]) {
-			t.Errorf("%s made %d Redis round trips %v, want at most the per-message lookups %v", q, n, names, perMessageTrips)
+		if n != 0 {
+			t.Errorf("%s made %d Redis round trips %v, want none", q, n, names)
 		}
 	}
 

@@ -551,6 +551,32 @@ func (s *Store) Tail(ctx context.Context, log string, n int) ([][]byte, error) {
 	return out, nil
 }
 
+// TrimOldest implements store.Log in one transaction.
+func (s *Store) TrimOldest(ctx context.Context, log string, old func(entry []byte) bool) (int, error) {
+	n := 0
+	err := s.update(ctx, func(tx *bbolt.Tx) error {
+		n = 0
+		b := tx.Bucket([]byte(bucketLogs)).Bucket([]byte(log))
+		if b == nil {
+			return nil
+		}
+		var drop [][]byte
+		c := b.Cursor()
+		for k, v := c.First(); k != nil && old(v); k, v = c.Next() {
+			drop = append(drop, clone(k))
+		}
+		// Deleting behind a cursor can skip keys; delete after the walk.
+		for _, k := range drop {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(drop)
+		return nil
+	})
+	return n, err
+}
+
 // Publish appends payload to the topic and wakes Claims waiting on it. The
 // id is the entry's sequence number in decimal.
 func (s *Store) Publish(ctx context.Context, topic string, payload []byte) (string, error) {

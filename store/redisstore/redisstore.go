@@ -467,6 +467,39 @@ func (s *Store) Tail(ctx context.Context, log string, n int) ([][]byte, error) {
 	return out, nil
 }
 
+// TrimOldest implements store.Log: it reads the stream from its start in
+// pages and XDELs the old entries by id, so entries appended meanwhile
+// (always newer) are never touched.
+func (s *Store) TrimOldest(ctx context.Context, log string, old func(entry []byte) bool) (int, error) {
+	const page = 200
+	key, n, start := s.logKey(log), 0, "-"
+	for {
+		msgs, err := s.client.XRangeN(ctx, key, start, "+", page).Result()
+		if err != nil {
+			return n, mapErr(err)
+		}
+		var ids []string
+		done := len(msgs) < page
+		for _, m := range msgs {
+			if !old(field(m, logField)) {
+				done = true
+				break
+			}
+			ids = append(ids, m.ID)
+		}
+		if len(ids) > 0 {
+			if err := s.client.XDel(ctx, key, ids...).Err(); err != nil {
+				return n, mapErr(err)
+			}
+			n += len(ids)
+		}
+		if done {
+			return n, nil
+		}
+		start = "(" + ids[len(ids)-1]
+	}
+}
+
 // field returns a stream entry's field as bytes (nil when absent).
 func field(m redis.XMessage, name string) []byte {
 	switch v := m.Values[name].(type) {

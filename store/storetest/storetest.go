@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"KV", testKV},
 		{"KVExpires", testKVExpires},
 		{"Log", testLog},
+		{"LogTrimOldest", testLogTrimOldest},
 		{"QueueGroups", testQueueGroups},
 		{"QueueBatch", testQueueBatch},
 		{"QueueReclaim", testQueueReclaim},
@@ -517,6 +519,48 @@ func testLog(t *testing.T, s store.Store) {
 		if s := strs(got); !slices.Equal(s, tc.want) {
 			t.Fatalf("Tail(%d) = %q, want %q", tc.n, s, tc.want)
 		}
+	}
+}
+
+// testLogTrimOldest: entries go from the oldest end while they are old,
+// and stop at the first that is not, even when a later one would match;
+// over more than one page of a Redis stream.
+func testLogTrimOldest(t *testing.T, s store.Store) {
+	ctx := ctxFor(t)
+	if n, err := s.TrimOldest(ctx, "missing", func([]byte) bool { return true }); err != nil || n != 0 {
+		t.Fatalf("TrimOldest of a missing log = %d, %v", n, err)
+	}
+	// 450 entries "old-i", then "new", then "old-x" after it.
+	for i := range 450 {
+		if err := s.Append(ctx, "t", []byte(fmt.Sprint("old-", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range []string{"new", "old-x"} {
+		if err := s.Append(ctx, "t", []byte(e)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Append(ctx, "other", []byte("old-other")); err != nil {
+		t.Fatal(err)
+	}
+	isOld := func(b []byte) bool { return strings.HasPrefix(string(b), "old-") }
+	n, err := s.TrimOldest(ctx, "t", isOld)
+	if err != nil || n != 450 {
+		t.Fatalf("TrimOldest = %d, %v; want 450", n, err)
+	}
+	got, err := s.Tail(ctx, "t", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := strs(got); !slices.Equal(g, []string{"new", "old-x"}) {
+		t.Fatalf("after trimming: %q, want [new old-x]", g)
+	}
+	if n, err := s.TrimOldest(ctx, "t", isOld); err != nil || n != 0 {
+		t.Errorf("trimming again = %d, %v; want 0", n, err)
+	}
+	if got, _ := s.Tail(ctx, "other", 10); !slices.Equal(strs(got), []string{"old-other"}) {
+		t.Errorf("another log was trimmed: %q", strs(got))
 	}
 }
 
