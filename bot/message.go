@@ -52,6 +52,10 @@ type Message struct {
 	// PageSize is how many results the platform shows at once; 0 shows all
 	// (the console).
 	PageSize int
+	// CommandName, when set, is the name the person's client shows a
+	// command under (Discord's localized command names: "/trouver" for a
+	// French client); /help lists commands under it. Nil means the name.
+	CommandName func(Command) string
 	// CanForm is true when the platform can open a Reply.Form (Discord's
 	// modals); the core then asks for input through a form rather than text.
 	CanForm bool
