@@ -147,17 +147,37 @@ func (b *Bot) start(ctx context.Context, m *Message) (*Reply, error) {
 func (b *Bot) help(ctx context.Context, m *Message) (*Reply, error) {
 	r := &Reply{}
 	r.Heading(i18n.Tr(m.Lang, "help.heading"))
+	shown := map[string]string{} // command → the name the client shows
+	for _, c := range b.router.Commands() {
+		if m.CommandName != nil {
+			if n := m.CommandName(c); n != "" {
+				shown[c.Name] = n
+			}
+		}
+	}
 	for _, c := range b.router.Commands() {
 		if c.Hidden || (c.Moderator && !m.Moderator) {
 			continue
 		}
-		line := "/" + c.Name
+		name := c.Name
+		if n, ok := shown[c.Name]; ok {
+			name = n
+		}
+		line := "/" + name
 		if a := c.ArgsIn(m.Lang); a != "" {
 			line += " " + a
 		}
 		r.Add(C(line), T(" — "+c.DescriptionIn(m.Lang)))
 	}
-	r.Add(Rich(m.Lang, "help.examples")...)
+	// The examples are commands to type: under the names shown, too.
+	examples := Rich(m.Lang, "help.examples")
+	for i, s := range examples {
+		head, rest, _ := strings.Cut(s.Text, " ")
+		if n, ok := shown[strings.TrimPrefix(head, "/")]; ok && s.Style == Mono && strings.HasPrefix(head, "/") {
+			examples[i].Text = strings.TrimSpace("/" + n + " " + rest)
+		}
+	}
+	r.Add(examples...)
 	return r, nil
 }
 

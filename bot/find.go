@@ -68,7 +68,9 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	}
 	res := x.Search(q)
 	if len(res.Matches) == 0 {
-		return Text(i18n.Tr(m.Lang, "find.nothing", echo(q))), nil
+		r := Text(i18n.Tr(m.Lang, "find.nothing", echo(q)))
+		r.NotFound = true
+		return r, nil
 	}
 	r := &Reply{Private: true, Compact: true}
 	if res.Corrected {

@@ -33,6 +33,13 @@ type Message struct {
 	Location *directory.Point
 	// Pressed is true for a button press rather than typed text.
 	Pressed bool
+	// Inline is true for an inline query (Telegram's "@bot query", typed
+	// in any chat, whose answer the person picks from and sends), and for
+	// the presses an adapter makes on that query's behalf (Pressed is then
+	// set too). The core answers them as any other message; it only counts
+	// them apart: the query as the command "inline", the presses not at
+	// all (see Logging).
+	Inline bool
 	// Offered holds the data of every button on the message a press came
 	// from, as the platform itself reports that message (Telegram's
 	// callback_query.message.reply_markup, Discord's interaction message
@@ -45,6 +52,10 @@ type Message struct {
 	// PageSize is how many results the platform shows at once; 0 shows all
 	// (the console).
 	PageSize int
+	// CommandName, when set, is the name the person's client shows a
+	// command under (Discord's localized command names: "/trouver" for a
+	// French client); /help lists commands under it. Nil means the name.
+	CommandName func(Command) string
 	// CanForm is true when the platform can open a Reply.Form (Discord's
 	// modals); the core then asks for input through a form rather than text.
 	CanForm bool

@@ -112,6 +112,15 @@ type Reply struct {
 	// than cards: a page then holds CompactFactor times Message.PageSize of
 	// them, at most MaxCompactPage (see paginate).
 	Compact bool
+	// NotFound says the answer found nothing (a search with no result):
+	// it is still an answer, a kind message, but metrics count it as
+	// not_found rather than ok (see Logging). Adapters ignore it.
+	NotFound bool
+	// Prompt says the reply only asks for what the command needs (the
+	// first question of a guided dialog) rather than doing it; a reply
+	// with a Form is one too. Metrics count it as a form opened, not as
+	// the command (see FormObserver). Adapters ignore it.
+	Prompt bool
 	// Lang is the language the reply is written in (a supported BCP 47
 	// tag), set by the core; adapters write their own few words (the
 	// location button) in it. Empty means English.

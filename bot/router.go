@@ -299,13 +299,31 @@ func Errors(log *slog.Logger) Middleware {
 	}
 }
 
-// Observer is told about every command handled, for metrics.
+// Observer is told about every command handled, for metrics. command is
+// the command's name, "text" for text that is not a command, or
+// InlineCommand for an inline query; err is the handler's error, or an
+// error of code NotFound for an answer that found nothing (Reply.NotFound).
 type Observer interface {
 	Observe(platform, command string, took time.Duration, err error)
 }
 
+// FormObserver is an Observer that is also told when a command only opened
+// a form or asked its first question (Reply.Form, Reply.Prompt): that is
+// not the command done, and is not reported to Observe. The form's
+// submission is the command, and is.
+type FormObserver interface {
+	Observer
+	FormOpened(platform, command string)
+}
+
+// InlineCommand is the name an inline query is counted under (see
+// Message.Inline), whatever command answers it.
+const InlineCommand = "inline"
+
 // Logging logs each command at debug level with its name, platform and
-// duration, never its text or who sent it, and reports it to obs when set.
+// duration, never its text or who sent it, and reports it to obs when set:
+// an inline query once, as InlineCommand, and not the presses made on its
+// behalf; a reply that only opens a form to FormOpened.
 func Logging(log *slog.Logger, obs Observer) Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, m *Message) (*Reply, error) {
@@ -316,10 +334,24 @@ func Logging(log *slog.Logger, obs Observer) Middleware {
 				name = "text"
 			}
 			took := time.Since(start)
-			log.Debug("handled", "platform", m.Platform, "command", name, "took", took, "err", err)
-			if obs != nil {
-				obs.Observe(m.Platform, name, took, err)
+			log.Debug("handled", "platform", m.Platform, "command", name, "inline", m.Inline, "took", took, "err", err)
+			if obs == nil || (m.Inline && m.Pressed) {
+				return rep, err
 			}
+			if m.Inline {
+				name = InlineCommand
+			}
+			if err == nil && rep != nil && m.Form == nil && (rep.Form != nil || rep.Prompt) {
+				if fo, ok := obs.(FormObserver); ok {
+					fo.FormOpened(m.Platform, name)
+				}
+				return rep, err
+			}
+			seen := err
+			if err == nil && rep != nil && rep.NotFound {
+				seen = Errorf(NotFound, "find.nothing", "")
+			}
+			obs.Observe(m.Platform, name, took, seen)
 			return rep, err
 		})
 	}

@@ -310,6 +310,7 @@ func (s *Service) startDialog(ctx context.Context, m *bot.Message) (*bot.Reply, 
 	}
 	r := bot.Text(i18n.Tr(m.Lang, "dialog.start"))
 	r.Add(bot.T(i18n.Tr(m.Lang, dialogPrompts[0])))
+	r.Prompt = true // asking is not suggesting (metrics)
 	return r, nil
 }
 

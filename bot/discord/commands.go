@@ -75,6 +75,15 @@ func localized(text func(lang string) string, fit func(string) string) map[disco
 	return out
 }
 
+// shownName is the name a client in locale loc shows c under: the
+// localized name applicationCommands registers for loc, else its name.
+func shownName(c bot.Command, loc discordgo.Locale) string {
+	if t, ok := localized(c.NameIn, fitName)[loc]; ok {
+		return t
+	}
+	return strings.ToLower(strings.TrimPrefix(c.Name, "/"))
+}
+
 // commandName is the form Discord requires of command and option names,
 // in every locale (application command naming): letters, digits, "-" and
 // "_", Devanagari and Thai, 1 to 32 of them, lowercase where the script has

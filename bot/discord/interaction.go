@@ -161,6 +161,8 @@ func (x *exchange) message() *bot.Message {
 		CanForm:  true,
 		Chat:     bot.Chat{ID: i.ChannelID, Private: i.GuildID == "", Space: i.GuildID},
 	}
+	loc := i.Locale
+	m.CommandName = func(c bot.Command) string { return shownName(c, loc) }
 	u := i.User
 	if i.Member != nil {
 		if i.Member.User != nil {

@@ -192,3 +192,41 @@ func TestAutocompleteInTheUsersLocale(t *testing.T) {
 		t.Errorf("/find Allemagne = %q", got)
 	}
 }
+
+// TestHelpUsesTheNamesTheClientShows: /help from a French client lists
+// the commands under the localized names its command menu shows
+// (/chercher, not /find), and from an English one under their names; a
+// name is the one registered for that locale.
+func TestHelpUsesTheNamesTheClientShows(t *testing.T) {
+	t.Parallel()
+	h := start(t, MustBot(t))
+	var registered []struct {
+		Name              string            `json:"name"`
+		NameLocalizations map[string]string `json:"name_localizations"`
+	}
+	if err := h.fake.WaitFor(t, discordtest.CommandOverwrite(), wait).Decode(&registered); err != nil {
+		t.Fatal(err)
+	}
+	fr := ""
+	for _, c := range registered {
+		if c.Name == "find" {
+			fr = c.NameLocalizations["fr"]
+		}
+	}
+	if fr == "" || fr == "find" {
+		t.Fatalf("/find is registered with the French name %q; this test needs one", fr)
+	}
+	for _, tc := range []struct{ locale, want, not string }{
+		{"fr", "`/" + fr, "`/find"},
+		{"en-US", "`/find", "`/" + fr},
+	} {
+		in := discordtest.Command("help")
+		in.Locale = tc.locale
+		id, _ := h.fake.Interaction(t, in)
+		r, _ := h.callback(t, id)
+		got := content(t, r)
+		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
+			t.Errorf("/help in %s = %q, want %s and no %s", tc.locale, got, tc.want, tc.not)
+		}
+	}
+}

@@ -38,6 +38,7 @@ func (a *Adapter) onInline(ctx context.Context, h bot.Handler, iq *tgbotapi.Inli
 			User:     user(iq.From),
 			Chat:     bot.Chat{ID: strconv.FormatInt(iq.From.ID, 10), Private: true},
 			Lang:     lang,
+			Inline:   true, // counted as an inline query; the presses of openCards inherit it
 		}
 		rep = a.handle(ctx, h, m)
 		if rep != nil {

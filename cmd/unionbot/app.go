@@ -210,7 +210,8 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 	if cfg.TelegramToken != "" {
 		tc := telegram.Config{Token: cfg.TelegramToken, Endpoint: cfg.TelegramAPIEndpoint, Commands: cmds,
 			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret,
-			Pacing: telegram.RatePacing(cfg.TelegramRate, cfg.TelegramChatRate, cfg.TelegramGroupRate), Client: telegram.HTTPClient()}
+			Pacing: telegram.RatePacing(cfg.TelegramRate, cfg.TelegramChatRate, cfg.TelegramGroupRate), Client: telegram.HTTPClient(),
+			InlineCommand: "find"} // "@bot Canada" is a search
 		for _, o := range opts {
 			if o.telegram != nil {
 				o.telegram(&tc)

@@ -28,6 +28,7 @@ type metrics struct {
 	reg *prometheus.Registry
 
 	commands   *prometheus.CounterVec
+	forms      *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	apiCalls   *prometheus.CounterVec
 	apiErrors  *prometheus.CounterVec
@@ -46,6 +47,10 @@ func newMetrics() *metrics {
 		Name: "unionbot_commands_total",
 		Help: "Commands handled, by platform, command and outcome (ok, or the kind of error: invalid, not_found, not_allowed, unavailable, limited, conflict, internal).",
 	}, []string{"platform", "command", "outcome"})
+	m.forms = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "unionbot_forms_opened_total",
+		Help: "Commands that only opened their form or asked their first question (a /suggest form): not counted in unionbot_commands_total; the submission is.",
+	}, []string{"platform", "command"})
 	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "unionbot_command_duration_seconds",
 		Help:    "Time to answer a command, by platform and command, without sending the answer.",
@@ -79,7 +84,7 @@ func newMetrics() *metrics {
 		Name: "unionbot_telegram_replies_dropped_total",
 		Help: "Telegram replies dropped because their chat already had too many replies waiting for its pace.",
 	})
-	m.reg.MustRegister(m.commands, m.latency, m.apiCalls, m.apiErrors, m.apiLimited, m.storeErrs, m.leaseHeld, m.tgSkipped, m.tgDropped,
+	m.reg.MustRegister(m.commands, m.forms, m.latency, m.apiCalls, m.apiErrors, m.apiLimited, m.storeErrs, m.leaseHeld, m.tgSkipped, m.tgDropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -97,22 +102,48 @@ func (m *metrics) handler() http.Handler {
 
 // setCommands sets the command names counted by name; any other (a typo, a
 // command for another bot) is counted as "other", so that what people type
-// cannot grow the number of series without bound.
-func (m *metrics) setCommands(cmds []bot.Command) {
-	known := map[string]bool{"text": true} // text that is not a command; /page is registered
+// cannot grow the number of series without bound. Every command on every
+// platform served starts at zero for every outcome, so that a rate of
+// errors has a series before the first error.
+func (m *metrics) setCommands(cmds []bot.Command, platforms []string) {
+	// Text that is not a command, and inline queries; /page is registered.
+	known := map[string]bool{"text": true, bot.InlineCommand: true}
+	// The values of the outcome label (see outcome).
+	outcomes := []string{"ok", "invalid", "not_found", "not_allowed", "unavailable", "limited", "conflict", "internal"}
 	for _, c := range cmds {
 		known[c.Name] = true
 	}
 	m.known.Store(&known)
+	for _, p := range platforms {
+		for c := range known {
+			for _, o := range outcomes {
+				m.commands.WithLabelValues(p, c, o)
+			}
+		}
+		for _, o := range outcomes {
+			m.commands.WithLabelValues(p, "other", o)
+		}
+	}
+}
+
+// label is command, or "other" when it is not a known command.
+func (m *metrics) label(command string) string {
+	if k := m.known.Load(); k == nil || !(*k)[command] {
+		return "other"
+	}
+	return command
 }
 
 // Observe implements bot.Observer.
 func (m *metrics) Observe(platform, command string, took time.Duration, err error) {
-	if k := m.known.Load(); k == nil || !(*k)[command] {
-		command = "other"
-	}
+	command = m.label(command)
 	m.commands.WithLabelValues(platform, command, outcome(err)).Inc()
 	m.latency.WithLabelValues(platform, command).Observe(took.Seconds())
+}
+
+// FormOpened implements bot.FormObserver.
+func (m *metrics) FormOpened(platform, command string) {
+	m.forms.WithLabelValues(platform, m.label(command)).Inc()
 }
 
 func outcome(err error) string {
@@ -273,6 +304,11 @@ func (m *metrics) instrument(platform string, c *http.Client, timeout time.Durat
 		next = http.DefaultTransport
 	}
 	out.Transport = &apiTransport{platform: platform, next: next, m: m, health: h}
+	// The error counters start at zero.
+	for _, kind := range []string{"network", "client", "server"} {
+		m.apiErrors.WithLabelValues(platform, kind)
+	}
+	m.apiLimited.WithLabelValues(platform)
 	return &out
 }
 
@@ -317,7 +353,15 @@ type observedStore struct {
 	m *metrics
 }
 
-func (m *metrics) observe(s store.Store) store.Store { return &observedStore{Store: s, m: m} }
+// observe wraps s so that its failures are counted; every operation's
+// counter (one per method of observedStore) starts at zero.
+func (m *metrics) observe(s store.Store) store.Store {
+	for _, op := range []string{"get", "update", "delete", "list", "version", "subscribe", "incr", "put", "peek", "remove",
+		"append", "tail", "publish", "claim", "ack", "acquire", "release", "ping"} {
+		m.storeErrs.WithLabelValues(op)
+	}
+	return &observedStore{Store: s, m: m}
+}
 
 func (s *observedStore) count(op string, err error) {
 	if err != nil && errors.Is(err, store.ErrUnavailable) {

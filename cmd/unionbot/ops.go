@@ -65,7 +65,14 @@ func (o *ops) instrumentDiscord(c *discord.Config) {
 // wire registers what the metrics read from the app's parts, once they are
 // all built.
 func (o *ops) wire(a *App) {
-	o.metrics.setCommands(a.bot.Router().Commands())
+	var platforms []string
+	for _, p := range a.platforms {
+		platforms = append(platforms, p.Name())
+	}
+	if len(platforms) == 0 {
+		platforms = []string{"console"}
+	}
+	o.metrics.setCommands(a.bot.Router().Commands(), platforms)
 	o.metrics.watchDirectory(a.dir)
 	o.metrics.watchQueue(a.mod.Stats)
 	o.metrics.watchDelivery(a.mod.CardFailures, a.mod.Delivery)

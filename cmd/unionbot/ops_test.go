@@ -320,7 +320,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	want := []string{
 		`unionbot_commands_total{command="find",outcome="ok",platform="telegram"} 1`,
 		`unionbot_commands_total{command="suggest",outcome="ok",platform="telegram"} 1`,
-		`unionbot_commands_total{command="other",`,
+		`unionbot_commands_total{command="other",outcome="ok",platform="telegram"} 1`,
 		`unionbot_command_duration_seconds_bucket{command="find",platform="telegram",le="10"} 1`,
 		`unionbot_platform_api_rate_limited_total{platform="telegram"} 1`,
 		`unionbot_platform_api_requests_total{platform="telegram"}`,
