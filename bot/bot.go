@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
@@ -25,6 +26,7 @@ type Bot struct {
 	lang   string     // the default language, matched to a supported one
 	press  *presses
 	people *People // people.go
+	legacy time.Time
 	h      Handler
 }
 
@@ -48,6 +50,10 @@ type Options struct {
 	// every process of a deployment shares it. Nil makes a random key for
 	// this process alone (tests, the console).
 	ButtonKey []byte
+	// LegacyLangUntil is until when a language choice missing under the
+	// keyed hash is looked for under the unkeyed hash of older releases
+	// (lang.go); zero never looks.
+	LegacyLangUntil time.Time
 	// ButtonTokens keeps the command lines of buttons too long to carry
 	// them, for a day; nil keeps them in memory.
 	ButtonTokens Prefs
@@ -70,6 +76,7 @@ func New(o Options) *Bot {
 	// People's records are keyed with the same deployment secret, under
 	// a label of their own.
 	b.people = NewPeople(b.press.key)
+	b.legacy = o.LegacyLangUntil
 	r.Register(r.PageCommand())
 	// The one declaration of each command: its options, whether its
 	// answers may be public in a group, whether it belongs in group menus.
@@ -262,7 +269,7 @@ func (b *Bot) Complete(ctx context.Context, command, option, typed, lang string)
 	// Allemagne). Platforms' limits on a choice's length are the adapters'
 	// to apply.
 	l, _ := i18n.Match(lang)
-	for _, n := range x.CompleteIn(typed, l, 25) {
+	for _, n := range x.AutocompleteIn(typed, l, 25) {
 		out = append(out, Choice{Name: n, Value: n})
 	}
 	return out

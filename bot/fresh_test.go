@@ -27,7 +27,7 @@ var (
 
 func botWith(t *testing.T, links LinkStatus, orgs ...directory.Organisation) *Bot {
 	t.Helper()
-	seed, err := directory.LoadSeed()
+	seed, err := directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestDeadLinkKeptMarkedAndNotAlone(t *testing.T) {
 // TestFindOrderIgnoresFreshness: marking every link dead changes no
 // answer's order.
 func TestFindOrderIgnoresFreshness(t *testing.T) {
-	seed, err := directory.LoadSeed()
+	seed, err := directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,10 +43,12 @@ func legacyLangKey(m *Message) string {
 }
 
 // peekLang reads the stored choice, moving one kept under the old unkeyed
-// key to the keyed one on the way.
+// key to the keyed one on the way while the upgrade's window lasts
+// (Options.LegacyLangUntil): that costs a second read on a person's first
+// message, so it ends.
 func (b *Bot) peekLang(ctx context.Context, m *Message) ([]byte, error) {
 	v, err := b.prefs.Peek(ctx, b.langKey(m))
-	if !errors.Is(err, store.ErrNotFound) {
+	if !errors.Is(err, store.ErrNotFound) || !time.Now().Before(b.legacy) {
 		return v, err
 	}
 	old := legacyLangKey(m)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/unionbot/unionbot/directory/directorytest"
 	"github.com/unionbot/unionbot/store"
@@ -74,7 +75,7 @@ func TestLangChoiceKeyedAndMigrated(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := directorytest.MustSeed(t)
-		b := New(Options{Directory: d, Prefs: s, ButtonKey: secret})
+		b := New(Options{Directory: d, Prefs: s, ButtonKey: secret, LegacyLangUntil: time.Now().Add(time.Hour)})
 		m := from("4242", "en", "/lang fr")
 		ask(t, b, m)
 		keyed := "lang:" + NewPeople(secret).Key("lang", "test", "4242")
@@ -97,6 +98,14 @@ func TestLangChoiceKeyedAndMigrated(t *testing.T) {
 		if _, err := s.Peek(ctx, legacyLangKey(old)); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("the unkeyed key survives its migration: %v", err)
 		}
+
+		// Past the window, old keys are not looked for.
+		late := from("778", "en", "/help")
+		if err := s.Put(ctx, legacyLangKey(late), []byte("de"), 0); err != nil {
+			t.Fatal(err)
+		}
+		closed := New(Options{Directory: d, Prefs: s, ButtonKey: secret, LegacyLangUntil: time.Now().Add(-time.Hour)})
+		mustContainAll(t, "/lang after the window", ask(t, closed, from("778", "en", "/lang")), "I'm answering you in English.")
 
 		// Another deployment's secret finds nothing.
 		other := New(Options{Directory: d, Prefs: s, ButtonKey: []byte("another deployment's secret....!")})

@@ -240,10 +240,10 @@ func (x *Index) RegionsOf(country string) []*Region {
 	return out
 }
 
-// Complete returns up to n names of places, regions and organisations whose
+// Autocomplete returns up to n names of places, regions and organisations whose
 // name (or a word of it) starts with prefix, folded, for autocomplete. Names
 // starting with the prefix come first.
-func (x *Index) Complete(prefix string, n int) []string {
+func (x *Index) Autocomplete(prefix string, n int) []string {
 	p := Fold(prefix)
 	var first, later []string
 	seen := map[string]bool{}

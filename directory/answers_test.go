@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"slices"
 	"strings"
 	"testing"
@@ -350,7 +351,7 @@ func TestRegionIndex(t *testing.T) {
 // TestAlliesAfterPeerRunGroups: an ally comes after every peer-run group
 // of the same list, in every list of every answer.
 func TestAlliesAfterPeerRunGroups(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +391,7 @@ func TestAlliesAfterPeerRunGroups(t *testing.T) {
 // TestClosedGroupsLeaveAnswers: a closed group is in no answer, but its
 // card (Org) is still there.
 func TestClosedGroupsLeaveAnswers(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +414,7 @@ func TestClosedGroupsLeaveAnswers(t *testing.T) {
 
 // TestServes: a group is found where it serves beyond its seat.
 func TestServes(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}

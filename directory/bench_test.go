@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"math/rand/v2"
 	"testing"
 )
@@ -39,7 +40,7 @@ func syntheticOrgs(seed *Seed, n int) []Organisation {
 }
 
 func benchmarkSearchN(b *testing.B, n int) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func benchmarkSearchN(b *testing.B, n int) {
 // A vague query ("drug users union") matches parts of many names; its cost
 // follows how common its rarest word is, not the directory's size alone.
 func BenchmarkSearchPartial100k(b *testing.B) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func BenchmarkSearch10k(b *testing.B)  { benchmarkSearchN(b, 10_000) }
 func BenchmarkSearch100k(b *testing.B) { benchmarkSearchN(b, 100_000) }
 
 func BenchmarkBuildSeed(b *testing.B) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func BenchmarkBuildSeed(b *testing.B) {
 func BenchmarkLoadAndIndexSeed(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		seed, err := LoadSeed()
+		seed, err := LoadSeed(i18n.Tags()...)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"github.com/unionbot/unionbot/bot/i18n"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -11,7 +12,7 @@ import (
 // any entry had to be left out.
 func MustIndex(t testing.TB) *Index {
 	t.Helper()
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatalf("LoadSeed: %v", err)
 	}

@@ -3,6 +3,7 @@ package directory
 import (
 	"bytes"
 	"flag"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"os"
 	"reflect"
 	"strings"
@@ -19,7 +20,7 @@ var updateSeed = flag.Bool("update-seed", false, "rewrite data/organisations.yam
 // file by hand, `go test ./directory -run SeedFileIsCanonical -update-seed`
 // puts it back in that format (and keeps its header comment).
 func TestSeedFileIsCanonical(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestSeedFileIsCanonical(t *testing.T) {
 // What WriteOrganisations writes decodes back to the same entries, however
 // odd their strings.
 func TestWriteOrganisationsRoundTrip(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestWriteOrganisationsRoundTrip(t *testing.T) {
 // FuzzWriteOrganisations: whatever strings an entry holds (a moderator can
 // type almost anything), what export writes decodes back to the same entry.
 func FuzzWriteOrganisations(f *testing.F) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		f.Fatal(err)
 	}

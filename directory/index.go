@@ -2,7 +2,6 @@ package directory
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -47,13 +46,6 @@ type ref struct {
 	idx  int32
 }
 
-// Languages whose country names the index understands, beyond the names in
-// the seed files. They are the bot's reply languages.
-var placeNameLanguages = []language.Tag{
-	language.English, language.French, language.Spanish, language.Portuguese,
-	language.Russian, language.German, language.Indonesian,
-}
-
 // Index is an immutable, in-memory snapshot of the directory built for
 // search. It is safe for concurrent use; a changed directory gets a new
 // Index rather than a changed one, so no search ever waits on a store.
@@ -71,17 +63,22 @@ type Index struct {
 	regions   []Region
 	regionBy  map[string]int32
 
-	keys     map[string][]ref // folded name → what it names
-	postings map[string][]ref // folded word → what has it in a name
-	refWords map[ref][]string // what → the folded words of its names
-	vocab    map[string]int32 // folded word → id
-	words    [][]rune         // id → word
-	fuzzed   []bool           // id → its deletions are indexed
-	deletes  map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
-	delLists [][]int32        // the words each deletion comes from
-	// placeDels is the place index's deletion index, shared read-only by
-	// every Index extending it; deletes and delLists then hold only the
-	// organisations' words (see shared_deletes.go).
+	keys  map[string][]ref // folded name → what it names (this index's own; see refsFor)
+	vocab map[string]int32 // folded word → id (this index's own words; see wordID)
+	// placeKeys is the place index's keys, shared the same way; keys then
+	// holds the organisations' names (see refsFor).
+	placeKeys map[string][]ref
+	// placeVocab is the place index's vocab, shared read-only by every
+	// Index extending it instead of copied into each (issue 15: heap).
+	placeVocab map[string]int32
+	words      [][]rune         // id → word
+	fuzzed     []bool           // id → its deletions are indexed
+	deletes    map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
+	delLists   [][]int32        // the words each deletion comes from
+	// placeDels is the place index's deletion index, frozen and shared
+	// read-only by every Index extending it (y := *x copies the pointer);
+	// deletes and delLists hold only the organisations' words (see
+	// shared_deletes.go).
 	placeDels *deletionIndex
 
 	info []orgInfo  // by organisation
@@ -139,7 +136,7 @@ func Build(seed *Seed, orgs []Organisation) *Index {
 	x.addOrgs(f, orgs)
 	x.rank()
 	x.buildNames(f)
-	x.completions(f)
+	x.buildAutocompleteNames(f)
 	return x
 }
 
@@ -155,8 +152,6 @@ func (s *Seed) placeIndex() *Index {
 			subBy:         make(map[string]int32, len(s.Subdivisions)+len(s.WorldSubdivisions)),
 			regionBy:      make(map[string]int32, len(s.Regions)),
 			keys:          make(map[string][]ref),
-			postings:      make(map[string][]ref),
-			refWords:      make(map[ref][]string),
 			vocab:         make(map[string]int32),
 			deletes:       make(map[uint64]int32, deletesHint(s)),
 			countryRegion: make(map[string][]int32),
@@ -167,18 +162,12 @@ func (s *Seed) placeIndex() *Index {
 		for k, v := range x.keys {
 			x.keys[k] = slices.Clip(v)
 		}
-		for k, v := range x.postings {
-			x.postings[k] = slices.Clip(v)
-		}
-		for k, v := range x.refWords {
-			x.refWords[k] = slices.Clip(v)
-		}
-		for i, v := range x.delLists {
-			x.delLists[i] = slices.Clip(v)
-		}
+		// The places' misspellings are final: freeze them into the compact
+		// form every Index built from this seed shares (shared_deletes.go).
+		x.placeDels = freezeDeletions(x.deletes, x.delLists)
+		x.deletes, x.delLists = nil, nil
 		x.words = slices.Clip(x.words)
 		x.fuzzed = slices.Clip(x.fuzzed)
-		x.delLists = slices.Clip(x.delLists)
 		s.places.x = x
 	})
 	return s.places.x
@@ -188,17 +177,40 @@ func (s *Seed) placeIndex() *Index {
 // to: the maps and lists that addOrgs extends are its own; the places
 // themselves are shared, read-only.
 func (x *Index) extend() *Index {
+	if x.placeVocab != nil {
+		panic("directory: extending an index that already extends another")
+	}
 	y := *x
-	y.keys = maps.Clone(x.keys)
-	y.postings = maps.Clone(x.postings)
-	y.refWords = maps.Clone(x.refWords)
-	y.vocab = maps.Clone(x.vocab)
+	y.placeKeys, y.keys = x.keys, make(map[string][]ref)
+	y.placeVocab, y.vocab = x.vocab, make(map[string]int32)
 	// The places' deletion index, the biggest part, is shared, not copied.
-	y.placeDels = x.ownDeletions()
 	y.deletes, y.delLists = make(map[uint64]int32), nil
 	// addWord writes to elements of this, not only appends.
 	y.fuzzed = slices.Clone(x.fuzzed)
 	return &y
+}
+
+// refsFor is what the folded name k names: places first (the shared
+// layer), then organisations, the order one map appended in would give.
+func (x *Index) refsFor(k string) []ref {
+	p, o := x.placeKeys[k], x.keys[k]
+	if len(o) == 0 {
+		return p
+	}
+	if len(p) == 0 {
+		return o
+	}
+	return append(p[:len(p):len(p)], o...)
+}
+
+// wordID is the id of the folded word w: a place's word (shared layer) or
+// an organisation's (this index's own).
+func (x *Index) wordID(w string) (int32, bool) {
+	if id, ok := x.placeVocab[w]; ok {
+		return id, true
+	}
+	id, ok := x.vocab[w]
+	return id, ok
 }
 
 // deletesHint guesses how many deletion keys the seed's names make, so the
@@ -209,9 +221,9 @@ func deletesHint(seed *Seed) int {
 	return names * 12
 }
 
-// completions lists what autocomplete offers: organisations by acronym and
+// buildAutocompleteNames lists what autocomplete offers: organisations by acronym and
 // name, countries, provinces, cities with groups, and regions.
-func (x *Index) completions(f *folder) {
+func (x *Index) buildAutocompleteNames(f *folder) {
 	add := func(s string) {
 		if s != "" {
 			x.names = append(x.names, displayName{f.fold(s), s})
@@ -248,7 +260,7 @@ func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) {
 	if k == "" {
 		return
 	}
-	for _, have := range x.keys[k] {
+	for _, have := range x.refsFor(k) {
 		if have == r {
 			return
 		}
@@ -260,12 +272,7 @@ func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) {
 }
 
 func (x *Index) addWord(w string, r ref, fuzzy bool) {
-	p := x.postings[w]
-	if n := len(p); n == 0 || p[n-1] != r {
-		x.postings[w] = append(p, r)
-		x.refWords[r] = append(x.refWords[r], w)
-	}
-	id, ok := x.vocab[w]
+	id, ok := x.wordID(w)
 	if !ok {
 		id = int32(len(x.words))
 		x.vocab[w] = id
@@ -301,14 +308,30 @@ func (x *Index) addWord(w string, r ref, fuzzy bool) {
 	})
 }
 
+// addPlaces indexes the seed's places, in steps whose order matters: the
+// countries first (their keys decide which generated names are left out),
+// then the cities, whose list the subdivisions' names are checked against,
+// then the subdivisions, the cities' names and the regions.
 func (x *Index) addPlaces(f *folder, seed *Seed) {
-	namers := make([]display.Namer, len(placeNameLanguages))
-	for i, t := range placeNameLanguages {
+	capitals, countryKeys := x.addCountries(f, seed)
+	m := x.addCities(f, seed, capitals)
+	x.addSubdivisions(seed)
+	x.indexSubdivisionNames(f, countryKeys)
+	x.indexCityNames(f, m.generated, countryKeys, curatedSubdivisionKeys(f, seed))
+	x.addRegions(f, seed)
+}
+
+// addCountries indexes the seed's countries by their names, codes, aliases
+// and their names in the seed's languages. It returns their capitals (each
+// with its country set) and the folded keys that name a country, which
+// generated names may not take.
+func (x *Index) addCountries(f *folder, seed *Seed) (capitals []City, countryKeys map[string]bool) {
+	namers := make([]display.Namer, len(seed.Languages))
+	for i, t := range seed.Languages {
 		namers[i] = display.Regions(t)
 	}
-	cityKey := map[string]int32{} // folded name + "|" + country → the first city so named
 	x.countries = append(x.countries, seed.Countries...)
-	capitals := make([]City, 0, len(x.countries))
+	capitals = make([]City, 0, len(x.countries))
 	for i, c := range x.countries {
 		r := ref{refCountry, int32(i)}
 		x.countryBy[c.Code] = int32(i)
@@ -337,13 +360,19 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 	}
 	// Every key so far names a country; generated names that would make a
 	// country ambiguous are left out of search below.
-	countryKeys := make(map[string]bool, len(x.keys))
+	countryKeys = make(map[string]bool, len(x.keys))
 	for k := range x.keys {
 		countryKeys[k] = true
 	}
+	return capitals, countryKeys
+}
 
-	// Cities: capitals and the hand-written list, then the generated world
-	// list, each city once.
+// addCities lists the cities, each once: the capitals and the hand-written
+// list, then the generated world list. Their names are indexed later
+// (indexCityNames). The merger it returns says which came from the
+// generated list.
+func (x *Index) addCities(f *folder, seed *Seed, capitals []City) *cityMerger {
+	cityKey := map[string]int32{} // folded name + "|" + country → the first city so named
 	m := newCityMerger(f, x, cityKey)
 	for _, c := range capitals {
 		m.addCurated(c)
@@ -357,12 +386,6 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 			}
 		}
 	}
-	curatedSubKeys := map[string]bool{}
-	for _, s := range seed.Subdivisions {
-		for _, n := range append([]string{s.Name, s.Code}, s.Aliases...) {
-			curatedSubKeys[f.fold(n)] = true
-		}
-	}
 	for _, c := range seed.WorldCities {
 		// Places in a country the seed does not list (GeoNames has
 		// Kosovo as XK) are left out, like their country.
@@ -370,12 +393,28 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 			m.addWorld(c)
 		}
 	}
+	x.cityKeys = cityKey
+	return m
+}
 
-	// Subdivisions: the hand-written ones, then the generated ones they do
-	// not already list, whose names in other languages they take too.
+// curatedSubdivisionKeys are the folded names and codes of the hand-written
+// subdivisions, which a generated city may not take.
+func curatedSubdivisionKeys(f *folder, seed *Seed) map[string]bool {
+	keys := map[string]bool{}
+	for _, s := range seed.Subdivisions {
+		for _, n := range append([]string{s.Name, s.Code}, s.Aliases...) {
+			keys[f.fold(n)] = true
+		}
+	}
+	return keys
+}
+
+// addSubdivisions lists the hand-written subdivisions, then the generated
+// ones they do not already list, whose names in other languages they take
+// too. Their names are indexed by indexSubdivisionNames.
+func (x *Index) addSubdivisions(seed *Seed) {
 	x.subs = append(x.subs, seed.Subdivisions...)
-	curatedSubs := len(x.subs)
-	x.curatedSubs = curatedSubs
+	x.curatedSubs = len(x.subs)
 	for i := range x.subs {
 		x.subBy[x.subs[i].Code] = int32(i)
 	}
@@ -393,29 +432,18 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 		x.subBy[w.Code] = int32(len(x.subs))
 		x.subs = append(x.subs, w)
 	}
-	// A generated name is searchable unless it would only echo another
-	// place: a country ("England" is the United Kingdom's), or a city
-	// within the subdivision (the Community of Madrid is "Madrid" in
-	// GeoNames; /find Madrid means the city, whose answer includes the
-	// region's groups).
-	citiesIn := map[string]map[string]bool{} // subdivision → folded names of its cities
-	for _, c := range x.cities {
-		if c.Subdivision == "" {
-			continue
-		}
-		names := citiesIn[c.Subdivision]
-		if names == nil {
-			names = map[string]bool{}
-			citiesIn[c.Subdivision] = names
-		}
-		names[f.fold(c.Name)] = true
-		for _, a := range c.Aliases {
-			names[f.fold(a)] = true
-		}
-	}
+}
+
+// indexSubdivisionNames indexes the subdivisions' names. A hand-written
+// name is always searchable; a generated name is unless it would only echo
+// another place: a country ("England" is the United Kingdom's), or a city
+// within the subdivision (the Community of Madrid is "Madrid" in GeoNames;
+// /find Madrid means the city, whose answer includes the region's groups).
+func (x *Index) indexSubdivisionNames(f *folder, countryKeys map[string]bool) {
+	citiesIn := x.cityNamesBySubdivision(f)
 	for i, s := range x.subs {
 		r := ref{refSub, int32(i)}
-		curated := i < curatedSubs
+		curated := i < x.curatedSubs
 		addGenerated := func(name string, fuzzy bool) {
 			k := f.fold(name)
 			if k == "" || countryKeys[k] || citiesIn[s.Code][k] {
@@ -440,7 +468,33 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 			addGenerated(n, false)
 		}
 	}
+}
 
+// cityNamesBySubdivision maps each subdivision code to the folded names
+// (and aliases) of the cities listed in it.
+func (x *Index) cityNamesBySubdivision(f *folder) map[string]map[string]bool {
+	citiesIn := map[string]map[string]bool{}
+	for _, c := range x.cities {
+		if c.Subdivision == "" {
+			continue
+		}
+		names := citiesIn[c.Subdivision]
+		if names == nil {
+			names = map[string]bool{}
+			citiesIn[c.Subdivision] = names
+		}
+		names[f.fold(c.Name)] = true
+		for _, a := range c.Aliases {
+			names[f.fold(a)] = true
+		}
+	}
+	return citiesIn
+}
+
+// indexCityNames indexes the cities' names and aliases and builds the tree
+// that finds the city nearest a point. generated says, by city, which came
+// from the generated list.
+func (x *Index) indexCityNames(f *folder, generated []bool, countryKeys, curatedSubKeys map[string]bool) {
 	cityPts := make([]geoPoint, 0, len(x.cities))
 	for i, c := range x.cities {
 		r := ref{refCity, int32(i)}
@@ -449,7 +503,7 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 			// A generated city does not take a name that a country or a
 			// hand-written province has: "Ontario" stays the province,
 			// not also a city in California.
-			if m.generated[i] {
+			if generated[i] {
 				if k := f.fold(n); countryKeys[k] || curatedSubKeys[k] {
 					continue
 				}
@@ -459,6 +513,11 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 		cityPts = append(cityPts, geoPoint{unit(Point{c.Lat, c.Lon}), int32(i)})
 	}
 	x.cityTree = newGeoTree(cityPts)
+}
+
+// addRegions indexes the seed's regions and which regions each country is
+// in.
+func (x *Index) addRegions(f *folder, seed *Seed) {
 	x.regions = append(x.regions, seed.Regions...)
 	for i, g := range x.regions {
 		r := ref{refRegion, int32(i)}
@@ -475,7 +534,6 @@ func (x *Index) addPlaces(f *folder, seed *Seed) {
 			x.countryRegion[c] = append(x.countryRegion[c], int32(i))
 		}
 	}
-	x.cityKeys = cityKey
 }
 
 func (x *Index) hasCountry(code string) bool {
@@ -589,7 +647,7 @@ func (m *cityMerger) merge(i int32, c City) {
 // its names.
 func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 	for _, o := range orgs {
-		info, err := x.complete(f, &o)
+		info, err := x.resolvePlaces(f, &o)
 		if err == nil {
 			err = x.checkFacts(f, &o)
 		}
@@ -617,12 +675,12 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 	}
 }
 
-// complete checks that o refers only to known places and gives it
+// resolvePlaces checks that o refers only to known places and gives it
 // coordinates when it has none: its city's, else its province's, else its
 // country's capital. Regional and international networks need none. The
 // info it returns says whether the position is a real point (its city's, or
 // given) and resolves the places it serves.
-func (x *Index) complete(f *folder, o *Organisation) (orgInfo, error) {
+func (x *Index) resolvePlaces(f *folder, o *Organisation) (orgInfo, error) {
 	info := orgInfo{city: -1}
 	if o.ID == "" || o.Name == "" {
 		return info, fmt.Errorf("no id or name")

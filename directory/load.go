@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
 )
 
 // seedFiles is the seed data compiled into the binary. The YAML files are
@@ -37,6 +38,11 @@ type Seed struct {
 	// Header is the comment block at the top of organisations.yaml, which
 	// WriteOrganisations writes back so that an export keeps it.
 	Header string `yaml:"-"`
+	// Languages are the languages whose country names the index
+	// understands beyond the names in the seed files: the bot's reply
+	// languages, which the caller passes to LoadSeed (bot/i18n holds the
+	// one list; the domain imports nothing of ours, so it is given it).
+	Languages []language.Tag `yaml:"-"`
 	// Version is a digest of the seed files; it changes whenever any of them
 	// does, so a store can tell a new seed from one it has seen.
 	Version string `yaml:"-"`
@@ -55,10 +61,17 @@ func SeedFile(name string) ([]byte, error) {
 	return seedFiles.ReadFile("data/" + name)
 }
 
-// LoadSeed decodes the embedded seed. It fails only if the files compiled
-// into the binary are malformed, which the tests catch before a release.
-func LoadSeed() (*Seed, error) {
-	return loadSeedFS(seedFiles, "data")
+// LoadSeed decodes the embedded seed; an index built from it also
+// understands country names in languages (the bot's reply languages,
+// i18n.Tags()). It fails only if the files compiled into the binary are
+// malformed, which the tests catch before a release.
+func LoadSeed(languages ...language.Tag) (*Seed, error) {
+	s, err := loadSeedFS(seedFiles, "data")
+	if err != nil {
+		return nil, err
+	}
+	s.Languages = slices.Clone(languages)
+	return s, nil
 }
 
 func loadSeedFS(fsys fs.FS, dir string) (*Seed, error) {

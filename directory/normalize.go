@@ -2,6 +2,7 @@ package directory
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/cases"
@@ -12,15 +13,18 @@ import (
 )
 
 // folder turns text into the form search compares: case-folded, accents
-// removed, punctuation turned into single spaces. It is not safe for
-// concurrent use (transform.Chain keeps state), so each Index owns one per
-// call; see Fold.
-type folder struct {
-	t transform.Transformer
-}
+// removed, punctuation turned into single spaces. The transform chain it
+// needs for non-ASCII text keeps state (transform.Chain is not safe for
+// concurrent use) and costs several kilobytes to make, so it is taken from
+// a pool only when a string is not ASCII: most queries never need one, and
+// making one per Search was most of a search's time. A folder itself holds
+// no state and may be shared.
+type folder struct{}
 
-func newFolder() *folder {
-	return &folder{t: transform.Chain(
+func newFolder() *folder { return &folder{} }
+
+var chains = sync.Pool{New: func() any {
+	return transform.Chain(
 		norm.NFKD,
 		runes.Remove(runes.In(unicode.Mn)),
 		// Lower rather than Fold: Fold maps some scripts' small letters to
@@ -29,8 +33,8 @@ func newFolder() *folder {
 		// lacks that matter here are in foldExtra.
 		cases.Lower(language.Und),
 		norm.NFC,
-	)}
-}
+	)
+}}
 
 // letters that do not decompose into a base letter plus a mark, so NFKD
 // leaves them alone; people type the plain letter instead.
@@ -55,7 +59,9 @@ func (f *folder) fold(s string) string {
 	// Invalid bytes would stop the normaliser from seeing the letters
 	// around them; treat them as spaces.
 	s = strings.ToValidUTF8(s, " ")
-	out, _, err := transform.String(f.t, s)
+	t := chains.Get().(transform.Transformer)
+	out, _, err := transform.String(t, s) // String resets t first
+	chains.Put(t)
 	if err != nil {
 		out = strings.ToLower(s)
 	}

@@ -7,6 +7,7 @@ package directory
 //	go test -run XXX -bench SearchVsRedis -benchtime 20000x ./directory/
 
 import (
+	"github.com/unionbot/unionbot/bot/i18n"
 	"syscall"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 )
 
 func BenchmarkSearchVsRedis(b *testing.B) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		b.Fatal(err)
 	}

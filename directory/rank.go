@@ -39,6 +39,16 @@ type orgInfo struct {
 // order answers show it, allies after the peer-run groups of the same rank,
 // so that a search only slices and never sorts what it did not compute.
 func (x *Index) rank() {
+	x.groupByPlace()
+	x.buildGroupTrees()
+	x.sortPlaceLists()
+	x.countRegionCountries()
+}
+
+// groupByPlace files every listed organisation under the places it belongs
+// to: international, its regions, its countries, its province, its seat
+// city and the further places it serves.
+func (x *Index) groupByPlace() {
 	x.cityIn = make(map[int32][]int32)
 	x.subIn = make(map[string][]int32)
 	for i := range x.orgs {
@@ -84,6 +94,12 @@ func (x *Index) rank() {
 			}
 		}
 	}
+}
+
+// buildGroupTrees builds the trees that find groups near a point: every
+// listed local and national group with a position, and the local groups
+// whose position is a real point.
+func (x *Index) buildGroupTrees() {
 	var pts, realPts []geoPoint
 	for i := range x.orgs {
 		o := &x.orgs[i]
@@ -98,7 +114,12 @@ func (x *Index) rank() {
 	}
 	x.groups = newGeoTree(pts)
 	x.localTree = newGeoTree(realPts)
+}
 
+// sortPlaceLists puts every place's list in the order answers show it: a
+// country's local groups by province, a province's by city, the others by
+// name.
+func (x *Index) sortPlaceLists() {
 	for c, ids := range x.countryLocal {
 		x.byProvince(ids)
 		x.countryLocal[c] = ids
@@ -116,6 +137,11 @@ func (x *Index) rank() {
 		x.byName(ids)
 	}
 	x.byName(x.international)
+}
+
+// countRegionCountries builds each region's index of countries: those
+// with groups, the most groups first, then by name.
+func (x *Index) countRegionCountries() {
 	x.regionCountries = make(map[string][]CountryCount, len(x.regions))
 	for _, g := range x.regions {
 		var cc []CountryCount
@@ -229,16 +255,7 @@ func (x *Index) placeMatch(r ref) Match {
 	case PlaceCity:
 		x.cityMatch(r.idx, &m)
 	}
-	seen := map[int32]bool{}
-	for _, g := range x.countryRegion[p.Country] {
-		m.Regions = append(m.Regions, &x.regions[g])
-		for _, id := range x.regional[x.regions[g].ID] {
-			if !seen[id] {
-				seen[id] = true
-				m.Regional = append(m.Regional, Hit{Org: &x.orgs[id], Km: -1})
-			}
-		}
-	}
+	x.addCountryRegions(p.Country, &m)
 	sort.SliceStable(m.Regional, func(i, j int) bool { return peerFirst(m.Regional[i].Org, m.Regional[j].Org) < 0 })
 	m.International = x.hits(x.international, &m.More)
 	if !m.Own() {
@@ -422,22 +439,28 @@ func (x *Index) NearPoint(p Point) Match {
 		for _, id := range x.national[c.Country] {
 			m.National = append(m.National, Hit{Org: &x.orgs[id], Km: -1})
 		}
-		rs := map[int32]bool{}
-		for _, g := range x.countryRegion[c.Country] {
-			m.Regions = append(m.Regions, &x.regions[g])
-			for _, id := range x.regional[x.regions[g].ID] {
-				if !rs[id] {
-					rs[id] = true
-					m.Regional = append(m.Regional, Hit{Org: &x.orgs[id], Km: -1})
-				}
-			}
-		}
+		x.addCountryRegions(c.Country, &m)
 	}
 	m.International = x.hits(x.international, &m.More)
 	if !m.Own() {
 		m.Nearest = x.nearest(m.Place, m.listed())
 	}
 	return m
+}
+
+// addCountryRegions adds to m the regions country is in and their
+// regional networks, each network once, in the regions' order.
+func (x *Index) addCountryRegions(country string, m *Match) {
+	seen := map[int32]bool{}
+	for _, g := range x.countryRegion[country] {
+		m.Regions = append(m.Regions, &x.regions[g])
+		for _, id := range x.regional[x.regions[g].ID] {
+			if !seen[id] {
+				seen[id] = true
+				m.Regional = append(m.Regional, Hit{Org: &x.orgs[id], Km: -1})
+			}
+		}
+	}
 }
 
 // RegionMatch is the answer for a region by id, as Search gives it.

@@ -165,7 +165,7 @@ func (x *Index) freeText(words []string, res *Result) ([]Match, bool) {
 			} else {
 				place, rest = words[len(words)-k:], words[:len(words)-k]
 			}
-			refs := placeRefs(x.keys[strings.Join(place, " ")])
+			refs := placeRefs(x.refsFor(strings.Join(place, " ")))
 			if len(refs) == 0 {
 				continue
 			}
@@ -261,7 +261,7 @@ func (x *Index) corrected(words []string) ([]string, bool) {
 	changed := false
 	for i, w := range words {
 		out[i] = w
-		if _, ok := x.vocab[w]; ok {
+		if _, ok := x.wordID(w); ok {
 			continue
 		}
 		if _, ok := x.bm.terms[nameWord(w)]; ok {
@@ -277,7 +277,7 @@ func (x *Index) corrected(words []string) ([]string, bool) {
 // resolve finds what q names exactly, after splitting off a qualifier, or
 // after correcting misspellings, in that order.
 func (x *Index) resolve(f *folder, raw, q string, res *Result) []ref {
-	if refs := x.keys[q]; len(refs) > 0 {
+	if refs := x.refsFor(q); len(refs) > 0 {
 		return refs
 	}
 	if refs, fixed := x.qualified(f, raw, q); len(refs) > 0 {
@@ -293,7 +293,7 @@ func (x *Index) resolve(f *folder, raw, q string, res *Result) []ref {
 
 // exactOrFuzzy looks q up, correcting it if need be.
 func (x *Index) exactOrFuzzy(q string) ([]ref, bool) {
-	if refs := x.keys[q]; len(refs) > 0 {
+	if refs := x.refsFor(q); len(refs) > 0 {
 		return refs, false
 	}
 	refs := x.fuzzy(q)
@@ -423,7 +423,7 @@ func (x *Index) fuzzy(q string) []ref {
 	cost := make([][]int, len(words))
 	changed := false
 	for i, w := range words {
-		if _, ok := x.vocab[w]; ok {
+		if _, ok := x.wordID(w); ok {
 			options[i], cost[i] = []string{w}, []int{0}
 			continue
 		}
@@ -452,7 +452,7 @@ func (x *Index) fuzzy(q string) []ref {
 			return
 		}
 		if i == len(words) {
-			refs := x.keys[strings.Join(parts, " ")]
+			refs := x.refsFor(strings.Join(parts, " "))
 			if len(refs) == 0 {
 				return
 			}

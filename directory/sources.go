@@ -152,7 +152,7 @@ func (x *Index) checkServed(f *folder, o *Organisation, s string) error {
 // a lead before it becomes a suggestion. o itself is not changed.
 func (x *Index) Check(o Organisation) error {
 	f := newFolder()
-	if _, err := x.complete(f, &o); err != nil {
+	if _, err := x.resolvePlaces(f, &o); err != nil {
 		return err
 	}
 	return x.checkFacts(f, &o)

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"encoding/json"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"slices"
 	"strings"
 	"testing"
@@ -48,7 +49,7 @@ func TestOldSourceWithoutDate(t *testing.T) {
 
 // The seed's YAML may still say `source:`; loading turns it into Sources.
 func TestSeedYAMLSourceUpgrades(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func TestSeedYAMLSourceUpgrades(t *testing.T) {
 // Serves, status and dates are checked: a bad entry is reported as a
 // Problem and left out, and the others still answer.
 func TestFactsValidated(t *testing.T) {
-	seed, err := LoadSeed()
+	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}

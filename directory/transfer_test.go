@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"log/slog"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ import (
 
 func newLive(t *testing.T) (*directory.Live, *directory.Seed) {
 	t.Helper()
-	seed, err := directory.LoadSeed()
+	seed, err := directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}

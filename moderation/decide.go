@@ -131,6 +131,7 @@ func (s *Service) decide(ctx context.Context, m *bot.Message, ref string, action
 		it.Status = action
 		dd := d
 		it.Decision = &dd
+		it.Telling = now // this process tells the sender (see retellOutcomes)
 		final = true
 		return nil
 	})
@@ -310,6 +311,20 @@ func (s *Service) editFor(field, value, lang string) (func(o *directory.Organisa
 			return nil, errorf(invalid, "mod.edit_description_length", MaxDescription)
 		}
 		return func(o *directory.Organisation) string { o.Description = value; return "" }, nil
+	case "status":
+		// A report that a group closed (or reopened): applied on approval,
+		// so the group leaves answers but stays in the export and history.
+		st := directory.Status(strings.ToLower(value))
+		if st != directory.StatusActive && st != directory.StatusClosed {
+			return nil, errorf(invalid, "mod.edit_status")
+		}
+		return func(o *directory.Organisation) string {
+			o.Status = st
+			if st == directory.StatusActive {
+				o.Status = ""
+			}
+			return ""
+		}, nil
 	case "kind":
 		k := directory.Kind(strings.ToLower(value))
 		if k != directory.KindLocal && k != directory.KindNational {
@@ -339,24 +354,61 @@ func applyEdit(it *Item, apply func(o *directory.Organisation) string) error {
 	return nil
 }
 
+// remove is "/remove <group>": the group is marked closed. It leaves
+// answers and stays in the export and the history, as a closed group is
+// still a fact worth keeping. "/remove <group> delete" deletes a wrong or
+// dangerous entry outright (a look-alike, a listing that puts people at
+// risk): it leaves the export too, and only the history keeps its last
+// version, for the audit. A closed group can be named by its id (as
+// /audit shows it), since answers no longer find it.
 func (s *Service) remove(ctx context.Context, m *bot.Message) (*bot.Reply, error) {
 	_, args, _ := m.Command()
 	if err := s.refuse(ctx, m, "remove", ""); err != nil {
 		return nil, err
 	}
+	del := false
+	if head, last, ok := cutLastWord(args); ok && strings.EqualFold(last, "delete") {
+		args, del = head, true
+	}
 	x := s.dir.Index()
-	org, _ := findOrg(x, args)
+	org, rest := findOrg(x, args)
 	if org == nil {
+		org, _ = x.Org(strings.ToLower(strings.TrimSpace(args)))
+		rest = ""
+	}
+	if org == nil || strings.TrimSpace(rest) != "" {
 		return nil, errorf(notFound, "mod.remove_which")
 	}
 	cp := *org
 	now := s.opts.Now().UTC()
-	// The change keeps the entry's last version, so history keeps it.
-	if err := s.dir.Apply(ctx, directory.Change{ID: org.ID, Org: &cp, Removed: true, At: now, By: actor(m)}); err != nil {
+	if del {
+		// The change keeps the entry's last version, so history keeps it.
+		if err := s.dir.Apply(ctx, directory.Change{ID: org.ID, Org: &cp, Removed: true, At: now, By: actor(m)}); err != nil {
+			return nil, storeErr(err)
+		}
+		s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "deleted", Ref: org.ID, Detail: org.Name})
+		return bot.Text(i18n.Tr(m.Lang, "mod.removed", org.Name)), nil
+	}
+	if cp.Closed() {
+		return bot.Text(i18n.Tr(m.Lang, "mod.already_closed", org.Name, org.ID)), nil
+	}
+	cp.Status = directory.StatusClosed
+	markVerified(&cp, now, "marked closed with /remove")
+	if err := s.dir.Apply(ctx, directory.Change{ID: org.ID, Org: &cp, At: now, By: actor(m)}); err != nil {
 		return nil, storeErr(err)
 	}
-	s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "removed", Ref: org.ID, Detail: org.Name})
-	return bot.Text(i18n.Tr(m.Lang, "mod.removed", org.Name)), nil
+	s.recordAudit(ctx, AuditEntry{Actor: actor(m), Action: "closed", Ref: org.ID, Detail: org.Name})
+	return bot.Text(i18n.Tr(m.Lang, "mod.closed", org.Name, org.ID)), nil
+}
+
+// cutLastWord splits off the last word of s.
+func cutLastWord(s string) (head, last string, ok bool) {
+	s = strings.TrimSpace(s)
+	i := strings.LastIndexAny(s, " \t")
+	if i < 0 {
+		return "", s, s != ""
+	}
+	return strings.TrimSpace(s[:i]), s[i+1:], true
 }
 
 func (s *Service) audit(ctx context.Context, m *bot.Message) (*bot.Reply, error) {

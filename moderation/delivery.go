@@ -26,6 +26,8 @@ func (s *Service) Run(ctx context.Context) {
 	s.Sweep(ctx)
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
+	retell := time.NewTicker(s.opts.ClaimIdle)
+	defer retell.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -33,7 +35,43 @@ func (s *Service) Run(ctx context.Context) {
 			return
 		case <-t.C:
 			s.Sweep(ctx)
+		case <-retell.C:
+			s.retellOutcomes(ctx)
 		}
+	}
+}
+
+// retellOutcomes tells the senders of decided items whose outcome was
+// never sent because the process deciding them stopped between the
+// decision and the message (killed, or the store failed as it cleared the
+// sender's ids). An item qualifies once ClaimIdle has passed since a
+// process took on telling it; one process claims it atomically, so
+// replicas do not tell it twice. The only window left for a duplicate is
+// a process dying after the platform accepted the message and before the
+// ids were cleared: no platform lets a send and a store write be one step.
+func (s *Service) retellOutcomes(ctx context.Context) {
+	all, err := s.items(ctx)
+	if err != nil {
+		return
+	}
+	idle := s.opts.ClaimIdle
+	for _, it := range all {
+		if it.Status == Pending || it.Submitter == nil || s.opts.Now().Sub(it.Telling) < idle {
+			continue
+		}
+		claimed, err := s.update(ctx, it.Ref, func(it *Item) error {
+			now := s.opts.Now()
+			if it.Status == Pending || it.Submitter == nil || now.Sub(it.Telling) < idle {
+				return store.ErrNoChange
+			}
+			it.Telling = now.UTC()
+			return nil
+		})
+		if err != nil {
+			continue // told by another process, or the store is away: next round
+		}
+		s.log.Info("telling an outcome left unsent by a stopped process", "ref", it.Ref)
+		s.tellSubmitter(ctx, claimed)
 	}
 }
 

@@ -51,6 +51,10 @@ type Item struct {
 	SenderToday int `json:"sender_today,omitempty"`
 	// Submitter is who to tell the outcome; deleted once they are told.
 	Submitter *Recipient `json:"submitter,omitempty"`
+	// Telling is when a process last took on telling Submitter the
+	// outcome; a decided item whose Submitter is still set after ClaimIdle
+	// was left by a process that stopped in between, and is told again.
+	Telling time.Time `json:"telling,omitzero"`
 	// Owner is the one-way hash of the sender's platform id, so that
 	// /status can tell them apart and a held outcome waits for them; it is
 	// deleted once they have the outcome.

@@ -147,7 +147,7 @@ func (s *Service) submitLead(ctx context.Context, l Lead) (LeadResult, error) {
 			return res, err
 		}
 		mine := fmt.Sprintf("S-%d", n)
-		if ref, err = s.claimLeadRef(ctx, key, mine); err != nil {
+		if ref, err = s.claimRef(ctx, leadItemsColl, key, mine); err != nil {
 			return res, err
 		}
 		if ref != mine {
@@ -198,28 +198,6 @@ func (s *Service) leadRef(ctx context.Context, key string) (string, error) {
 		return "", err
 	}
 	return li.Ref, nil
-}
-
-// claimLeadRef gives ref to the lead unless another import gave it one
-// first, and returns the one that stands.
-func (s *Service) claimLeadRef(ctx context.Context, key, ref string) (string, error) {
-	var won string
-	now := s.opts.Now().UTC()
-	_, err := s.st.Update(ctx, leadItemsColl, key, func(old []byte) ([]byte, error) {
-		if old != nil {
-			var li linkItem
-			if err := json.Unmarshal(old, &li); err == nil && li.Ref != "" {
-				won = li.Ref
-				return nil, store.ErrNoChange
-			}
-		}
-		won = ref
-		return json.Marshal(linkItem{Ref: ref, At: now})
-	})
-	if err != nil && !errors.Is(err, store.ErrNoChange) {
-		return "", err
-	}
-	return won, nil
 }
 
 // leadSpans is what a lead's card adds: why it is uncertain, what its

@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"context"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"strings"
 	"testing"
 	"time"
@@ -189,7 +190,7 @@ func TestLeadDate(t *testing.T) {
 // FuzzReadLeads: any file either is refused with an error or gives leads
 // that can become entries, each with a dated source.
 func FuzzReadLeads(f *testing.F) {
-	seed, err := directory.LoadSeed()
+	seed, err := directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func (s *Service) RaiseLink(ctx context.Context, p linkcheck.Problem) (string, e
 			return "", err
 		}
 		mine := fmt.Sprintf("R-%d", n)
-		if ref, err = s.claimLinkRef(ctx, key, mine); err != nil {
+		if ref, err = s.claimRef(ctx, linkItemsColl, key, mine); err != nil {
 			return "", err
 		}
 		if ref != mine {
@@ -136,12 +136,13 @@ func (s *Service) linkRef(ctx context.Context, key string) (string, time.Time, e
 	return li.Ref, li.At, nil
 }
 
-// claimLinkRef gives ref to the problem unless another process gave it one
-// first, and returns the one that stands.
-func (s *Service) claimLinkRef(ctx context.Context, key, ref string) (string, error) {
+// claimRef gives ref to the record at key of coll (a link problem's or an
+// imported lead's queue item) unless another process gave it one first, and
+// returns the one that stands.
+func (s *Service) claimRef(ctx context.Context, coll, key, ref string) (string, error) {
 	var won string
 	now := s.opts.Now().UTC()
-	_, err := s.st.Update(ctx, linkItemsColl, key, func(old []byte) ([]byte, error) {
+	_, err := s.st.Update(ctx, coll, key, func(old []byte) ([]byte, error) {
 		if old != nil {
 			var li linkItem
 			if err := json.Unmarshal(old, &li); err == nil && li.Ref != "" {

@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"fmt"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -101,7 +102,7 @@ type harness struct {
 
 func newHarness(t *testing.T, st store.Store, opts Options) *harness {
 	t.Helper()
-	seed, err := directory.LoadSeed()
+	seed, err := directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -503,16 +504,65 @@ func TestReportEditApproveAndRemove(t *testing.T) {
 		mustContain(t, h.say("mod1", "/reject S-1 not peer-run"), "S-1 rejected")
 		mustContain(t, h.say("mod1", "/edit S-1 name Other"), "already rejected")
 
-		mustContain(t, h.say("mod1", "/remove VANDU"), "no longer listed")
+		// /remove marks it closed: out of answers, kept in the export
+		// and the history, with a moderator's source.
+		mustContain(t, h.say("mod1", "/remove VANDU"), "marked closed", "/remove vandu delete")
 		if got := h.say("u2", "/find VANDU"); strings.Contains(got, "Vancouver Area Network") {
-			t.Errorf("removed entry still found: %q", got)
+			t.Errorf("closed entry still found: %q", got)
+		}
+		if o, ok := h.dir.Index().Org("vandu"); !ok || !o.Closed() || o.Sources[len(o.Sources)-1].Note != "marked closed with /remove" {
+			t.Errorf("closed entry = %+v, %v; want kept, closed, with a moderator's source", o, ok)
+		}
+		var exp strings.Builder
+		if err := h.dir.Export(context.Background(), &exp); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(exp.String(), "id: vandu") || !strings.Contains(exp.String(), "status: closed") {
+			t.Errorf("export lacks the closed entry")
 		}
 		changes, err := h.dir.Changes(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
+		if c := changes["vandu"]; c.Removed || c.Org == nil || !c.Org.Closed() {
+			t.Errorf("closure not kept in history: %+v", c)
+		}
+		mustContain(t, h.say("mod1", "/remove vandu"), "already marked closed")
+
+		// "/remove … delete" deletes it outright, closed or not, and the
+		// history keeps its last version.
+		mustContain(t, h.say("mod1", "/remove vandu delete"), "deleted from the directory")
+		if _, ok := h.dir.Index().Org("vandu"); ok {
+			t.Errorf("deleted entry still in the directory")
+		}
+		exp.Reset()
+		if err := h.dir.Export(context.Background(), &exp); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(exp.String(), "id: vandu\n") {
+			t.Errorf("export still holds the deleted entry")
+		}
+		if changes, err = h.dir.Changes(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		if c := changes["vandu"]; !c.Removed || c.Org == nil {
-			t.Errorf("removal not kept in history: %+v", c)
+			t.Errorf("deletion not kept in history: %+v", c)
+		}
+		// A report that a group closed: the moderator sets its status and
+		// approves; the group leaves answers and stays in the directory.
+		mustContain(t, h.say("u3", "/report ASUD they closed down last year"), "R-2")
+		mustContain(t, h.say("mod1", "/edit R-2 status gone"), "active or closed")
+		mustContain(t, h.say("mod1", "/edit R-2 status closed"), "R-2 updated")
+		mustContain(t, h.say("mod1", "/approve R-2"), "R-2 approved")
+		if o, ok := h.dir.Index().Org("asud"); !ok || !o.Closed() {
+			t.Errorf("after the approved report, asud = %+v, %v; want kept and closed", o, ok)
+		}
+		if got := h.say("u2", "/find ASUD"); strings.Contains(got, "Auto-Support des Usagers de Drogues") {
+			t.Errorf("closed entry still found: %q", got)
+		}
+		audit := h.say("mod1", "/audit")
+		if i, j := strings.Index(audit, "closed"), strings.Index(audit, "deleted"); i < 0 || j < 0 {
+			t.Errorf("/audit lacks the closure or the deletion: %q", audit)
 		}
 	})
 }

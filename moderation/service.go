@@ -219,7 +219,7 @@ func (s *Service) Register(r *bot.Router) {
 		Options: []bot.Option{ref, {Name: "reason", Key: "option.reject.reason"}}}, s.reject)
 	r.RegisterFunc(bot.Command{Name: "edit", Args: "<ref> <field> <value>", Description: "Correct a suggestion before approving it", Moderator: true,
 		Options: []bot.Option{ref, {Name: "field", Required: true, Key: "option.edit.field"}, {Name: "value", Required: true, Key: "option.edit.value"}}}, s.edit)
-	r.RegisterFunc(bot.Command{Name: "remove", Args: "<group>", Description: "Delist a group (it stays in the history)", Moderator: true,
+	r.RegisterFunc(bot.Command{Name: "remove", Args: "<group> [delete]", Description: "Mark a group closed; add \"delete\" to delete a wrong entry", Moderator: true,
 		Options: []bot.Option{{Name: "organisation", Required: true, Complete: true, Key: "option.remove.organisation"}}}, s.remove)
 	r.RegisterFunc(bot.Command{Name: "audit", Description: "Recent moderation actions", Moderator: true}, s.audit)
 	s.registerVerify(r) // verify.go

@@ -69,7 +69,7 @@ func TestVerify(t *testing.T) {
 				who = append(who, e.Actor+" "+e.Action)
 			}
 		}
-		want := []string{"test:name-u1 refused verify", "test:name-mod1 verified", "test:name-mod2 verified"}
+		want := []string{"test:someone refused verify", "test:name-mod1 verified", "test:name-mod2 verified"}
 		if strings.Join(who, "|") != strings.Join(want, "|") {
 			t.Errorf("audit = %q, want %q", who, want)
 		}

@@ -236,19 +236,8 @@ func optionValue(o *discordgo.ApplicationCommandInteractionDataOption) string {
 // one without buttons.
 func offered(comps []discordgo.MessageComponent) []string {
 	out := []string{}
-	var walk func(c discordgo.MessageComponent)
-	walk = func(c discordgo.MessageComponent) {
+	eachComponent(comps, func(c discordgo.MessageComponent) {
 		switch v := c.(type) {
-		case *discordgo.ActionsRow:
-			if v != nil {
-				for _, cc := range v.Components {
-					walk(cc)
-				}
-			}
-		case discordgo.ActionsRow:
-			for _, cc := range v.Components {
-				walk(cc)
-			}
 		case *discordgo.Button:
 			if v != nil && v.CustomID != "" {
 				out = append(out, v.CustomID)
@@ -258,29 +247,15 @@ func offered(comps []discordgo.MessageComponent) []string {
 				out = append(out, v.CustomID)
 			}
 		}
-	}
-	for _, c := range comps {
-		walk(c)
-	}
+	})
 	return out
 }
 
 // formValues collects a modal's text inputs by custom id.
 func formValues(comps []discordgo.MessageComponent) map[string]string {
 	out := map[string]string{}
-	var walk func(c discordgo.MessageComponent)
-	walk = func(c discordgo.MessageComponent) {
+	eachComponent(comps, func(c discordgo.MessageComponent) {
 		switch v := c.(type) {
-		case *discordgo.ActionsRow:
-			if v != nil {
-				for _, cc := range v.Components {
-					walk(cc)
-				}
-			}
-		case discordgo.ActionsRow:
-			for _, cc := range v.Components {
-				walk(cc)
-			}
 		case *discordgo.TextInput:
 			if v != nil && v.CustomID != "" {
 				out[v.CustomID] = v.Value
@@ -290,11 +265,26 @@ func formValues(comps []discordgo.MessageComponent) map[string]string {
 				out[v.CustomID] = v.Value
 			}
 		}
-	}
-	for _, c := range comps {
-		walk(c)
-	}
+	})
 	return out
+}
+
+// eachComponent calls fn on every component below the action rows of
+// comps, in order. discordgo decodes a row as a pointer and a test may
+// build one as a value, so both forms are walked.
+func eachComponent(comps []discordgo.MessageComponent, fn func(discordgo.MessageComponent)) {
+	for _, c := range comps {
+		switch v := c.(type) {
+		case *discordgo.ActionsRow:
+			if v != nil {
+				eachComponent(v.Components, fn)
+			}
+		case discordgo.ActionsRow:
+			eachComponent(v.Components, fn)
+		default:
+			fn(c)
+		}
+	}
 }
 
 // async runs fn in a goroutine of its own, so that the adapter can answer

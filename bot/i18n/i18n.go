@@ -17,6 +17,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 
@@ -175,6 +176,11 @@ func set(b *catalog.Builder, t language.Tag, key string, m Message) error {
 	cases = append(cases, "other", m.Forms["other"])
 	return b.Set(t, key, plural.Selectf(arg, "%d", cases...))
 }
+
+// Tags lists the supported languages, the reference first: the one list of
+// the languages the bot speaks. Packages that may not import this one (the
+// directory) are given it by whoever wires them. The slice is a copy.
+func Tags() []language.Tag { return slices.Clone(supported) }
 
 // Languages lists the supported languages' tags, the reference first.
 func (c *Catalog) Languages() []string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"io"
 	"net"
 	"net/http"
@@ -57,7 +58,7 @@ func newLocalWeb(t *testing.T, how map[string]string) *localWeb {
 // https one (which fails its handshake against the plain local server).
 func seedPicks(t *testing.T) (ids map[string]string, urls map[string]string, how map[string]string) {
 	t.Helper()
-	seed, err := directory.LoadSeed()
+	seed, err := directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func newTestApp(t *testing.T, env map[string]string, s Streams, opts ...option) 
 }
 
 func seedLinks(t *testing.T) int {
-	seed, err := directory.LoadSeed()
+	seed, err := directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}

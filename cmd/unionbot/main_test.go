@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"strings"
 	"testing"
 
@@ -33,7 +34,7 @@ func TestAskFindCanada(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	seed, err := directory.LoadSeed()
+	seed, err := directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}

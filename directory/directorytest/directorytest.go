@@ -4,6 +4,7 @@
 package directorytest
 
 import (
+	"github.com/unionbot/unionbot/bot/i18n"
 	"sync"
 	"testing"
 
@@ -22,7 +23,7 @@ func (d Dir) Index() *directory.Index { return d.X }
 // building it is the slow part of starting a core, and the seed never
 // changes while tests run.
 var seedIndex = sync.OnceValues(func() (*directory.Index, error) {
-	seed, err := directory.LoadSeed()
+	seed, err := directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package linkcheck_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/unionbot/unionbot/bot/i18n"
 	"io"
 	"log"
 	"net"
@@ -79,7 +80,7 @@ func (d dir) Index() *directory.Index { return d.x }
 
 func mustDir(t *testing.T, orgs ...directory.Organisation) dir {
 	t.Helper()
-	seed, err := directory.LoadSeed()
+	seed, err := directory.LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -185,6 +185,7 @@ type Server struct {
 	webhook   WebhookInfo
 	commands  map[string][]BotCommand // by "scope|language_code"; "" for everyone
 	polling   int                     // getUpdates requests being held
+	holds     []*Hold                 // calls to hold (hold.go)
 }
 
 // New starts a fake server for the bot with this token; it is closed when
@@ -705,6 +706,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		result, aerr = s.getUpdates(r.Context(), params)
 	} else {
 		s.mu.Lock()
+		if h := s.takeHoldLocked(name, params); h != nil {
+			s.mu.Unlock()
+			s.hold(w, r, name, params, ct)
+			return
+		}
 		if f := s.failures[strings.ToLower(name)]; len(f) > 0 {
 			s.failures[strings.ToLower(name)] = f[1:]
 			aerr = &apiError{code: f[0].code, description: f[0].description, retryAfter: f[0].retryAfter}

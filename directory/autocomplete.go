@@ -2,19 +2,19 @@ package directory
 
 import "strings"
 
-// CompleteIn is Complete for a person writing in lang (a BCP 47 tag): the
+// AutocompleteIn is Autocomplete for a person writing in lang (a BCP 47 tag): the
 // names of countries and regions in lang (CountryName, RegionName) that
 // start with prefix, or have a word that does, come first, so that "Alle"
-// typed in French offers "Allemagne"; then Complete's names. Every name
+// typed in French offers "Allemagne"; then Autocomplete's names. Every name
 // offered is one Search understands. English, or an empty lang, is
-// Complete.
-func (x *Index) CompleteIn(prefix, lang string, n int) []string {
+// Autocomplete.
+func (x *Index) AutocompleteIn(prefix, lang string, n int) []string {
 	if lang == "" || strings.HasPrefix(lang, "en") || n <= 0 {
-		return x.Complete(prefix, n)
+		return x.Autocomplete(prefix, n)
 	}
 	p := Fold(prefix)
 	if p == "" {
-		return x.Complete(prefix, n)
+		return x.Autocomplete(prefix, n)
 	}
 	var first, later []string
 	seen := map[string]bool{}
@@ -40,7 +40,7 @@ func (x *Index) CompleteIn(prefix, lang string, n int) []string {
 		add(x.RegionName(x.regions[i].ID, lang))
 	}
 	out := append(first, later...)
-	for _, name := range x.Complete(prefix, n) {
+	for _, name := range x.Autocomplete(prefix, n) {
 		if len(out) >= n {
 			break
 		}
