@@ -130,7 +130,9 @@ func (b *Bot) start(ctx context.Context, m *Message) (*Reply, error) {
 	}
 	if id, ok := strings.CutPrefix(payload, "org_"); ok && id != "" {
 		x := b.dir.Index()
-		o, found := x.Org(id)
+		// Ids are lower case; /org accepts any case, and so does the
+		// link a person types or a client capitalises.
+		o, found := x.Org(strings.ToLower(id))
 		if !found {
 			return nil, Errorf(NotFound, "start.org_gone")
 		}

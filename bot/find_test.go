@@ -234,3 +234,15 @@ func TestCityWithoutGroupLeadsWithItsCountry(t *testing.T) {
 		at += i + len(w)
 	}
 }
+
+// TestStartOrgAnyCase: the org_<id> deep link opens the card whatever the
+// case of the id, as /org does.
+func TestStartOrgAnyCase(t *testing.T) {
+	b := MustBot(t)
+	want := text(handle(t, b, private("/org vandu")))
+	for _, in := range []string{"/start org_VANDU", "/start org_Vandu", "/org VANDU"} {
+		if got := text(handle(t, b, private(in))); got != want || !strings.HasPrefix(got, "Vancouver Area Network of Drug Users (VANDU)") {
+			t.Errorf("%s:\n%s\nwant the card:\n%s", in, got, want)
+		}
+	}
+}

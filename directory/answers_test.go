@@ -105,6 +105,10 @@ func TestAnswers(t *testing.T) {
 		{q: "Manitoba", place: "province:CA-MB", want: []string{"mandu", "capud"}},
 		{q: "Alberta", place: "province:CA-AB", want: []string{"aawear", "capud"}},
 		{q: "North Carolina", place: "province:US-NC", want: []string{"usu-charlotte", "nc-urban-survivors-union", "nama-r"}},
+		// WA and SA are also Western and South Australia: named as the other readings.
+		{q: "WA", place: "province:US-WA", want: []string{"phra", "usu-seattle"}, also: []string{"AU"}},
+		{q: "Perth WA", place: "city:Perth,AU", want: []string{"peer-based-harm-reduction-wa", "aivl"}},
+		{q: "SA", place: "country:SA", want: []string{"menanpud"}, also: []string{"AU"}},
 		{q: "NC", place: "province:US-NC", want: []string{"usu-charlotte", "nc-urban-survivors-union"}, also: []string{"NC"}},
 		{q: "NY", place: "province:US-NY", want: []string{"mars-project", "nama-r"}},
 		{q: "NSW", place: "province:AU-NSW", want: []string{"nuaa", "aivl", "inpud"}},
