@@ -38,10 +38,11 @@ func (b *Bot) freshness(o *directory.Organisation, lang string) string {
 	case title != "":
 		parts = append(parts, i18n.Tr(lang, "fresh.undated", title))
 	}
-	// A full date is a moderator's confirmation (/verify, an edit or an
-	// approval); a bare year or month repeats the listing's date.
-	if fullDate.MatchString(o.Verified) {
-		parts = append(parts, i18n.Tr(lang, "fresh.verified", o.Verified))
+	// Only a person's confirmation (/verify, an edit or an approval) is
+	// shown as one; a verified date that repeats a source's own date is
+	// the listing's age, said above.
+	if day, ok := o.Confirmed(); ok {
+		parts = append(parts, i18n.Tr(lang, "fresh.verified", day))
 	}
 	if u := primaryLink(o); u != "" {
 		if st, ok := b.links.Link(u); ok {

@@ -107,7 +107,10 @@ func TestFreshnessSourcesAndConfirmation(t *testing.T) {
 		verified string
 		want     string
 	}{
-		{src("reader comment, 2017-01-18", "2017-01-18"), "", "2017-01-18", "listed 2017 (reader comment) · confirmed 2017-01-18"},
+		// A verified date that is only the source's own date is no confirmation.
+		{src("reader comment, 2017-01-18", "2017-01-18"), "", "2017-01-18", "listed 2017 (reader comment)"},
+		{[]directory.Source{{Title: "HRVic submission", Date: "2020-08-31"}, {Title: directory.ModeratorSource, Date: "2026-11-30"}}, "", "2026-11-30", "listed 2020 (HRVic submission) · confirmed 2026-11-30"},
+		{[]directory.Source{{Title: "reader comment", Date: "2017-01-18"}, {Title: directory.ModeratorSource, Date: "2017-01-18"}}, "", "2017-01-18", "listed 2017 (reader comment) · confirmed 2017-01-18"},
 		{src("reader comment", "undated"), "", "", "listed, undated (reader comment)"},
 		{src("reader comment", "undated"), "", "2014-08", "listed, undated (reader comment)"},
 		{src("KeNPUD: about us", "2025-06"), "", "2025-06", "listed 2025 (KeNPUD: about us)"},

@@ -120,6 +120,36 @@ type Source struct {
 // Undated is the Date of a source that carries none.
 const Undated = "undated"
 
+// ModeratorSource is the title of the source a moderator's confirmation
+// adds to an entry (by /verify, or by approving a report or suggestion).
+const ModeratorSource = "verified by a moderator"
+
+// CommunitySource is the title of the source of an entry that came from a
+// suggestion in the bot, which a moderator confirmed by approving it.
+const CommunitySource = "community suggestion"
+
+// Confirmed returns the date a person last confirmed the entry (a
+// moderator's /verify, edit or approval), and false when Verified only
+// repeats the date of a page it was taken from: a source's own date is
+// not a confirmation, and a card must not claim one.
+func (o *Organisation) Confirmed() (string, bool) {
+	v := o.Verified
+	if len(v) != len("2006-01-02") || !ValidDate(v) {
+		return "", false
+	}
+	published := false
+	for _, s := range o.Sources {
+		if s.Date != v {
+			continue
+		}
+		if s.Title == ModeratorSource || s.Title == CommunitySource {
+			return v, true
+		}
+		published = true
+	}
+	return v, !published
+}
+
 // Closed reports whether the group is reported closed.
 func (o *Organisation) Closed() bool { return o.Status == StatusClosed }
 

@@ -302,4 +302,4 @@ func describe(x *directory.Index, o *directory.Organisation, lang string) string
 }
 
 // communitySource is the source title of an entry suggested in the bot.
-const communitySource = "community suggestion"
+const communitySource = directory.CommunitySource

@@ -12,7 +12,7 @@ import (
 
 // ModeratorSource is the title of the source a moderator's confirmation
 // adds to an entry (by /verify, or by approving a report or suggestion).
-const ModeratorSource = "verified by a moderator"
+const ModeratorSource = directory.ModeratorSource
 
 // MaxVerifyNote is the longest note /verify keeps.
 const MaxVerifyNote = 200
