@@ -124,16 +124,8 @@ func dcAnswerIDs(t *testing.T, dc *discordtest.Server, id, token string) []strin
 // not edited. A search's page button pressed by someone other than the
 // asker is refused too, while the asker can turn the page.
 func TestDiscordForgedPressesOnACard(t *testing.T) {
-	dc := discordtest.New(t)
-	dc.RequireToken(e2eDiscordToken)
-	rec := newDiscordRecorder()
-	e2eStart(t, withDiscord(embeddedEnv(t), dc), discordRecording(rec))
-	dcWaitConnected(t, dc)
-
-	suggester := dcMember("400000000000000002", "Sol Suggester", discordtest.ChannelID)
-	member := dcMember("400000000000000003", "Mal Member", e2eModChannel)
-	moderator := dcMember("400000000000000004", "Mo Derator", e2eModChannel, e2eModRole)
-	searcher := dcMember("400000000000000005", "Sam Searcher", discordtest.ChannelID)
+	dc, rec := dcStart(t)
+	suggester, member, moderator, searcher := dcCast()
 
 	formID := dcOpenSuggestForm(t, dc, dcCommandInteraction(suggester, "suggest"))
 	dcSuggest(t, dc, formID, suggester, "S-1", "Lisbon Drug Users Union (LDUU)", "Lisbon, Portugal", "https://lduu.example.org", "peer-run union")

@@ -548,6 +548,28 @@ func dcCommand(t *testing.T, dc *discordtest.Server, who *discordtest.Interactio
 }
 
 // dcMember is a member of the fake guild in channel, with roles.
+// dcStart starts the app with Discord alone, recording what it sends, and
+// waits until the gateway is connected.
+func dcStart(t *testing.T) (*discordtest.Server, *discordRecorder) {
+	t.Helper()
+	dc := discordtest.New(t)
+	dc.RequireToken(e2eDiscordToken)
+	rec := newDiscordRecorder()
+	e2eStart(t, withDiscord(embeddedEnv(t), dc), discordRecording(rec))
+	dcWaitConnected(t, dc)
+	return dc, rec
+}
+
+// dcCast is the people of the Discord end-to-end tests: someone suggesting
+// in a public channel, a member of the moderators' channel without the
+// moderators' role, a moderator, and someone searching.
+func dcCast() (suggester, member, moderator, searcher *discordtest.Interaction) {
+	return dcMember("400000000000000002", "Sol Suggester", discordtest.ChannelID),
+		dcMember("400000000000000003", "Mal Member", e2eModChannel),
+		dcMember("400000000000000004", "Mo Derator", e2eModChannel, e2eModRole),
+		dcMember("400000000000000005", "Sam Searcher", discordtest.ChannelID)
+}
+
 func dcMember(userID, name, channel string, roles ...string) *discordtest.Interaction {
 	return &discordtest.Interaction{UserID: userID, Username: strings.ToLower(strings.Fields(name)[0]), GlobalName: name, ChannelID: channel, Roles: roles}
 }
@@ -730,16 +752,8 @@ func telegramFlow(t *testing.T, env map[string]string) {
 }
 
 func TestDiscordEndToEnd(t *testing.T) {
-	dc := discordtest.New(t)
-	dc.RequireToken(e2eDiscordToken)
-	rec := newDiscordRecorder()
-	e2eStart(t, withDiscord(embeddedEnv(t), dc), discordRecording(rec))
-	dcWaitConnected(t, dc)
-
-	suggester := dcMember("400000000000000002", "Sol Suggester", discordtest.ChannelID)
-	member := dcMember("400000000000000003", "Mal Member", e2eModChannel)
-	moderator := dcMember("400000000000000004", "Mo Derator", e2eModChannel, e2eModRole)
-	searcher := dcMember("400000000000000005", "Sam Searcher", discordtest.ChannelID)
+	dc, rec := dcStart(t)
+	suggester, member, moderator, searcher := dcCast()
 
 	// Autocomplete while typing a place.
 	id, _ := dc.Interaction(t, discordtest.Autocomplete("find", discordtest.Focused("place", "Vanc")))
