@@ -46,6 +46,12 @@ type prompt struct {
 
 // prompts are the ForceReply prompts waiting for their answer.
 type prompts struct {
+	// sending is held (shared) from sending a prompt until it is added, and
+	// taken whole before an answer is looked up: an answer can only come
+	// once its prompt exists, so it never arrives in the moment between the
+	// prompt's sending and its remembering and is mistaken for plain text.
+	sending sync.RWMutex
+
 	mu    sync.Mutex
 	now   func() time.Time
 	m     map[promptKey]prompt
@@ -106,6 +112,9 @@ func (a *Adapter) answerTo(msg *tgbotapi.Message, m *bot.Message) bool {
 	if r.From == nil || (a.botID != 0 && r.From.ID != a.botID) {
 		return false
 	}
+	// Wait until every prompt being sent is remembered (see sending).
+	a.prompts.sending.Lock()
+	a.prompts.sending.Unlock()
 	p, ok := a.prompts.take(promptKey{chat: msg.Chat.ID, msg: r.MessageID}, msg.From.ID)
 	if !ok {
 		return false
@@ -152,14 +161,21 @@ func (a *Adapter) ask(ctx context.Context, m *bot.Message, d dest, r *bot.Reply,
 				text = `<a href="tg://user?id=` + strconv.FormatInt(uid, 10) + `">` + html.EscapeString(truncate(name, 64)) + "</a> " + text
 			}
 		}
+		last := i == len(parts)-1
+		if last {
+			a.prompts.sending.RLock()
+		}
 		id, err := a.sendMessage(ctx, d, text, markup)
+		if err == nil && last {
+			a.prompts.add(promptKey{chat: d.chat, msg: id}, prompt{form: r.Form.ID, field: f.Name, user: uid})
+		}
+		if last {
+			a.prompts.sending.RUnlock()
+		}
 		if err != nil {
 			a.logSendError("prompt", err)
 			return
 		}
 		d.replyTo = 0
-		if i == len(parts)-1 {
-			a.prompts.add(promptKey{chat: d.chat, msg: id}, prompt{form: r.Form.ID, field: f.Name, user: uid})
-		}
 	}
 }
