@@ -69,23 +69,29 @@ type placeWriter struct {
 
 func (w *placeWriter) uv(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
 func (w *placeWriter) int(v int)   { w.uv(uint64(v)) }
-func (w *placeWriter) str(s string) {
-	w.int(len(s))
-	w.b = append(w.b, s...)
-}
-func (w *placeWriter) f64(f float64) {
-	w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(f))
+func (w *placeWriter) str(ss ...string) {
+	for _, s := range ss {
+		w.int(len(s))
+		w.b = append(w.b, s...)
+	}
 }
 
-func (w *placeWriter) strs(l []string) {
-	if l == nil {
-		w.int(0)
-		return
+func (w *placeWriter) f64(fs ...float64) {
+	for _, f := range fs {
+		w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(f))
 	}
-	w.int(len(l) + 1)
-	w.nStrs += len(l)
-	for _, s := range l {
-		w.str(s)
+}
+
+// strs writes lists of strings, each its length + 1, 0 for nil.
+func (w *placeWriter) strs(ls ...[]string) {
+	for _, l := range ls {
+		if l == nil {
+			w.int(0)
+			continue
+		}
+		w.int(len(l) + 1)
+		w.nStrs += len(l)
+		w.str(l...)
 	}
 }
 
@@ -104,10 +110,8 @@ func (w *placeWriter) names(m map[string]string) {
 func (w *placeWriter) city(c *City) {
 	w.str(c.Name)
 	w.strs(c.Aliases)
-	w.str(c.Country)
-	w.str(c.Subdivision)
-	w.f64(c.Lat)
-	w.f64(c.Lon)
+	w.str(c.Country, c.Subdivision)
+	w.f64(c.Lat, c.Lon)
 }
 
 func (w *placeWriter) index(m map[string]int32) {
@@ -134,24 +138,18 @@ func encodePlaces(x *Index, digest string, langs []language.Tag) []byte {
 	w.int(len(x.countries))
 	for i := range x.countries {
 		c := &x.countries[i]
-		w.str(c.Code)
-		w.str(c.Alpha3)
-		w.str(c.Name)
-		w.strs(c.Aliases)
-		w.strs(c.Local)
-		w.strs(c.Names)
+		w.str(c.Code, c.Alpha3, c.Name)
+		w.strs(c.Aliases, c.Local, c.Names)
 		w.city(&c.Capital)
 	}
 	w.int(len(x.subs))
 	w.int(x.curatedSubs)
 	for i := range x.subs {
 		s := &x.subs[i]
-		w.str(s.Code)
-		w.str(s.Name)
+		w.str(s.Code, s.Name)
 		w.strs(s.Aliases)
 		w.names(s.Names)
-		w.f64(s.Point.Lat)
-		w.f64(s.Point.Lon)
+		w.f64(s.Point.Lat, s.Point.Lon)
 	}
 	w.int(len(x.cities))
 	for i := range x.cities {
@@ -160,8 +158,7 @@ func encodePlaces(x *Index, digest string, langs []language.Tag) []byte {
 	w.int(len(x.regions))
 	for i := range x.regions {
 		g := &x.regions[i]
-		w.str(g.ID)
-		w.str(g.Name)
+		w.str(g.ID, g.Name)
 		w.strs(g.Aliases)
 		w.names(g.Names)
 		w.strs(g.Countries)
@@ -335,20 +332,29 @@ func (r *placeReader) list() (n int, ok bool) {
 	return n - 1, true
 }
 
+// take reads n items with read into *pool, whose room the header
+// declared, and returns them: pools are allocated once, and a corrupt
+// count cannot grow them.
+func take[T any](r *placeReader, pool *[]T, n int, read func() T) []T {
+	p := *pool
+	if n > cap(p)-len(p) {
+		r.fail("more items than declared")
+		return nil
+	}
+	start := len(p)
+	for range n {
+		p = append(p, read())
+	}
+	*pool = p
+	return p[start:len(p):len(p)]
+}
+
 func (r *placeReader) strList() []string {
 	n, ok := r.list()
 	if !ok {
 		return nil
 	}
-	if n > cap(r.strs)-len(r.strs) {
-		r.fail("more strings than declared")
-		return nil
-	}
-	start := len(r.strs)
-	for range n {
-		r.strs = append(r.strs, r.str())
-	}
-	return r.strs[start:len(r.strs):len(r.strs)]
+	return take(r, &r.strs, n, r.str)
 }
 
 func (r *placeReader) names() map[string]string {
@@ -412,7 +418,7 @@ func decodePlaces(s string) (*placeFile, error) {
 			Aliases: r.strList(), Local: r.strList(), Names: r.strList(), Capital: r.city()}
 	}
 	x.subs = make([]Subdivision, r.count())
-	if x.curatedSubs = int(r.uv()); x.curatedSubs > len(x.subs) {
+	if x.curatedSubs = r.count(); x.curatedSubs > len(x.subs) {
 		r.fail("more hand-written subdivisions than subdivisions")
 	}
 	for i := range x.subs {
@@ -439,18 +445,10 @@ func decodePlaces(s string) (*placeFile, error) {
 	}
 	n = r.count()
 	x.countryRegion = make(map[string][]int32, n)
+	region := func() int32 { return r.idx(len(x.regions)) }
 	for range n {
 		k := r.str()
-		n := r.count()
-		if n > cap(r.ints)-len(r.ints) {
-			r.fail("more region lists than declared")
-			break
-		}
-		start := len(r.ints)
-		for range n {
-			r.ints = append(r.ints, r.idx(len(x.regions)))
-		}
-		x.countryRegion[k] = r.ints[start:len(r.ints):len(r.ints)]
+		x.countryRegion[k] = take(r, &r.ints, r.count(), region)
 	}
 	decodeWords(r, x)
 	decodeKeys(r, x)
@@ -502,23 +500,17 @@ func decodeKeys(r *placeReader, x *Index) {
 	n := r.count()
 	x.keys = make(map[string][]ref, n)
 	sizes := [...]int{refCountry: len(x.countries), refSub: len(x.subs), refCity: len(x.cities), refRegion: len(x.regions)}
+	place := func() ref {
+		kind := refKind(r.idx(len(sizes)))
+		if kind < refCountry {
+			r.fail("not a place")
+			return ref{}
+		}
+		return ref{kind, r.idx(sizes[kind])}
+	}
 	for range n {
 		k := r.str()
-		m := r.count()
-		if m > cap(r.refs)-len(r.refs) {
-			r.fail("more references than declared")
-			return
-		}
-		start := len(r.refs)
-		for range m {
-			kind := refKind(r.idx(len(sizes)))
-			if kind < refCountry {
-				r.fail("not a place")
-				return
-			}
-			r.refs = append(r.refs, ref{kind, r.idx(sizes[kind])})
-		}
-		x.keys[k] = r.refs[start:len(r.refs):len(r.refs)]
+		x.keys[k] = take(r, &r.refs, r.count(), place)
 	}
 }
 
