@@ -31,10 +31,6 @@ var seedFiles embed.FS
 //go:embed data/places.bin
 var placesFile string
 
-// placeSources are the seed files the place index is built from, in the
-// order their digest is taken.
-var placeSources = []string{"countries.yaml", "subdivisions.yaml", "cities.yaml", "regions.yaml", "worldsubdivisions.tsv", "worldcities.tsv"}
-
 // Seed is the directory as shipped in the binary.
 //
 // LoadSeed fills Organisations, Countries and Regions, but not
@@ -66,7 +62,8 @@ type Seed struct {
 	// does, so a store can tell a new seed from one it has seen.
 	Version string `yaml:"-"`
 
-	// placesDigest is the digest of the placeSources (raw SHA-256).
+	// placesDigest is the digest of the place files, every seed file but
+	// organisations.yaml (raw SHA-256; see loadSeedFS).
 	placesDigest string
 
 	// places is the index of the places above, built once (see Build). A
@@ -141,8 +138,9 @@ func loadSeedFS(fsys fs.FS, dir string) (*Seed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed organisations.yaml: %w", err)
 	}
+	// The place files, in the order their digest is taken.
 	h := sha256.New()
-	for _, name := range placeSources {
+	for _, name := range [...]string{"countries.yaml", "subdivisions.yaml", "cities.yaml", "regions.yaml", "worldsubdivisions.tsv", "worldcities.tsv"} {
 		b, err := fs.ReadFile(fsys, dir+"/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("seed %s: %w", name, err)
