@@ -74,6 +74,39 @@ func TestLoadSeedOtherLanguages(t *testing.T) {
 	}
 }
 
+// TestStalePlacesFileNotUsed: a place file edited without go generate is
+// not answered from the old generated index: LoadSeed builds the places
+// from the files instead.
+func TestStalePlacesFileNotUsed(t *testing.T) {
+	fsys := fstest.MapFS{}
+	for _, name := range append(placeFiles(), "organisations.yaml") {
+		b, err := seedFiles.ReadFile("data/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "regions.yaml" {
+			b = bytes.Replace(b, []byte("aliases: [Asia Pacific,"), []byte("aliases: [Quuxland, Asia Pacific,"), 1)
+		}
+		fsys["d/"+name] = &fstest.MapFile{Data: b}
+	}
+	seed, err := loadSeed(fsys, "d", placesFile, i18n.Tags())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seed.WorldCities) == 0 {
+		t.Fatal("LoadSeed used a place file older than the place files")
+	}
+	res := Build(seed, seed.Organisations).Search("Quuxland")
+	if len(res.Matches) == 0 || res.Matches[0].Place == nil || res.Matches[0].Place.Region != "asia" {
+		t.Errorf("Search(Quuxland) = %+v, want the region asia", res.Matches)
+	}
+	// Unchanged files: the generated index.
+	fsys["d/regions.yaml"].Data, _ = seedFiles.ReadFile("data/regions.yaml")
+	if seed, err := loadSeed(fsys, "d", placesFile, i18n.Tags()); err != nil || seed.WorldCities != nil {
+		t.Errorf("unchanged files: err %v, read the files %v; want the generated index", err, seed != nil && seed.WorldCities != nil)
+	}
+}
+
 // tinySeed is a seed of one place of each kind, whose place file is small
 // enough for the fuzzer to work on.
 func tinySeed() fstest.MapFS {
