@@ -25,8 +25,9 @@ import (
 // IEEE bits in 8 little-endian bytes, a string its length then its bytes,
 // a list its length + 1 with 0 for a nil list, and maps are written
 // sorted by key, so that one input always gives the same bytes (the
-// staleness test compares them). The misspelling table is the
-// deletionIndex's own fixed-width bytes, used in place.
+// staleness test compares them). The misspelling index's hashes and
+// their directory are the deletionIndex's own fixed-width bytes, used in
+// place; its word lists are decoded.
 //
 // Strings of the decoded index are substrings of the file: the file is
 // embedded as a string, so they point into the binary's read-only data
