@@ -40,19 +40,8 @@ func TestSeedFileIsCanonical(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(buf.Bytes(), file) {
-		got, want := strings.Split(buf.String(), "\n"), strings.Split(string(file), "\n")
-		for i := 0; i < len(got) || i < len(want); i++ {
-			var g, w string
-			if i < len(got) {
-				g = got[i]
-			}
-			if i < len(want) {
-				w = want[i]
-			}
-			if g != w {
-				t.Fatalf("organisations.yaml is not in the export format (run with -update-seed): line %d is %q, export writes %q", i+1, w, g)
-			}
-		}
+		// got is the file's line, want what export writes.
+		t.Fatalf("organisations.yaml is not in the export format (run with -update-seed): %s", FirstDiff(strings.Split(string(file), "\n"), strings.Split(buf.String(), "\n")))
 	}
 	if !strings.HasPrefix(seed.Header, "# Peer-run organisations") {
 		t.Errorf("header = %q", seed.Header)
