@@ -10,7 +10,7 @@ import (
 
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
-	"github.com/unionbot/unionbot/store/boltstore"
+	"github.com/unionbot/unionbot/store/bothstores"
 )
 
 func newLive(t *testing.T) (*directory.Live, *directory.Seed) {
@@ -19,11 +19,7 @@ func newLive(t *testing.T) (*directory.Live, *directory.Seed) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	l := directory.NewLive(seed, st, slog.New(slog.DiscardHandler))
 	if err := l.Refresh(context.Background()); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,6 @@ import (
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/directory/linkcheck"
 	"github.com/unionbot/unionbot/store"
-	"github.com/unionbot/unionbot/store/boltstore"
 	"github.com/unionbot/unionbot/store/bothstores"
 )
 
@@ -460,11 +459,7 @@ func TestRecoveryResetsFailures(t *testing.T) {
 // TestOneRequestPerHostWithPause: links on one host are asked one at a
 // time, with the pause between them; other hosts go on in parallel.
 func TestOneRequestPerHostWithPause(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	s := newSites(t)
 	var mu sync.Mutex
 	inFlight, most := map[string]int{}, map[string]int{}
@@ -536,11 +531,7 @@ func TestOneRequestPerHostWithPause(t *testing.T) {
 // TestPauseBetweenRequestsToOneHost checks the pause exactly: with a
 // single host, every request after the first waits the whole pause.
 func TestPauseBetweenRequestsToOneHost(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	s := newSites(t)
 	s.serve("one.test", func(w http.ResponseWriter, r *http.Request) {}, false)
 	var orgs []directory.Organisation
@@ -562,11 +553,7 @@ func TestPauseBetweenRequestsToOneHost(t *testing.T) {
 // TestRunWaitsThenChecksEveryTick: Run waits Delay before its first pass,
 // then passes every Tick, and stops when ctx ends.
 func TestRunWaitsThenChecksEveryTick(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	s := newSites(t)
 	s.serve("ok.test", func(w http.ResponseWriter, r *http.Request) {}, false)
 	d := mustDir(t, directory.Organisation{ID: "ok", Name: "OK group", Websites: []string{"http://ok.test/"}})
@@ -610,11 +597,7 @@ func TestRunWaitsThenChecksEveryTick(t *testing.T) {
 
 // TestClosedEntriesAreNotChecked: a closed group's links are history.
 func TestClosedEntriesAreNotChecked(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	s := newSites(t)
 	s.serve("open.test", func(w http.ResponseWriter, r *http.Request) {}, false)
 	s.serve("closed.test", func(w http.ResponseWriter, r *http.Request) {}, false)
@@ -643,11 +626,7 @@ func TestClosedEntriesAreNotChecked(t *testing.T) {
 // connects to public addresses only, so neither a link nor a redirect can
 // point it at the deployment's network.
 func TestPrivateAddressesAreRefused(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	var asked atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { asked.Add(1) }))
 	t.Cleanup(srv.Close)
