@@ -249,7 +249,10 @@ func fixture(t *testing.T, slow bool) (*sites, dir, map[string]string) {
 	return s, mustDir(t, orgs...), urls
 }
 
-func newChecker(s *sites, d dir, st store.Store, r linkcheck.Raiser, c *clock) *linkcheck.Checker {
+// newChecker returns a checker of d's links on s, recording in st, with
+// the simulated clock it runs on and the raiser it reports problems to.
+func newChecker(s *sites, d dir, st store.Store) (*linkcheck.Checker, *clock, *raiser) {
+	c, r := newClock(), &raiser{}
 	return linkcheck.New(d, st, r, linkcheck.Options{
 		Transport: s.transport(),
 		// Real time, for the slow server alone: far above what a local
@@ -258,15 +261,13 @@ func newChecker(s *sites, d dir, st store.Store, r linkcheck.Raiser, c *clock) *
 		Pause:   2 * time.Second,
 		Now:     c.Now,
 		Sleep:   c.Sleep,
-	})
+	}), c, r
 }
 
 func TestRecordsEveryKindOfAnswer(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		s, d, urls := fixture(t, true)
-		c := newClock()
-		r := &raiser{}
-		ch := newChecker(s, d, st, r, c)
+		ch, c, r := newChecker(s, d, st)
 		sum, err := ch.RunOnce(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -352,9 +353,7 @@ func TestRecordsEveryKindOfAnswer(t *testing.T) {
 func TestDeadLinkRaisedOnceAfterTwoWeeks(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		s, d, urls := fixture(t, false)
-		c := newClock()
-		r := &raiser{}
-		ch := newChecker(s, d, st, r, c)
+		ch, c, r := newChecker(s, d, st)
 		t0 := c.Now()
 		deadRaised := func() []linkcheck.Problem {
 			var out []linkcheck.Problem
@@ -427,9 +426,7 @@ func TestRecoveryResetsFailures(t *testing.T) {
 			w.WriteHeader(code)
 		}, false)
 		d := mustDir(t, directory.Organisation{ID: "flaky", Name: "Flaky group", Websites: []string{"http://flaky.test/"}})
-		c := newClock()
-		r := &raiser{}
-		ch := newChecker(s, d, st, r, c)
+		ch, c, r := newChecker(s, d, st)
 		for range 2 {
 			if _, err := ch.RunOnce(t.Context()); err != nil {
 				t.Fatal(err)
