@@ -5,6 +5,7 @@
 package bottest
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -49,4 +50,29 @@ func render(r *bot.Reply, button func(bot.Button) string) string {
 		}
 	}
 	return strings.Join(parts, "\n")
+}
+
+// Find asks core for "/find q" as an English-speaking person (user 1) in a
+// private chat on platform, pageSize entries a page, and fails unless the
+// core answers.
+func Find(t testing.TB, core *bot.Bot, platform string, pageSize int, q string) *bot.Reply {
+	t.Helper()
+	m := &bot.Message{Platform: platform, Text: "/find " + q, Lang: "en", PageSize: pageSize,
+		User: bot.User{ID: "1"}, Chat: bot.Chat{ID: "1", Private: true}}
+	r, err := core.Handle(context.Background(), m)
+	if err != nil || r == nil {
+		t.Fatalf("/find %s: no answer: %v", q, err)
+	}
+	return r
+}
+
+// ButtonData lists the data of r's buttons, row by row.
+func ButtonData(r *bot.Reply) []string {
+	var data []string
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			data = append(data, b.Data)
+		}
+	}
+	return data
 }
