@@ -47,9 +47,32 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	// it goes through echo (clean.Echo) as well.
 	q = clean.Text(q)
 	x := b.dir.Index()
-	if rest, ok := cutNear(q, m.Lang); ok {
-		if isMe(rest, m.Lang) {
-			return nearMe(m), nil
+	gen, cacheable := b.linkGeneration()
+	key := answerKey{lang: m.Lang, query: q}
+	if cacheable {
+		if r := b.answers.get(x, gen, key); r != nil {
+			return r, nil
+		}
+	}
+	r, me := b.answer(x, q, m.Lang)
+	if me {
+		return nearMe(m), nil
+	}
+	if cacheable {
+		b.answers.put(x, gen, key, r)
+		out := *r // what comes after may set fields of its reply
+		r = &out
+	}
+	return r, nil
+}
+
+// answer is the answer to the cleaned query q in lang from x, which
+// depends on nothing else (answers.go caches it); me is true instead when
+// q asks for groups near the person, whose answer depends on their chat.
+func (b *Bot) answer(x *directory.Index, q, lang string) (r *Reply, me bool) {
+	if rest, ok := cutNear(q, lang); ok {
+		if isMe(rest, lang) {
+			return nil, true
 		}
 		q = rest
 		if r := x.Search(q); len(r.Matches) == 0 || r.Corrected {
@@ -63,33 +86,33 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 				}
 			}
 		}
-	} else if asksNearMe(q, m.Lang) {
-		return nearMe(m), nil
+	} else if asksNearMe(q, lang) {
+		return nil, true
 	}
 	res := x.Search(q)
 	if len(res.Matches) == 0 {
-		r := Text(i18n.Tr(m.Lang, "find.nothing", echo(q)))
+		r := Text(i18n.Tr(lang, "find.nothing", echo(q)))
 		r.NotFound = true
-		return r, nil
+		return r, false
 	}
-	r := &Reply{Private: true, Compact: true}
+	r = &Reply{Private: true, Compact: true}
 	if res.Corrected {
-		r.Add(I(i18n.Tr(m.Lang, "find.corrected", b.matchName(x, &res.Matches[0], m.Lang))))
+		r.Add(I(i18n.Tr(lang, "find.corrected", b.matchName(x, &res.Matches[0], lang))))
 	}
 	for i := range res.Matches {
-		b.renderMatch(r, x, &res.Matches[i], m.Lang, len(res.Matches) > 1)
+		b.renderMatch(r, x, &res.Matches[i], lang, len(res.Matches) > 1)
 	}
 	if len(res.Also) > 0 {
-		spans := []Span{I(i18n.Tr(m.Lang, "find.also") + " ")}
+		spans := []Span{I(i18n.Tr(lang, "find.also") + " ")}
 		for i, p := range res.Also {
 			if i > 0 {
 				spans = append(spans, T(" · "))
 			}
-			spans = append(spans, C("/find "+b.hintQuery(x, &p, m.Lang)))
+			spans = append(spans, C("/find "+b.hintQuery(x, &p, lang)))
 		}
 		r.Add(spans...)
 	}
-	return r, nil
+	return r, false
 }
 
 // meWords are the words for where the person is ("me", "here"), in

@@ -137,9 +137,9 @@ func (b *Bot) reachFirst(o *directory.Organisation) []string {
 }
 
 // linkSpans shows a link, marked when it is unreachable: "vandu.org
-// (unreachable)".
+// (unreachable)". u must be one SafeURL accepts.
 func (b *Bot) linkSpans(u, lang string) []Span {
-	spans := []Span{L(displayURL(u), u)}
+	spans := []Span{checkedLink(displayURL(u), u)}
 	if b.unreachable(u) {
 		spans = append(spans, I(" ("+i18n.Tr(lang, "card.unreachable")+")"))
 	}

@@ -245,9 +245,15 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 	if r == nil || len(r.Buttons) == 0 {
 		return
 	}
+	n := 0
+	for _, row := range r.Buttons {
+		n += len(row)
+	}
+	// One array for the signed buttons of every row, each row capped.
+	all := make([]Button, 0, n)
 	rows := make([][]Button, 0, len(r.Buttons))
 	for _, row := range r.Buttons {
-		out := make([]Button, 0, len(row))
+		from := len(all)
 		for _, btn := range row {
 			if btn.Data != "" {
 				kind := p.kindOf(btn.Data, to)
@@ -263,10 +269,10 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 				}
 				btn.Data = data
 			}
-			out = append(out, btn)
+			all = append(all, btn)
 		}
-		if len(out) > 0 {
-			rows = append(rows, out)
+		if len(all) > from {
+			rows = append(rows, all[from:len(all):len(all)])
 		}
 	}
 	r.Buttons = rows

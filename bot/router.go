@@ -224,44 +224,62 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 	if rep.Compact {
 		size = min(size*CompactFactor, MaxCompactPage)
 	}
-	var pages [][]Block
-	var cur []Block
-	var pendingHeads []Block
-	count := 0
-	for _, b := range rep.Blocks {
-		if b.Heading {
-			pendingHeads = append(pendingHeads, b)
-			continue
+	entries := 0
+	for i := range rep.Blocks {
+		if !rep.Blocks[i].Heading {
+			entries++
 		}
-		if count == size {
-			pages = append(pages, cur)
-			cur, count = nil, 0
-		}
-		cur = append(cur, pendingHeads...)
-		pendingHeads = nil
-		cur = append(cur, b)
-		count++
 	}
-	cur = append(cur, pendingHeads...)
-	pages = append(pages, cur)
-	if len(pages) <= 1 {
+	pages := max(1, (entries+size-1)/size)
+	if pages <= 1 {
 		return withBlockButtons(rep, rep.Blocks)
 	}
-	link := func(p int) string { return fmt.Sprintf("/page %d %s", p, strings.TrimSpace(m.Text)) }
-	page = min(max(page, 1), len(pages))
+	page = min(max(page, 1), pages)
+	start, end := pageStart(rep.Blocks, size, page), len(rep.Blocks)
+	if page < pages {
+		end = pageStart(rep.Blocks, size, page+1)
+	}
+	link := func(p int) string { return "/page " + strconv.Itoa(p) + " " + strings.TrimSpace(m.Text) }
 	out := *rep
-	out.Blocks = append([]Block(nil), pages[page-1]...)
-	out.Blocks = append(out.Blocks, Block{Spans: []Span{I(i18n.Tr(m.Lang, "page.of", page, len(pages)))}})
-	var nav []Button
+	out.Blocks = make([]Block, 0, end-start+1)
+	out.Blocks = append(out.Blocks, rep.Blocks[start:end]...)
+	out.Blocks = append(out.Blocks, Block{Spans: []Span{I(i18n.Tr(m.Lang, "page.of", page, pages))}})
+	nav := make([]Button, 0, 2)
 	if page > 1 {
 		nav = append(nav, Button{Label: i18n.Tr(m.Lang, "page.previous"), Data: link(page - 1)})
 	}
-	if page < len(pages) {
+	if page < pages {
 		nav = append(nav, Button{Label: i18n.Tr(m.Lang, "page.next"), Data: link(page + 1)})
 	}
 	out.Buttons = append([][]Button{nav}, rep.Buttons...)
 	out.paged = true
 	return withBlockButtons(&out, out.Blocks)
+}
+
+// pageStart is where page (from 1) of blocks begins when a page holds size
+// entries (blocks that are not headings): a page is a run of blocks, from
+// the headings just before its first entry to the headings before the next
+// page's, so that a heading is never left at the end of a page; the
+// headings after the last entry close the last page.
+func pageStart(blocks []Block, size, page int) int {
+	if page <= 1 {
+		return 0
+	}
+	first := (page - 1) * size // the entry that opens the page, from 0
+	n := 0
+	for i := range blocks {
+		if blocks[i].Heading {
+			continue
+		}
+		if n == first {
+			for i > 0 && blocks[i-1].Heading {
+				i--
+			}
+			return i
+		}
+		n++
+	}
+	return len(blocks)
 }
 
 // Recover turns a panic in a handler into an apology in the person's
