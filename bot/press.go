@@ -15,10 +15,12 @@ package bot
 //     payload is the command line itself, uppercase when the payload is a
 //     token under which the command line is kept in the store, for command
 //     lines too long for a button (Telegram allows 64 bytes of data);
-//   - tag is the first 8 bytes of HMAC-SHA256 over the kind, the platform,
-//     the chat and user it is bound to and the payload, in unpadded
-//     base64url (11 characters), under a per-deployment secret kept in the
-//     store (ButtonSecret);
+//   - tag is the first 8 bytes of a MAC over the kind, the platform, the
+//     chat and user it is bound to and the payload, in unpadded base64url
+//     (11 characters), under a per-deployment secret kept in the store
+//     (ButtonSecret): AES-CMAC since version 2 (presscmac.go), and
+//     HMAC-SHA256 before (tagV1), which presses still accept so that the
+//     buttons of answers sent before keep working;
 //   - payload is the command line ("/approve S-12") or the token.
 
 import (
@@ -116,14 +118,13 @@ func ButtonSecret(ctx context.Context, d SecretDocs) ([]byte, error) {
 // come back.
 type presses struct {
 	key []byte
-	// macs holds HMAC-SHA256 states keyed with key, reused across tags:
-	// hmac.New derives the padded inner and outer keys and hashes them,
-	// which costs as much again as a tag, and an answer signs a button
-	// per entry (two dozen on a country's page). Reset returns a state to
-	// "key absorbed" without redoing that, so a tag is the same HMAC as
-	// before, over the same input, at about half the cost; the
-	// security argument (a tag binds kind, platform, chat, user and
-	// payload under the deployment secret) is unchanged.
+	// cmac makes the tags of version 2, with signers (*signer) as
+	// scratch (presscmac.go).
+	cmac    *cmac
+	signers sync.Pool
+	// macs holds HMAC-SHA256 states keyed with key for checking version
+	// 1 tags: Reset returns one to "key absorbed" without hmac.New's
+	// hashing of the padded keys.
 	macs   sync.Pool
 	tokens Prefs
 	// moderator reports whether a command is a moderators' command, whose
@@ -141,7 +142,7 @@ func newPresses(key []byte, tokens Prefs, moderator func(string) bool) *presses 
 	if tokens == nil {
 		tokens = newMemKV(10000)
 	}
-	p := &presses{key: key, tokens: tokens, moderator: moderator}
+	p := &presses{key: key, tokens: tokens, moderator: moderator, cmac: newCMAC(key)}
 	p.macs.New = func() any { return &macState{mac: hmac.New(sha256.New, p.key)} }
 	return p
 }
@@ -151,19 +152,28 @@ type binding struct {
 	platform, chat, user string
 }
 
+// tag is the tag of payload for a button of kind bound to b.
 func (p *presses) tag(kind byte, b binding, payload string) string {
-	var sum [headLen]byte
-	return string(p.appendTag(sum[:0], kind, b, payload))
+	s := p.getSigner()
+	defer p.putSigner(s)
+	var sum [tagLen]byte
+	return string(p.appendTag(sum[:0], s, kind, b, payload))
 }
 
-// tagPrefix is what every tag's MAC input starts with, naming the scheme.
+// tagV1 is the tag of version 1, which buttons sent before version 2 carry.
+func (p *presses) tagV1(kind byte, b binding, payload string) string {
+	var sum [tagLen]byte
+	return string(p.appendTagV1(sum[:0], kind, b, payload))
+}
+
+// tagPrefix is what every version 1 tag's MAC input starts with.
 const tagPrefix = "unionbot press v1"
 
-// appendTag appends the tag of payload (tagLen characters) to dst: the
+// appendTagV1 appends the version 1 tag of payload (tagLen characters): the
 // first tagBytes of HMAC-SHA256 over tagPrefix, then kind, platform, chat,
 // user and payload, each preceded by its length as a uvarint (so no two
 // field lists share an input).
-func (p *presses) appendTag(dst []byte, kind byte, b binding, payload string) []byte {
+func (p *presses) appendTagV1(dst []byte, kind byte, b binding, payload string) []byte {
 	st := p.macs.Get().(*macState)
 	defer p.macs.Put(st)
 	st.mac.Reset()
@@ -222,10 +232,17 @@ func bindingFor(kind byte, platform, chat, user string) binding {
 // A command line too long to fit is kept in the store under a random
 // token; ok is false when that fails, and the button should be dropped.
 func (p *presses) seal(ctx context.Context, kind byte, b binding, cmdline string) (string, bool) {
+	s := p.getSigner()
+	defer p.putSigner(s)
+	return p.sealWith(ctx, s, kind, b, cmdline)
+}
+
+// sealWith is seal with s as scratch.
+func (p *presses) sealWith(ctx context.Context, s *signer, kind byte, b binding, cmdline string) (string, bool) {
 	if headLen+len(cmdline) <= MaxButtonData {
 		out := make([]byte, 2, headLen+len(cmdline))
 		out[0], out[1] = pressMark, kind
-		return string(append(p.appendTag(out, kind, b, cmdline), cmdline...)), true
+		return string(append(p.appendTag(out, s, kind, b, cmdline), cmdline...)), true
 	}
 	raw := make([]byte, 9)
 	if _, err := rand.Read(raw); err != nil {
@@ -236,7 +253,9 @@ func (p *presses) seal(ctx context.Context, kind byte, b binding, cmdline string
 		return "", false
 	}
 	k := kind - 'a' + 'A'
-	return string([]byte{pressMark, k}) + p.tag(k, b, token) + token, true
+	out := make([]byte, 2, headLen+len(token))
+	out[0], out[1] = pressMark, k
+	return string(append(p.appendTag(out, s, k, b, token), token...)), true
 }
 
 // signReply signs every button of r in place (r must be the caller's own
@@ -249,6 +268,8 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 	for _, row := range r.Buttons {
 		n += len(row)
 	}
+	s := p.getSigner()
+	defer p.putSigner(s)
 	// One array for the signed buttons of every row, each row capped.
 	all := make([]Button, 0, n)
 	rows := make([][]Button, 0, len(r.Buttons))
@@ -263,7 +284,7 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 				} else {
 					b = bindingFor(kind, m.Platform, m.Chat.ID, m.User.ID)
 				}
-				data, ok := p.seal(ctx, kind, b, btn.Data)
+				data, ok := p.sealWith(ctx, s, kind, b, btn.Data)
 				if !ok {
 					continue
 				}
@@ -311,8 +332,9 @@ func (p *presses) open(ctx context.Context, m *Message) (string, byte, error) {
 		return "", 0, notYours
 	}
 	tag, payload := data[2:headLen], data[headLen:]
-	want := p.tag(kind, bindingFor(base, m.Platform, m.Chat.ID, m.User.ID), payload)
-	if !hmac.Equal([]byte(tag), []byte(want)) {
+	bound := bindingFor(base, m.Platform, m.Chat.ID, m.User.ID)
+	if !hmac.Equal([]byte(tag), []byte(p.tag(kind, bound, payload))) &&
+		!hmac.Equal([]byte(tag), []byte(p.tagV1(kind, bound, payload))) {
 		return "", 0, notYours
 	}
 	cmdline := payload
