@@ -234,47 +234,55 @@ func bindingFor(kind byte, platform, chat, user string) binding {
 func (p *presses) seal(ctx context.Context, kind byte, b binding, cmdline string) (string, bool) {
 	s := p.getSigner()
 	defer p.putSigner(s)
-	return p.sealWith(ctx, s, kind, b, cmdline)
+	out, ok := p.appendSeal(ctx, s, nil, kind, b, cmdline)
+	return string(out), ok
 }
 
-// sealWith is seal with s as scratch.
-func (p *presses) sealWith(ctx context.Context, s *signer, kind byte, b binding, cmdline string) (string, bool) {
+// appendSeal appends the signed form of cmdline to dst (see seal), with s
+// as scratch.
+func (p *presses) appendSeal(ctx context.Context, s *signer, dst []byte, kind byte, b binding, cmdline string) ([]byte, bool) {
 	if headLen+len(cmdline) <= MaxButtonData {
-		out := make([]byte, 2, headLen+len(cmdline))
-		out[0], out[1] = pressMark, kind
-		return string(append(p.appendTag(out, s, kind, b, cmdline), cmdline...)), true
+		dst = append(dst, pressMark, kind)
+		return append(p.appendTag(dst, s, kind, b, cmdline), cmdline...), true
 	}
 	raw := make([]byte, 9)
 	if _, err := rand.Read(raw); err != nil {
-		return "", false
+		return dst, false
 	}
 	token := b64.EncodeToString(raw)
 	if err := p.tokens.Put(ctx, "press:"+token, []byte(cmdline), tokenTTL); err != nil {
-		return "", false
+		return dst, false
 	}
 	k := kind - 'a' + 'A'
-	out := make([]byte, 2, headLen+len(token))
-	out[0], out[1] = pressMark, k
-	return string(append(p.appendTag(out, s, k, b, token), token...)), true
+	dst = append(dst, pressMark, k)
+	return append(p.appendTag(dst, s, k, b, token), token...), true
 }
 
 // signReply signs every button of r in place (r must be the caller's own
 // copy). to is nil for a reply to m, else where r is sent.
+//
+// The signed data of all the buttons is written into one buffer and
+// made one string, each button's data a piece of it, and the buttons of
+// every row share one array: signing a reply allocates the same few
+// times however many buttons it has.
 func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Address) {
 	if r == nil || len(r.Buttons) == 0 {
 		return
 	}
-	n := 0
+	n, size := 0, 0
 	for _, row := range r.Buttons {
 		n += len(row)
+		for _, btn := range row {
+			size += min(headLen+len(btn.Data), MaxButtonData)
+		}
 	}
 	s := p.getSigner()
 	defer p.putSigner(s)
-	// One array for the signed buttons of every row, each row capped.
-	all := make([]Button, 0, n)
-	rows := make([][]Button, 0, len(r.Buttons))
+	// ends[i] is where the i-th button's data ends in buf, or -1 for a
+	// button dropped because its data could not be kept.
+	ends := make([]int, 0, n)
+	buf := make([]byte, 0, size)
 	for _, row := range r.Buttons {
-		from := len(all)
 		for _, btn := range row {
 			if btn.Data != "" {
 				kind := p.kindOf(btn.Data, to)
@@ -284,12 +292,31 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 				} else {
 					b = bindingFor(kind, m.Platform, m.Chat.ID, m.User.ID)
 				}
-				data, ok := p.sealWith(ctx, s, kind, b, btn.Data)
-				if !ok {
+				var ok bool
+				if buf, ok = p.appendSeal(ctx, s, buf, kind, b, btn.Data); !ok {
+					ends = append(ends, -1)
 					continue
 				}
-				btn.Data = data
 			}
+			ends = append(ends, len(buf))
+		}
+	}
+	data := string(buf)
+	all := make([]Button, 0, n)
+	rows := make([][]Button, 0, len(r.Buttons))
+	i, at := 0, 0
+	for _, row := range r.Buttons {
+		from := len(all)
+		for _, btn := range row {
+			end := ends[i]
+			i++
+			if end < 0 {
+				continue
+			}
+			if btn.Data != "" {
+				btn.Data = data[at:end]
+			}
+			at = end
 			all = append(all, btn)
 		}
 		if len(all) > from {

@@ -352,7 +352,9 @@ func Logging(log *slog.Logger, obs Observer) Middleware {
 				name = "text"
 			}
 			took := time.Since(start)
-			log.Debug("handled", "platform", m.Platform, "command", name, "inline", m.Inline, "took", took, "err", err)
+			if log.Enabled(ctx, slog.LevelDebug) { // else the arguments alone allocate
+				log.Debug("handled", "platform", m.Platform, "command", name, "inline", m.Inline, "took", took, "err", err)
+			}
 			if obs == nil || (m.Inline && m.Pressed) {
 				return rep, err
 			}

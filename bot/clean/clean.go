@@ -46,14 +46,16 @@ func Text(s string) string {
 	out := b.String()
 	// "@everyone", "@here", and Discord's <@id>, <@&role>, <#channel>.
 	// Removing one mention can form another ("<@#1" → "<#1"), so repeat
-	// until nothing changes.
-	for {
+	// until nothing changes. Every mention has a "<" or an "@": text
+	// with neither (most queries) is done.
+	for strings.ContainsAny(out, "<@") {
 		next := mentions.Replace(dropAt(dropAt(out, "@everyone"), "@here"))
 		if next == out {
 			return out
 		}
 		out = next
 	}
+	return out
 }
 
 // dropAt removes the "@" of every case-insensitive occurrence of mention
