@@ -198,21 +198,30 @@ func SafeURL(u string) bool {
 // PlainText renders a reply without markup, links as "text (url)", for the
 // console and for platforms' plain-text fallbacks.
 func PlainText(b Block) string {
+	return string(AppendPlainText(make([]byte, 0, plainLen(b)), b))
+}
+
+// AppendPlainText appends PlainText(b) to dst, for renderers that write a
+// whole reply into one buffer.
+func AppendPlainText(dst []byte, b Block) []byte {
+	for _, s := range b.Spans {
+		dst = append(dst, s.Text...)
+		if s.URL != s.Text && s.SafeLink() {
+			dst = append(dst, " ("...)
+			dst = append(dst, s.URL...)
+			dst = append(dst, ')')
+		}
+	}
+	return dst
+}
+
+// plainLen bounds the length of PlainText(b).
+func plainLen(b Block) int {
 	n := 0
 	for _, s := range b.Spans {
 		n += len(s.Text) + len(s.URL) + 3
 	}
-	var sb strings.Builder
-	sb.Grow(n)
-	for _, s := range b.Spans {
-		sb.WriteString(s.Text)
-		if s.URL != s.Text && s.SafeLink() {
-			sb.WriteString(" (")
-			sb.WriteString(s.URL)
-			sb.WriteString(")")
-		}
-	}
-	return sb.String()
+	return n
 }
 
 // Pack joins paragraphs, already rendered in the platform's markup, into

@@ -72,11 +72,14 @@ type Option struct {
 
 // Router sends each command to its handler by exact name.
 type Router struct {
-	cmds     map[string]Handler
-	info     []Command
-	fallback Handler // text that is not a command
-	dialogs  []Handler
-	errs     []error // registrations refused, reported by Err
+	cmds map[string]Handler
+	info []Command
+	// moderator holds the names of moderators' commands: signing asks
+	// for every button of an answer (press.go).
+	moderator map[string]bool
+	fallback  Handler // text that is not a command
+	dialogs   []Handler
+	errs      []error // registrations refused, reported by Err
 }
 
 // NewRouter returns an empty router. Register PageCommand on it where
@@ -104,6 +107,12 @@ func (r *Router) Register(c Command, h Handler) {
 	}
 	r.cmds[c.Name] = h
 	r.info = append(r.info, c)
+	if c.Moderator {
+		if r.moderator == nil {
+			r.moderator = map[string]bool{}
+		}
+		r.moderator[c.Name] = true
+	}
 }
 
 // Err reports the registrations Register refused, nil when there were
@@ -127,14 +136,7 @@ func (r *Router) Fallback(h Handler) { r.fallback = h }
 func (r *Router) Commands() []Command { return append([]Command(nil), r.info...) }
 
 // isModerator reports whether name is a moderators' command.
-func (r *Router) isModerator(name string) bool {
-	for _, c := range r.info {
-		if c.Name == name {
-			return c.Moderator
-		}
-	}
-	return false
-}
+func (r *Router) isModerator(name string) bool { return r.moderator[name] }
 
 // Handle routes m, and keeps the first page of a long answer (see
 // paginate).

@@ -5,7 +5,6 @@
 package bottest
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/unionbot/unionbot/bot"
@@ -26,27 +25,53 @@ func MustBot(t testing.TB, o bot.Options) *bot.Bot {
 // Text renders a reply as tests read it: each block's plain text, then one
 // "[label|data]" per button, one per line. A nil reply is "".
 func Text(r *bot.Reply) string {
-	return render(r, func(b bot.Button) string { return "[" + b.Label + "|" + b.Data + "]" })
+	return render(r, func(dst []byte, b bot.Button) []byte {
+		return append(append(append(append(append(dst, '['), b.Label...), '|'), b.Data...), ']')
+	})
 }
 
 // DataText is Text with buttons shown by their data alone ("[/approve S-1]"),
 // for tests that check what a button does rather than how it is labelled.
 func DataText(r *bot.Reply) string {
-	return render(r, func(b bot.Button) string { return "[" + b.Data + "]" })
+	return render(r, func(dst []byte, b bot.Button) []byte {
+		return append(append(append(dst, '['), b.Data...), ']')
+	})
 }
 
-func render(r *bot.Reply, button func(bot.Button) string) string {
+// render writes the blocks, then the buttons, one a line, into one
+// buffer (the find benchmark renders every answer with Text).
+func render(r *bot.Reply, button func([]byte, bot.Button) []byte) string {
 	if r == nil {
 		return ""
 	}
-	var parts []string
+	size := 0
 	for _, b := range r.Blocks {
-		parts = append(parts, bot.PlainText(b))
+		for _, s := range b.Spans {
+			size += len(s.Text) + len(s.URL) + 4
+		}
 	}
 	for _, row := range r.Buttons {
 		for _, b := range row {
-			parts = append(parts, button(b))
+			size += len(b.Label) + len(b.Data) + 4
 		}
 	}
-	return strings.Join(parts, "\n")
+	var out []byte
+	line := func() {
+		if out != nil {
+			out = append(out, '\n')
+		} else {
+			out = make([]byte, 0, size)
+		}
+	}
+	for _, b := range r.Blocks {
+		line()
+		out = bot.AppendPlainText(out, b)
+	}
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			line()
+			out = button(out, b)
+		}
+	}
+	return string(out)
 }
