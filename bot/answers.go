@@ -15,8 +15,9 @@ package bot
 //   - only answers that found something are kept, so a key is a query that
 //     named a place or a group, not arbitrary text someone typed;
 //   - it holds at most answerEntries answers and about answerBytes of
-//     them (estimated from their text), evicting the least recently used;
-//     a country's answer, the largest kind, is some 20 KB by that count;
+//     them (estimated from their text, with the pagesKept pages cut from
+//     each, pageMemo), evicting the least recently used; a country's
+//     answer, the largest kind, is some 20 to 30 KB by that count;
 //   - it empties itself when the directory's snapshot or the link states
 //     change, so an approval or a link check shows at once.
 
@@ -32,6 +33,45 @@ const (
 	answerEntries = 256
 	answerBytes   = 2 << 20
 )
+
+// pagesKept is how many pages (page and size, for one way of asking) a
+// cached answer keeps: the first page on each platform, and one more.
+const pagesKept = 3
+
+type pageKey struct {
+	size, page int
+	text, lang string
+}
+
+// pageMemo holds the last pagesKept pages cut from one cached answer;
+// safe for concurrent use.
+type pageMemo struct {
+	mu   sync.Mutex
+	keys [pagesKept]pageKey
+	reps [pagesKept]*Reply
+	next int
+}
+
+// get returns a copy of the page kept for k, or nil.
+func (pm *pageMemo) get(k pageKey) *Reply {
+	pm.mu.Lock()
+	defer pm.mu.Unlock()
+	for i, r := range pm.reps {
+		if r != nil && pm.keys[i] == k {
+			out := *r
+			return &out
+		}
+	}
+	return nil
+}
+
+// put keeps r for k in place of the oldest page kept.
+func (pm *pageMemo) put(k pageKey, r *Reply) {
+	pm.mu.Lock()
+	defer pm.mu.Unlock()
+	pm.keys[pm.next], pm.reps[pm.next] = k, r
+	pm.next = (pm.next + 1) % pagesKept
+}
 
 // linkGenerations is a LinkStatus that says when its states change
 // (linkcheck.Snapshot). Answers are cached only with one of these (or
@@ -108,6 +148,7 @@ func (c *answerCache) put(x *directory.Index, gen uint64, k answerKey, r *Reply)
 		return // one answer may not push out most of the others
 	}
 	clipReply(r)
+	r.pages = &pageMemo{}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.x != x || c.gen != gen {
@@ -155,6 +196,9 @@ func clipReply(r *Reply) {
 // slice and struct headers around it.
 func replySize(r *Reply, k answerKey) int {
 	n := 256 + len(k.lang) + len(k.query)
+	// The pages cut from it share its text: each holds a page's blocks
+	// and buttons and the page buttons' command lines.
+	n += pagesKept * (256 + 3*len(k.query) + 160*min(len(r.Blocks), 2*MaxCompactPage))
 	for _, b := range r.Blocks {
 		n += 96
 		for _, s := range b.Spans {

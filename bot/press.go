@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"hash"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -282,10 +283,24 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 	// button dropped because its data could not be kept.
 	ends := make([]int, 0, n)
 	buf := make([]byte, 0, size)
+	// The kind follows from the command's name, which a command line
+	// starting with "/" shows before its first space: buttons whose data
+	// share that head ("/org ") share the kind, and most of an answer's
+	// buttons do.
+	var head string
+	var headKind byte
 	for _, row := range r.Buttons {
 		for _, btn := range row {
 			if btn.Data != "" {
-				kind := p.kindOf(btn.Data, to)
+				var kind byte
+				if i := strings.IndexByte(btn.Data, ' '); i > 0 && btn.Data[0] == '/' && btn.Data[:i+1] == head {
+					kind = headKind
+				} else {
+					kind = p.kindOf(btn.Data, to)
+					if i > 0 && btn.Data[0] == '/' {
+						head, headKind = btn.Data[:i+1], kind
+					}
+				}
 				var b binding
 				if to != nil {
 					b = bindingFor(kind, to.Platform, to.ChatID, to.UserID)

@@ -140,6 +140,9 @@ type Reply struct {
 	// paged is set once paginate has cut the reply to one page, so that
 	// it is not cut again.
 	paged bool
+	// pages holds the pages already cut from a cached answer
+	// (answers.go), shared by its copies; nil for any other reply.
+	pages *pageMemo
 }
 
 // Form describes a form with text fields.

@@ -219,6 +219,29 @@ func (r *Router) page(ctx context.Context, m *Message) (*Reply, error) {
 // shows everything (PageSize 0). A page button's data may be longer than a
 // platform allows: signing (press.go) then keeps it in the store.
 func paginate(rep *Reply, m *Message, page int) *Reply {
+	if rep.pages == nil {
+		return cutPage(rep, m, page)
+	}
+	// A cached answer: its pages are the same for everyone who asks the
+	// same way, until the cache lets the answer go.
+	k := pageKey{size: m.PageSize, page: page, text: strings.TrimSpace(m.Text), lang: m.Lang}
+	if r := rep.pages.get(k); r != nil {
+		return r
+	}
+	r := cutPage(rep, m, page)
+	if r == rep {
+		cp := *r
+		r = &cp
+	}
+	r.pages = nil
+	clipReply(r)
+	rep.pages.put(k, r)
+	out := *r // what comes after may set fields of its reply
+	return &out
+}
+
+// cutPage is paginate without the cache.
+func cutPage(rep *Reply, m *Message, page int) *Reply {
 	size := m.PageSize
 	if size <= 0 {
 		return withBlockButtons(rep, rep.Blocks)
