@@ -99,7 +99,9 @@ func TestCachedAnswersAreSignedForWhoAsks(t *testing.T) {
 
 // swapDir is a Directory whose snapshot a test replaces, as an approval
 // does.
-type swapDir struct{ x atomic.Pointer[directory.Index] }
+type swapDir struct {
+	x atomic.Pointer[directory.Index]
+}
 
 func (d *swapDir) Index() *directory.Index { return d.x.Load() }
 
@@ -131,37 +133,29 @@ func TestCacheFollowsTheDirectory(t *testing.T) {
 	}
 }
 
-// genLinks is a LinkStatus that says when its states change.
+// genLinks is a LinkStatus that says when its states change, as
+// linkcheck.Snapshot does.
 type genLinks struct {
-	mu  sync.Mutex
-	s   states
-	gen uint64
+	s   atomic.Pointer[states]
+	gen atomic.Uint64
 }
 
-func (g *genLinks) Link(u string) (directory.LinkState, bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.s.Link(u)
-}
+func (g *genLinks) Link(u string) (directory.LinkState, bool) { return g.s.Load().Link(u) }
+func (g *genLinks) Generation() uint64                        { return g.gen.Load() }
 
-func (g *genLinks) Generation() uint64 {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.gen
-}
+// set replaces the states, as a refresh does.
+func (g *genLinks) set(s states) { g.s.Store(&s); g.gen.Add(1) }
 
 // A link check that finds a website down shows in the next answer; link
 // states that cannot say when they change are never cached with.
 func TestCacheFollowsTheLinkStates(t *testing.T) {
-	g := &genLinks{s: states{}}
+	g := &genLinks{}
+	g.set(states{})
 	b := botWith(t, g, listedGroup())
 	if got := plain(askAs(t, b, "1", "/find VANDU")); strings.Contains(got, "unreachable") {
 		t.Fatalf("unchecked link marked:\n%s", got)
 	}
-	g.mu.Lock()
-	g.s["http://www.vandu.org"] = directory.LinkState{Checked: nov28, DownSince: oct2}
-	g.gen++
-	g.mu.Unlock()
+	g.set(states{"http://www.vandu.org": {Checked: nov28, DownSince: oct2}})
 	if got := plain(askAs(t, b, "1", "/find VANDU")); !strings.Contains(got, "unreachable") {
 		t.Fatalf("a link found down is not marked after the check:\n%s", got)
 	}
