@@ -28,6 +28,9 @@ type Bot struct {
 	people *People // people.go
 	// answers keeps rendered /find answers (answers.go); nil keeps none.
 	answers *answerCache
+	// phrases holds each supported language's phrases (phrases.go);
+	// read-only once New returns.
+	phrases map[string]*phrases
 	legacy  time.Time
 	h       Handler
 }
@@ -78,6 +81,7 @@ func New(o Options) *Bot {
 	}
 	b.lang, _ = i18n.Match(o.DefaultLang)
 	b.answers = newAnswerCache(o.AnswerCache)
+	b.phrases = allPhrases()
 	r := b.router
 	b.press = newPresses(o.ButtonKey, o.ButtonTokens, r.isModerator)
 	// People's records are keyed with the same deployment secret, under

@@ -436,20 +436,23 @@ const maxLabel = 24
 // website; with a button that opens its card.
 func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx) Block {
 	o := h.Org
-	spans := []Span{B(o.Name)}
+	ph := b.phrase(lang)
+	spans := make([]Span, 1, 6)
+	spans[0] = B(o.Name)
 	if o.Acronym != "" && !strings.EqualFold(o.Acronym, o.Name) {
 		spans = append(spans, T(" ("+o.Acronym+")"))
 	}
-	var where []string
+	var at [3]string
+	where := at[:0]
 	switch {
 	case h.In != "":
-		where = append(where, i18n.Tr(lang, "find.in_city", h.In))
+		where = append(where, fill(ph.inCity, h.In))
 	case o.Kind == directory.KindRegional:
-		where = append(where, i18n.Tr(lang, "card.regional"))
+		where = append(where, ph.regional)
 	case o.Kind == directory.KindInternational:
-		where = append(where, i18n.Tr(lang, "card.international"))
+		where = append(where, ph.international)
 	case o.Kind == directory.KindNational:
-		w := i18n.Tr(lang, "card.national")
+		w := ph.national
 		if o.City != "" {
 			w += ", " + o.City
 		}
@@ -475,7 +478,7 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 			// for Yukon): say both.
 			area += ", " + x.SubdivisionNameIn(c.province, lang)
 		}
-		w := i18n.Tr(lang, "find.across", area)
+		w := fill(ph.across, area)
 		if c.full && len(o.Countries) > 0 {
 			w += ", " + x.CountryName(o.Countries[0], lang)
 		}
@@ -490,18 +493,18 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 		where = append(where, formatKm(h.Km, lang))
 	}
 	if ally(o) {
-		where = append(where, i18n.Tr(lang, "card.ally"))
+		where = append(where, ph.ally)
 	}
 	if len(where) > 0 {
 		spans = append(spans, T(" — "+strings.Join(where, " · ")))
 	}
 	if u := b.firstLink(o); u != "" {
 		spans = append(spans, T("\n"))
-		spans = append(spans, b.linkSpans(u, lang)...)
+		spans = b.appendLinkSpans(spans, u, lang)
 		// A dead main link is passed over but still shown, marked.
 		if p := primaryLink(o); p != u && SafeURL(p) && b.unreachable(p) {
 			spans = append(spans, T(" · "))
-			spans = append(spans, b.linkSpans(p, lang)...)
+			spans = b.appendLinkSpans(spans, p, lang)
 		}
 	}
 	return Block{Spans: spans, Buttons: []Button{{Label: shortName(o), Data: "/org " + o.ID}}}
@@ -515,12 +518,24 @@ func ally(o *directory.Organisation) bool { return !peerRun(o) }
 // the first social link, passing over links the checker found
 // unreachable when the entry has one that answers (fresh.go).
 func (b *Bot) firstLink(o *directory.Organisation) string {
-	for _, u := range b.reachFirst(o) {
-		if SafeURL(u) {
-			return u
+	// The first of reachFirst's order that SafeURL accepts, without
+	// building it: the first safe link not known to be down, else the
+	// first safe one.
+	var dead string
+	for _, links := range [...][]string{o.Websites, o.Social} {
+		for _, u := range links {
+			if !SafeURL(u) {
+				continue
+			}
+			if !b.unreachable(u) {
+				return u
+			}
+			if dead == "" {
+				dead = u
+			}
 		}
 	}
-	return ""
+	return dead
 }
 
 // shortName is a group's button label: its acronym, else its name, cut to
