@@ -281,8 +281,10 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 	defer p.putSigner(s)
 	// ends[i] is where the i-th button's data ends in buf, or -1 for a
 	// button dropped because its data could not be kept.
-	ends := make([]int, 0, n)
-	buf := make([]byte, 0, size)
+	var endsAt [32]int
+	ends := endsAt[:0]
+	var buf strings.Builder
+	buf.Grow(size)
 	// The kind follows from the command's name, which a command line
 	// starting with "/" shows before its first space: buttons whose data
 	// share that head ("/org ") share the kind, and most of an answer's
@@ -307,16 +309,18 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 				} else {
 					b = bindingFor(kind, m.Platform, m.Chat.ID, m.User.ID)
 				}
-				var ok bool
-				if buf, ok = p.appendSeal(ctx, s, buf, kind, b, btn.Data); !ok {
+				sealed, ok := p.appendSeal(ctx, s, s.out[:0], kind, b, btn.Data)
+				if !ok {
 					ends = append(ends, -1)
 					continue
 				}
+				buf.Write(sealed)
+				s.out = sealed
 			}
-			ends = append(ends, len(buf))
+			ends = append(ends, buf.Len())
 		}
 	}
-	data := string(buf)
+	data := buf.String()
 	all := make([]Button, 0, n)
 	rows := make([][]Button, 0, len(r.Buttons))
 	i, at := 0, 0

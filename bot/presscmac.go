@@ -118,6 +118,7 @@ type signer struct {
 	after [aes.BlockSize]byte // the chain after b's blocks
 	x     [aes.BlockSize]byte
 	buf   []byte
+	out   []byte // a button's sealed data, before signReply keeps it
 }
 
 // appendTag appends the version 2 tag of payload (tagLen characters) for
@@ -157,6 +158,9 @@ func (p *presses) getSigner() *signer {
 }
 
 func (p *presses) putSigner(s *signer) {
-	s.b = binding{} // keep no one's ids in the pool
+	// Keep no one's ids in the pool: the binding, and its encoding left
+	// in the buffer.
+	s.b = binding{}
+	clear(s.buf[:cap(s.buf)])
 	p.signers.Put(s)
 }

@@ -201,21 +201,23 @@ func SafeURL(u string) bool {
 // PlainText renders a reply without markup, links as "text (url)", for the
 // console and for platforms' plain-text fallbacks.
 func PlainText(b Block) string {
-	return string(AppendPlainText(make([]byte, 0, plainLen(b)), b))
+	var sb strings.Builder
+	sb.Grow(plainLen(b))
+	WritePlainText(&sb, b)
+	return sb.String()
 }
 
-// AppendPlainText appends PlainText(b) to dst, for renderers that write a
+// WritePlainText writes PlainText(b) to sb, for renderers that write a
 // whole reply into one buffer.
-func AppendPlainText(dst []byte, b Block) []byte {
+func WritePlainText(sb *strings.Builder, b Block) {
 	for _, s := range b.Spans {
-		dst = append(dst, s.Text...)
+		sb.WriteString(s.Text)
 		if s.URL != s.Text && s.SafeLink() {
-			dst = append(dst, " ("...)
-			dst = append(dst, s.URL...)
-			dst = append(dst, ')')
+			sb.WriteString(" (")
+			sb.WriteString(s.URL)
+			sb.WriteByte(')')
 		}
 	}
-	return dst
 }
 
 // plainLen bounds the length of PlainText(b).

@@ -5,6 +5,7 @@
 package bottest
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/unionbot/unionbot/bot"
@@ -25,22 +26,28 @@ func MustBot(t testing.TB, o bot.Options) *bot.Bot {
 // Text renders a reply as tests read it: each block's plain text, then one
 // "[label|data]" per button, one per line. A nil reply is "".
 func Text(r *bot.Reply) string {
-	return render(r, func(dst []byte, b bot.Button) []byte {
-		return append(append(append(append(append(dst, '['), b.Label...), '|'), b.Data...), ']')
+	return render(r, func(sb *strings.Builder, b bot.Button) {
+		sb.WriteByte('[')
+		sb.WriteString(b.Label)
+		sb.WriteByte('|')
+		sb.WriteString(b.Data)
+		sb.WriteByte(']')
 	})
 }
 
 // DataText is Text with buttons shown by their data alone ("[/approve S-1]"),
 // for tests that check what a button does rather than how it is labelled.
 func DataText(r *bot.Reply) string {
-	return render(r, func(dst []byte, b bot.Button) []byte {
-		return append(append(append(dst, '['), b.Data...), ']')
+	return render(r, func(sb *strings.Builder, b bot.Button) {
+		sb.WriteByte('[')
+		sb.WriteString(b.Data)
+		sb.WriteByte(']')
 	})
 }
 
 // render writes the blocks, then the buttons, one a line, into one
-// buffer (the find benchmark renders every answer with Text).
-func render(r *bot.Reply, button func([]byte, bot.Button) []byte) string {
+// buffer sized first (the find benchmark renders every answer with Text).
+func render(r *bot.Reply, button func(*strings.Builder, bot.Button)) string {
 	if r == nil {
 		return ""
 	}
@@ -55,23 +62,24 @@ func render(r *bot.Reply, button func([]byte, bot.Button) []byte) string {
 			size += len(b.Label) + len(b.Data) + 4
 		}
 	}
-	var out []byte
+	var sb strings.Builder
+	sb.Grow(size)
+	first := true
 	line := func() {
-		if out != nil {
-			out = append(out, '\n')
-		} else {
-			out = make([]byte, 0, size)
+		if !first {
+			sb.WriteByte('\n')
 		}
+		first = false
 	}
 	for _, b := range r.Blocks {
 		line()
-		out = bot.AppendPlainText(out, b)
+		bot.WritePlainText(&sb, b)
 	}
 	for _, row := range r.Buttons {
 		for _, b := range row {
 			line()
-			out = button(out, b)
+			button(&sb, b)
 		}
 	}
-	return string(out)
+	return sb.String()
 }
