@@ -3,7 +3,7 @@ package bot
 import (
 	"context"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -70,8 +70,9 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 // depends on nothing else (answers.go caches it); me is true instead when
 // q asks for groups near the person, whose answer depends on their chat.
 func (b *Bot) answer(x *directory.Index, q, lang string) (r *Reply, me bool) {
-	if rest, ok := cutNear(q, lang); ok {
-		if isMe(rest, lang) {
+	ph := b.phrase(lang)
+	if rest, ok := cutNear(q, ph); ok {
+		if isMe(rest, ph) {
 			return nil, true
 		}
 		q = rest
@@ -86,7 +87,7 @@ func (b *Bot) answer(x *directory.Index, q, lang string) (r *Reply, me bool) {
 				}
 			}
 		}
-	} else if asksNearMe(q, lang) {
+	} else if asksNearMe(q, ph) {
 		return nil, true
 	}
 	res := x.Search(q)
@@ -115,42 +116,19 @@ func (b *Bot) answer(x *directory.Index, q, lang string) (r *Reply, me bool) {
 	return r, false
 }
 
-// meWords are the words for where the person is ("me", "here"), in
-// English and in lang.
-func meWords(lang string) []string {
-	words := strings.Split(i18n.Tr(i18n.Reference, "find.me_words"), "|")
-	if lang != i18n.Reference {
-		words = append(words, strings.Split(i18n.Tr(lang, "find.me_words"), "|")...)
-	}
-	return words
-}
-
 // isMe reports whether what follows "near" means the person ("near me"),
 // not a place: "me" is also Montenegro's code.
-func isMe(s, lang string) bool {
-	f := directory.Fold(s)
-	for _, w := range meWords(lang) {
-		if w = directory.Fold(w); w != "" && f == w {
-			return true
-		}
-	}
-	return false
+func isMe(s string, ph *phrases) bool {
+	return slices.Contains(ph.me, directory.Fold(s))
 }
 
 // asksNearMe reports whether free text ends by asking for groups near the
 // person: "any groups near me", "is there anything around here".
-func asksNearMe(q, lang string) bool {
+func asksNearMe(q string, ph *phrases) bool {
 	f := directory.Fold(q)
-	near := strings.Split(i18n.Tr(i18n.Reference, "find.near_words"), "|")
-	if lang != i18n.Reference {
-		near = append(near, strings.Split(i18n.Tr(lang, "find.near_words"), "|")...)
-	}
-	for _, n := range near {
-		n = directory.Fold(n)
-		for _, w := range meWords(lang) {
-			if w = directory.Fold(w); n != "" && w != "" && (f == n+" "+w || strings.HasSuffix(f, " "+n+" "+w)) {
-				return true
-			}
+	for _, e := range ph.nearMe {
+		if f == e || (strings.HasSuffix(f, e) && f[len(f)-len(e)-1] == ' ') {
+			return true
 		}
 	}
 	return false
@@ -220,17 +198,10 @@ func nominatives(s string) []string {
 
 // cutNear splits "near Lyon" into "Lyon". It knows the English words and
 // those of the reader's language ("près de Lyon", "рядом с Москвой").
-func cutNear(q, lang string) (string, bool) {
-	words := strings.Split(i18n.Tr(i18n.Reference, "find.near_words"), "|")
-	if lang != i18n.Reference {
-		words = append(strings.Split(i18n.Tr(lang, "find.near_words"), "|"), words...)
-	}
-	// Longest first, so "près de" wins over "près".
-	sort.SliceStable(words, func(i, j int) bool { return len(words[i]) > len(words[j]) })
+func cutNear(q string, ph *phrases) (string, bool) {
 	low := strings.ToLower(q)
-	for _, w := range words {
-		w = strings.ToLower(strings.TrimSpace(w))
-		if w == "" || !strings.HasPrefix(low, w) {
+	for _, w := range ph.near {
+		if !strings.HasPrefix(low, w) {
 			continue
 		}
 		rest := q[len(w):]

@@ -1,9 +1,11 @@
 package bot
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/unionbot/unionbot/bot/i18n"
+	"github.com/unionbot/unionbot/directory"
 )
 
 // phrases are the words an answer repeats for every entry it lists,
@@ -15,6 +17,11 @@ type phrases struct {
 	// inCity and across are templates, phraseArg standing where their
 	// one %s goes (fill).
 	inCity, across string
+	// me holds the words for the person ("me", "here"), folded (isMe);
+	// nearMe the ways to ask for groups near them ("near me"), folded
+	// (asksNearMe); near the words for "near", in lower case, longest
+	// first (cutNear). Each is in English and in the language.
+	me, nearMe, near []string
 }
 
 // phraseArg is what a template holds for its argument: a byte no
@@ -22,7 +29,7 @@ type phrases struct {
 const phraseArg = "\x00"
 
 func newPhrases(lang string) *phrases {
-	return &phrases{
+	p := &phrases{
 		regional:      i18n.Tr(lang, "card.regional"),
 		international: i18n.Tr(lang, "card.international"),
 		national:      i18n.Tr(lang, "card.national"),
@@ -30,6 +37,41 @@ func newPhrases(lang string) *phrases {
 		inCity:        i18n.Tr(lang, "find.in_city", phraseArg),
 		across:        i18n.Tr(lang, "find.across", phraseArg),
 	}
+	for _, w := range bothWords(lang, "find.me_words", false) {
+		if w = directory.Fold(w); w != "" {
+			p.me = append(p.me, w)
+		}
+	}
+	for _, n := range bothWords(lang, "find.near_words", false) {
+		if n = directory.Fold(n); n != "" {
+			for _, w := range p.me {
+				p.nearMe = append(p.nearMe, n+" "+w)
+			}
+		}
+	}
+	near := bothWords(lang, "find.near_words", true)
+	// Longest first, so "près de" wins over "près".
+	sort.SliceStable(near, func(i, j int) bool { return len(near[i]) > len(near[j]) })
+	for _, w := range near {
+		if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+			p.near = append(p.near, w)
+		}
+	}
+	return p
+}
+
+// bothWords is the "|"-separated list key holds in English and in lang,
+// English first unless langFirst.
+func bothWords(lang, key string, langFirst bool) []string {
+	words := strings.Split(i18n.Tr(i18n.Reference, key), "|")
+	if lang == i18n.Reference {
+		return words
+	}
+	own := strings.Split(i18n.Tr(lang, key), "|")
+	if langFirst {
+		return append(own, words...)
+	}
+	return append(words, own...)
 }
 
 // fill puts arg in a template: what i18n.Tr gives for a message whose
