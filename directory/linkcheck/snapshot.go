@@ -22,7 +22,7 @@ type Snapshot struct {
 
 	cur     atomic.Pointer[map[string]directory.LinkState]
 	gen     atomic.Uint64 // counts the loads of cur (Generation)
-	mu      sync.Mutex // serialises refreshes
+	mu      sync.Mutex    // serialises refreshes
 	version int64
 }
 
