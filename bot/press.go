@@ -279,8 +279,10 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 	}
 	s := p.getSigner()
 	defer p.putSigner(s)
-	// ends[i] is where the i-th button's data ends in buf, or -1 for a
-	// button dropped because its data could not be kept.
+	all := make([]Button, 0, n)
+	rows := make([][]Button, 0, len(r.Buttons))
+	// ends[i] is where the data of all[i] ends in buf, or -1 for a button
+	// without data.
 	var endsAt [32]int
 	ends := endsAt[:0]
 	var buf strings.Builder
@@ -288,58 +290,54 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 	// The kind follows from the command's name, which a command line
 	// starting with "/" shows before its first space: buttons whose data
 	// share that head ("/org ") share the kind, and most of an answer's
-	// buttons do.
+	// buttons do; and the binding follows from the kind.
 	var head string
-	var headKind byte
+	var headKind, boundKind byte
+	var b binding
 	for _, row := range r.Buttons {
+		from := len(all)
 		for _, btn := range row {
-			if btn.Data != "" {
-				var kind byte
-				if i := strings.IndexByte(btn.Data, ' '); i > 0 && btn.Data[0] == '/' && btn.Data[:i+1] == head {
-					kind = headKind
-				} else {
-					kind = p.kindOf(btn.Data, to)
-					if i > 0 && btn.Data[0] == '/' {
-						head, headKind = btn.Data[:i+1], kind
-					}
+			if btn.Data == "" {
+				ends = append(ends, -1)
+				all = append(all, btn)
+				continue
+			}
+			var kind byte
+			if i := strings.IndexByte(btn.Data, ' '); i > 0 && btn.Data[0] == '/' && btn.Data[:i+1] == head {
+				kind = headKind
+			} else {
+				kind = p.kindOf(btn.Data, to)
+				if i > 0 && btn.Data[0] == '/' {
+					head, headKind = btn.Data[:i+1], kind
 				}
-				var b binding
+			}
+			if kind != boundKind {
 				if to != nil {
 					b = bindingFor(kind, to.Platform, to.ChatID, to.UserID)
 				} else {
 					b = bindingFor(kind, m.Platform, m.Chat.ID, m.User.ID)
 				}
-				sealed, ok := p.appendSeal(ctx, s, s.out[:0], kind, b, btn.Data)
-				if !ok {
-					ends = append(ends, -1)
-					continue
-				}
-				buf.Write(sealed)
-				s.out = sealed
+				boundKind = kind
 			}
+			sealed, ok := p.appendSeal(ctx, s, s.out[:0], kind, b, btn.Data)
+			if !ok {
+				continue // the button is dropped
+			}
+			s.out = sealed
+			buf.Write(sealed)
 			ends = append(ends, buf.Len())
-		}
-	}
-	data := buf.String()
-	all := make([]Button, 0, n)
-	rows := make([][]Button, 0, len(r.Buttons))
-	i, at := 0, 0
-	for _, row := range r.Buttons {
-		from := len(all)
-		for _, btn := range row {
-			end := ends[i]
-			i++
-			if end < 0 {
-				continue
-			}
-			if btn.Data != "" {
-				btn.Data = data[at:end]
-			}
-			at = end
 			all = append(all, btn)
 		}
 		if len(all) > from {
 			rows = append(rows, all[from:len(all):len(all)])
+		}
+	}
+	data := buf.String()
+	at := 0
+	for i, end := range ends {
+		if end >= 0 {
+			all[i].Data = data[at:end]
+			at = end
 		}
 	}
 	r.Buttons = rows
