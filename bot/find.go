@@ -104,7 +104,7 @@ func (b *Bot) answer(x *directory.Index, q, lang string) (r *Reply, me bool) {
 		b.renderMatch(r, x, &res.Matches[i], lang, len(res.Matches) > 1)
 	}
 	if len(res.Also) > 0 {
-		spans := []Span{I(i18n.Tr(lang, "find.also") + " ")}
+		spans := []Span{I(b.word(lang, "find.also") + " ")}
 		for i, p := range res.Also {
 			if i > 0 {
 				spans = append(spans, T(" · "))
@@ -228,10 +228,10 @@ func (b *Bot) near(m *Message, p directory.Point) *Reply {
 		r.Add(T(i18n.Tr(m.Lang, "near.none")))
 	}
 	b.list(r, x, mt.Near, m.Lang, listCtx{})
-	b.section(r, x, i18n.Tr(m.Lang, "find.national"), mt.National, m.Lang)
-	b.section(r, x, i18n.Tr(m.Lang, "find.regional"), mt.Regional, m.Lang)
-	b.section(r, x, i18n.Tr(m.Lang, "find.nearest"), mt.Nearest, m.Lang)
-	b.section(r, x, i18n.Tr(m.Lang, "network.international"), mt.International, m.Lang)
+	b.section(r, x, b.word(m.Lang, "find.national"), mt.National, m.Lang)
+	b.section(r, x, b.word(m.Lang, "find.regional"), mt.Regional, m.Lang)
+	b.section(r, x, b.word(m.Lang, "find.nearest"), mt.Nearest, m.Lang)
+	b.section(r, x, b.word(m.Lang, "network.international"), mt.International, m.Lang)
 	r.Add(T(i18n.Tr(m.Lang, "near.forgotten")))
 	return r
 }
@@ -279,7 +279,7 @@ type listCtx struct {
 func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lang string, several bool) {
 	if mt.Place == nil {
 		if several {
-			r.Heading(i18n.Tr(lang, "find.by_name"))
+			r.Heading(b.word(lang, "find.by_name"))
 		}
 		for _, o := range mt.Orgs {
 			r.Blocks = append(r.Blocks, b.entry(x, directory.Hit{Org: o, Km: -1}, lang, listCtx{full: true}))
@@ -297,7 +297,7 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 		return
 	case p.Kind == directory.PlaceCountry:
 		r.Heading(i18n.Tr(lang, "find.groups_for", where))
-		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+		b.section(r, x, b.word(lang, "find.national"), mt.National, lang)
 		// Local groups under their provinces.
 		var group string
 		for i, h := range mt.Local {
@@ -315,7 +315,7 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 	case p.Kind == directory.PlaceSubdivision:
 		r.Heading(i18n.Tr(lang, "find.groups_in", where))
 		b.list(r, x, mt.Local, lang, listCtx{province: p.Subdivision})
-		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+		b.section(r, x, b.word(lang, "find.national"), mt.National, lang)
 		b.tiers(r, x, mt, lang, where)
 	default: // a city
 		r.Heading(i18n.Tr(lang, "find.groups_in", where))
@@ -324,7 +324,7 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 		}
 		b.list(r, x, mt.Local, lang, listCtx{})
 		b.section(r, x, i18n.Tr(lang, "find.near_place", p.Name), mt.Near, lang)
-		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+		b.section(r, x, b.word(lang, "find.national"), mt.National, lang)
 		b.tiers(r, x, mt, lang, where)
 	}
 	if mt.More > 0 {
@@ -334,8 +334,8 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 
 // tiers adds the regional networks and the international network.
 func (b *Bot) tiers(r *Reply, x *directory.Index, mt *directory.Match, lang, where string) {
-	b.section(r, x, i18n.Tr(lang, "find.regional"), mt.Regional, lang)
-	b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
+	b.section(r, x, b.word(lang, "find.regional"), mt.Regional, lang)
+	b.section(r, x, b.word(lang, "network.international"), mt.International, lang)
 }
 
 // noGroupAnswer says plainly that a place has no group listed, then offers
@@ -348,19 +348,19 @@ func (b *Bot) noGroupAnswer(r *Reply, x *directory.Index, mt *directory.Match, w
 	// The country's own national bodies serve this place too, so they come
 	// before the region's networks (Lisbon: CASO, then EuroNPUD).
 	if len(mt.National) > 0 {
-		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+		b.section(r, x, b.word(lang, "find.national"), mt.National, lang)
 	}
 	if len(mt.Regional) > 0 {
-		b.section(r, x, i18n.Tr(lang, "find.regional"), mt.Regional, lang)
+		b.section(r, x, b.word(lang, "find.regional"), mt.Regional, lang)
 	} else {
 		r.Add(T(i18n.Tr(lang, "find.no_network", where)))
 	}
 	if len(mt.Nearest) > 0 {
-		b.section(r, x, i18n.Tr(lang, "find.nearest"), mt.Nearest, lang)
+		b.section(r, x, b.word(lang, "find.nearest"), mt.Nearest, lang)
 	} else {
 		r.Add(T(i18n.Tr(lang, "find.nearest_none")))
 	}
-	b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
+	b.section(r, x, b.word(lang, "network.international"), mt.International, lang)
 	r.Add(Rich(lang, "find.know_group", where)...)
 }
 
@@ -378,11 +378,11 @@ func (b *Bot) regionAnswer(r *Reply, x *directory.Index, mt *directory.Match, la
 		for i, c := range mt.Countries {
 			parts[i] = x.CountryName(c.Code, lang) + " " + strconv.Itoa(c.Count)
 		}
-		r.Heading(i18n.Tr(lang, "find.countries"))
+		r.Heading(b.word(lang, "find.countries"))
 		r.Add(T(strings.Join(parts, " · ")))
 		r.Add(I(i18n.Tr(lang, "find.countries_hint", x.CountryName(mt.Countries[0].Code, lang))))
 	}
-	b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
+	b.section(r, x, b.word(lang, "network.international"), mt.International, lang)
 }
 
 func (b *Bot) section(r *Reply, x *directory.Index, title string, hits []directory.Hit, lang string) {

@@ -22,6 +22,18 @@ type phrases struct {
 	// (asksNearMe); near the words for "near", in lower case, longest
 	// first (cutNear). Each is in English and in the language.
 	me, nearMe, near []string
+	// words are the translations of the messages without arguments
+	// that answers use as headings, for word.
+	words map[string]string
+}
+
+// word is the translation of key in lang: i18n.Tr(lang, key) for a key
+// without arguments, from the phrases when it is a heading's.
+func (b *Bot) word(lang, key string) string {
+	if w, ok := b.phrase(lang).words[key]; ok {
+		return w
+	}
+	return i18n.Tr(lang, key)
 }
 
 // phraseArg is what a template holds for its argument: a byte no
@@ -36,6 +48,10 @@ func newPhrases(lang string) *phrases {
 		ally:          i18n.Tr(lang, "card.ally"),
 		inCity:        i18n.Tr(lang, "find.in_city", phraseArg),
 		across:        i18n.Tr(lang, "find.across", phraseArg),
+	}
+	p.words = map[string]string{}
+	for _, k := range []string{"find.national", "find.regional", "find.nearest", "network.international", "find.by_name", "find.countries", "find.also"} {
+		p.words[k] = i18n.Tr(lang, k)
 	}
 	for _, w := range bothWords(lang, "find.me_words", false) {
 		if w = directory.Fold(w); w != "" {

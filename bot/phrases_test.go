@@ -22,6 +22,14 @@ func TestPhrasesAreTheTranslations(t *testing.T) {
 				t.Errorf("%s %s = %q, want %q", lang, key, got, want)
 			}
 		}
+		if len(p.words) == 0 {
+			t.Errorf("%s: no headings", lang)
+		}
+		for key := range p.words {
+			if got, want := b.word(lang, key), i18n.Tr(lang, key); got != want {
+				t.Errorf("%s word %s = %q, want %q", lang, key, got, want)
+			}
+		}
 		for _, arg := range []string{"Lyon", "Москва", "British Columbia, Yukon", "100% (x)", ""} {
 			if got, want := fill(p.inCity, arg), i18n.Tr(lang, "find.in_city", arg); got != want {
 				t.Errorf("%s find.in_city(%q) = %q, want %q", lang, arg, got, want)
