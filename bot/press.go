@@ -190,8 +190,8 @@ func (p *presses) appendTagV1(dst []byte, kind byte, b binding, payload string) 
 	return b64.AppendEncode(dst, st.mac.Sum(st.sum[:0])[:tagBytes])
 }
 
-// macState is one pooled keyed HMAC with the buffers a tag needs, so that
-// signing a button allocates nothing but the button's data.
+// macState is one pooled keyed HMAC with the buffers a version 1 tag
+// needs, so that checking one allocates nothing.
 type macState struct {
 	mac hash.Hash
 	buf []byte
