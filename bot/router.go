@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -233,8 +234,13 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 		cp := *r
 		r = &cp
 	}
+	// The page is shared from now on. Its blocks and rows are the
+	// answer's (clipped when it was cached) or cutPage's own, made to
+	// size; capping the page's own slices makes an append to a copy
+	// reallocate. Nothing the answer holds is written.
 	r.pages = nil
-	clipReply(r)
+	r.Blocks = slices.Clip(r.Blocks)
+	r.Buttons = slices.Clip(r.Buttons)
 	rep.pages.put(k, r)
 	out := *r // what comes after may set fields of its reply
 	return &out
@@ -276,7 +282,7 @@ func cutPage(rep *Reply, m *Message, page int) *Reply {
 	if page < pages {
 		nav = append(nav, Button{Label: i18n.Tr(m.Lang, "page.next"), Data: link(page + 1)})
 	}
-	out.Buttons = append([][]Button{nav}, rep.Buttons...)
+	out.Buttons = append([][]Button{slices.Clip(nav)}, rep.Buttons...)
 	out.paged = true
 	return withBlockButtons(&out, out.Blocks)
 }
