@@ -120,3 +120,25 @@ func BenchmarkTag(b *testing.B) {
 		dst = p.appendTag(dst[:0], s, pressAnswer, bd, "/org vandu")
 	}
 }
+
+// BenchmarkSignReply signs the buttons of a country's first page: a row
+// of page buttons and twenty buttons that open a group's card.
+func BenchmarkSignReply(b *testing.B) {
+	p := newPresses(nil, nil, func(string) bool { return false })
+	rep := &Reply{Buttons: [][]Button{{{Label: "Next ▶", Data: "/page 2 /find Canada"}}}}
+	for row := range 4 {
+		var r []Button
+		for i := range 5 {
+			id := "group-" + strings.Repeat("x", row+i)
+			r = append(r, Button{Label: "ℹ " + id, Data: "/org " + id})
+		}
+		rep.Buttons = append(rep.Buttons, r)
+	}
+	m := &Message{Platform: "telegram", User: User{ID: "123456789"}, Chat: Chat{ID: "123456789", Private: true}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		out := *rep
+		p.signReply(ctx, &out, m, nil)
+	}
+}
