@@ -7,17 +7,13 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/directory/linkcheck"
-	"github.com/unionbot/unionbot/store/boltstore"
+	"github.com/unionbot/unionbot/store/bothstores"
 )
 
 // Generation moves when a refresh loads changed records, and only then:
 // the core empties its answer cache on it (bot/answers.go).
 func TestGenerationMovesWithTheRecords(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	ctx := context.Background()
 	s := linkcheck.NewSnapshot(st, time.Minute, nil)
 	put := func(url string) {
