@@ -461,7 +461,7 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 		where = append(where, x.CountryName(o.Countries[0], lang))
 	}
 	if h.In == "" && h.Km >= 0 {
-		where = append(where, formatKm(h.Km, lang))
+		where = append(where, formatKm(h.Km, lang, ph))
 	}
 	if ally(o) {
 		where = append(where, ph.ally)
@@ -525,14 +525,14 @@ func shortName(o *directory.Organisation) string {
 // formatKm writes a distance in lang: "under 1 km", "2.5 km" ("2,5 km" in
 // French), "390 km". Whole kilometres are written without grouping, as
 // before ("1450 km").
-func formatKm(km float64, lang string) string {
+func formatKm(km float64, lang string, ph *phrases) string {
 	switch {
 	case km < 1:
-		return i18n.Tr(lang, "km.under_one")
+		return ph.words["km.under_one"]
 	case km < 10:
 		return i18n.Tr(lang, "km.tenths", km)
 	}
-	return i18n.Tr(lang, "km.whole", strconv.FormatFloat(math.Round(km), 'f', 0, 64))
+	return fill(ph.kmWhole, strconv.FormatFloat(math.Round(km), 'f', 0, 64))
 }
 
 // displayURL is a link's text: without the scheme and "www.".

@@ -14,9 +14,9 @@ import (
 // rest of an entry's line.
 type phrases struct {
 	regional, international, national, ally string
-	// inCity and across are templates, phraseArg standing where their
-	// one %s goes (fill).
-	inCity, across string
+	// inCity, across and kmWhole are templates, phraseArg standing where
+	// their one %s goes (fill).
+	inCity, across, kmWhole string
 	// me holds the words for the person ("me", "here"), folded (isMe);
 	// nearMe the ways to ask for groups near them ("near me"), folded
 	// (asksNearMe); near the words for "near", in lower case, longest
@@ -48,9 +48,10 @@ func newPhrases(lang string) *phrases {
 		ally:          i18n.Tr(lang, "card.ally"),
 		inCity:        i18n.Tr(lang, "find.in_city", phraseArg),
 		across:        i18n.Tr(lang, "find.across", phraseArg),
+		kmWhole:       i18n.Tr(lang, "km.whole", phraseArg),
 	}
 	p.words = map[string]string{}
-	for _, k := range []string{"find.national", "find.regional", "find.nearest", "network.international", "find.by_name", "find.countries", "find.also"} {
+	for _, k := range []string{"find.national", "find.regional", "find.nearest", "network.international", "find.by_name", "find.countries", "find.also", "km.under_one"} {
 		p.words[k] = i18n.Tr(lang, k)
 	}
 	for _, w := range bothWords(lang, "find.me_words", false) {

@@ -37,6 +37,9 @@ func TestPhrasesAreTheTranslations(t *testing.T) {
 			if got, want := fill(p.across, arg), i18n.Tr(lang, "find.across", arg); got != want {
 				t.Errorf("%s find.across(%q) = %q, want %q", lang, arg, got, want)
 			}
+			if got, want := fill(p.kmWhole, arg), i18n.Tr(lang, "km.whole", arg); got != want {
+				t.Errorf("%s km.whole(%q) = %q, want %q", lang, arg, got, want)
+			}
 		}
 	}
 }
