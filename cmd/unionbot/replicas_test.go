@@ -18,7 +18,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,6 +27,7 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
+	"github.com/unionbot/unionbot/internal/benchtest"
 	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 
@@ -44,18 +44,7 @@ const (
 // buildUnionbot builds the real binary for the test.
 func buildUnionbot(t *testing.T) string {
 	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("skipping: no go command to build the binary: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "unionbot")
-	start := time.Now()
-	out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	t.Logf("built the binary in %v", time.Since(start).Round(time.Millisecond))
-	return bin
+	return benchtest.BuildBinary(t, ".")
 }
 
 // ---- a proxy in front of the fake Telegram ----
