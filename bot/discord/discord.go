@@ -71,8 +71,8 @@ type Config struct {
 	Commands []bot.Command
 	// PageSize is Message.PageSize; 0 means DefaultPageSize.
 	PageSize int
-	// Client makes the REST calls; nil uses a client with a 20-second
-	// timeout. Its Transport is wrapped, not changed.
+	// Client makes the REST calls; nil uses HTTPClient(). Its Transport is
+	// wrapped, not changed.
 	Client *http.Client
 	// PublicKey is the application's public key (hex), needed only by
 	// InteractionsHandler.
@@ -166,7 +166,7 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 
 	client := cfg.Client
 	if client == nil {
-		client = &http.Client{Timeout: 20 * time.Second}
+		client = HTTPClient()
 	}
 	c := *client // wrap, never change, the caller's client
 	if u.String() != DefaultAPIBase {
@@ -204,6 +204,22 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 		seen:       map[string]time.Time{},
 		modChannel: cfg.ModChannel,
 	}, nil
+}
+
+// maxIdleConns is how many idle connections to one host HTTPClient keeps:
+// as many as the interactions of a burst answered at once, within reason.
+const maxIdleConns = 64
+
+// HTTPClient is the client the adapter uses unless Config.Client is set: a
+// 20-second timeout, and a transport that keeps maxIdleConns idle
+// connections to a host instead of http.DefaultTransport's two, so that
+// the answers to a burst of interactions reuse connections instead of
+// each opening (and, over HTTP/1.1 through a proxy, TLS-handshaking) its
+// own: a burst of 500 spent a tenth of the bot's CPU dialling.
+func HTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = maxIdleConns
+	return &http.Client{Timeout: 20 * time.Second, Transport: tr}
 }
 
 func loopback(host string) bool {

@@ -171,12 +171,12 @@ func run(ctx context.Context, tb *shim, o options) {
 		botOpen = bot.measure(func() stats { return openLoop(ctx, tb, tg, obs, o.rate, o.duration) })
 	}
 	mem = append(mem, bot.mem("after the Telegram load"))
-	var dcFirst, dcLast []time.Duration
+	var dcFirst, dcLast stats
 	for r := range o.rounds {
 		if o.burst == 0 {
 			break
 		}
-		took := discordBurst(ctx, tb, dc, o.burst)
+		took := bot.measure(func() stats { return stats{took: discordBurst(ctx, tb, dc, o.burst)} })
 		switch r {
 		case 0:
 			dcFirst = took
@@ -239,15 +239,19 @@ func compare(bot, min stats) {
 		bot.rate()/min.rate(), ratio(bot.q(0.50), min.q(0.50)), ratio(bot.q(0.99), min.q(0.99)))
 }
 
-func printBurst(name string, took []time.Duration) {
-	d := stats{took: took}
+func printBurst(name string, d stats) {
 	late := 0
-	for _, t := range took {
+	for _, t := range d.took {
 		if t > 3*time.Second {
 			late++
 		}
 	}
-	fmt.Printf("  %-12s p50 %v  p95 %v  p99 %v  max %v  later than Discord's 3 s: %d\n", name, d.q(0.50), d.q(0.95), d.q(0.99), d.q(1), late)
+	per := time.Duration(0)
+	if len(d.took) > 0 {
+		per = (d.cpu / time.Duration(len(d.took))).Round(time.Microsecond)
+	}
+	fmt.Printf("  %-12s p50 %v  p95 %v  p99 %v  max %v  later than Discord's 3 s: %d  bot cpu/interaction %v\n",
+		name, d.q(0.50), d.q(0.95), d.q(0.99), d.q(1), late, per)
 }
 
 // ---- Telegram workload ----
