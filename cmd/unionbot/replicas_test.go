@@ -9,8 +9,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -133,7 +131,7 @@ func (p *tgProxy) serve(w http.ResponseWriter, r *http.Request) {
 	case "sendMessage":
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		vals := formValues(r.Header.Get("Content-Type"), body)
+		vals := telegramtest.Params(r, body)
 		chat, _ := strconv.ParseInt(vals.Get("chat_id"), 10, 64)
 		text := vals.Get("text")
 		p.mu.Lock()
@@ -151,21 +149,6 @@ func (p *tgProxy) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.proxy.ServeHTTP(w, r)
-}
-
-// formValues reads a form-urlencoded or JSON body.
-func formValues(ct string, body []byte) url.Values {
-	if strings.HasPrefix(ct, "application/json") {
-		var m map[string]any
-		_ = json.Unmarshal(body, &m)
-		v := url.Values{}
-		for k, x := range m {
-			v.Set(k, fmt.Sprint(x))
-		}
-		return v
-	}
-	v, _ := url.ParseQuery(string(body))
-	return v
 }
 
 // wait calls cond on every change until it is true, failing after timeout.

@@ -26,10 +26,7 @@ func BuildBinary(tb testing.TB, pkg string) string {
 		tb.Fatalf("%v", err)
 	}
 	tb.Cleanup(func() { os.RemoveAll(dir) })
-	bin := filepath.Join(dir, filepath.Base(filepath.Clean(pkg)))
-	if filepath.Base(bin) == "." {
-		bin = filepath.Join(dir, "unionbot")
-	}
+	bin := filepath.Join(dir, "unionbot")
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()

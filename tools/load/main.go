@@ -642,7 +642,7 @@ func newObserver(tb *shim, target string) *observer {
 		if method == "sendMessage" || method == "answerInlineQuery" || method == "getUpdates" {
 			body, _ := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			p := params(r, body)
+			p := telegramtest.Params(r, body)
 			switch method {
 			case "sendMessage":
 				key = "chat:" + p.Get("chat_id")
@@ -662,31 +662,6 @@ func newObserver(tb *shim, target string) *observer {
 	}))
 	tb.Cleanup(o.srv.Close)
 	return o
-}
-
-// params reads a request's parameters, form-encoded, multipart or JSON.
-func params(r *http.Request, body []byte) url.Values {
-	ct := r.Header.Get("Content-Type")
-	switch {
-	case strings.HasPrefix(ct, "application/json"):
-		var m map[string]any
-		_ = json.Unmarshal(body, &m)
-		v := url.Values{}
-		for k, x := range m {
-			v.Set(k, fmt.Sprint(x))
-		}
-		return v
-	case strings.HasPrefix(ct, "multipart/"):
-		_ = r.ParseMultipartForm(1 << 20)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if r.MultipartForm != nil {
-			return url.Values(r.MultipartForm.Value)
-		}
-		return url.Values{}
-	default:
-		v, _ := url.ParseQuery(string(body))
-		return v
-	}
 }
 
 type status struct {
