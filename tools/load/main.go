@@ -186,6 +186,12 @@ func run(ctx context.Context, tb *shim, o options) {
 			mem = append(mem, bot.mem(fmt.Sprintf("after %d interactions", o.burst*o.rounds)))
 		}
 	}
+	// Idle again: the workers that answered the load have ended (they wait
+	// for more work for two seconds), so what remains is what the load
+	// left behind. The heap is not collected on purpose: this is what a
+	// host sees.
+	time.Sleep(3 * time.Second)
+	mem = append(mem, bot.mem("idle again, 3 s later"))
 	stop()
 
 	// ---- the minimal client, on a fresh fake of the same kind ----
