@@ -114,6 +114,8 @@ type Adapter struct {
 	seenMu    sync.Mutex
 	seen      map[string]time.Time // HTTP interactions already handled, against replays
 	seenOrder []string             // the same ids, oldest first
+
+	idle chan func() // runners waiting for work (spawn); unbuffered
 }
 
 // New checks cfg and prepares a session; nothing is sent until Run, Send or
@@ -203,7 +205,41 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 		now:        time.Now,
 		seen:       map[string]time.Time{},
 		modChannel: cfg.ModChannel,
+		idle:       make(chan func()),
 	}, nil
+}
+
+// runnerIdle is how long a runner waits for more work before it ends.
+const runnerIdle = 2 * time.Second
+
+// spawn runs fn on a goroutine of its own: a runner waiting for work if
+// there is one, else a new one. A goroutine made for each interaction, and
+// another for its handler, grew its stack to the core's depth, copying it
+// several times, every time (runtime.morestack was a twentieth of a
+// burst's CPU); a runner keeps its stack for the next. fn must recover its
+// own panics, as every function given to spawn does.
+func (a *Adapter) spawn(fn func()) {
+	select {
+	case a.idle <- fn:
+	default:
+		go a.runner(fn)
+	}
+}
+
+// runner runs fn, then what spawn hands it while work keeps coming, and
+// ends after runnerIdle without any.
+func (a *Adapter) runner(fn func()) {
+	wait := time.NewTimer(runnerIdle)
+	defer wait.Stop()
+	for {
+		fn()
+		wait.Reset(runnerIdle)
+		select {
+		case fn = <-a.idle:
+		case <-wait.C:
+			return
+		}
+	}
 }
 
 // maxIdleConns is how many idle connections to one host HTTPClient keeps:
@@ -254,9 +290,10 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	removers := []func(){
 		a.s.AddHandler(func(_ *discordgo.Session, ev *discordgo.InteractionCreate) {
 			// discordgo runs handlers in goroutines of their own, without
-			// recover; gatewayInteraction recovers (exchange.serve).
+			// recover; gatewayInteraction recovers (exchange.serve). It
+			// runs on a runner (spawn), whose stack has grown already.
 			if ev != nil {
-				a.gatewayInteraction(base, h, ev.Interaction)
+				a.spawn(func() { a.gatewayInteraction(base, h, ev.Interaction) })
 			}
 		}),
 		a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { a.log.Info("discord: gateway ready") }),
