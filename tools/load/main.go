@@ -45,6 +45,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -136,12 +137,15 @@ func run(ctx context.Context, tb *shim, o options) {
 	obs := newObserver(tb, tg.URL())
 	dc := discordtest.New(tb)
 	metricsAddr := freeAddr(tb)
-	var stderr bytes.Buffer
+	stderr := &logBuffer{}
 	cmd := exec.Command(bin)
 	cmd.Env = append(minimalEnv(),
 		"HOME="+dir,
 		"UNIONBOT_DATA_DIR="+filepath.Join(dir, "data"),
 		"UNIONBOT_LOG_LEVEL=warn",
+		// One line per collection on stderr, with the heap still live
+		// after it: the one figure of the heap that garbage does not blur.
+		"GODEBUG=gctrace=1",
 		"UNIONBOT_HTTP_ADDR="+metricsAddr,
 		"UNIONBOT_TELEGRAM_TOKEN="+token,
 		"UNIONBOT_TELEGRAM_API_ENDPOINT="+obs.srv.URL+"/bot%s/%s",
@@ -150,7 +154,7 @@ func run(ctx context.Context, tb *shim, o options) {
 		"UNIONBOT_DISCORD_API_BASE="+dc.APIBase(),
 		"UNIONBOT_DISCORD_GUILD="+discordtest.GuildID,
 	)
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	cmd.Stdout, cmd.Stderr = io.Discard, stderr
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start %s: %v", bin, err)
 	}
@@ -171,11 +175,11 @@ func run(ctx context.Context, tb *shim, o options) {
 		}
 	}
 	tb.Cleanup(stop)
-	waitUntil(ctx, tb, "the bot to long-poll the fake Telegram", func() bool { return obs.polling() > 0 }, &stderr)
+	waitUntil(ctx, tb, "the bot to long-poll the fake Telegram", func() bool { return obs.polling() > 0 }, stderr)
 	if _, ok := dc.Await(discordtest.Identify(), 20*time.Second); !ok {
 		tb.Fatalf("the bot did not connect to the fake Discord gateway\n%s", stderr.String())
 	}
-	bot := process{pid: cmd.Process.Pid, metrics: "http://" + metricsAddr + "/metrics"}
+	bot := process{pid: cmd.Process.Pid, metrics: "http://" + metricsAddr + "/metrics", log: stderr}
 	mem := []memAt{bot.mem("connected, idle")}
 
 	botClosed := bot.measure(func() stats { return closedLoop(ctx, tb, tg, obs, o.users, o.commands) })
@@ -244,9 +248,9 @@ func run(ctx context.Context, tb *shim, o options) {
 			printBurst(fmt.Sprintf("burst %d", o.rounds), dcLast)
 		}
 	}
-	fmt.Println("\nunionbot memory (VmRSS; heap in use and goroutines from its /metrics):")
+	fmt.Println("\nunionbot memory (VmRSS; heap in use and goroutines from its /metrics; live heap from its gctrace):")
 	for _, m := range mem {
-		fmt.Printf("  %-28s RSS %6.1f MB  heap in use %6.1f MB  goroutines %d\n", m.when, m.rssMB, m.heapMB, m.goroutines)
+		fmt.Printf("  %-28s RSS %6.1f MB  heap in use %6.1f MB  live after the last GC %6.1f MB  goroutines %d\n", m.when, m.rssMB, m.heapMB, m.liveMB, m.goroutines)
 	}
 }
 
@@ -475,6 +479,7 @@ func later(a, b time.Time) time.Time {
 type process struct {
 	pid     int
 	metrics string
+	log     *logBuffer // its stderr, with GODEBUG=gctrace=1
 }
 
 // measure runs f and adds the process's CPU time during it to f's stats,
@@ -511,6 +516,7 @@ func (p process) cpu() time.Duration {
 type memAt struct {
 	when          string
 	rssMB, heapMB float64
+	liveMB        float64 // live heap after the last collection (0: none yet)
 	goroutines    int
 }
 
@@ -518,6 +524,9 @@ type memAt struct {
 // and the number of goroutines.
 func (p process) mem(when string) memAt {
 	m := memAt{when: when, rssMB: float64(rssKB(p.pid)) / 1024}
+	if p.log != nil {
+		m.liveMB = p.log.lastLiveHeapMB()
+	}
 	resp, err := http.Get(p.metrics)
 	if err != nil {
 		return m
@@ -768,7 +777,7 @@ func minimalEnv() []string {
 	return out
 }
 
-func waitUntil(ctx context.Context, tb *shim, what string, cond func() bool, log *bytes.Buffer) {
+func waitUntil(ctx context.Context, tb *shim, what string, cond func() bool, log *logBuffer) {
 	deadline := time.Now().Add(20 * time.Second)
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
@@ -782,6 +791,39 @@ func waitUntil(ctx context.Context, tb *shim, what string, cond func() bool, log
 		}
 		<-tick.C
 	}
+}
+
+// logBuffer is the bot's stderr, written by exec's copying goroutine and
+// read by this one.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// gcLine finds the heap sizes of a gctrace line: "… 4->4->1 MB, …" is the
+// heap at the collection's start, at its end, and still live (marked).
+var gcLine = regexp.MustCompile(`(\d+)->(\d+)->(\d+) MB`)
+
+// lastLiveHeapMB is the live heap of the last collection logged so far.
+func (l *logBuffer) lastLiveHeapMB() float64 {
+	all := gcLine.FindAllStringSubmatch(l.String(), -1)
+	if len(all) == 0 {
+		return 0
+	}
+	mb, _ := strconv.ParseFloat(all[len(all)-1][3], 64)
+	return mb
 }
 
 // rssKB reads a process's resident memory (VmRSS, in kB) from /proc.
