@@ -794,36 +794,51 @@ func waitUntil(ctx context.Context, tb *shim, what string, cond func() bool, log
 }
 
 // logBuffer is the bot's stderr, written by exec's copying goroutine and
-// read by this one.
+// read by this one: its log lines, kept for a failure's message, and the
+// live heap of the last collection its gctrace lines reported.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	mu      sync.Mutex
+	partial string   // a line not ended yet
+	lines   []string // the lines that are not gctrace's
+	liveMB  float64
 }
 
 // gcLine finds the heap sizes of a gctrace line: "… 4->4->1 MB, …" is the
 // heap at the collection's start, at its end, and still live (marked).
-var gcLine = regexp.MustCompile(`(\d+)->(\d+)->(\d+) MB`)
+var gcLine = regexp.MustCompile(`^gc \d+ .*?(\d+)->(\d+)->(\d+) MB`)
 
-// lastLiveHeapMB is the live heap of the last collection logged so far.
-func (l *logBuffer) lastLiveHeapMB() float64 {
-	all := gcLine.FindAllStringSubmatch(l.String(), -1)
-	if len(all) == 0 {
-		return 0
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	text := l.partial + string(p)
+	for {
+		line, rest, ended := strings.Cut(text, "\n")
+		if !ended {
+			l.partial = text
+			return len(p), nil
+		}
+		text = rest
+		if m := gcLine.FindStringSubmatch(line); m != nil {
+			l.liveMB, _ = strconv.ParseFloat(m[3], 64)
+		} else {
+			l.lines = append(l.lines, line)
+		}
 	}
-	mb, _ := strconv.ParseFloat(all[len(all)-1][3], 64)
-	return mb
+}
+
+// String is the log so far, without the gctrace lines.
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(append(l.lines, l.partial), "\n")
+}
+
+// lastLiveHeapMB is the live heap of the last collection logged so far
+// (0 before the first).
+func (l *logBuffer) lastLiveHeapMB() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.liveMB
 }
 
 // rssKB reads a process's resident memory (VmRSS, in kB) from /proc.
