@@ -222,20 +222,22 @@ func (a *Adapter) spawn(fn func()) {
 	select {
 	case a.idle <- fn:
 	default:
-		go a.runner(fn)
+		go runner(a.idle, fn)
 	}
 }
 
-// runner runs fn, then what spawn hands it while work keeps coming, and
-// ends after runnerIdle without any.
-func (a *Adapter) runner(fn func()) {
+// runner runs fn, then what spawn hands it on idle while work keeps coming,
+// and ends after runnerIdle without any. It holds nothing else (not the
+// adapter), so that what an idle runner keeps alive is its stack alone.
+func runner(idle chan func(), fn func()) {
 	wait := time.NewTimer(runnerIdle)
 	defer wait.Stop()
 	for {
 		fn()
+		fn = nil // an idle runner keeps nothing of the interaction it served alive
 		wait.Reset(runnerIdle)
 		select {
-		case fn = <-a.idle:
+		case fn = <-idle:
 		case <-wait.C:
 			return
 		}

@@ -297,6 +297,22 @@ func (s *Server) Await(match func(Call) bool, timeout time.Duration) (Call, bool
 	}
 }
 
+// Forget drops the calls recorded so far, the interactions prepared so far
+// and the gateway dispatches kept for a resume, so that a long run (a load
+// test, a test of the bot's memory) does not grow the fake with it. Call it
+// only when nothing is in flight and no WaitFor or Await runs: calls to the
+// forgotten interactions' webhooks are refused afterwards, and a resume
+// replays nothing sent before.
+func (s *Server) Forget() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
+	clear(s.inter)
+	for i := range s.events {
+		s.events[i] = nil // events[i] keeps its sequence number
+	}
+}
+
 // CountOf returns how many recorded calls match.
 func (s *Server) CountOf(match func(Call) bool) int {
 	n := 0
@@ -1002,6 +1018,29 @@ func pathIs(c Call, method string, parts ...string) bool {
 // Callback matches the initial response to the interaction with this id.
 func Callback(id string) func(Call) bool {
 	return func(c Call) bool { return pathIs(c, "POST", "interactions", id, "*", "callback") }
+}
+
+// CallbackOf returns the id of the interaction c is the initial response
+// to, if it is one: a wait for many interactions' callbacks at once (a
+// burst) matches each call once, by id, instead of once per interaction.
+func CallbackOf(c Call) (id string, ok bool) {
+	if c.Method != http.MethodPost {
+		return "", false
+	}
+	rest, ok := apiPath(c.Path)
+	if !ok {
+		return "", false
+	}
+	rest, ok = strings.CutPrefix(rest, "interactions/")
+	if !ok {
+		return "", false
+	}
+	id, rest, _ = strings.Cut(rest, "/")
+	token, rest, _ := strings.Cut(rest, "/")
+	if id == "" || token == "" || rest != "callback" {
+		return "", false
+	}
+	return id, true
 }
 
 // EditOriginal matches edits of the original response of the interaction
