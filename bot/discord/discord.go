@@ -163,6 +163,10 @@ func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 	s.ShouldReconnectOnError = true
 	s.ShouldRetryOnRateLimit = true
 	s.StateEnabled = false // interactions carry all we need
+	// Every handler Run adds returns at once (the interaction's is handed
+	// to a runner, spawn): run them on discordgo's reading goroutine
+	// instead of a new goroutine per event and handler.
+	s.SyncEvents = true
 	s.Identify.Intents = discordgo.IntentsNone
 	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 20 * time.Second}
 
@@ -257,6 +261,7 @@ const maxIdleConns = 64
 func HTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = maxIdleConns
+	tr.MaxConnsPerHost = maxIdleConns
 	return &http.Client{Timeout: 20 * time.Second, Transport: tr}
 }
 

@@ -356,14 +356,13 @@ func flags(ephemeral bool) discordgo.MessageFlags {
 	return 0
 }
 
-func messageResponse(typ discordgo.InteractionResponseType, pg page, comps []discordgo.MessageComponent, ephemeral bool) *discordgo.InteractionResponse {
-	if comps == nil {
-		comps = []discordgo.MessageComponent{}
-	}
-	return &discordgo.InteractionResponse{Type: typ, Data: &discordgo.InteractionResponseData{
+// messageResponse is the response that answers with a message: pg and
+// comps, no mentions, ephemeral or not (see wire.go for its encoding).
+func messageResponse(typ discordgo.InteractionResponseType, pg page, comps []discordgo.MessageComponent, ephemeral bool) *wireResponse {
+	return &wireResponse{Type: typ, Data: &wireMessage{
 		Content:         pg.content,
 		Embeds:          nonNil(pg.embeds),
-		Components:      comps,
+		Components:      wireComponents(comps),
 		AllowedMentions: noMentions(),
 		Flags:           flags(ephemeral),
 	}}
