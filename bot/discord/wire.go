@@ -13,7 +13,7 @@ import "github.com/bwmarrin/discordgo"
 
 type wireResponse struct {
 	Type discordgo.InteractionResponseType `json:"type"`
-	Data *wireMessage                       `json:"data"`
+	Data *wireMessage                      `json:"data"`
 }
 
 type wireMessage struct {
