@@ -567,7 +567,10 @@ func (t *rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 	default:
 		return t.next.RoundTrip(r)
 	}
-	r2 := r.Clone(r.Context())
+	// A shallow copy with its own URL: nothing else is changed, so the
+	// header need not be copied (Clone copied it for every call).
+	r2 := new(http.Request)
+	*r2 = *r
 	u := *r.URL
 	u.Scheme = t.base.Scheme
 	u.Host = t.base.Host

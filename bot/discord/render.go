@@ -258,13 +258,29 @@ func cutSpace(s string) (lead, core, trail string) {
 // markdownChars are the characters escape escapes.
 const markdownChars = "\\*_~`|><#-[]()@"
 
+// plain reports whether escape has nothing to do: s holds no markdown
+// character and is valid UTF-8. ASCII text is checked a byte at a time
+// without strings.ContainsAny, which built its set of characters at every
+// call.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			return !strings.ContainsAny(s[i:], markdownChars) && utf8.ValidString(s[i:])
+		case c == '\\', c == '*', c == '_', c == '~', c == '`', c == '|', c == '>', c == '<', c == '#', c == '-', c == '[', c == ']', c == '(', c == ')', c == '@': // markdownChars
+			return false
+		}
+	}
+	return true
+}
+
 // escape makes text literal in Discord markdown: every character that can
 // start formatting, a heading, a quote, a list, a spoiler, a masked link or
 // a mention (@everyone, <@id>, <@&role>, <#channel>) gets a backslash.
 func escape(s string) string {
 	// Text with none of them (and valid UTF-8, which the loop would
 	// otherwise mend) is returned as it is, without a copy.
-	if !strings.ContainsAny(s, markdownChars) && utf8.ValidString(s) {
+	if plain(s) {
 		return s
 	}
 	var b strings.Builder
@@ -287,7 +303,7 @@ func escape(s string) string {
 // buttons are shown as text (see render).
 func buttons(rows [][]bot.Button) []discordgo.MessageComponent {
 	var out []discordgo.MessageComponent
-	seen := map[string]bool{}
+	seen := make(seenButtons, 0, maxRows*maxPerRow)
 	for _, row := range rows {
 		var cur []discordgo.MessageComponent
 		for _, b := range row {
@@ -295,19 +311,17 @@ func buttons(rows [][]bot.Button) []discordgo.MessageComponent {
 			var btn discordgo.Button
 			switch {
 			case b.Data != "":
-				if len(b.Data) > maxCustomID || seen[b.Data] {
+				if len(b.Data) > maxCustomID || !seen.add(b.Data, "") {
 					continue
 				}
-				seen[b.Data] = true
 				if label == "" {
 					label = b.Data
 				}
 				btn = discordgo.Button{Label: clip(label, maxButtonLabel), Style: buttonStyle(b.Style), CustomID: b.Data}
 			case b.URL != "":
-				if !bot.SafeURL(b.URL) || len(b.URL) > maxButtonURL || seen["url "+b.URL] {
+				if !bot.SafeURL(b.URL) || len(b.URL) > maxButtonURL || !seen.add("", b.URL) {
 					continue
 				}
-				seen["url "+b.URL] = true
 				if label == "" {
 					label = b.URL
 				}
@@ -329,6 +343,23 @@ func buttons(rows [][]bot.Button) []discordgo.MessageComponent {
 		out = out[:maxRows]
 	}
 	return out
+}
+
+// seenButtons is the buttons a message shows so far, by custom id or URL: at
+// most maxRows×maxPerRow, so a list to scan rather than a map to build
+// for every reply.
+type seenButtons []struct{ data, url string }
+
+// add reports whether a button with this custom id (or, for a link, URL)
+// is new, and notes it.
+func (s *seenButtons) add(data, url string) bool {
+	for _, b := range *s {
+		if b.data == data && b.url == url {
+			return false
+		}
+	}
+	*s = append(*s, struct{ data, url string }{data, url})
+	return true
 }
 
 func buttonStyle(s bot.ButtonStyle) discordgo.ButtonStyle {
