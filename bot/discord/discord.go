@@ -116,6 +116,8 @@ type Adapter struct {
 	seenOrder []string             // the same ids, oldest first
 
 	idle chan func() // runners waiting for work (spawn); unbuffered
+
+	memo renderMemo // pages of the answers the core shares (memo.go)
 }
 
 // New checks cfg and prepares a session; nothing is sent until Run, Send or

@@ -408,7 +408,7 @@ func (x *exchange) reply(ctx context.Context, h bot.Handler, m *bot.Message, eph
 	if !ok {
 		rep = x.failure(errTimeout, false)
 	}
-	out := render(rep)
+	out := x.a.memo.rendered(rep)
 	switch {
 	case out.empty():
 		x.deleteOriginal(ctx)
@@ -429,7 +429,7 @@ func (x *exchange) answer(ctx context.Context, rep *bot.Reply, ephemeral bool) {
 			return
 		}
 	}
-	out := render(rep)
+	out := x.a.memo.rendered(rep)
 	if out.empty() {
 		// Discord wants a response; this one shows nothing once deleted.
 		if x.respond(ctx, &discordgo.InteractionResponse{
@@ -477,7 +477,7 @@ func (x *exchange) press(ctx context.Context, h bot.Handler, m *bot.Message) {
 	if rep == nil {
 		return
 	}
-	out := render(rep)
+	out := x.a.memo.rendered(rep)
 	if rep.Edit && !out.empty() {
 		x.editOriginal(ctx, out, x.inGuild())
 		x.notice(ctx, rep, out)
@@ -493,7 +493,7 @@ func (x *exchange) pressAnswer(ctx context.Context, rep *bot.Reply) {
 			return
 		}
 	}
-	out := render(rep)
+	out := x.a.memo.rendered(rep)
 	if rep != nil && rep.Edit && !out.empty() {
 		first := out.buttons
 		if len(out.pages) > 1 {

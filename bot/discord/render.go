@@ -84,7 +84,14 @@ func render(r *bot.Reply) output {
 			out.pages = append(out.pages, page{content: c})
 		}
 	}
-	out.buttons = buttons(r.Buttons)
+	return withButtons(out.pages, r)
+}
+
+// withButtons is the output of pages with r's buttons: each asker's
+// buttons are their own (signed for them), so they are rendered every
+// time.
+func withButtons(pages []page, r *bot.Reply) output {
+	out := output{pages: pages, buttons: buttons(r.Buttons)}
 	if len(out.pages) == 0 && len(out.buttons) > 0 {
 		out.pages = []page{{}}
 	}
