@@ -310,7 +310,7 @@ func escape(s string) string {
 // buttons are shown as text (see render).
 func buttons(rows [][]bot.Button) []discordgo.MessageComponent {
 	var out []discordgo.MessageComponent
-	seen := make(seenButtons, 0, maxRows*maxPerRow)
+	var seen seenButtons
 	for _, row := range rows {
 		var cur []discordgo.MessageComponent
 		for _, b := range row {
@@ -352,20 +352,28 @@ func buttons(rows [][]bot.Button) []discordgo.MessageComponent {
 	return out
 }
 
-// seenButtons is the buttons a message shows so far, by custom id or URL: at
-// most maxRows×maxPerRow, so a list to scan rather than a map to build
-// for every reply.
-type seenButtons []struct{ data, url string }
+// seenButtons is the buttons laid out so far, by custom id or URL: a
+// fixed list on the stack rather than a map made for every reply. It
+// holds as many as a message shows: the buttons after those are past the
+// last row, and dropped.
+type seenButtons struct {
+	n    int
+	keys [maxRows * maxPerRow]struct{ data, url string }
+}
 
 // add reports whether a button with this custom id (or, for a link, URL)
-// is new, and notes it.
+// is new and may still be shown, and notes it.
 func (s *seenButtons) add(data, url string) bool {
-	for _, b := range *s {
-		if b.data == data && b.url == url {
+	for _, k := range s.keys[:s.n] {
+		if k.data == data && k.url == url {
 			return false
 		}
 	}
-	*s = append(*s, struct{ data, url string }{data, url})
+	if s.n == len(s.keys) {
+		return false
+	}
+	s.keys[s.n].data, s.keys[s.n].url = data, url
+	s.n++
 	return true
 }
 

@@ -49,6 +49,13 @@ type wireButton struct {
 // a null list as "keep the old components".
 func wireComponents(comps []discordgo.MessageComponent) any {
 	rows := make([]wireRow, 0, len(comps))
+	n := 0
+	for _, c := range comps {
+		if row, ok := c.(discordgo.ActionsRow); ok {
+			n += len(row.Components)
+		}
+	}
+	all := make([]wireButton, 0, n) // every row's buttons, in one allocation
 	for _, c := range comps {
 		var row discordgo.ActionsRow
 		switch v := c.(type) {
@@ -62,7 +69,7 @@ func wireComponents(comps []discordgo.MessageComponent) any {
 		default:
 			return comps
 		}
-		w := wireRow{Components: make([]wireButton, 0, len(row.Components)), ID: row.ID, Type: discordgo.ActionsRowComponent}
+		start := len(all)
 		for _, b := range row.Components {
 			var btn discordgo.Button
 			switch v := b.(type) {
@@ -79,13 +86,13 @@ func wireComponents(comps []discordgo.MessageComponent) any {
 			if btn.Style == 0 {
 				btn.Style = discordgo.PrimaryButton // as discordgo's MarshalJSON does
 			}
-			w.Components = append(w.Components, wireButton{
+			all = append(all, wireButton{
 				Label: btn.Label, Style: btn.Style, Disabled: btn.Disabled, Emoji: btn.Emoji,
 				URL: btn.URL, CustomID: btn.CustomID, SKUID: btn.SKUID, ID: btn.ID,
 				Type: discordgo.ButtonComponent,
 			})
 		}
-		rows = append(rows, w)
+		rows = append(rows, wireRow{Components: all[start:len(all):len(all)], ID: row.ID, Type: discordgo.ActionsRowComponent})
 	}
 	return rows
 }
