@@ -48,39 +48,23 @@ type wireButton struct {
 // (what buttons makes), else comps itself. It is never nil: Discord reads
 // a null list as "keep the old components".
 func wireComponents(comps []discordgo.MessageComponent) any {
-	rows := make([]wireRow, 0, len(comps))
 	n := 0
 	for _, c := range comps {
-		if row, ok := c.(discordgo.ActionsRow); ok {
+		if row, ok := valueOf[discordgo.ActionsRow](c); ok {
 			n += len(row.Components)
 		}
 	}
+	rows := make([]wireRow, 0, len(comps))
 	all := make([]wireButton, 0, n) // every row's buttons, in one allocation
 	for _, c := range comps {
-		var row discordgo.ActionsRow
-		switch v := c.(type) {
-		case discordgo.ActionsRow:
-			row = v
-		case *discordgo.ActionsRow:
-			if v == nil {
-				return comps
-			}
-			row = *v
-		default:
+		row, ok := valueOf[discordgo.ActionsRow](c)
+		if !ok {
 			return comps
 		}
 		start := len(all)
 		for _, b := range row.Components {
-			var btn discordgo.Button
-			switch v := b.(type) {
-			case discordgo.Button:
-				btn = v
-			case *discordgo.Button:
-				if v == nil {
-					return comps
-				}
-				btn = *v
-			default:
+			btn, ok := valueOf[discordgo.Button](b)
+			if !ok {
 				return comps
 			}
 			if btn.Style == 0 {
@@ -95,4 +79,19 @@ func wireComponents(comps []discordgo.MessageComponent) any {
 		rows = append(rows, wireRow{Components: all[start:len(all):len(all)], ID: row.ID, Type: discordgo.ActionsRowComponent})
 	}
 	return rows
+}
+
+// valueOf is c as a T, whether it holds a T or a non-nil *T: discordgo
+// decodes components as pointers, and the adapter builds them as values.
+func valueOf[T any](c any) (T, bool) {
+	switch v := c.(type) {
+	case T:
+		return v, true
+	case *T:
+		if v != nil {
+			return *v, true
+		}
+	}
+	var zero T
+	return zero, false
 }
