@@ -262,8 +262,8 @@ const maxIdleConns = 64
 // burst of interactions reuse connections instead of each opening (and,
 // over HTTP/1.1 through a proxy, TLS-handshaking) its own: a burst of 500
 // spent a tenth of the bot's CPU dialling. Beyond that many calls at once
-// (over HTTP/1.1; HTTP/2 to Discord shares one connection) a call waits for
-// a connection, a few milliseconds on loopback.
+// over HTTP/1.1 a call waits for a connection to come free (HTTP/2, which
+// Discord speaks, carries them all on one).
 func HTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = maxIdleConns
