@@ -263,7 +263,7 @@ const maxIdleConns = 64
 // over HTTP/1.1 through a proxy, TLS-handshaking) its own: a burst of 500
 // spent a tenth of the bot's CPU dialling. Beyond that many calls at once
 // over HTTP/1.1 a call waits for a connection to come free (HTTP/2, which
-// Discord speaks, carries them all on one).
+// Discord speaks, carries many calls on each).
 func HTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = maxIdleConns
