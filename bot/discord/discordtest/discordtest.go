@@ -115,6 +115,7 @@ type Server struct {
 	session string  // current gateway session id
 	seq     int64
 	events  [][]byte // dispatches of this session, for replay on resume
+	dropped int64    // how many of the session's first events Forget dropped
 	nextID  uint64
 	inter   map[string]*interaction // by token
 	cmds    map[string][]json.RawMessage
@@ -308,9 +309,8 @@ func (s *Server) Forget() {
 	defer s.mu.Unlock()
 	s.calls = nil
 	clear(s.inter)
-	for i := range s.events {
-		s.events[i] = nil // events[i] keeps its sequence number
-	}
+	s.dropped += int64(len(s.events))
+	s.events = nil
 }
 
 // CountOf returns how many recorded calls match.
@@ -1233,6 +1233,7 @@ func (s *Server) identify(c *gwConn) error {
 	s.session = "session-" + strconv.FormatUint(s.nextID, 10)
 	s.seq = 1
 	s.events = nil
+	s.dropped = 0
 	sess := s.session
 	s.mu.Unlock()
 	ready := map[string]any{
@@ -1266,7 +1267,7 @@ func (s *Server) resume(c *gwConn, d json.RawMessage) error {
 	}
 	var replay [][]byte
 	for i, e := range s.events {
-		if e != nil && int64(i)+2 > in.Seq { // events[i] has sequence i+2 (READY is 1)
+		if e != nil && s.dropped+int64(i)+2 > in.Seq { // events[i] has sequence dropped+i+2 (READY is 1)
 			replay = append(replay, e)
 		}
 	}
