@@ -3,7 +3,6 @@ package directory
 import (
 	"math"
 	"sort"
-	"sync"
 )
 
 // Name matching ranks organisations with BM25F: each organisation is one
@@ -43,19 +42,7 @@ type nameIndex struct {
 	// nameOrder is each organisation's position in name order, so that
 	// equal scores are ordered by name without comparing strings.
 	nameOrder []int32
-	pool      sync.Pool // *scratch
 }
-
-// scratch is a query's accumulators, reused: a dense array indexed by
-// organisation, reset through the list of those touched. An organisation's
-// score and cover sit side by side, so a vague query's pass over 100,000
-// postings touches one cache line per posting rather than two.
-type scratch struct {
-	acc     []accum
-	touched []int32
-}
-
-type accum struct{ score, cover float32 }
 
 func (x *Index) buildNames(f *folder) {
 	n := len(x.orgs)
@@ -122,9 +109,6 @@ func (x *Index) buildNames(f *folder) {
 	for pos, id := range byName {
 		ni.nameOrder[id] = int32(pos)
 	}
-	ni.pool.New = func() any {
-		return &scratch{acc: make([]accum, n)}
-	}
 	x.bm = ni
 }
 
@@ -168,13 +152,13 @@ func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32
 			extra = append(extra, t)
 		}
 	}
-	s := ni.pool.Get().(*scratch)
+	s := x.getScratch()
 	defer func() {
 		for _, id := range s.touched {
 			s.acc[id] = accum{}
 		}
 		s.touched = s.touched[:0]
-		ni.pool.Put(s)
+		x.putScratch(s)
 	}()
 	for _, t := range terms {
 		idf := float32(ni.idf[t])

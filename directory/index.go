@@ -81,8 +81,9 @@ type Index struct {
 	// shared_deletes.go).
 	placeDels *deletionIndex
 
-	info []orgInfo  // by organisation
-	bm   *nameIndex // name matching (BM25F) over the organisations
+	info []orgInfo    // by organisation
+	bm   *nameIndex   // name matching (BM25F) over the organisations
+	work *scratchPool // searches' reusable working memory (scratch.go)
 
 	// What makes one reading of an ambiguous name likelier than another:
 	// cityListed is a city's position in the hand-written cities.yaml (people
@@ -134,6 +135,7 @@ func Build(seed *Seed, orgs []Organisation) *Index {
 	x.regional = make(map[string][]int32)
 	f := newFolder()
 	x.addOrgs(f, orgs)
+	x.work = newScratchPool(len(x.orgs))
 	x.rank()
 	x.buildNames(f)
 	x.buildAutocompleteNames(f)

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 )
@@ -270,47 +271,99 @@ func (x *Index) placeMatch(r ref) Match {
 func (x *Index) cityMatch(ci int32, m *Match) {
 	c := &x.cities[ci]
 	at := Point{c.Lat, c.Lon}
-	in := map[int32]bool{}
-	for _, id := range x.cityIn[ci] {
-		in[id] = true
-		m.Local = append(m.Local, Hit{Org: &x.orgs[id], Km: -1, In: c.Name})
-	}
-	near := map[int32]bool{}
-	var withKm, without []Hit
-	x.localTree.within(at, NearKm, func(id int32) {
-		if in[id] || near[id] {
-			return
-		}
-		near[id] = true
-		withKm = append(withKm, Hit{Org: &x.orgs[id], Km: DistanceKm(*x.orgs[id].Coordinates, at)})
-	})
-	if c.Subdivision != "" {
-		for _, id := range x.subIn[c.Subdivision] {
-			if in[id] || near[id] {
-				continue
-			}
-			near[id] = true
-			h := Hit{Org: &x.orgs[id], Km: -1}
-			if x.info[id].real {
-				h.Km = DistanceKm(*x.orgs[id].Coordinates, at)
-				withKm = append(withKm, h)
-			} else {
-				without = append(without, h)
-			}
+	s := x.getScratch()
+	defer x.putScratch(s)
+	s.resetMarks()
+	if in := x.cityIn[ci]; len(in) > 0 {
+		m.Local = make([]Hit, 0, len(in))
+		for _, id := range in {
+			s.mark(id)
+			m.Local = append(m.Local, Hit{Org: &x.orgs[id], Km: -1, In: c.Name})
 		}
 	}
-	sort.SliceStable(withKm, func(i, j int) bool { return withKm[i].Km < withKm[j].Km })
-	m.Near = append(withKm, without...)
-	sort.SliceStable(m.Near, func(i, j int) bool { return peerFirst(m.Near[i].Org, m.Near[j].Org) < 0 })
-	if len(m.Near) > MaxPerTier {
-		m.More += len(m.Near) - MaxPerTier
-		m.Near = m.Near[:MaxPerTier]
-	}
+	s.near = x.nearCity(s, at, c.Subdivision)
+	m.Near = x.nearHits(s.near, at, &m.More)
 	for _, id := range x.national[c.Country] {
-		if !in[id] {
+		if s.marks[id] != s.gen {
 			m.National = append(m.National, Hit{Org: &x.orgs[id], Km: -1})
 		}
 	}
+}
+
+// nearCand is a group near a city, with what orders it: peer-run groups
+// before allies, those with a real point (nearest first) before those
+// without. d is the squared chord from the city, which orders as the
+// great-circle distance does.
+type nearCand struct {
+	id    int32
+	order uint8 // 0 peer-run with a point, 1 peer-run without, 2 and 3 allies
+	d     float64
+}
+
+func (x *Index) nearCand(id int32, real bool, d float64) nearCand {
+	c := nearCand{id: id, d: d}
+	if !real {
+		c.order = 1
+	}
+	if isAlly(&x.orgs[id]) {
+		c.order += 2
+	}
+	return c
+}
+
+// nearCity lists, in the order a city's answer shows them, the groups not
+// marked in s yet that are within NearKm of at or in the province sub
+// (those at a real point by distance, then the others as the province
+// lists them; peer-run groups before allies), and marks them.
+func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
+	cands := s.near[:0]
+	x.localTree.within(at, NearKm, func(id int32, d float64) {
+		if s.mark(id) {
+			cands = append(cands, x.nearCand(id, true, d))
+		}
+	})
+	if sub != "" {
+		u := unit(at)
+		for _, id := range x.subIn[sub] {
+			if !s.mark(id) {
+				continue
+			}
+			if x.info[id].real {
+				cands = append(cands, x.nearCand(id, true, chord2(u, unit(*x.orgs[id].Coordinates))))
+			} else {
+				cands = append(cands, x.nearCand(id, false, 0))
+			}
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b nearCand) int {
+		if a.order != b.order {
+			return int(a.order) - int(b.order)
+		}
+		return cmp.Compare(a.d, b.d)
+	})
+	return cands
+}
+
+// nearHits turns the first MaxPerTier of cands into hits, with their
+// distance from at when they have a real point, and counts the rest in
+// more.
+func (x *Index) nearHits(cands []nearCand, at Point, more *int) []Hit {
+	if len(cands) == 0 {
+		return nil
+	}
+	if len(cands) > MaxPerTier {
+		*more += len(cands) - MaxPerTier
+		cands = cands[:MaxPerTier]
+	}
+	out := make([]Hit, len(cands))
+	for i, c := range cands {
+		o := &x.orgs[c.id]
+		out[i] = Hit{Org: o, Km: -1}
+		if c.order&1 == 0 {
+			out[i].Km = DistanceKm(*o.Coordinates, at)
+		}
+	}
+	return out
 }
 
 // listed returns every organisation the match lists already.
@@ -415,23 +468,26 @@ func (x *Index) Near(p Point, k int, skip []Hit) []Hit {
 // The point is not kept.
 func (x *Index) NearPoint(p Point) Match {
 	m := Match{Place: &Place{Kind: PlaceCity, Point: p}}
-	var withKm []Hit
-	seen := map[int32]bool{}
-	x.localTree.within(p, NearKm, func(id int32) {
-		if !seen[id] {
-			seen[id] = true
-			withKm = append(withKm, Hit{Org: &x.orgs[id], Km: DistanceKm(*x.orgs[id].Coordinates, p)})
+	s := x.getScratch()
+	defer x.putScratch(s)
+	s.resetMarks()
+	cands := s.near[:0]
+	x.localTree.within(p, NearKm, func(id int32, d float64) {
+		if s.mark(id) {
+			cands = append(cands, nearCand{id: id, d: d})
 		}
 	})
-	sort.SliceStable(withKm, func(i, j int) bool { return withKm[i].Km < withKm[j].Km })
-	m.Near = withKm
+	slices.SortStableFunc(cands, func(a, b nearCand) int { return cmp.Compare(a.d, b.d) })
+	s.near = cands
+	for _, c := range cands {
+		m.Near = append(m.Near, Hit{Org: &x.orgs[c.id], Km: DistanceKm(*x.orgs[c.id].Coordinates, p)})
+	}
 	if c, ok := x.WhereIs(p); ok {
 		m.Place.Country = c.Country
 		m.Place.Subdivision = c.Subdivision
 		if c.Subdivision != "" {
 			for _, id := range x.subIn[c.Subdivision] {
-				if !seen[id] && !x.info[id].real {
-					seen[id] = true
+				if !x.info[id].real && s.mark(id) {
 					m.Near = append(m.Near, Hit{Org: &x.orgs[id], Km: -1})
 				}
 			}
