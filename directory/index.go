@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -80,6 +81,7 @@ type Index struct {
 	// deletes and delLists hold only the organisations' words (see
 	// shared_deletes.go).
 	placeDels *deletionIndex
+	orgDels   *orgDeletions // the organisations' words' deletions; nil in a place index
 
 	info []orgInfo    // by organisation
 	bm   *nameIndex   // name matching (BM25F) over the organisations
@@ -185,8 +187,10 @@ func (x *Index) extend() *Index {
 	y := *x
 	y.placeKeys, y.keys = x.keys, make(map[string][]ref)
 	y.placeVocab, y.vocab = x.vocab, make(map[string]int32)
-	// The places' deletion index, the biggest part, is shared, not copied.
-	y.deletes, y.delLists = make(map[uint64]int32), nil
+	// The places' deletion index, the biggest part, is shared, not copied;
+	// the organisations' is built on first use (orgDeletions).
+	y.deletes, y.delLists = nil, nil
+	y.orgDels = &orgDeletions{}
 	// addWord writes to elements of this, not only appends.
 	y.fuzzed = slices.Clone(x.fuzzed)
 	return &y
@@ -285,7 +289,16 @@ func (x *Index) addWord(w string, r ref, fuzzy bool) {
 		return
 	}
 	x.fuzzed[id] = true
-	rw := x.words[id]
+	if x.orgDels != nil {
+		// An organisation's word: indexed when first needed (orgDeletions).
+		x.orgDels.words = append(x.orgDels.words, id)
+		return
+	}
+	addDeletions(x.deletes, &x.delLists, id, x.words[id])
+}
+
+// addDeletions indexes the deletions of word id (rw) in deletes and lists.
+func addDeletions(deletes map[uint64]int32, lists *[][]int32, id int32, rw []rune) {
 	if len(rw) < 3 {
 		return
 	}
@@ -297,17 +310,44 @@ func (x *Index) addWord(w string, r ref, fuzzy bool) {
 		depth = 1
 	}
 	deletions(rw, depth, func(d uint64) {
-		i, ok := x.deletes[d]
+		i, ok := deletes[d]
 		if !ok {
-			i = int32(len(x.delLists))
-			x.deletes[d] = i
-			x.delLists = append(x.delLists, nil)
+			i = int32(len(*lists))
+			deletes[d] = i
+			*lists = append(*lists, nil)
 		}
 		// A word repeating letters yields a deletion twice, in a row.
-		if l := x.delLists[i]; len(l) == 0 || l[len(l)-1] != id {
-			x.delLists[i] = append(l, id)
+		if l := (*lists)[i]; len(l) == 0 || l[len(l)-1] != id {
+			(*lists)[i] = append(l, id)
 		}
 	})
+}
+
+// orgDeletions is the organisations' layer of the misspelling index. It is
+// built on first use, not by Build: an approval's new Index is then ready
+// for every exact search at once, and the misspelling table (the largest
+// part of an organisation layer's build) follows on the first misspelt
+// query, or in the background (Live warms it). Searches stay lock-free
+// once it is built (sync.Once's fast path).
+type orgDeletions struct {
+	once  sync.Once
+	words []int32 // the words whose deletions it indexes, in the order indexed
+	idx   *deletionIndex
+}
+
+// orgDeletionIndex returns the organisations' misspelling index, building
+// it on first use.
+func (x *Index) orgDeletionIndex() *deletionIndex {
+	d := x.orgDels
+	d.once.Do(func() {
+		deletes := make(map[uint64]int32, len(d.words)*16)
+		var lists [][]int32
+		for _, id := range d.words {
+			addDeletions(deletes, &lists, id, x.words[id])
+		}
+		d.idx = freezeDeletions(deletes, lists)
+	})
+	return d.idx
 }
 
 // addPlaces indexes the seed's places, in steps whose order matters: the
