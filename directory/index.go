@@ -190,9 +190,9 @@ func (x *Index) extend() *Index {
 	// The places' deletion index, the biggest part, is shared, not copied;
 	// the organisations' is built on first use (orgDeletions).
 	y.deletes, y.delLists = nil, nil
-	y.orgDels = &orgDeletions{}
-	// addWord writes to elements of this, not only appends.
-	y.fuzzed = slices.Clone(x.fuzzed)
+	y.orgDels = &orgDeletions{base: int32(len(x.words))}
+	// The places' words are shared too; the organisations' own are in
+	// orgDels.
 	return &y
 }
 
@@ -278,6 +278,10 @@ func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) {
 }
 
 func (x *Index) addWord(w string, r ref, fuzzy bool) {
+	if x.orgDels != nil {
+		x.orgDels.addWord(x, w, fuzzy)
+		return
+	}
 	id, ok := x.wordID(w)
 	if !ok {
 		id = int32(len(x.words))
@@ -289,11 +293,6 @@ func (x *Index) addWord(w string, r ref, fuzzy bool) {
 		return
 	}
 	x.fuzzed[id] = true
-	if x.orgDels != nil {
-		// An organisation's word: indexed when first needed (orgDeletions).
-		x.orgDels.words = append(x.orgDels.words, id)
-		return
-	}
 	addDeletions(x.deletes, &x.delLists, id, x.words[id])
 }
 
@@ -323,27 +322,82 @@ func addDeletions(deletes map[uint64]int32, lists *[][]int32, id int32, rw []run
 	})
 }
 
-// orgDeletions is the organisations' layer of the misspelling index. It is
-// built on first use, not by Build: an approval's new Index is then ready
-// for every exact search at once, and the misspelling table (the largest
-// part of an organisation layer's build) follows on the first misspelt
-// query, or in the background (Live warms it). Searches stay lock-free
-// once it is built (sync.Once's fast path).
+// orgDeletions is the organisations' layer of the vocabulary's spelling:
+// their words that no place has, and the misspelling index of the words
+// their names make fuzzy. The places' words and index are shared, never
+// copied (an approval costs the organisations only), and the misspelling
+// index is built on first use, not by Build: an approval's new Index is
+// ready for every exact search at once, and the table (the largest part of
+// an organisation layer's build) follows on the first misspelt query.
+// Searches stay lock-free once it is built (sync.Once's fast path).
 type orgDeletions struct {
+	base   int32    // the first organisation word's id: the places' word count
+	names  []string // id-base → word
+	fuzzed []bool   // id-base → its deletions are indexed
+	// placeFuzzed are the places' words (indexed unfuzzy by the places)
+	// whose deletions an organisation's name needs.
+	placeFuzzed map[int32]bool
+	words       []int32 // the words whose deletions it indexes, in order
+
 	once  sync.Once
-	words []int32 // the words whose deletions it indexes, in the order indexed
+	runes [][]rune // id-base → word, for edit distances
 	idx   *deletionIndex
 }
 
+func (d *orgDeletions) addWord(x *Index, w string, fuzzy bool) {
+	id, ok := x.wordID(w)
+	if !ok {
+		id = d.base + int32(len(d.names))
+		x.vocab[w] = id
+		d.names = append(d.names, w)
+		d.fuzzed = append(d.fuzzed, false)
+	}
+	if !fuzzy {
+		return
+	}
+	if id < d.base {
+		if x.fuzzed[id] || d.placeFuzzed[id] {
+			return
+		}
+		if d.placeFuzzed == nil {
+			d.placeFuzzed = map[int32]bool{}
+		}
+		d.placeFuzzed[id] = true
+	} else {
+		if d.fuzzed[id-d.base] {
+			return
+		}
+		d.fuzzed[id-d.base] = true
+	}
+	d.words = append(d.words, id)
+}
+
+// wordRunes is word id as runes, a place's or an organisation's.
+func (x *Index) wordRunes(id int32) []rune {
+	if d := x.orgDels; d != nil && id >= d.base {
+		x.orgDeletionIndex() // builds d.runes
+		return d.runes[id-d.base]
+	}
+	return x.words[id]
+}
+
 // orgDeletionIndex returns the organisations' misspelling index, building
-// it on first use.
+// it (and their words' runes) on first use.
 func (x *Index) orgDeletionIndex() *deletionIndex {
 	d := x.orgDels
 	d.once.Do(func() {
+		d.runes = make([][]rune, len(d.names))
+		for i, w := range d.names {
+			d.runes[i] = []rune(w)
+		}
 		deletes := make(map[uint64]int32, len(d.words)*16)
 		var lists [][]int32
 		for _, id := range d.words {
-			addDeletions(deletes, &lists, id, x.words[id])
+			if id < d.base {
+				addDeletions(deletes, &lists, id, x.words[id])
+			} else {
+				addDeletions(deletes, &lists, id, d.runes[id-d.base])
+			}
 		}
 		d.idx = freezeDeletions(deletes, lists)
 	})

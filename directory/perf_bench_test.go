@@ -43,3 +43,35 @@ func BenchmarkSearchVsRedis(b *testing.B) {
 	})
 	b.Run("redis-get", benchtest.RedisGet)
 }
+
+// BenchmarkApproval is what one approval costs the running index: the
+// next Index built from the previous one's places with one organisation
+// more (Live.Refresh does this), on the seed and on the seed with 100,000
+// more. The place index is built before the timer starts, as a running
+// process has it.
+//
+//	go test -run XXX -bench Approval -benchtime 20x ./directory/
+func BenchmarkApproval(b *testing.B) {
+	seed, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	approved := Organisation{ID: "bench-approved", Name: "Bench Approved Drug Users Union", Acronym: "BADUU",
+		Kind: KindLocal, Countries: []string{"CA"}, City: "Vancouver", Source: "benchmark"}
+	for _, n := range []int{0, 100_000} {
+		orgs := append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, n)...)
+		name := "seed"
+		if n > 0 {
+			name = "100k"
+		}
+		b.Run(name, func(b *testing.B) {
+			Build(seed, orgs) // the places, built once per process
+			next := append(orgs[:len(orgs):len(orgs)], approved)
+			b.ReportAllocs()
+			defer benchtest.ReportCPU(b, benchtest.CPUNow())
+			for b.Loop() {
+				Build(seed, next)
+			}
+		})
+	}
+}

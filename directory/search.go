@@ -487,7 +487,7 @@ func (x *Index) closeWords(w string) ([]string, int) {
 			return
 		}
 		seen[id] = true
-		cand := x.words[id]
+		cand := x.wordRunes(id)
 		dist := editDistance(rw, cand, min(limit, best))
 		switch {
 		case dist < best:
