@@ -778,57 +778,81 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 // given) and resolves the places it serves.
 func (x *Index) resolvePlaces(f *folder, o *Organisation) (orgInfo, error) {
 	info := orgInfo{city: -1}
-	if o.ID == "" || o.Name == "" {
-		return info, fmt.Errorf("no id or name")
-	}
-	if !o.Kind.Valid() {
-		return info, fmt.Errorf("unknown kind %q", o.Kind)
-	}
-	for _, c := range o.Countries {
-		if _, ok := x.countryBy[c]; !ok {
-			return info, fmt.Errorf("unknown country %q", c)
-		}
-	}
-	for _, g := range o.Regions {
-		if _, ok := x.regionBy[g]; !ok {
-			return info, fmt.Errorf("unknown region %q", g)
-		}
-	}
-	if (o.Kind == KindLocal || o.Kind == KindNational) && len(o.Countries) == 0 {
-		return info, fmt.Errorf("a %s group needs a country", o.Kind)
-	}
-	if o.Kind == KindRegional && len(o.Regions) == 0 {
-		return info, fmt.Errorf("a regional network needs a region")
-	}
-	if o.Province != "" {
-		if _, ok := x.subBy[o.Province]; !ok {
-			return info, fmt.Errorf("unknown province %q", o.Province)
-		}
+	if err := x.checkRecord(o); err != nil {
+		return info, err
 	}
 	serves, err := x.resolveServes(f, o)
 	if err != nil {
 		return info, err
 	}
 	info.serves = serves
-	if o.City != "" && len(o.Countries) > 0 {
-		i, ok := x.cityKeys[f.fold(o.City)+"|"+o.Countries[0]]
-		if !ok {
-			return info, fmt.Errorf("unknown city %q in %s", o.City, o.Countries[0])
-		}
-		info.city = i
+	if info.city, err = x.seatCity(f, o); err != nil {
+		return info, err
 	}
-	if o.Coordinates != nil {
-		if !o.Coordinates.Valid() {
-			return info, fmt.Errorf("coordinates out of range")
+	info.real, err = x.position(o, info.city)
+	return info, err
+}
+
+// checkRecord checks what an organisation's record must hold for its kind
+// and that the countries, regions and province it names exist.
+func (x *Index) checkRecord(o *Organisation) error {
+	switch {
+	case o.ID == "" || o.Name == "":
+		return fmt.Errorf("no id or name")
+	case !o.Kind.Valid():
+		return fmt.Errorf("unknown kind %q", o.Kind)
+	}
+	for _, c := range o.Countries {
+		if _, ok := x.countryBy[c]; !ok {
+			return fmt.Errorf("unknown country %q", c)
 		}
-		info.real = true
-		return info, nil
+	}
+	for _, g := range o.Regions {
+		if _, ok := x.regionBy[g]; !ok {
+			return fmt.Errorf("unknown region %q", g)
+		}
 	}
 	switch {
-	case info.city >= 0:
-		c := x.cities[info.city]
+	case (o.Kind == KindLocal || o.Kind == KindNational) && len(o.Countries) == 0:
+		return fmt.Errorf("a %s group needs a country", o.Kind)
+	case o.Kind == KindRegional && len(o.Regions) == 0:
+		return fmt.Errorf("a regional network needs a region")
+	}
+	if o.Province != "" {
+		if _, ok := x.subBy[o.Province]; !ok {
+			return fmt.Errorf("unknown province %q", o.Province)
+		}
+	}
+	return nil
+}
+
+// seatCity is the index of o's city in its first country, or -1 if it
+// names none.
+func (x *Index) seatCity(f *folder, o *Organisation) (int32, error) {
+	if o.City == "" || len(o.Countries) == 0 {
+		return -1, nil
+	}
+	i, ok := x.cityKeys[f.fold(o.City)+"|"+o.Countries[0]]
+	if !ok {
+		return -1, fmt.Errorf("unknown city %q in %s", o.City, o.Countries[0])
+	}
+	return i, nil
+}
+
+// position checks o's coordinates or gives it some (see resolvePlaces),
+// and reports whether they are a real point.
+func (x *Index) position(o *Organisation, city int32) (bool, error) {
+	if o.Coordinates != nil {
+		if !o.Coordinates.Valid() {
+			return false, fmt.Errorf("coordinates out of range")
+		}
+		return true, nil
+	}
+	switch {
+	case city >= 0:
+		c := x.cities[city]
 		o.Coordinates = &Point{c.Lat, c.Lon}
-		info.real = true
+		return true, nil
 	case o.Province != "":
 		p := x.subs[x.subBy[o.Province]].Point
 		o.Coordinates = &p
@@ -836,7 +860,7 @@ func (x *Index) resolvePlaces(f *folder, o *Organisation) (orgInfo, error) {
 		c := x.countries[x.countryBy[o.Countries[0]]].Capital
 		o.Coordinates = &Point{c.Lat, c.Lon}
 	}
-	return info, nil
+	return false, nil
 }
 
 func (x *Index) dist(id int32, p Point) float64 {
