@@ -348,12 +348,9 @@ func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
 // distance from at when they have a real point, and counts the rest in
 // more.
 func (x *Index) nearHits(cands []nearCand, at Point, more *int) []Hit {
+	cands = capped(cands, more)
 	if len(cands) == 0 {
 		return nil
-	}
-	if len(cands) > MaxPerTier {
-		*more += len(cands) - MaxPerTier
-		cands = cands[:MaxPerTier]
 	}
 	out := make([]Hit, len(cands))
 	for i, c := range cands {
@@ -419,13 +416,19 @@ func (x *Index) sharesRegion(o *Organisation, regions []int32) bool {
 // says how many were left out.
 const MaxPerTier = 100
 
+// capped is the first MaxPerTier of s; more counts the rest.
+func capped[T any](s []T, more *int) []T {
+	if len(s) > MaxPerTier {
+		*more += len(s) - MaxPerTier
+		return s[:MaxPerTier]
+	}
+	return s
+}
+
 func (x *Index) hits(ids []int32, more *int) []Hit {
+	ids = capped(ids, more)
 	if len(ids) == 0 {
 		return nil
-	}
-	if len(ids) > MaxPerTier {
-		*more += len(ids) - MaxPerTier
-		ids = ids[:MaxPerTier]
 	}
 	out := make([]Hit, len(ids))
 	for i, id := range ids {
