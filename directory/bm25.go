@@ -44,6 +44,8 @@ type nameIndex struct {
 	// nameOrder is each organisation's position in name order, so that
 	// equal scores are ordered by name without comparing strings.
 	nameOrder []int32
+	// dense are the common words' bitsets (dense.go), by term id.
+	dense map[int32]*denseTerm
 }
 
 // buildNames builds the BM25F index of the organisations' names: their
@@ -54,6 +56,7 @@ func (x *Index) buildNames(f *folder) {
 	ni := &nameIndex{terms: make(map[string]int32)}
 	docLen := ni.addDocuments(f, x.orgs)
 	ni.weigh(docLen)
+	ni.buildDense(len(x.orgs))
 	ni.nameOrder = nameOrder(x.orgs)
 	x.bm = ni
 }
@@ -184,8 +187,14 @@ func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32
 		s.touched = s.touched[:0]
 		x.putScratch(s)
 	}()
+	need := float32(minCoverage * q.want * 0.9999) // float32 sums round
+	if keep == nil {
+		if ids, total, ok := ni.rankDense(s, q, need); ok {
+			return ids, total
+		}
+	}
 	ni.accumulate(s, q)
-	return ni.best(s, float32(minCoverage*q.want*0.9999), keep) // float32 sums round
+	return ni.best(s, need, keep)
 }
 
 // nameQuery is a query's words as name ranking uses them.

@@ -18,6 +18,10 @@ type scratch struct {
 	gen   uint32
 	// near collects a city's nearby groups before they are ordered.
 	near []nearCand
+	// excl is a bitset of the organisations exclIDs lists, which the
+	// dense ranking leaves out of its combinations (dense.go).
+	excl    []uint64
+	exclIDs []int32
 }
 
 type accum struct{ score, cover float32 }
@@ -28,7 +32,7 @@ type scratchPool struct{ p sync.Pool }
 func newScratchPool(n int) *scratchPool {
 	sp := &scratchPool{}
 	sp.p.New = func() any {
-		return &scratch{acc: make([]accum, n), marks: make([]uint32, n)}
+		return &scratch{acc: make([]accum, n), marks: make([]uint32, n), excl: make([]uint64, (n+63)/64)}
 	}
 	return sp
 }
@@ -38,6 +42,10 @@ func (x *Index) getScratch() *scratch { return x.work.p.Get().(*scratch) }
 // putScratch returns s to the pool; the accumulators must be clear.
 func (x *Index) putScratch(s *scratch) {
 	s.near = s.near[:0]
+	for _, id := range s.exclIDs {
+		s.excl[id>>6] = 0
+	}
+	s.exclIDs = s.exclIDs[:0]
 	x.work.p.Put(s)
 }
 
