@@ -7,6 +7,7 @@ package directory
 //	go test -run XXX -bench SearchVsRedis -benchtime 20000x ./directory/
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/unionbot/unionbot/bot/i18n"
@@ -85,5 +86,31 @@ func BenchmarkApproval(b *testing.B) {
 				Build(seed, next).orgDeletionIndex()
 			}
 		})
+	}
+}
+
+// BenchmarkHeap100k reports the live heap of a process holding the seed
+// with 100,000 more organisations, after one search of each kind and a
+// collection (issue 15: the whole process under 250 MB at that size).
+//
+//	go test -run XXX -bench Heap100k -benchtime 1x ./directory/
+func BenchmarkHeap100k(b *testing.B) {
+	seed, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
+		x.orgDeletionIndex()
+		for _, q := range append(benchQueries, "drug users union") {
+			x.Search(q)
+		}
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "live-MB")
+		b.ReportMetric(float64(m.HeapSys)/(1<<20), "heap-sys-MB")
+		runtime.KeepAlive(x)
 	}
 }
