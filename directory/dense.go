@@ -25,9 +25,10 @@ const (
 	denseMinDocs = 512
 )
 
-// maxDenseTerms bounds the dense words a query combines (2^n combinations);
+// maxDenseTerms bounds the dense words a query combines (2^n combinations,
+// at most 64 so that a uint64 can flag them);
 // a query with more is ranked by adding up postings.
-const maxDenseTerms = 8
+const maxDenseTerms = 6
 
 // denseTerm is a common word's bitset over the organisations.
 type denseTerm struct {
@@ -36,6 +37,23 @@ type denseTerm struct {
 	rank     []int32   // word w → how many postings come before it
 	max      []float32 // word w → the greatest impact among its organisations
 	top      float32   // the greatest impact of all
+	// low are the organisations whose impact is at most lowTop, most of
+	// them: a block's names whose words are all low are bounded by the
+	// lowTops, which is usually too little to enter the best kept, so
+	// they are counted without being scored.
+	low    []uint64
+	lowTop float32
+}
+
+// lowTier is the impact at or below which about nine in ten of the
+// postings lie.
+func lowTier(p []posting) float32 {
+	imp := make([]float32, len(p))
+	for i, q := range p {
+		imp[i] = q.impact
+	}
+	slices.Sort(imp)
+	return imp[len(imp)*9/10]
 }
 
 // buildDense gives the common words their bitsets.
@@ -49,7 +67,12 @@ func (ni *nameIndex) buildDense(n int) {
 			continue
 		}
 		d := &denseTerm{postings: p, bits: make([]uint64, words), rank: make([]int32, words), max: make([]float32, words)}
+		d.lowTop = lowTier(p)
+		d.low = make([]uint64, words)
 		for j, q := range p {
+			if q.impact <= d.lowTop {
+				d.low[q.org>>6] |= 1 << (q.org & 63)
+			}
 			w := q.org >> 6
 			if d.bits[w] == 0 {
 				d.rank[w] = int32(j)
@@ -129,6 +152,8 @@ type denseRanker struct {
 	// for a word that has none).
 	termBits, extraBits []*denseTerm
 	heap                topK
+	isFull              bool    // MaxPerTier are kept
+	worst               float32 // then, the worst kept score
 	total               int
 	extras              float32 // the bound of the bonus words' impacts
 }
@@ -165,10 +190,11 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 	return out, r.total, true
 }
 
-// offer keeps id if it is among the best so far.
+// offer keeps id if it is among the best so far, and keeps worst, the
+// score a name must reach once MaxPerTier are kept, current.
 func (r *denseRanker) offer(id int32, a accum) {
 	h := &r.heap
-	if len(h.ids) == MaxPerTier && a.score < r.s.acc[h.ids[0]].score {
+	if r.isFull && a.score < r.worst {
 		return
 	}
 	if r.s.acc[id] == (accum{}) {
@@ -176,15 +202,9 @@ func (r *denseRanker) offer(id int32, a accum) {
 	}
 	r.s.acc[id] = a
 	h.offer(id, MaxPerTier)
-}
-
-// full reports whether MaxPerTier are kept, and the worst kept score,
-// which a name must then reach to be kept.
-func (r *denseRanker) full() (float32, bool) {
-	if len(r.heap.ids) < MaxPerTier {
-		return 0, false
+	if len(h.ids) == MaxPerTier {
+		r.isFull, r.worst = true, r.s.acc[h.ids[0]].score
 	}
-	return r.s.acc[r.heap.ids[0]].score, true
 }
 
 // rankSparse scores the names holding one of the query's rarer words
@@ -217,8 +237,12 @@ func (r *denseRanker) rankSparse() {
 // combination is a set of the query's dense words (bit i: r.dense[i])
 // that covers enough of the query, with the bound of its names' scores.
 type combination struct {
-	set   uint32
-	bound float32
+	set      uint32
+	bound    float32
+	lowBound float32 // the bound of its names whose words are all low
+	// flip[i] is 0 when r.dense[i] is in the set, all ones when it is not:
+	// a block's names of exactly the set are the AND of bits[i]^flip[i].
+	flip [maxDenseTerms]uint64
 }
 
 // combinations lists the sets of dense words that cover need, best bound
@@ -226,15 +250,22 @@ type combination struct {
 func (r *denseRanker) combinations() []combination {
 	var out []combination
 	for set := uint32(1); set < 1<<len(r.dense); set++ {
-		var cover, bound float32
+		var cover, bound, low float32
 		for i, d := range r.dense {
 			if set&(1<<i) != 0 {
 				cover += r.idf[i]
 				bound += d.top
+				low += d.lowTop
 			}
 		}
 		if cover >= r.need {
-			out = append(out, combination{set, slack(bound + r.extras)})
+			c := combination{set: set, bound: slack(bound + r.extras), lowBound: slack(low + r.extras)}
+			for i := range r.dense {
+				if set&(1<<i) == 0 {
+					c.flip[i] = ^uint64(0)
+				}
+			}
+			out = append(out, c)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b combination) int {
@@ -251,54 +282,93 @@ func (r *denseRanker) combinations() []combination {
 
 // rankCombinations counts, block of 64 by block, the names (not marked by
 // rankSparse) that hold exactly the dense words of each combination, and
-// scores those whose block's bound could still beat the worst kept.
+// scores those with a word in its top tier whose block's bound could still
+// beat the worst kept. The names whose words are all low come second, and
+// only if their bound could still beat the worst kept by then, which the
+// first pass has usually raised above it.
 func (r *denseRanker) rankCombinations(combos []combination) {
-	var in [maxDenseTerms]uint64
-	for w := range r.dense[0].bits {
+	n := len(r.dense)
+	var bitsOf, lowOf [maxDenseTerms][]uint64
+	for i, d := range r.dense {
+		bitsOf[i], lowOf[i] = d.bits, d.low
+	}
+	excl := r.s.excl
+	var in, low [maxDenseTerms]uint64
+	var lowLeft uint64 // bit ci: combination ci has names whose words are all low
+	total := 0
+	for w := range bitsOf[0] {
 		var any uint64
-		for i, d := range r.dense {
-			in[i] = d.bits[w]
+		for i := range n {
+			in[i], low[i] = bitsOf[i][w], lowOf[i][w]
 			any |= in[i]
 		}
-		if any &^= r.s.excl[w]; any == 0 {
+		if any &^= excl[w]; any == 0 {
 			continue
 		}
-		for _, c := range combos {
-			m := any
-			for i := range r.dense {
-				if c.set&(1<<i) != 0 {
-					m &= in[i]
-				} else {
-					m &^= in[i]
-				}
+		for ci := range combos {
+			c := &combos[ci]
+			m, lows := any, any
+			for i := range n {
+				m &= in[i] ^ c.flip[i]
+				lows &= low[i] | c.flip[i]
 			}
-			if m == 0 {
-				continue
+			total += bits.OnesCount64(m)
+			if lows &= m; lows != 0 {
+				lowLeft |= 1 << ci
 			}
-			r.total += bits.OnesCount64(m)
-			if worst, full := r.full(); full && (c.bound < worst || r.blockBound(c, w) < worst) {
-				continue
+			if m &^= lows; m != 0 {
+				r.scoreBlock(c, w, m)
 			}
-			for ; m != 0; m &= m - 1 {
-				r.offerDense(c, int32(w<<6+bits.TrailingZeros64(m)))
-			}
+		}
+	}
+	r.total += total
+	for ci := range combos {
+		if c := &combos[ci]; lowLeft&(1<<ci) != 0 && (!r.isFull || c.lowBound >= r.worst) {
+			r.rankLows(c)
+		}
+	}
+}
+
+// scoreBlock scores the names m of block w, of combination c, unless the
+// block's bound shows none can be kept.
+func (r *denseRanker) scoreBlock(c *combination, w int, m uint64) {
+	if r.isFull && (c.bound < r.worst || r.blockBound(c, w) < r.worst) {
+		return
+	}
+	for ; m != 0; m &= m - 1 {
+		r.offerDense(c, int32(w<<6+bits.TrailingZeros64(m)))
+	}
+}
+
+// rankLows scores combination c's names whose words are all low.
+func (r *denseRanker) rankLows(c *combination) {
+	for w := range r.dense[0].bits {
+		if r.isFull && c.lowBound < r.worst {
+			return
+		}
+		m := ^r.s.excl[w]
+		for i, d := range r.dense {
+			m &= d.bits[w] ^ c.flip[i]
+			m &= d.low[w] | c.flip[i]
+		}
+		if m != 0 {
+			r.scoreBlock(c, w, m)
 		}
 	}
 }
 
 // offerDense scores a name that holds exactly c's dense words (and no
 // rarer word of the query) and offers it.
-func (r *denseRanker) offerDense(c combination, id int32) {
+func (r *denseRanker) offerDense(c *combination, id int32) {
 	var a accum
-	for i, d := range r.dense {
-		if c.set&(1<<i) != 0 {
-			w, b := id>>6, uint(id&63)
-			m := d.bits[w]
-			a.score += d.postings[int(d.rank[w])+bits.OnesCount64(m&(1<<b-1))].impact
-			a.cover += r.idf[i]
-		}
+	w, b := id>>6, uint(id&63)
+	for set := c.set; set != 0; set &= set - 1 {
+		i := bits.TrailingZeros32(set)
+		d := r.dense[i]
+		a.score += d.postings[int(d.rank[w])+bits.OnesCount64(d.bits[w]&(1<<b-1))].impact
+		a.cover += r.idf[i]
 	}
-	if worst, full := r.full(); full && slack(a.score+r.extras) < worst {
+	if r.isFull && slack(a.score+r.extras) < r.worst {
 		return
 	}
 	for i, t := range r.q.extra {
@@ -310,12 +380,10 @@ func (r *denseRanker) offerDense(c combination, id int32) {
 }
 
 // blockBound bounds the score of c's names in block w.
-func (r *denseRanker) blockBound(c combination, w int) float32 {
+func (r *denseRanker) blockBound(c *combination, w int) float32 {
 	var b float32
-	for i, d := range r.dense {
-		if c.set&(1<<i) != 0 {
-			b += d.max[w]
-		}
+	for set := c.set; set != 0; set &= set - 1 {
+		b += r.dense[bits.TrailingZeros32(set)].max[w]
 	}
 	return slack(b + r.extras)
 }
