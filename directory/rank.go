@@ -2,6 +2,7 @@ package directory
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"sort"
 )
@@ -282,7 +283,7 @@ func (x *Index) cityMatch(ci int32, m *Match) {
 		}
 	}
 	s.near = x.nearCity(s, at, c.Subdivision)
-	m.Near = x.nearHits(s.near, at, &m.More)
+	m.Near = x.nearHits(s.near, &m.More)
 	for _, id := range x.national[c.Country] {
 		if s.marks[id] != s.gen {
 			m.National = append(m.National, Hit{Org: &x.orgs[id], Km: -1})
@@ -344,10 +345,16 @@ func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
 	return cands
 }
 
+// chordKm is the great-circle distance whose squared chord on the unit
+// sphere is d: the same distance DistanceKm gives (to a billionth of a
+// kilometre) without its trigonometry.
+func chordKm(d float64) float64 {
+	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(d)/2))
+}
+
 // nearHits turns the first MaxPerTier of cands into hits, with their
-// distance from at when they have a real point, and counts the rest in
-// more.
-func (x *Index) nearHits(cands []nearCand, at Point, more *int) []Hit {
+// distance when they have a real point, and counts the rest in more.
+func (x *Index) nearHits(cands []nearCand, more *int) []Hit {
 	cands = capped(cands, more)
 	if len(cands) == 0 {
 		return nil
@@ -357,7 +364,7 @@ func (x *Index) nearHits(cands []nearCand, at Point, more *int) []Hit {
 		o := &x.orgs[c.id]
 		out[i] = Hit{Org: o, Km: -1}
 		if c.order&1 == 0 {
-			out[i].Km = DistanceKm(*o.Coordinates, at)
+			out[i].Km = chordKm(c.d)
 		}
 	}
 	return out
@@ -483,7 +490,7 @@ func (x *Index) NearPoint(p Point) Match {
 	slices.SortStableFunc(cands, func(a, b nearCand) int { return cmp.Compare(a.d, b.d) })
 	s.near = cands
 	for _, c := range cands {
-		m.Near = append(m.Near, Hit{Org: &x.orgs[c.id], Km: DistanceKm(*x.orgs[c.id].Coordinates, p)})
+		m.Near = append(m.Near, Hit{Org: &x.orgs[c.id], Km: chordKm(c.d)})
 	}
 	if c, ok := x.WhereIs(p); ok {
 		m.Place.Country = c.Country
