@@ -297,8 +297,27 @@ func (x *Index) cityMatch(ci int32, m *Match) {
 // great-circle distance does.
 type nearCand struct {
 	id    int32
-	order uint8 // 0 peer-run with a point, 1 peer-run without, 2 and 3 allies
+	pos   int32 // its position as found, which breaks ties (sortNear)
 	d     float64
+	order uint8 // 0 peer-run with a point, 1 peer-run without, 2 and 3 allies
+}
+
+// sortNear orders cands by order, then d, ties kept as found: a stable
+// sort's order, from an unstable sort (pdqsort), which is about twice as
+// fast on a city's few hundred groups.
+func sortNear(cands []nearCand) {
+	for i := range cands {
+		cands[i].pos = int32(i)
+	}
+	slices.SortFunc(cands, func(a, b nearCand) int {
+		if a.order != b.order {
+			return int(a.order) - int(b.order)
+		}
+		if c := cmp.Compare(a.d, b.d); c != 0 {
+			return c
+		}
+		return int(a.pos - b.pos)
+	})
 }
 
 func (x *Index) nearCand(id int32, real bool, d float64) nearCand {
@@ -336,12 +355,7 @@ func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
 			}
 		}
 	}
-	slices.SortStableFunc(cands, func(a, b nearCand) int {
-		if a.order != b.order {
-			return int(a.order) - int(b.order)
-		}
-		return cmp.Compare(a.d, b.d)
-	})
+	sortNear(cands)
 	return cands
 }
 
@@ -487,7 +501,7 @@ func (x *Index) NearPoint(p Point) Match {
 			cands = append(cands, nearCand{id: id, d: d})
 		}
 	})
-	slices.SortStableFunc(cands, func(a, b nearCand) int { return cmp.Compare(a.d, b.d) })
+	sortNear(cands)
 	s.near = cands
 	for _, c := range cands {
 		m.Near = append(m.Near, Hit{Org: &x.orgs[c.id], Km: chordKm(c.d)})
