@@ -72,16 +72,18 @@ type Index struct {
 	// placeVocab is the place index's vocab, shared read-only by every
 	// Index extending it instead of copied into each (issue 15: heap).
 	placeVocab map[string]int32
-	words      [][]rune         // id → word
+	words      [][]rune         // id → word (the places'; the organisations' are in orgDels)
 	fuzzed     []bool           // id → its deletions are indexed
 	deletes    map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
 	delLists   [][]int32        // the words each deletion comes from
 	// placeDels is the place index's deletion index, frozen and shared
 	// read-only by every Index extending it (y := *x copies the pointer);
-	// deletes and delLists hold only the organisations' words (see
+	// deletes and delLists only serve the place index's build (see
 	// shared_deletes.go).
 	placeDels *deletionIndex
-	orgDels   *orgDeletions // the organisations' words' deletions; nil in a place index
+	// orgDels is the organisations' words and their deletion index, built
+	// on first use; nil in a place index.
+	orgDels *orgDeletions
 
 	info []orgInfo    // by organisation
 	bm   *nameIndex   // name matching (BM25F) over the organisations
