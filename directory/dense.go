@@ -152,8 +152,6 @@ type denseRanker struct {
 	// for a word that has none).
 	termBits, extraBits []*denseTerm
 	heap                topK
-	combos              []combination
-	overflow            bool    // more than maxDeferred names were set aside
 	isFull              bool    // MaxPerTier are kept
 	worst               float32 // then, the worst kept score
 	total               int
@@ -186,8 +184,7 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 		r.extras += ni.termTop(t)
 	}
 	r.rankSparse()
-	r.combos = r.combinations()
-	r.rankCombinations(r.combos)
+	r.rankCombinations(r.combinations())
 	out := r.heap.ids
 	sort.Slice(out, func(i, j int) bool { return r.heap.better(out[i], out[j]) })
 	return out, r.total, true
@@ -310,21 +307,14 @@ func (r *denseRanker) rankCombinations(combos []combination) {
 		}
 		for ci := range combos {
 			c := &combos[ci]
-			m := any
+			m, lows := any, any
 			for i := range n {
 				m &= in[i] ^ c.flip[i]
-			}
-			if m == 0 {
-				continue
-			}
-			total += bits.OnesCount64(m)
-			lows := m
-			for i := range n {
 				lows &= low[i] | c.flip[i]
 			}
-			if lows != 0 {
+			total += bits.OnesCount64(m)
+			if lows &= m; lows != 0 {
 				lowLeft |= 1 << ci
-				r.deferLows(ci, w, lows)
 			}
 			if m &^= lows; m != 0 {
 				r.scoreBlock(c, w, m)
@@ -332,43 +322,12 @@ func (r *denseRanker) rankCombinations(combos []combination) {
 		}
 	}
 	r.total += total
-	if !r.overflow {
-		for _, l := range r.s.lows {
-			if c := &combos[l.combo]; !r.isFull || c.lowBound >= r.worst {
-				r.offerDense(c, l.id)
-			}
-		}
-		return
-	}
 	for ci := range combos {
 		if c := &combos[ci]; lowLeft&(1<<ci) != 0 && (!r.isFull || c.lowBound >= r.worst) {
 			r.rankLows(c)
 		}
 	}
 }
-
-// maxDeferred bounds the names whose words are all low that the first pass
-// keeps aside to score after it; past it, they are found again by a second
-// pass over the blocks (rankLows).
-const maxDeferred = 512
-
-// deferLows keeps aside the names lows of block w, of combination ci,
-// unless they cannot be kept anyway.
-func (r *denseRanker) deferLows(ci, w int, lows uint64) {
-	if r.overflow || (r.isFull && r.combos[ci].lowBound < r.worst) {
-		return
-	}
-	if len(r.s.lows)+bits.OnesCount64(lows) > maxDeferred {
-		r.overflow = true
-		return
-	}
-	for ; lows != 0; lows &= lows - 1 {
-		r.s.lows = append(r.s.lows, lowCand{id: int32(w<<6 + bits.TrailingZeros64(lows)), combo: int32(ci)})
-	}
-}
-
-// lowCand is a name set aside by deferLows.
-type lowCand struct{ id, combo int32 }
 
 // scoreBlock scores the names m of block w, of combination c, unless the
 // block's bound shows none can be kept.

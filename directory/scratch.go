@@ -22,8 +22,6 @@ type scratch struct {
 	// dense ranking leaves out of its combinations (dense.go).
 	excl    []uint64
 	exclIDs []int32
-	// lows are the names the dense ranking sets aside (deferLows).
-	lows []lowCand
 }
 
 type accum struct{ score, cover float32 }
@@ -44,7 +42,6 @@ func (x *Index) getScratch() *scratch { return x.work.p.Get().(*scratch) }
 // putScratch returns s to the pool; the accumulators must be clear.
 func (x *Index) putScratch(s *scratch) {
 	s.near = s.near[:0]
-	s.lows = s.lows[:0]
 	for _, id := range s.exclIDs {
 		s.excl[id>>6] = 0
 	}
