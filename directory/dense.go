@@ -307,13 +307,19 @@ func (r *denseRanker) rankCombinations(combos []combination) {
 		}
 		for ci := range combos {
 			c := &combos[ci]
-			m, lows := any, any
+			m := any
 			for i := range n {
 				m &= in[i] ^ c.flip[i]
-				lows &= low[i] | c.flip[i]
+			}
+			if m == 0 {
+				continue
 			}
 			total += bits.OnesCount64(m)
-			if lows &= m; lows != 0 {
+			lows := m
+			for i := range n {
+				lows &= low[i] | c.flip[i]
+			}
+			if lows != 0 {
 				lowLeft |= 1 << ci
 			}
 			if m &^= lows; m != 0 {
