@@ -26,8 +26,13 @@ type Bot struct {
 	lang   string     // the default language, matched to a supported one
 	press  *presses
 	people *People // people.go
-	legacy time.Time
-	h      Handler
+	// answers keeps rendered /find answers (answers.go); nil keeps none.
+	answers *answerCache
+	// phrases holds each supported language's phrases (phrases.go);
+	// read-only once New returns.
+	phrases map[string]*phrases
+	legacy  time.Time
+	h       Handler
 }
 
 // Options configure the core.
@@ -57,6 +62,10 @@ type Options struct {
 	// ButtonTokens keeps the command lines of buttons too long to carry
 	// them, for a day; nil keeps them in memory.
 	ButtonTokens Prefs
+	// AnswerCache is how many rendered /find answers the core keeps
+	// (answers.go): 0 for the default (256, about 2 MB at most), negative
+	// for none.
+	AnswerCache int
 }
 
 // New builds the core with the directory commands registered. Other parts
@@ -71,6 +80,8 @@ func New(o Options) *Bot {
 		b.links = noLinks{}
 	}
 	b.lang, _ = i18n.Match(o.DefaultLang)
+	b.answers = newAnswerCache(o.AnswerCache)
+	b.phrases = allPhrases()
 	r := b.router
 	b.press = newPresses(o.ButtonKey, o.ButtonTokens, r.isModerator)
 	// People's records are keyed with the same deployment secret, under

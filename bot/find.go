@@ -3,7 +3,7 @@ package bot
 import (
 	"context"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -47,9 +47,33 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	// it goes through echo (clean.Echo) as well.
 	q = clean.Text(q)
 	x := b.dir.Index()
-	if rest, ok := cutNear(q, m.Lang); ok {
-		if isMe(rest, m.Lang) {
-			return nearMe(m), nil
+	gen, cacheable := b.linkGeneration()
+	key := answerKey{lang: m.Lang, query: q}
+	if cacheable {
+		if r := b.answers.get(x, gen, key); r != nil {
+			return r, nil
+		}
+	}
+	r, me := b.answer(x, q, m.Lang)
+	if me {
+		return nearMe(m), nil
+	}
+	if cacheable {
+		b.answers.put(x, gen, key, r)
+		out := *r // what comes after may set fields of its reply
+		r = &out
+	}
+	return r, nil
+}
+
+// answer is the answer to the cleaned query q in lang from x, which
+// depends on nothing else (answers.go caches it); me is true instead when
+// q asks for groups near the person, whose answer depends on their chat.
+func (b *Bot) answer(x *directory.Index, q, lang string) (r *Reply, me bool) {
+	ph := b.phrase(lang)
+	if rest, ok := cutNear(q, ph); ok {
+		if isMe(rest, ph) {
+			return nil, true
 		}
 		q = rest
 		if r := x.Search(q); len(r.Matches) == 0 || r.Corrected {
@@ -63,71 +87,48 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 				}
 			}
 		}
-	} else if asksNearMe(q, m.Lang) {
-		return nearMe(m), nil
+	} else if asksNearMe(q, ph) {
+		return nil, true
 	}
 	res := x.Search(q)
 	if len(res.Matches) == 0 {
-		r := Text(i18n.Tr(m.Lang, "find.nothing", echo(q)))
+		r := Text(i18n.Tr(lang, "find.nothing", echo(q)))
 		r.NotFound = true
-		return r, nil
+		return r, false
 	}
-	r := &Reply{Private: true, Compact: true}
+	r = &Reply{Private: true, Compact: true}
 	if res.Corrected {
-		r.Add(I(i18n.Tr(m.Lang, "find.corrected", b.matchName(x, &res.Matches[0], m.Lang))))
+		r.Add(I(i18n.Tr(lang, "find.corrected", b.matchName(x, &res.Matches[0], lang))))
 	}
 	for i := range res.Matches {
-		b.renderMatch(r, x, &res.Matches[i], m.Lang, len(res.Matches) > 1)
+		b.renderMatch(r, x, &res.Matches[i], lang, len(res.Matches) > 1)
 	}
 	if len(res.Also) > 0 {
-		spans := []Span{I(i18n.Tr(m.Lang, "find.also") + " ")}
+		spans := []Span{I(b.word(lang, "find.also") + " ")}
 		for i, p := range res.Also {
 			if i > 0 {
 				spans = append(spans, T(" · "))
 			}
-			spans = append(spans, C("/find "+b.hintQuery(x, &p, m.Lang)))
+			spans = append(spans, C("/find "+b.hintQuery(x, &p, lang)))
 		}
 		r.Add(spans...)
 	}
-	return r, nil
-}
-
-// meWords are the words for where the person is ("me", "here"), in
-// English and in lang.
-func meWords(lang string) []string {
-	words := strings.Split(i18n.Tr(i18n.Reference, "find.me_words"), "|")
-	if lang != i18n.Reference {
-		words = append(words, strings.Split(i18n.Tr(lang, "find.me_words"), "|")...)
-	}
-	return words
+	return r, false
 }
 
 // isMe reports whether what follows "near" means the person ("near me"),
 // not a place: "me" is also Montenegro's code.
-func isMe(s, lang string) bool {
-	f := directory.Fold(s)
-	for _, w := range meWords(lang) {
-		if w = directory.Fold(w); w != "" && f == w {
-			return true
-		}
-	}
-	return false
+func isMe(s string, ph *phrases) bool {
+	return slices.Contains(ph.me, directory.Fold(s))
 }
 
 // asksNearMe reports whether free text ends by asking for groups near the
 // person: "any groups near me", "is there anything around here".
-func asksNearMe(q, lang string) bool {
+func asksNearMe(q string, ph *phrases) bool {
 	f := directory.Fold(q)
-	near := strings.Split(i18n.Tr(i18n.Reference, "find.near_words"), "|")
-	if lang != i18n.Reference {
-		near = append(near, strings.Split(i18n.Tr(lang, "find.near_words"), "|")...)
-	}
-	for _, n := range near {
-		n = directory.Fold(n)
-		for _, w := range meWords(lang) {
-			if w = directory.Fold(w); n != "" && w != "" && (f == n+" "+w || strings.HasSuffix(f, " "+n+" "+w)) {
-				return true
-			}
+	for _, e := range ph.nearMe {
+		if f == e || (strings.HasSuffix(f, e) && f[len(f)-len(e)-1] == ' ') {
+			return true
 		}
 	}
 	return false
@@ -197,17 +198,10 @@ func nominatives(s string) []string {
 
 // cutNear splits "near Lyon" into "Lyon". It knows the English words and
 // those of the reader's language ("près de Lyon", "рядом с Москвой").
-func cutNear(q, lang string) (string, bool) {
-	words := strings.Split(i18n.Tr(i18n.Reference, "find.near_words"), "|")
-	if lang != i18n.Reference {
-		words = append(strings.Split(i18n.Tr(lang, "find.near_words"), "|"), words...)
-	}
-	// Longest first, so "près de" wins over "près".
-	sort.SliceStable(words, func(i, j int) bool { return len(words[i]) > len(words[j]) })
+func cutNear(q string, ph *phrases) (string, bool) {
 	low := strings.ToLower(q)
-	for _, w := range words {
-		w = strings.ToLower(strings.TrimSpace(w))
-		if w == "" || !strings.HasPrefix(low, w) {
+	for _, w := range ph.near {
+		if !strings.HasPrefix(low, w) {
 			continue
 		}
 		rest := q[len(w):]
@@ -234,10 +228,10 @@ func (b *Bot) near(m *Message, p directory.Point) *Reply {
 		r.Add(T(i18n.Tr(m.Lang, "near.none")))
 	}
 	b.list(r, x, mt.Near, m.Lang, listCtx{})
-	b.section(r, x, i18n.Tr(m.Lang, "find.national"), mt.National, m.Lang)
-	b.section(r, x, i18n.Tr(m.Lang, "find.regional"), mt.Regional, m.Lang)
-	b.section(r, x, i18n.Tr(m.Lang, "find.nearest"), mt.Nearest, m.Lang)
-	b.section(r, x, i18n.Tr(m.Lang, "network.international"), mt.International, m.Lang)
+	b.section(r, x, b.word(m.Lang, "find.national"), mt.National, m.Lang)
+	b.section(r, x, b.word(m.Lang, "find.regional"), mt.Regional, m.Lang)
+	b.section(r, x, b.word(m.Lang, "find.nearest"), mt.Nearest, m.Lang)
+	b.section(r, x, b.word(m.Lang, "network.international"), mt.International, m.Lang)
 	r.Add(T(i18n.Tr(m.Lang, "near.forgotten")))
 	return r
 }
@@ -285,7 +279,7 @@ type listCtx struct {
 func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lang string, several bool) {
 	if mt.Place == nil {
 		if several {
-			r.Heading(i18n.Tr(lang, "find.by_name"))
+			r.Heading(b.word(lang, "find.by_name"))
 		}
 		for _, o := range mt.Orgs {
 			r.Blocks = append(r.Blocks, b.entry(x, directory.Hit{Org: o, Km: -1}, lang, listCtx{full: true}))
@@ -303,7 +297,7 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 		return
 	case p.Kind == directory.PlaceCountry:
 		r.Heading(i18n.Tr(lang, "find.groups_for", where))
-		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+		b.section(r, x, b.word(lang, "find.national"), mt.National, lang)
 		// Local groups under their provinces.
 		var group string
 		for i, h := range mt.Local {
@@ -321,7 +315,7 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 	case p.Kind == directory.PlaceSubdivision:
 		r.Heading(i18n.Tr(lang, "find.groups_in", where))
 		b.list(r, x, mt.Local, lang, listCtx{province: p.Subdivision})
-		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+		b.section(r, x, b.word(lang, "find.national"), mt.National, lang)
 		b.tiers(r, x, mt, lang, where)
 	default: // a city
 		r.Heading(i18n.Tr(lang, "find.groups_in", where))
@@ -330,7 +324,7 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 		}
 		b.list(r, x, mt.Local, lang, listCtx{})
 		b.section(r, x, i18n.Tr(lang, "find.near_place", p.Name), mt.Near, lang)
-		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+		b.section(r, x, b.word(lang, "find.national"), mt.National, lang)
 		b.tiers(r, x, mt, lang, where)
 	}
 	if mt.More > 0 {
@@ -340,8 +334,8 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 
 // tiers adds the regional networks and the international network.
 func (b *Bot) tiers(r *Reply, x *directory.Index, mt *directory.Match, lang, where string) {
-	b.section(r, x, i18n.Tr(lang, "find.regional"), mt.Regional, lang)
-	b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
+	b.section(r, x, b.word(lang, "find.regional"), mt.Regional, lang)
+	b.section(r, x, b.word(lang, "network.international"), mt.International, lang)
 }
 
 // noGroupAnswer says plainly that a place has no group listed, then offers
@@ -354,19 +348,19 @@ func (b *Bot) noGroupAnswer(r *Reply, x *directory.Index, mt *directory.Match, w
 	// The country's own national bodies serve this place too, so they come
 	// before the region's networks (Lisbon: CASO, then EuroNPUD).
 	if len(mt.National) > 0 {
-		b.section(r, x, i18n.Tr(lang, "find.national"), mt.National, lang)
+		b.section(r, x, b.word(lang, "find.national"), mt.National, lang)
 	}
 	if len(mt.Regional) > 0 {
-		b.section(r, x, i18n.Tr(lang, "find.regional"), mt.Regional, lang)
+		b.section(r, x, b.word(lang, "find.regional"), mt.Regional, lang)
 	} else {
 		r.Add(T(i18n.Tr(lang, "find.no_network", where)))
 	}
 	if len(mt.Nearest) > 0 {
-		b.section(r, x, i18n.Tr(lang, "find.nearest"), mt.Nearest, lang)
+		b.section(r, x, b.word(lang, "find.nearest"), mt.Nearest, lang)
 	} else {
 		r.Add(T(i18n.Tr(lang, "find.nearest_none")))
 	}
-	b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
+	b.section(r, x, b.word(lang, "network.international"), mt.International, lang)
 	r.Add(Rich(lang, "find.know_group", where)...)
 }
 
@@ -384,11 +378,11 @@ func (b *Bot) regionAnswer(r *Reply, x *directory.Index, mt *directory.Match, la
 		for i, c := range mt.Countries {
 			parts[i] = x.CountryName(c.Code, lang) + " " + strconv.Itoa(c.Count)
 		}
-		r.Heading(i18n.Tr(lang, "find.countries"))
+		r.Heading(b.word(lang, "find.countries"))
 		r.Add(T(strings.Join(parts, " · ")))
 		r.Add(I(i18n.Tr(lang, "find.countries_hint", x.CountryName(mt.Countries[0].Code, lang))))
 	}
-	b.section(r, x, i18n.Tr(lang, "network.international"), mt.International, lang)
+	b.section(r, x, b.word(lang, "network.international"), mt.International, lang)
 }
 
 func (b *Bot) section(r *Reply, x *directory.Index, title string, hits []directory.Hit, lang string) {
@@ -413,20 +407,23 @@ const maxLabel = 24
 // website; with a button that opens its card.
 func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx) Block {
 	o := h.Org
-	spans := []Span{B(o.Name)}
+	ph := b.phrase(lang)
+	spans := make([]Span, 1, 6)
+	spans[0] = B(o.Name)
 	if o.Acronym != "" && !strings.EqualFold(o.Acronym, o.Name) {
 		spans = append(spans, T(" ("+o.Acronym+")"))
 	}
-	var where []string
+	var at [3]string
+	where := at[:0]
 	switch {
 	case h.In != "":
-		where = append(where, i18n.Tr(lang, "find.in_city", h.In))
+		where = append(where, fill(ph.inCity, h.In))
 	case o.Kind == directory.KindRegional:
-		where = append(where, i18n.Tr(lang, "card.regional"))
+		where = append(where, ph.regional)
 	case o.Kind == directory.KindInternational:
-		where = append(where, i18n.Tr(lang, "card.international"))
+		where = append(where, ph.international)
 	case o.Kind == directory.KindNational:
-		w := i18n.Tr(lang, "card.national")
+		w := ph.national
 		if o.City != "" {
 			w += ", " + o.City
 		}
@@ -452,7 +449,7 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 			// for Yukon): say both.
 			area += ", " + x.SubdivisionNameIn(c.province, lang)
 		}
-		w := i18n.Tr(lang, "find.across", area)
+		w := fill(ph.across, area)
 		if c.full && len(o.Countries) > 0 {
 			w += ", " + x.CountryName(o.Countries[0], lang)
 		}
@@ -464,21 +461,21 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 		where = append(where, x.CountryName(o.Countries[0], lang))
 	}
 	if h.In == "" && h.Km >= 0 {
-		where = append(where, formatKm(h.Km, lang))
+		where = append(where, formatKm(h.Km, lang, ph))
 	}
 	if ally(o) {
-		where = append(where, i18n.Tr(lang, "card.ally"))
+		where = append(where, ph.ally)
 	}
 	if len(where) > 0 {
 		spans = append(spans, T(" — "+strings.Join(where, " · ")))
 	}
 	if u := b.firstLink(o); u != "" {
 		spans = append(spans, T("\n"))
-		spans = append(spans, b.linkSpans(u, lang)...)
+		spans = b.appendLinkSpans(spans, u, lang)
 		// A dead main link is passed over but still shown, marked.
 		if p := primaryLink(o); p != u && SafeURL(p) && b.unreachable(p) {
 			spans = append(spans, T(" · "))
-			spans = append(spans, b.linkSpans(p, lang)...)
+			spans = b.appendLinkSpans(spans, p, lang)
 		}
 	}
 	return Block{Spans: spans, Buttons: []Button{{Label: shortName(o), Data: "/org " + o.ID}}}
@@ -492,12 +489,24 @@ func ally(o *directory.Organisation) bool { return !peerRun(o) }
 // the first social link, passing over links the checker found
 // unreachable when the entry has one that answers (fresh.go).
 func (b *Bot) firstLink(o *directory.Organisation) string {
-	for _, u := range b.reachFirst(o) {
-		if SafeURL(u) {
-			return u
+	// The first of reachFirst's order that SafeURL accepts, without
+	// building it: the first safe link not known to be down, else the
+	// first safe one.
+	var dead string
+	for _, links := range [...][]string{o.Websites, o.Social} {
+		for _, u := range links {
+			if !SafeURL(u) {
+				continue
+			}
+			if !b.unreachable(u) {
+				return u
+			}
+			if dead == "" {
+				dead = u
+			}
 		}
 	}
-	return ""
+	return dead
 }
 
 // shortName is a group's button label: its acronym, else its name, cut to
@@ -516,14 +525,14 @@ func shortName(o *directory.Organisation) string {
 // formatKm writes a distance in lang: "under 1 km", "2.5 km" ("2,5 km" in
 // French), "390 km". Whole kilometres are written without grouping, as
 // before ("1450 km").
-func formatKm(km float64, lang string) string {
+func formatKm(km float64, lang string, ph *phrases) string {
 	switch {
 	case km < 1:
-		return i18n.Tr(lang, "km.under_one")
+		return ph.words["km.under_one"]
 	case km < 10:
 		return i18n.Tr(lang, "km.tenths", km)
 	}
-	return i18n.Tr(lang, "km.whole", strconv.FormatFloat(math.Round(km), 'f', 0, 64))
+	return fill(ph.kmWhole, strconv.FormatFloat(math.Round(km), 'f', 0, 64))
 }
 
 // displayURL is a link's text: without the scheme and "www.".

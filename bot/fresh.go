@@ -136,10 +136,10 @@ func (b *Bot) reachFirst(o *directory.Organisation) []string {
 	return append(out, dead...)
 }
 
-// linkSpans shows a link, marked when it is unreachable: "vandu.org
-// (unreachable)".
-func (b *Bot) linkSpans(u, lang string) []Span {
-	spans := []Span{L(displayURL(u), u)}
+// appendLinkSpans appends the spans that show a link, marked when it is unreachable: "vandu.org
+// (unreachable)". u must be one SafeURL accepts.
+func (b *Bot) appendLinkSpans(spans []Span, u, lang string) []Span {
+	spans = append(spans, checkedLink(displayURL(u), u))
 	if b.unreachable(u) {
 		spans = append(spans, I(" ("+i18n.Tr(lang, "card.unreachable")+")"))
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/directory/directorytest"
 	"github.com/unionbot/unionbot/directory/linkcheck"
-	"github.com/unionbot/unionbot/store/boltstore"
+	"github.com/unionbot/unionbot/store/bothstores"
 )
 
 // states is a LinkStatus from a map.
@@ -253,11 +253,7 @@ func (c *countingDocs) Version(ctx context.Context, coll string) (int64, error) 
 // TestFindMakesNoStoreCall: cards read link states from the snapshot in
 // memory.
 func TestFindMakesNoStoreCall(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	ctx := t.Context()
 	rec := []byte(`{"url":"http://www.vandu.org","checked":"2026-11-28T04:00:00Z","status":"http 404","failures":3,"failing_since":"2026-10-02T23:00:00Z"}`)
 	if _, err := st.Update(ctx, linkcheck.Collection, linkcheck.Key("http://www.vandu.org"), func([]byte) ([]byte, error) { return rec, nil }); err != nil {

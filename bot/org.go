@@ -109,7 +109,7 @@ func (b *Bot) fullCard(x *directory.Index, o *directory.Organisation, lang strin
 		} else {
 			spans = append(spans, T(" · "))
 		}
-		spans = append(spans, b.linkSpans(u, lang)...)
+		spans = b.appendLinkSpans(spans, u, lang)
 	}
 	card.URL = website
 	r := &Reply{Private: true}

@@ -19,23 +19,26 @@ const buttonsPerRow = 5
 // Paging calls it with the blocks of the page shown, so a page offers the
 // buttons of what it shows and nothing else.
 func withBlockButtons(rep *Reply, blocks []Block) *Reply {
-	var row []Button
-	var rows [][]Button
-	for _, b := range blocks {
-		for _, btn := range b.Buttons {
-			row = append(row, btn)
-			if len(row) == buttonsPerRow {
-				rows, row = append(rows, row), nil
-			}
-		}
+	n := 0
+	for i := range blocks {
+		n += len(blocks[i].Buttons)
 	}
-	if len(row) > 0 {
-		rows = append(rows, row)
-	}
-	if len(rows) == 0 {
+	if n == 0 {
 		return rep
 	}
+	// One array for all the rows, each row capped so that appending to
+	// one cannot run into the next.
+	all := make([]Button, 0, n)
+	for i := range blocks {
+		all = append(all, blocks[i].Buttons...)
+	}
 	out := *rep
-	out.Buttons = append(append([][]Button(nil), rep.Buttons...), rows...)
+	out.Buttons = make([][]Button, len(rep.Buttons), len(rep.Buttons)+(n+buttonsPerRow-1)/buttonsPerRow)
+	copy(out.Buttons, rep.Buttons)
+	for len(all) > 0 {
+		k := min(buttonsPerRow, len(all))
+		out.Buttons = append(out.Buttons, all[:k:k])
+		all = all[k:]
+	}
 	return &out
 }

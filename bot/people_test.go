@@ -58,34 +58,41 @@ func TestLangChoiceKeyedAndMigrated(t *testing.T) {
 		}
 		d := directorytest.MustSeed(t)
 		b := New(Options{Directory: d, Prefs: s, ButtonKey: secret, LegacyLangUntil: time.Now().Add(time.Hour)})
+		// keyed reads user's choice under the keyed hash; putLegacy keeps
+		// m's sender's choice of German under the old unkeyed hash, as
+		// before keyed hashes; unkeyedGone checks nothing is left there.
+		keyed := func(user string) ([]byte, error) {
+			return s.Peek(ctx, "lang:"+NewPeople(secret).Key("lang", "test", user))
+		}
+		putLegacy := func(m *Message) {
+			if err := s.Put(ctx, legacyLangKey(m), []byte("de"), 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		unkeyedGone := func(m *Message, what string) {
+			if _, err := s.Peek(ctx, legacyLangKey(m)); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%s: %v", what, err)
+			}
+		}
+
 		m := from("4242", "en", "/lang fr")
 		ask(t, b, m)
-		keyed := "lang:" + NewPeople(secret).Key("lang", "test", "4242")
-		if v, err := s.Peek(ctx, keyed); err != nil || string(v) != "fr" {
+		if v, err := keyed("4242"); err != nil || string(v) != "fr" {
 			t.Fatalf("keyed choice = %q, %v; want fr", v, err)
 		}
-		if _, err := s.Peek(ctx, legacyLangKey(m)); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("the unkeyed key is written too: %v", err)
-		}
+		unkeyedGone(m, "the unkeyed key is written too")
 
 		// A choice from before keyed hashes.
 		old := from("777", "en", "/help")
-		if err := s.Put(ctx, legacyLangKey(old), []byte("de"), 0); err != nil {
-			t.Fatal(err)
-		}
+		putLegacy(old)
 		mustContainAll(t, "/help after an upgrade", ask(t, b, from("777", "en", "/lang")), "Ich antworte dir gerade auf Deutsch.")
-		if v, err := s.Peek(ctx, "lang:"+NewPeople(secret).Key("lang", "test", "777")); err != nil || string(v) != "de" {
+		if v, err := keyed("777"); err != nil || string(v) != "de" {
 			t.Errorf("migrated choice = %q, %v; want de under the keyed hash", v, err)
 		}
-		if _, err := s.Peek(ctx, legacyLangKey(old)); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("the unkeyed key survives its migration: %v", err)
-		}
+		unkeyedGone(old, "the unkeyed key survives its migration")
 
 		// Past the window, old keys are not looked for.
-		late := from("778", "en", "/help")
-		if err := s.Put(ctx, legacyLangKey(late), []byte("de"), 0); err != nil {
-			t.Fatal(err)
-		}
+		putLegacy(from("778", "en", "/help"))
 		closed := New(Options{Directory: d, Prefs: s, ButtonKey: secret, LegacyLangUntil: time.Now().Add(-time.Hour)})
 		mustContainAll(t, "/lang after the window", ask(t, closed, from("778", "en", "/lang")), "I'm answering you in English.")
 

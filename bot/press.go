@@ -15,14 +15,15 @@ package bot
 //     payload is the command line itself, uppercase when the payload is a
 //     token under which the command line is kept in the store, for command
 //     lines too long for a button (Telegram allows 64 bytes of data);
-//   - tag is the first 8 bytes of HMAC-SHA256 over the kind, the platform,
-//     the chat and user it is bound to and the payload, in unpadded
-//     base64url (11 characters), under a per-deployment secret kept in the
-//     store (ButtonSecret);
+//   - tag is the first 8 bytes of a MAC over the kind, the platform, the
+//     chat and user it is bound to and the payload, in unpadded base64url
+//     (11 characters), under a per-deployment secret kept in the store
+//     (ButtonSecret): AES-CMAC since version 2 (presscmac.go), and
+//     HMAC-SHA256 before (tagV1), which presses still accept so that the
+//     buttons of answers sent before keep working;
 //   - payload is the command line ("/approve S-12") or the token.
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -32,7 +33,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -115,7 +118,15 @@ func ButtonSecret(ctx context.Context, d SecretDocs) ([]byte, error) {
 // presses signs the buttons the core emits and checks the presses that
 // come back.
 type presses struct {
-	key    []byte
+	key []byte
+	// cmac makes the tags of version 2, with signers (*signer) as
+	// scratch (presscmac.go).
+	cmac    *cmac
+	signers sync.Pool
+	// macs holds HMAC-SHA256 states keyed with key for checking version
+	// 1 tags: Reset returns one to "key absorbed" without hmac.New's
+	// hashing of the padded keys.
+	macs   sync.Pool
 	tokens Prefs
 	// moderator reports whether a command is a moderators' command, whose
 	// buttons are for anyone in the chat.
@@ -132,7 +143,9 @@ func newPresses(key []byte, tokens Prefs, moderator func(string) bool) *presses 
 	if tokens == nil {
 		tokens = newMemKV(10000)
 	}
-	return &presses{key: key, tokens: tokens, moderator: moderator}
+	p := &presses{key: key, tokens: tokens, moderator: moderator, cmac: newCMAC(key)}
+	p.macs.New = func() any { return &macState{mac: hmac.New(sha256.New, p.key)} }
+	return p
 }
 
 // binding is what a button is bound to besides its payload.
@@ -140,16 +153,49 @@ type binding struct {
 	platform, chat, user string
 }
 
+// tag is the tag of payload for a button of kind bound to b.
 func (p *presses) tag(kind byte, b binding, payload string) string {
-	mac := hmac.New(sha256.New, p.key)
-	var buf bytes.Buffer
-	buf.WriteString("unionbot press v1")
-	for _, f := range []string{string(kind), b.platform, b.chat, b.user, payload} {
-		buf.Write(binary.AppendUvarint(nil, uint64(len(f))))
-		buf.WriteString(f)
+	s := p.getSigner()
+	defer p.putSigner(s)
+	var sum [tagLen]byte
+	return string(p.appendTag(sum[:0], s, kind, b, payload))
+}
+
+// tagV1 is the tag of version 1, which buttons sent before version 2 carry.
+func (p *presses) tagV1(kind byte, b binding, payload string) string {
+	var sum [tagLen]byte
+	return string(p.appendTagV1(sum[:0], kind, b, payload))
+}
+
+// tagPrefix is what every version 1 tag's MAC input starts with.
+const tagPrefix = "unionbot press v1"
+
+// appendTagV1 appends the version 1 tag of payload (tagLen characters): the
+// first tagBytes of HMAC-SHA256 over tagPrefix, then kind, platform, chat,
+// user and payload, each preceded by its length as a uvarint (so no two
+// field lists share an input).
+func (p *presses) appendTagV1(dst []byte, kind byte, b binding, payload string) []byte {
+	st := p.macs.Get().(*macState)
+	defer p.macs.Put(st)
+	st.mac.Reset()
+	buf := append(st.buf[:0], tagPrefix...)
+	for _, f := range [...]string{string(kind), b.platform, b.chat, b.user, payload} {
+		buf = binary.AppendUvarint(buf, uint64(len(f)))
+		buf = append(buf, f...)
 	}
-	mac.Write(buf.Bytes())
-	return b64.EncodeToString(mac.Sum(nil)[:tagBytes])
+	st.mac.Write(buf)
+	if cap(buf) <= 512 {
+		st.buf = buf // kept for the next tag, unless a rare long one
+	}
+	return b64.AppendEncode(dst, st.mac.Sum(st.sum[:0])[:tagBytes])
+}
+
+// macState is one pooled keyed HMAC with the buffers a version 1 tag
+// needs, so that checking one allocates nothing.
+type macState struct {
+	mac hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
 }
 
 // kindOf is the kind of a button with this command line in a reply to a
@@ -187,49 +233,111 @@ func bindingFor(kind byte, platform, chat, user string) binding {
 // A command line too long to fit is kept in the store under a random
 // token; ok is false when that fails, and the button should be dropped.
 func (p *presses) seal(ctx context.Context, kind byte, b binding, cmdline string) (string, bool) {
+	s := p.getSigner()
+	defer p.putSigner(s)
+	out, ok := p.appendSeal(ctx, s, nil, kind, b, cmdline)
+	return string(out), ok
+}
+
+// appendSeal appends the signed form of cmdline to dst (see seal), with s
+// as scratch.
+func (p *presses) appendSeal(ctx context.Context, s *signer, dst []byte, kind byte, b binding, cmdline string) ([]byte, bool) {
 	if headLen+len(cmdline) <= MaxButtonData {
-		return string([]byte{pressMark, kind}) + p.tag(kind, b, cmdline) + cmdline, true
+		dst = append(dst, pressMark, kind)
+		return append(p.appendTag(dst, s, kind, b, cmdline), cmdline...), true
 	}
 	raw := make([]byte, 9)
 	if _, err := rand.Read(raw); err != nil {
-		return "", false
+		return dst, false
 	}
 	token := b64.EncodeToString(raw)
 	if err := p.tokens.Put(ctx, "press:"+token, []byte(cmdline), tokenTTL); err != nil {
-		return "", false
+		return dst, false
 	}
 	k := kind - 'a' + 'A'
-	return string([]byte{pressMark, k}) + p.tag(k, b, token) + token, true
+	dst = append(dst, pressMark, k)
+	return append(p.appendTag(dst, s, k, b, token), token...), true
 }
 
 // signReply signs every button of r in place (r must be the caller's own
 // copy). to is nil for a reply to m, else where r is sent.
+//
+// The signed data of all the buttons is written into one buffer and
+// made one string, each button's data a piece of it, and the buttons of
+// every row share one array: signing a reply allocates the same few
+// times however many buttons it has.
 func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Address) {
 	if r == nil || len(r.Buttons) == 0 {
 		return
 	}
-	rows := make([][]Button, 0, len(r.Buttons))
+	n, size := 0, 0
 	for _, row := range r.Buttons {
-		out := make([]Button, 0, len(row))
+		n += len(row)
 		for _, btn := range row {
-			if btn.Data != "" {
-				kind := p.kindOf(btn.Data, to)
-				var b binding
+			size += min(headLen+len(btn.Data), MaxButtonData)
+		}
+	}
+	s := p.getSigner()
+	defer p.putSigner(s)
+	all := make([]Button, 0, n)
+	rows := make([][]Button, 0, len(r.Buttons))
+	// ends[i] is where the data of all[i] ends in buf, or -1 for a button
+	// without data.
+	var endsAt [32]int
+	ends := endsAt[:0]
+	var buf strings.Builder
+	buf.Grow(size)
+	// The kind follows from the command's name, which a command line
+	// starting with "/" shows before its first space: buttons whose data
+	// share that head ("/org ") share the kind, and most of an answer's
+	// buttons do; and the binding follows from the kind.
+	var head string
+	var headKind, boundKind byte
+	var b binding
+	for _, row := range r.Buttons {
+		from := len(all)
+		for _, btn := range row {
+			if btn.Data == "" {
+				ends = append(ends, -1)
+				all = append(all, btn)
+				continue
+			}
+			var kind byte
+			if i := strings.IndexByte(btn.Data, ' '); i > 0 && btn.Data[0] == '/' && btn.Data[:i+1] == head {
+				kind = headKind
+			} else {
+				kind = p.kindOf(btn.Data, to)
+				if i > 0 && btn.Data[0] == '/' {
+					head, headKind = btn.Data[:i+1], kind
+				}
+			}
+			if kind != boundKind {
 				if to != nil {
 					b = bindingFor(kind, to.Platform, to.ChatID, to.UserID)
 				} else {
 					b = bindingFor(kind, m.Platform, m.Chat.ID, m.User.ID)
 				}
-				data, ok := p.seal(ctx, kind, b, btn.Data)
-				if !ok {
-					continue
-				}
-				btn.Data = data
+				boundKind = kind
 			}
-			out = append(out, btn)
+			sealed, ok := p.appendSeal(ctx, s, s.out[:0], kind, b, btn.Data)
+			if !ok {
+				continue // the button is dropped
+			}
+			s.out = sealed
+			buf.Write(sealed)
+			ends = append(ends, buf.Len())
+			all = append(all, btn)
 		}
-		if len(out) > 0 {
-			rows = append(rows, out)
+		if len(all) > from {
+			rows = append(rows, all[from:len(all):len(all)])
+		}
+	}
+	data := buf.String()
+	at := 0
+	for i, end := range ends {
+		if end >= 0 {
+			all[i].Data = data[at:end]
+			at = end
 		}
 	}
 	r.Buttons = rows
@@ -268,8 +376,9 @@ func (p *presses) open(ctx context.Context, m *Message) (string, byte, error) {
 		return "", 0, notYours
 	}
 	tag, payload := data[2:headLen], data[headLen:]
-	want := p.tag(kind, bindingFor(base, m.Platform, m.Chat.ID, m.User.ID), payload)
-	if !hmac.Equal([]byte(tag), []byte(want)) {
+	bound := bindingFor(base, m.Platform, m.Chat.ID, m.User.ID)
+	if !hmac.Equal([]byte(tag), []byte(p.tag(kind, bound, payload))) &&
+		!hmac.Equal([]byte(tag), []byte(p.tagV1(kind, bound, payload))) {
 		return "", 0, notYours
 	}
 	cmdline := payload

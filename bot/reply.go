@@ -23,7 +23,19 @@ type Span struct {
 	Text  string
 	Style Style
 	URL   string // shown as a link when SafeURL accepts it
+	// checked is true when the core made the span from a URL it had
+	// already passed through SafeURL (a listed group's website), so that
+	// showing it need not parse the URL again (SafeLink). Only this
+	// package can set it.
+	checked bool
 }
+
+// SafeLink reports whether the span is shown as a link: it has a URL and
+// SafeURL accepts it.
+func (s Span) SafeLink() bool { return s.URL != "" && (s.checked || SafeURL(s.URL)) }
+
+// checkedLink is L for a link SafeURL has accepted.
+func checkedLink(text, link string) Span { return Span{Text: text, URL: link, checked: true} }
 
 // Block is a paragraph. A heading block is never left at the end of a page.
 type Block struct {
@@ -128,6 +140,9 @@ type Reply struct {
 	// paged is set once paginate has cut the reply to one page, so that
 	// it is not cut again.
 	paged bool
+	// pages holds the pages already cut from a cached answer
+	// (answers.go), shared by its copies; nil for any other reply.
+	pages *pageMemo
 }
 
 // Form describes a form with text fields.
@@ -187,15 +202,31 @@ func SafeURL(u string) bool {
 // console and for platforms' plain-text fallbacks.
 func PlainText(b Block) string {
 	var sb strings.Builder
+	sb.Grow(plainLen(b))
+	WritePlainText(&sb, b)
+	return sb.String()
+}
+
+// WritePlainText writes PlainText(b) to sb, for renderers that write a
+// whole reply into one buffer.
+func WritePlainText(sb *strings.Builder, b Block) {
 	for _, s := range b.Spans {
 		sb.WriteString(s.Text)
-		if s.URL != "" && SafeURL(s.URL) && s.URL != s.Text {
+		if s.URL != s.Text && s.SafeLink() {
 			sb.WriteString(" (")
 			sb.WriteString(s.URL)
-			sb.WriteString(")")
+			sb.WriteByte(')')
 		}
 	}
-	return sb.String()
+}
+
+// plainLen bounds the length of PlainText(b).
+func plainLen(b Block) int {
+	n := 0
+	for _, s := range b.Spans {
+		n += len(s.Text) + len(s.URL) + 3
+	}
+	return n
 }
 
 // Pack joins paragraphs, already rendered in the platform's markup, into

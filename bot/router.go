@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,11 +73,14 @@ type Option struct {
 
 // Router sends each command to its handler by exact name.
 type Router struct {
-	cmds     map[string]Handler
-	info     []Command
-	fallback Handler // text that is not a command
-	dialogs  []Handler
-	errs     []error // registrations refused, reported by Err
+	cmds map[string]Handler
+	info []Command
+	// moderator holds the names of moderators' commands: signing asks
+	// for every button of an answer (press.go).
+	moderator map[string]bool
+	fallback  Handler // text that is not a command
+	dialogs   []Handler
+	errs      []error // registrations refused, reported by Err
 }
 
 // NewRouter returns an empty router. Register PageCommand on it where
@@ -104,6 +108,12 @@ func (r *Router) Register(c Command, h Handler) {
 	}
 	r.cmds[c.Name] = h
 	r.info = append(r.info, c)
+	if c.Moderator {
+		if r.moderator == nil {
+			r.moderator = map[string]bool{}
+		}
+		r.moderator[c.Name] = true
+	}
 }
 
 // Err reports the registrations Register refused, nil when there were
@@ -127,14 +137,7 @@ func (r *Router) Fallback(h Handler) { r.fallback = h }
 func (r *Router) Commands() []Command { return append([]Command(nil), r.info...) }
 
 // isModerator reports whether name is a moderators' command.
-func (r *Router) isModerator(name string) bool {
-	for _, c := range r.info {
-		if c.Name == name {
-			return c.Moderator
-		}
-	}
-	return false
-}
+func (r *Router) isModerator(name string) bool { return r.moderator[name] }
 
 // Handle routes m, and keeps the first page of a long answer (see
 // paginate).
@@ -217,6 +220,34 @@ func (r *Router) page(ctx context.Context, m *Message) (*Reply, error) {
 // shows everything (PageSize 0). A page button's data may be longer than a
 // platform allows: signing (press.go) then keeps it in the store.
 func paginate(rep *Reply, m *Message, page int) *Reply {
+	if rep.pages == nil {
+		return cutPage(rep, m, page)
+	}
+	// A cached answer: its pages are the same for everyone who asks the
+	// same way, until the cache lets the answer go.
+	k := pageKey{size: m.PageSize, page: page, text: strings.TrimSpace(m.Text), lang: m.Lang}
+	if r := rep.pages.get(k); r != nil {
+		return r
+	}
+	r := cutPage(rep, m, page)
+	if r == rep {
+		cp := *r
+		r = &cp
+	}
+	// The page is shared from now on. Its blocks and rows are the
+	// answer's (clipped when it was cached) or cutPage's own, made to
+	// size; capping the page's own slices makes an append to a copy
+	// reallocate. Nothing the answer holds is written.
+	r.pages = nil
+	r.Blocks = slices.Clip(r.Blocks)
+	r.Buttons = slices.Clip(r.Buttons)
+	rep.pages.put(k, r)
+	out := *r // what comes after may set fields of its reply
+	return &out
+}
+
+// cutPage is paginate without the cache.
+func cutPage(rep *Reply, m *Message, page int) *Reply {
 	size := m.PageSize
 	if size <= 0 {
 		return withBlockButtons(rep, rep.Blocks)
@@ -224,44 +255,62 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 	if rep.Compact {
 		size = min(size*CompactFactor, MaxCompactPage)
 	}
-	var pages [][]Block
-	var cur []Block
-	var pendingHeads []Block
-	count := 0
-	for _, b := range rep.Blocks {
-		if b.Heading {
-			pendingHeads = append(pendingHeads, b)
-			continue
+	entries := 0
+	for i := range rep.Blocks {
+		if !rep.Blocks[i].Heading {
+			entries++
 		}
-		if count == size {
-			pages = append(pages, cur)
-			cur, count = nil, 0
-		}
-		cur = append(cur, pendingHeads...)
-		pendingHeads = nil
-		cur = append(cur, b)
-		count++
 	}
-	cur = append(cur, pendingHeads...)
-	pages = append(pages, cur)
-	if len(pages) <= 1 {
+	pages := max(1, (entries+size-1)/size)
+	if pages <= 1 {
 		return withBlockButtons(rep, rep.Blocks)
 	}
-	link := func(p int) string { return fmt.Sprintf("/page %d %s", p, strings.TrimSpace(m.Text)) }
-	page = min(max(page, 1), len(pages))
+	page = min(max(page, 1), pages)
+	start, end := pageStart(rep.Blocks, size, page), len(rep.Blocks)
+	if page < pages {
+		end = pageStart(rep.Blocks, size, page+1)
+	}
+	link := func(p int) string { return "/page " + strconv.Itoa(p) + " " + strings.TrimSpace(m.Text) }
 	out := *rep
-	out.Blocks = append([]Block(nil), pages[page-1]...)
-	out.Blocks = append(out.Blocks, Block{Spans: []Span{I(i18n.Tr(m.Lang, "page.of", page, len(pages)))}})
-	var nav []Button
+	out.Blocks = make([]Block, 0, end-start+1)
+	out.Blocks = append(out.Blocks, rep.Blocks[start:end]...)
+	out.Blocks = append(out.Blocks, Block{Spans: []Span{I(i18n.Tr(m.Lang, "page.of", page, pages))}})
+	nav := make([]Button, 0, 2)
 	if page > 1 {
 		nav = append(nav, Button{Label: i18n.Tr(m.Lang, "page.previous"), Data: link(page - 1)})
 	}
-	if page < len(pages) {
+	if page < pages {
 		nav = append(nav, Button{Label: i18n.Tr(m.Lang, "page.next"), Data: link(page + 1)})
 	}
-	out.Buttons = append([][]Button{nav}, rep.Buttons...)
+	out.Buttons = append([][]Button{slices.Clip(nav)}, rep.Buttons...)
 	out.paged = true
 	return withBlockButtons(&out, out.Blocks)
+}
+
+// pageStart is where page (from 1) of blocks begins when a page holds size
+// entries (blocks that are not headings): a page is a run of blocks, from
+// the headings just before its first entry to the headings before the next
+// page's, so that a heading is never left at the end of a page; the
+// headings after the last entry close the last page.
+func pageStart(blocks []Block, size, page int) int {
+	if page <= 1 {
+		return 0
+	}
+	first := (page - 1) * size // the entry that opens the page, from 0
+	n := 0
+	for i := range blocks {
+		if blocks[i].Heading {
+			continue
+		}
+		if n == first {
+			for i > 0 && blocks[i-1].Heading {
+				i--
+			}
+			return i
+		}
+		n++
+	}
+	return len(blocks)
 }
 
 // Recover turns a panic in a handler into an apology in the person's
@@ -334,7 +383,9 @@ func Logging(log *slog.Logger, obs Observer) Middleware {
 				name = "text"
 			}
 			took := time.Since(start)
-			log.Debug("handled", "platform", m.Platform, "command", name, "inline", m.Inline, "took", took, "err", err)
+			if log.Enabled(ctx, slog.LevelDebug) { // else the arguments alone allocate
+				log.Debug("handled", "platform", m.Platform, "command", name, "inline", m.Inline, "took", took, "err", err)
+			}
 			if obs == nil || (m.Inline && m.Pressed) {
 				return rep, err
 			}

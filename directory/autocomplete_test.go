@@ -3,17 +3,12 @@ package directory
 import (
 	"slices"
 	"testing"
-
-	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // TestAutocompleteIn: a country's name in the person's language is offered
 // from its first letters, before other names, and Search finds it.
 func TestAutocompleteIn(t *testing.T) {
-	seed, err := LoadSeed(i18n.Tags()...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := mustSeed(t)
 	x := Build(seed, seed.Organisations)
 	for _, c := range []struct{ typed, lang, want string }{
 		{"Alle", "fr", "Allemagne"},

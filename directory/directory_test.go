@@ -11,12 +11,19 @@ import (
 
 // MustIndex builds the index from the embedded seed and fails the test if
 // any entry had to be left out.
-func MustIndex(t testing.TB) *Index {
+// mustSeed loads the embedded seed in every language the bot speaks.
+func mustSeed(t testing.TB) *Seed {
 	t.Helper()
 	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
 		t.Fatalf("LoadSeed: %v", err)
 	}
+	return seed
+}
+
+func MustIndex(t testing.TB) *Index {
+	t.Helper()
+	seed := mustSeed(t)
 	x := Build(seed, seed.Organisations)
 	if p := x.Problems(); len(p) > 0 {
 		t.Fatalf("seed entries left out: %v", p)

@@ -10,8 +10,6 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 var updateSeed = flag.Bool("update-seed", false, "rewrite data/organisations.yaml in the format WriteOrganisations writes")
@@ -21,10 +19,7 @@ var updateSeed = flag.Bool("update-seed", false, "rewrite data/organisations.yam
 // file by hand, `go test ./directory -run SeedFileIsCanonical -update-seed`
 // puts it back in that format (and keeps its header comment).
 func TestSeedFileIsCanonical(t *testing.T) {
-	seed, err := LoadSeed(i18n.Tags()...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := mustSeed(t)
 	var buf bytes.Buffer
 	if err := seed.WriteOrganisations(&buf, seed.Organisations); err != nil {
 		t.Fatal(err)
@@ -40,19 +35,8 @@ func TestSeedFileIsCanonical(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(buf.Bytes(), file) {
-		got, want := strings.Split(buf.String(), "\n"), strings.Split(string(file), "\n")
-		for i := 0; i < len(got) || i < len(want); i++ {
-			var g, w string
-			if i < len(got) {
-				g = got[i]
-			}
-			if i < len(want) {
-				w = want[i]
-			}
-			if g != w {
-				t.Fatalf("organisations.yaml is not in the export format (run with -update-seed): line %d is %q, export writes %q", i+1, w, g)
-			}
-		}
+		// got is the file's line, want what export writes.
+		t.Fatalf("organisations.yaml is not in the export format (run with -update-seed): %s", FirstDiff(strings.Split(string(file), "\n"), strings.Split(buf.String(), "\n")))
 	}
 	if !strings.HasPrefix(seed.Header, "# Peer-run organisations") {
 		t.Errorf("header = %q", seed.Header)
@@ -62,10 +46,7 @@ func TestSeedFileIsCanonical(t *testing.T) {
 // What WriteOrganisations writes decodes back to the same entries, however
 // odd their strings.
 func TestWriteOrganisationsRoundTrip(t *testing.T) {
-	seed, err := LoadSeed(i18n.Tags()...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := mustSeed(t)
 	odd := []string{"yes", "null", "1984", "a: b", "#hash", "- dash", "a, b", "[x]", " padded ", `quo"te`, `back\slash`,
 		"new\nline", "tab\there", "bidi \u202e text", "zero\u200bwidth", "Méta d'Âme", "& anchor", "*alias", "!tag", "@at", "`tick", "'single'", "%pct", "x #y", "~"}
 	var orgs []Organisation
@@ -108,10 +89,7 @@ func TestWriteOrganisationsRoundTrip(t *testing.T) {
 // FuzzWriteOrganisations: whatever strings an entry holds (a moderator can
 // type almost anything), what export writes decodes back to the same entry.
 func FuzzWriteOrganisations(f *testing.F) {
-	seed, err := LoadSeed(i18n.Tags()...)
-	if err != nil {
-		f.Fatal(err)
-	}
+	seed := mustSeed(f)
 	for _, s := range []string{"", "yes", "a: b", "#x", "\u202e", "x\ny", `"q"`, "- a", "[a, b]", "Méta d'Âme", "\x00", "\xff"} {
 		f.Add(s, s, s)
 	}

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"slices"
 	"strconv"
@@ -22,7 +23,22 @@ import (
 //go:embed data/*.yaml data/*.tsv
 var seedFiles embed.FS
 
+// placesFile is the place index built from the place files of the seed
+// by go generate (places_codec.go); TestPlacesFileUpToDate fails when it
+// is older than they are. Embedded as a string, so that the decoded
+// index's strings are slices of it, in read-only memory.
+//
+//go:generate go run ./internal/placegen -langs en,fr,es,pt,ru,de,id -o data/places.bin
+//go:embed data/places.bin
+var placesFile string
+
 // Seed is the directory as shipped in the binary.
+//
+// LoadSeed fills Organisations, Countries and Regions, but not
+// Subdivisions, Cities and the World lists: the place index it comes with
+// was built from those by go generate, and only a seed loaded from the
+// files themselves (for languages the generated index was not made for)
+// has them.
 type Seed struct {
 	Organisations []Organisation `yaml:"organisations"`
 	Countries     []Country      `yaml:"countries"`
@@ -47,6 +63,9 @@ type Seed struct {
 	// does, so a store can tell a new seed from one it has seen.
 	Version string `yaml:"-"`
 
+	// placesDigest is the digest of the place files (digestPlaces).
+	placesDigest string
+
 	// places is the index of the places above, built once (see Build). A
 	// Seed's places must not change once it has been built from.
 	places struct {
@@ -65,55 +84,148 @@ func SeedFile(name string) ([]byte, error) {
 // understands country names in languages (the bot's reply languages,
 // i18n.Tags()). It fails only if the files compiled into the binary are
 // malformed, which the tests catch before a release.
+//
+// For the languages data/places.bin was generated for, the places come
+// decoded from it and only organisations.yaml is parsed; for any other
+// list they are read from the seed files and indexed on first use, as
+// go generate does.
 func LoadSeed(languages ...language.Tag) (*Seed, error) {
-	s, err := loadSeedFS(seedFiles, "data")
+	return loadSeed(seedFiles, "data", placesFile, languages)
+}
+
+// loadSeed is LoadSeed of the seed files in fsys under dir and the place
+// file generated from them.
+func loadSeed(fsys fs.FS, dir, placesFile string, languages []language.Tag) (*Seed, error) {
+	p, err := decodePlaces(placesFile)
+	if err != nil {
+		return nil, fmt.Errorf("seed data/places.bin: %w (go generate ./directory/ remakes it)", err)
+	}
+	digest, err := digestPlaces(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	// A place file edited without go generate, or other languages: the
+	// places are built from the files, as go generate would (and
+	// TestPlacesFileUpToDate fails in the first case).
+	if !p.speaks(languages) || p.digest != digest {
+		s, err := loadSeedFS(fsys, dir)
+		if err != nil {
+			return nil, err
+		}
+		s.Languages = slices.Clone(languages)
+		return s, nil
+	}
+	s := &Seed{placesDigest: p.digest, Languages: slices.Clone(languages)}
+	b, err := fs.ReadFile(fsys, dir+"/organisations.yaml")
+	if err == nil {
+		err = s.decodeOrganisations(b)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("seed organisations.yaml: %w", err)
+	}
+	s.Countries, s.Regions = p.x.countries, p.x.regions
+	s.Version = seedVersion(b, p.digest)
+	p.x.seedVersion = s.Version
+	s.places.once.Do(func() { s.places.x = p.x })
+	return s, nil
+}
+
+// GeneratePlaces builds the place index of the seed files in fsys under
+// dir for languages and returns it encoded: what go generate writes to
+// data/places.bin (internal/placegen). The bot never calls it.
+func GeneratePlaces(fsys fs.FS, dir string, languages ...language.Tag) ([]byte, error) {
+	s, err := loadSeedFS(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
 	s.Languages = slices.Clone(languages)
-	return s, nil
+	return encodePlaces(s.placeIndex(), s.placesDigest, s.Languages), nil
 }
 
 func loadSeedFS(fsys fs.FS, dir string) (*Seed, error) {
 	var s Seed
-	h := sha256.New()
-	// Each file fills one field; decoding them in a fixed order keeps the
-	// digest stable.
-	for _, name := range []string{"organisations.yaml", "countries.yaml", "subdivisions.yaml", "cities.yaml", "regions.yaml"} {
+	orgs, err := fs.ReadFile(fsys, dir+"/organisations.yaml")
+	if err == nil {
+		err = s.decodeOrganisations(orgs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("seed organisations.yaml: %w", err)
+	}
+	for _, name := range placeFiles() {
 		b, err := fs.ReadFile(fsys, dir+"/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("seed %s: %w", name, err)
 		}
-		h.Write(b)
-		if name == "organisations.yaml" {
-			s.Header = orgsHeader(b)
+		switch name {
+		case "worldcities.tsv":
+			s.WorldCities, err = readWorldCities(b)
+		case "worldsubdivisions.tsv":
+			s.WorldSubdivisions, err = readWorldSubdivisions(b)
+		default:
+			err = decodeYAML(b, &s)
 		}
-		dec := yaml.NewDecoder(bytes.NewReader(b))
-		dec.KnownFields(true)
-		if err := dec.Decode(&s); err != nil {
+		if err != nil {
 			return nil, fmt.Errorf("seed %s: %w", name, err)
 		}
 	}
-	for _, name := range []string{"worldsubdivisions.tsv", "worldcities.tsv"} {
-		b, err := fs.ReadFile(fsys, dir+"/"+name)
+	if s.placesDigest, err = digestPlaces(fsys, dir); err != nil {
+		return nil, err
+	}
+	s.Version = seedVersion(orgs, s.placesDigest)
+	return &s, nil
+}
+
+// placeFiles are the seed files the place index is made of, every one but
+// organisations.yaml, in the order of their digest.
+func placeFiles() []string {
+	return []string{"countries.yaml", "subdivisions.yaml", "cities.yaml", "regions.yaml", "worldsubdivisions.tsv", "worldcities.tsv"}
+}
+
+// digestPlaces is the SHA-256 of the place files (Seed.placesDigest),
+// streamed rather than read whole: LoadSeed takes it at every start to
+// check data/places.bin against the files beside it.
+func digestPlaces(fsys fs.FS, dir string) (string, error) {
+	h := sha256.New()
+	buf := make([]byte, 32<<10)
+	for _, name := range placeFiles() {
+		f, err := fsys.Open(dir + "/" + name)
+		if err == nil {
+			_, err = io.CopyBuffer(h, f, buf)
+			f.Close()
+		}
 		if err != nil {
-			return nil, fmt.Errorf("seed %s: %w", name, err)
+			return "", fmt.Errorf("seed %s: %w", name, err)
 		}
-		h.Write(b)
-		if name == "worldcities.tsv" {
-			s.WorldCities, err = readWorldCities(b)
-		} else {
-			s.WorldSubdivisions, err = readWorldSubdivisions(b)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("seed %s: %w", name, err)
-		}
+	}
+	return string(h.Sum(nil)), nil
+}
+
+// decodeOrganisations decodes organisations.yaml into s: its
+// organisations and its header.
+func (s *Seed) decodeOrganisations(b []byte) error {
+	s.Header = orgsHeader(b)
+	if err := decodeYAML(b, s); err != nil {
+		return err
 	}
 	for i := range s.Organisations {
 		s.Organisations[i].upgrade()
 	}
-	s.Version = hex.EncodeToString(h.Sum(nil))[:16]
-	return &s, nil
+	return nil
+}
+
+func decodeYAML(b []byte, s *Seed) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	return dec.Decode(s)
+}
+
+// seedVersion is a seed's Version: a digest of its organisations and of
+// the digest of its place files, so that either changes it.
+func seedVersion(orgs []byte, placesDigest string) string {
+	h := sha256.New()
+	h.Write(orgs)
+	h.Write([]byte(placesDigest))
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // tsvRows calls fn with the cells of each data row of a generated TSV file:

@@ -1,5 +1,10 @@
 package directory
 
+import (
+	"encoding/binary"
+	"slices"
+)
+
 // The misspelling index of places (every deletion of every place word, some
 // 170,000 keys with the GeoNames cities) is built once per seed and shared:
 // an Index built after a moderator's change keeps its own deletion index for
@@ -9,54 +14,101 @@ package directory
 // deletionIndex is the places' layer of the misspelling index, frozen once
 // built into a compact form: deletion hash → the ids of the words it comes
 // from. The map and per-key slices it is built from cost about 15 MB for
-// the 170,000 keys; this form, an open-addressing table over the hashes and
-// the word lists laid end to end, about a third of that (issue 15: heap
-// after start).
+// the 170,000 keys; this form, the hashes sorted with their word lists laid
+// end to end in the same order, under 3 MB (issue 15: heap after start).
+//
+// The hashes and the directory into them are strings of fixed-width
+// little-endian numbers, so that the index decoded from the generated
+// place file (places_codec.go) reads that file's bytes where they lie, in
+// the binary's read-only data, instead of copying them onto the heap at
+// every start. They are sorted rather than hashed into a table so that
+// the file holds no empty slots, and the directory (the first 16 or so
+// bits of a hash → where such hashes begin) leaves a lookup a few
+// neighbours to compare.
 type deletionIndex struct {
-	keys  []uint64 // open addressing, len a power of two; slot i empty if list[i] == 0
-	list  []int32  // slot → 1 + the key's number in starts
-	start []int32  // key number → its words are ids[start[k]:start[k+1]]
-	ids   []int32
-	mask  uint64
+	hashes string  // key k's hash is bytes 8k to 8k+8; ascending
+	dir    string  // 1<<bits + 1 uint32s: bucket b's keys are dir[b] to dir[b+1]
+	shift  uint    // 64 - bits: a hash's bucket is h >> shift
+	start  []int32 // key k's words are ids[start[k]:start[k+1]]
+	ids    []int32
+}
+
+// dirBits is the size of the directory for n keys: about four keys a
+// bucket.
+func dirBits(n int) uint {
+	bits := uint(0)
+	for 1<<bits < n/4 {
+		bits++
+	}
+	return bits
 }
 
 // freezeDeletions builds the compact form of a deletion map and its lists.
+// One map always freezes into the same bytes, whatever its iteration
+// order: the generated place file must change only when its sources do.
 func freezeDeletions(deletes map[uint64]int32, lists [][]int32) *deletionIndex {
-	size := 1
-	for size < len(deletes)*4/3+1 { // load at most 3/4
-		size *= 2
+	hashes := make([]uint64, 0, len(deletes))
+	for h := range deletes {
+		hashes = append(hashes, h)
 	}
-	d := &deletionIndex{keys: make([]uint64, size), list: make([]int32, size), mask: uint64(size - 1)}
+	slices.Sort(hashes)
 	total := 0
 	for _, l := range lists {
 		total += len(l)
 	}
-	d.start = make([]int32, 1, len(lists)+1)
-	d.ids = make([]int32, 0, total)
-	for h, i := range deletes {
-		d.ids = append(d.ids, lists[i]...)
-		d.start = append(d.start, int32(len(d.ids)))
-		k := int32(len(d.start) - 1) // 1 + this key's number
-		for s := d.slot(h); ; s = (s + 1) & d.mask {
-			if d.list[s] == 0 {
-				d.keys[s], d.list[s] = h, k
-				break
-			}
+	bits := dirBits(len(hashes))
+	d := &deletionIndex{shift: 64 - bits, start: make([]int32, 1, len(hashes)+1), ids: make([]int32, 0, total)}
+	hb := make([]byte, 0, 8*len(hashes))
+	dir := make([]byte, 0, 4*(1<<bits+1))
+	for k, h := range hashes {
+		for b := h >> d.shift; len(dir) <= 4*int(b); {
+			dir = binary.LittleEndian.AppendUint32(dir, uint32(k))
 		}
+		hb = binary.LittleEndian.AppendUint64(hb, h)
+		d.ids = append(d.ids, lists[deletes[h]]...)
+		d.start = append(d.start, int32(len(d.ids)))
 	}
+	for len(dir) < cap(dir) {
+		dir = binary.LittleEndian.AppendUint32(dir, uint32(len(hashes)))
+	}
+	d.hashes, d.dir = string(hb), string(dir)
 	return d
 }
 
-// slot is where the probe for h begins. The hashes are already well mixed
-// (see deletions); the multiply spreads their low bits further.
-func (d *deletionIndex) slot(h uint64) uint64 { return (h * 0x9e3779b97f4a7c15 >> 20) & d.mask }
+func le32(s string, i int) uint32 {
+	t := s[i : i+4]
+	return uint32(t[0]) | uint32(t[1])<<8 | uint32(t[2])<<16 | uint32(t[3])<<24
+}
 
-// words returns the ids of the words deletion h comes from, or nil.
+func le64(s string, i int) uint64 {
+	t := s[i : i+8]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+}
+
+// words returns the ids of the words deletion h comes from, or nil. It
+// checks what it reads against the lists' bounds (the directory comes from
+// a file): a corrupt entry is a miss, not a panic.
 func (d *deletionIndex) words(h uint64) []int32 {
-	for s := d.slot(h); d.list[s] != 0; s = (s + 1) & d.mask {
-		if d.keys[s] == h {
-			k := d.list[s] - 1
-			return d.ids[d.start[k]:d.start[k+1]:d.start[k+1]]
+	b := int(h >> d.shift)
+	if 4*b+8 > len(d.dir) {
+		return nil
+	}
+	n := len(d.hashes) / 8
+	lo, hi := int(le32(d.dir, 4*b)), int(le32(d.dir, 4*b+4))
+	if hi > n || hi > len(d.start)-1 {
+		return nil
+	}
+	for k := lo; k < hi; k++ {
+		switch kh := le64(d.hashes, 8*k); {
+		case kh == h:
+			from, to := d.start[k], d.start[k+1]
+			if from < 0 || from > to || int(to) > len(d.ids) {
+				return nil
+			}
+			return d.ids[from:to:to]
+		case kh > h:
+			return nil
 		}
 	}
 	return nil

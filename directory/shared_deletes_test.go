@@ -2,8 +2,6 @@ package directory
 
 import (
 	"testing"
-
-	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // found reports whether a search for q names the organisation id, and
@@ -25,10 +23,7 @@ func found(x *Index, q, id string) (bool, bool) {
 // misspelt organisation is found in the index that lists it and not in
 // another one, and a misspelt place is corrected in both.
 func TestRebuildsShareThePlacesMisspellings(t *testing.T) {
-	seed, err := LoadSeed(i18n.Tags()...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := mustSeed(t)
 	org := Organisation{ID: "zqx-test", Name: "Quuxolotl Peer Collective", Kind: KindLocal, Countries: []string{"CA"}, City: "Vancouver", Province: "CA-BC", Source: "test"}
 	with := Build(seed, append(append([]Organisation(nil), seed.Organisations...), org))
 	without := Build(seed, seed.Organisations)

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-
-	"github.com/unionbot/unionbot/bot/i18n"
 )
 
 // A change stored before Sources existed carries a `source` string: it
@@ -50,10 +48,7 @@ func TestOldSourceWithoutDate(t *testing.T) {
 
 // The seed's YAML may still say `source:`; loading turns it into Sources.
 func TestSeedYAMLSourceUpgrades(t *testing.T) {
-	seed, err := LoadSeed(i18n.Tags()...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := mustSeed(t)
 	fsys := fstest.MapFS{}
 	for _, name := range []string{"countries.yaml", "subdivisions.yaml", "cities.yaml", "regions.yaml", "worldsubdivisions.tsv", "worldcities.tsv"} {
 		b, err := seedFiles.ReadFile("data/" + name)
@@ -96,10 +91,7 @@ func TestSeedYAMLSourceUpgrades(t *testing.T) {
 // Serves, status and dates are checked: a bad entry is reported as a
 // Problem and left out, and the others still answer.
 func TestFactsValidated(t *testing.T) {
-	seed, err := LoadSeed(i18n.Tags()...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := mustSeed(t)
 	base := func(id string) Organisation {
 		return Organisation{ID: id, Name: "Union " + id, Kind: KindLocal, Countries: []string{"CA"}, Province: "CA-BC", City: "Nelson",
 			Sources: []Source{{Title: "a page", Date: "2020"}}}

@@ -3,7 +3,6 @@ package directory_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -11,7 +10,7 @@ import (
 
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/directory"
-	"github.com/unionbot/unionbot/store/boltstore"
+	"github.com/unionbot/unionbot/store/bothstores"
 )
 
 func newLive(t *testing.T) (*directory.Live, *directory.Seed) {
@@ -20,11 +19,7 @@ func newLive(t *testing.T) (*directory.Live, *directory.Seed) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	l := directory.NewLive(seed, st, slog.New(slog.DiscardHandler))
 	if err := l.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
@@ -84,7 +79,7 @@ func TestExportDiffersOnlyByTheChanges(t *testing.T) {
 	}
 	wantEdited = dropEntry(wantEdited, "tduu")
 	if gotOthers := dropEntry(got, added.ID); strings.Join(gotOthers, "\n") != strings.Join(wantEdited, "\n") {
-		t.Errorf("export differs from the seed file beyond the changes:\n%s", firstDiff(gotOthers, wantEdited))
+		t.Errorf("export differs from the seed file beyond the changes:\n%s", directory.FirstDiff(gotOthers, wantEdited))
 	}
 	// The new entry sits at the end of the Kenya group, before Nepal.
 	out := buf.String()
@@ -190,20 +185,4 @@ func dropEntry(ls []string, id string) []string {
 		}
 	}
 	return out
-}
-
-func firstDiff(a, b []string) string {
-	for i := 0; i < len(a) || i < len(b); i++ {
-		var x, y string
-		if i < len(a) {
-			x = a[i]
-		}
-		if i < len(b) {
-			y = b[i]
-		}
-		if x != y {
-			return fmt.Sprintf("line %d: got %q, want %q", i+1, x, y)
-		}
-	}
-	return ""
 }

@@ -42,10 +42,7 @@ func TestRefusedCardsAreRetried(t *testing.T) {
 		h := newHarness(t, st, Options{RetryBase: time.Millisecond, RetryMax: 4 * time.Millisecond, RetryAttempts: 100})
 		ch := &refusing{recorder: newRecorder(), n: 3}
 		h.svc.AddChannel(Channel{Key: "mods", To: bot.Address{Platform: "test", ChatID: "mods"}, Sender: ch})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { h.svc.Run(ctx); close(done) }()
-		t.Cleanup(func() { cancel(); <-done })
+		h.run()
 
 		mustContain(t, h.say("u1", "/suggest Viseu Peers | Viseu, Portugal"), "S-1")
 		ch.waitFor(t, "the card after three refusals", func() bool { return len(ch.texts()) == 1 })
@@ -83,10 +80,7 @@ func TestUnreachableModeratorsAreNotPromised(t *testing.T) {
 		h := newHarness(t, st, Options{RetryBase: time.Millisecond, RetryMax: time.Millisecond, RetryAttempts: 1000000})
 		ch := &refusing{recorder: newRecorder(), n: -1}
 		h.svc.AddChannel(Channel{Key: "mods", To: bot.Address{Platform: "test", ChatID: "mods"}, Sender: ch})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { h.svc.Run(ctx); close(done) }()
-		t.Cleanup(func() { cancel(); <-done })
+		h.run()
 
 		mustContain(t, h.say("u1", "/suggest Leiria Peers | Leiria, Portugal"), "will be checked by a volunteer moderator")
 		ch.waitFor(t, "a refusal", func() bool { return h.svc.CardFailures() > 0 })

@@ -1,7 +1,6 @@
 package moderation
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -27,10 +26,7 @@ func TestSuggesterToldInTheirLanguage(t *testing.T) {
 		mods, user := newRecorder(), newRecorder()
 		h.svc.AddChannel(Channel{Key: "a", To: bot.Address{Platform: "test", ChatID: "mods"}, Sender: mods})
 		h.svc.AddSender("test", user)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { h.svc.Run(ctx); close(done) }()
-		t.Cleanup(func() { cancel(); <-done })
+		h.run()
 
 		got := h.sayIn("u1", "fr-CA", "/suggest Lisbon Drug Users Union (LDUU) | Lisbon, Portugal | https://lduu.example.org | a peer-run union")
 		mustContain(t, got, "Merci ! Votre proposition porte la référence S-1.", "« Lisbon Drug Users Union » (Lisbon, Portugal)")

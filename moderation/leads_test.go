@@ -20,19 +20,27 @@ const leadsTSV = "name\tacronym\tkind\tcountry_iso2\tcity\twebsite\tsource_url\t
 	"Example Service Provider\tESP\tlocal\tKE\tNairobi\t\thttps://example.org/esp\t2018, annual report 2017\tno\n" +
 	"Kenya Network of People who Use Drugs\tKeNPUD\tnational\tKE\tNairobi\t\thttps://idpc.net/alerts/2013/03/capacity-building-workshop-for-drug-users-network-in-kenya\t2013-03\tyes\n"
 
+// submitLeads reads file as a file of leads and submits them, failing the
+// test on any error.
+func (h *harness) submitLeads(file string) []LeadResult {
+	h.t.Helper()
+	leads, err := ReadLeads(strings.NewReader(file), h.dir.Index())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	res, err := h.svc.SubmitLeads(context.Background(), leads)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return res
+}
+
 func TestLeadsQueuedOnceWithTheirSources(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		h := newHarness(t, st, Options{})
 		x := h.dir.Index()
-		leads, err := ReadLeads(strings.NewReader(leadsTSV), x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		first, err := h.svc.SubmitLeads(ctx, leads)
-		if err != nil {
-			t.Fatal(err)
-		}
+		first := h.submitLeads(leadsTSV)
 		wantNew := []bool{true, true, true, false}
 		if len(first) != len(wantNew) {
 			t.Fatalf("results = %+v", first)
@@ -47,14 +55,7 @@ func TestLeadsQueuedOnceWithTheirSources(t *testing.T) {
 		}
 
 		// The same file again adds nothing, and gives the same references.
-		again, err := ReadLeads(strings.NewReader(leadsTSV), x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		second, err := h.svc.SubmitLeads(ctx, again)
-		if err != nil {
-			t.Fatal(err)
-		}
+		second := h.submitLeads(leadsTSV)
 		for i := range second {
 			if second[i].New || second[i].Ref != first[i].Ref {
 				t.Errorf("second import of %s = %+v, first gave %+v", second[i].Name, second[i], first[i])

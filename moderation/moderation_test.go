@@ -120,6 +120,15 @@ func newHarness(t *testing.T, st store.Store, opts Options) *harness {
 	return &harness{t: t, st: st, dir: dir, svc: svc, bot: b}
 }
 
+// run runs the service (it posts cards and sends notices) until the test
+// ends.
+func (h *harness) run() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.svc.Run(ctx); close(done) }()
+	h.t.Cleanup(func() { cancel(); <-done })
+}
+
 // say sends text as user (an id) in a private chat and returns the reply
 // rendered as text.
 func (h *harness) say(user, text string) string {
@@ -164,10 +173,7 @@ func TestFullFlow(t *testing.T) {
 		h.svc.AddChannel(Channel{Key: "a", To: bot.Address{Platform: "test", ChatID: "mods-a"}, Sender: modA})
 		h.svc.AddChannel(Channel{Key: "b", To: bot.Address{Platform: "other", ChatID: "mods-b"}, Sender: modB})
 		h.svc.AddSender("test", user)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { h.svc.Run(ctx); close(done) }()
-		t.Cleanup(func() { cancel(); <-done })
+		h.run()
 
 		got := h.say("u1", "/suggest Lisbon Drug Users Union (LDUU) | Lisbon, Portugal | https://lduu.example.org | a peer-run union")
 		mustContain(t, got, "S-1", "Lisbon, Portugal")

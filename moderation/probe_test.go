@@ -57,10 +57,7 @@ func TestSuggestedWebsiteChecked(t *testing.T) {
 		h := newHarness(t, st, Options{Prober: checker})
 		mods := newRecorder()
 		h.svc.AddChannel(Channel{Key: "a", To: bot.Address{Platform: "test", ChatID: "mods"}, Sender: mods})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { h.svc.Run(ctx); close(done) }()
-		t.Cleanup(func() { cancel(); <-done })
+		h.run()
 
 		// The slow site holds its answer: the reply and the card come first.
 		mustContain(t, h.say("u1", "/suggest Slow Site Union | Lisbon, Portugal | http://slow.example.org"), "S-1")

@@ -10,6 +10,11 @@ import (
 	"unicode/utf8"
 )
 
+// mentions undoes Discord's <@id>, <@&role>, <@!id> and <#channel>
+// syntax. A Replacer is safe for concurrent use and never changes once
+// made; making it for every Text was most of Text's cost.
+var mentions = strings.NewReplacer("<@&", "<", "<@!", "<", "<@", "<", "<#", "<")
+
 // Text removes what must never reach a card, the directory or a reply:
 // control characters (newlines become spaces), zero-width and
 // bidirectional-override characters (which can disguise text or reverse
@@ -41,15 +46,16 @@ func Text(s string) string {
 	out := b.String()
 	// "@everyone", "@here", and Discord's <@id>, <@&role>, <#channel>.
 	// Removing one mention can form another ("<@#1" → "<#1"), so repeat
-	// until nothing changes.
-	mentions := strings.NewReplacer("<@&", "<", "<@!", "<", "<@", "<", "<#", "<")
-	for {
+	// until nothing changes. Every mention has a "<" or an "@": text
+	// with neither (most queries) is done.
+	for strings.ContainsAny(out, "<@") {
 		next := mentions.Replace(dropAt(dropAt(out, "@everyone"), "@here"))
 		if next == out {
 			return out
 		}
 		out = next
 	}
+	return out
 }
 
 // dropAt removes the "@" of every case-insensitive occurrence of mention

@@ -2,15 +2,12 @@ package discord
 
 import (
 	"context"
-	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/bottest"
 	"github.com/unionbot/unionbot/bot/discord/discordtest"
 )
 
@@ -27,42 +24,14 @@ func TestAdapterNamesNoCommand(t *testing.T) {
 	for _, n := range []string{"suggest", "report", "cancel", "queue", "approve", "reject", "edit", "remove", "audit", "lang", "page", "org", "verify"} {
 		names[n] = true
 	}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	checked := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
+	// kindColours holds card kinds (bot.Card.Kind: "report" is a
+	// moderation card's kind), not commands.
+	checked := bottest.EachString(t, []string{"kindColours"}, func(pos token.Position, _, s string) {
+		word := strings.TrimPrefix(strings.TrimSpace(s), "/")
+		if head, _, _ := strings.Cut(word, " "); names[strings.ToLower(word)] || (strings.HasPrefix(s, "/") && names[strings.ToLower(head)]) {
+			t.Errorf("%s: the string %q names a command; declare it in the core instead", pos, s)
 		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checked++
-		ast.Inspect(file, func(n ast.Node) bool {
-			if v, ok := n.(*ast.ValueSpec); ok && len(v.Names) == 1 && v.Names[0].Name == "kindColours" {
-				// Card kinds (bot.Card.Kind: "report" is a moderation
-				// card's kind), not commands.
-				return false
-			}
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			s, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				return true
-			}
-			word := strings.TrimPrefix(strings.TrimSpace(s), "/")
-			if head, _, _ := strings.Cut(word, " "); names[strings.ToLower(word)] || (strings.HasPrefix(s, "/") && names[strings.ToLower(head)]) {
-				t.Errorf("%s: the string %q names a command; declare it in the core instead", fset.Position(lit.Pos()), s)
-			}
-			return true
-		})
-	}
+	})
 	if checked < 5 {
 		t.Fatalf("checked %d files; is the test in the adapter's directory?", checked)
 	}

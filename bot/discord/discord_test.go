@@ -689,13 +689,21 @@ func TestResumeAfterDisconnect(t *testing.T) {
 	}
 }
 
-func TestSendAndEdit(t *testing.T) {
-	t.Parallel()
+// newSender returns an adapter that is not started, for tests of Send and
+// Edit, and the fake Discord it talks to.
+func newSender(t *testing.T) (*Adapter, *discordtest.Server) {
+	t.Helper()
 	fake := discordtest.New(t)
 	a, err := New(Config{Token: testToken, APIBase: fake.APIBase()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a, fake
+}
+
+func TestSendAndEdit(t *testing.T) {
+	t.Parallel()
+	a, fake := newSender(t)
 	ctx := context.Background()
 	card := bot.Text("S-12: VANDU @everyone")
 	card.Buttons = [][]bot.Button{{

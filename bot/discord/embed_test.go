@@ -246,11 +246,7 @@ func TestFailuresInThePersonsLanguage(t *testing.T) {
 // decision replaces it and removes the embed and the buttons.
 func TestModerationCardIsAnEmbed(t *testing.T) {
 	t.Parallel()
-	fake := discordtest.New(t)
-	a, err := New(Config{Token: testToken, APIBase: fake.APIBase()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, fake := newSender(t)
 	ctx := context.Background()
 	r := &bot.Reply{}
 	r.Blocks = append(r.Blocks, bot.Block{Spans: []bot.Span{bot.T("S-12: a suggestion")}, Card: &bot.Card{

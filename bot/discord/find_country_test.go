@@ -1,13 +1,11 @@
 package discord
 
 import (
-	"context"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/bottest"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/directory/directorytest"
 )
@@ -19,12 +17,7 @@ const fitsTwoMessages = 17
 
 func findOnDiscord(t *testing.T, core *bot.Bot, q string) (output, *bot.Reply) {
 	t.Helper()
-	m := &bot.Message{Platform: "discord", Text: "/find " + q, Lang: "en", PageSize: DefaultPageSize,
-		User: bot.User{ID: "1"}, Chat: bot.Chat{ID: "1", Private: true}}
-	r, err := core.Handle(context.Background(), m)
-	if err != nil || r == nil {
-		t.Fatalf("/find %s: no answer: %v", q, err)
-	}
+	r := bottest.Find(t, core, "discord", DefaultPageSize, q)
 	out := render(r)
 	if len(out.pages) == 0 {
 		t.Fatalf("/find %s: nothing rendered", q)
@@ -53,35 +46,25 @@ func pageText(p page) string {
 // fitsTwoMessages groups.
 func TestEveryCountryFirstMessages(t *testing.T) {
 	core := MustBot(t)
-	x := directorytest.MustSeedIndex(t)
-	byCountry := directorytest.GroupsByCountry(x)
-	codes := slices.Sorted(maps.Keys(byCountry))
-	if len(codes) < 20 {
-		t.Fatalf("%d countries with groups; the seed has more", len(codes))
-	}
-	for _, code := range codes {
-		name := x.CountryName(code, "en")
-		t.Run(name, func(t *testing.T) {
-			out, _ := findOnDiscord(t, core, name)
-			first := pageText(out.pages[0])
-			two := first
-			if len(out.pages) > 1 {
-				two += "\n" + pageText(out.pages[1])
+	directorytest.EachCountry(t, directorytest.MustSeedIndex(t), func(t *testing.T, name string, groups []*directory.Organisation) {
+		out, _ := findOnDiscord(t, core, name)
+		first := pageText(out.pages[0])
+		two := first
+		if len(out.pages) > 1 {
+			two += "\n" + pageText(out.pages[1])
+		}
+		if !strings.Contains(first, escape(name)) {
+			t.Fatalf("first message is not about %s:\n%s", name, first)
+		}
+		for _, o := range groups {
+			switch {
+			case o.Kind == directory.KindNational && !strings.Contains(first, escape(o.Name)):
+				t.Errorf("the first message misses the national body %s:\n%s", o.Name, first)
+			case len(groups) <= fitsTwoMessages && !strings.Contains(two, escape(o.Name)):
+				t.Errorf("the first two messages miss %s (%d groups)", o.Name, len(groups))
 			}
-			if !strings.Contains(first, escape(name)) {
-				t.Fatalf("first message is not about %s:\n%s", name, first)
-			}
-			groups := byCountry[code]
-			for _, o := range groups {
-				switch {
-				case o.Kind == directory.KindNational && !strings.Contains(first, escape(o.Name)):
-					t.Errorf("the first message misses the national body %s:\n%s", o.Name, first)
-				case len(groups) <= fitsTwoMessages && !strings.Contains(two, escape(o.Name)):
-					t.Errorf("the first two messages miss %s (%d groups)", o.Name, len(groups))
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestFindCanadaOnDiscord is issue 10's test of done: CAPUD and VANDU in
@@ -99,12 +82,7 @@ func TestFindCanadaOnDiscord(t *testing.T) {
 	if len(out.buttons) > maxRows {
 		t.Errorf("%d rows of buttons, Discord allows %d", len(out.buttons), maxRows)
 	}
-	var data []string
-	for _, row := range r.Buttons {
-		for _, b := range row {
-			data = append(data, b.Data)
-		}
-	}
+	data := bottest.ButtonData(r)
 	for _, w := range []string{"/org capud", "/org vandu"} {
 		found := false
 		for _, d := range data {

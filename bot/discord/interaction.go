@@ -293,7 +293,7 @@ func eachComponent(comps []discordgo.MessageComponent, fn func(discordgo.Message
 // Discord in time whatever fn takes; done runs afterwards with whether fn
 // panicked. It is the adapter's other goroutine boundary, so it recovers.
 func (x *exchange) async(fn func(), done func(panicked bool)) {
-	go func() {
+	x.a.spawn(func() {
 		panicked := true
 		defer func() {
 			if p := recover(); p != nil {
@@ -303,7 +303,7 @@ func (x *exchange) async(fn func(), done func(panicked bool)) {
 		}()
 		fn()
 		panicked = false
-	}()
+	})
 }
 
 // call runs the handler and delivers its reply (nil for "say nothing") on

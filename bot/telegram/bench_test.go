@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
+	"github.com/unionbot/unionbot/internal/benchtest"
 )
 
 // BenchmarkUpdateRoundTrip is one private /find, pacing off, from
@@ -34,4 +35,44 @@ func BenchmarkUpdatesBurst(b *testing.B) {
 	}
 	e.srv.WaitAcked(b, last, wait)
 	e.waitDone(last)
+}
+
+// BenchmarkWorkloadRoundTrip is the load tool's mix (tools/load), one
+// update at a time, pacing off: private /find and /network, and inline
+// queries, each from getUpdates to its answer on the fake Bot API.
+// cpu-ns/op is this process's CPU per update, the fake's share included:
+// compare it between builds, not with the load tool's per-process figure.
+func BenchmarkWorkloadRoundTrip(b *testing.B) {
+	e := start(b, MustCore(b), nil)
+	mix := []telegramtest.Update{
+		text(alice, private(alice), "/find Canada"),
+		telegramtest.InlineUpdate(alice, "vancouver"),
+		text(alice, private(alice), "/network"),
+		text(alice, private(alice), "/find drug users union"),
+		telegramtest.InlineUpdate(alice, "Kenya"),
+		text(alice, private(alice), "/find Deutschland"),
+	}
+	for _, u := range mix { // warm the path
+		e.push(u)
+	}
+	b.ReportAllocs()
+	defer benchtest.ReportCPU(b, benchtest.CPUNow())
+	i := 0
+	for b.Loop() {
+		e.push(mix[i%len(mix)])
+		i++
+	}
+}
+
+// BenchmarkInlineRoundTrip is one inline query with several results,
+// pacing off: the heaviest update of the mix (each result is a full card).
+func BenchmarkInlineRoundTrip(b *testing.B) {
+	e := start(b, MustCore(b), nil)
+	u := telegramtest.InlineUpdate(alice, "vancouver")
+	e.push(u)
+	b.ReportAllocs()
+	defer benchtest.ReportCPU(b, benchtest.CPUNow())
+	for b.Loop() {
+		e.push(u)
+	}
 }

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 
@@ -58,28 +59,67 @@ func (t *topicFields) topic() int {
 // past a poison update rather than be stuck on it; id is 0 when not even
 // that can be read.
 func decodeUpdate(raw []byte) (u update, id int, err error) {
-	var head struct {
-		UpdateID int `json:"update_id"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil || head.UpdateID <= 0 {
-		return u, 0, errNoUpdateID
-	}
+	// One pass in the common case: the whole update first, and the
+	// update_id alone only when that fails.
 	if err := json.Unmarshal(raw, &u.Update); err != nil {
+		var head struct {
+			UpdateID int `json:"update_id"`
+		}
+		if json.Unmarshal(raw, &head) != nil || head.UpdateID <= 0 {
+			return update{}, 0, errNoUpdateID
+		}
 		return update{}, head.UpdateID, err
 	}
-	// The update decoded, so this can fail only on fields the SDK does not
-	// know (a topic id of the wrong type): then there is no topic.
+	if u.UpdateID <= 0 {
+		return update{}, 0, errNoUpdateID
+	}
+	if mayHoldTopic(raw) {
+		u.thread = topicOf(raw)
+	}
+	return u, u.UpdateID, nil
+}
+
+// topicOf is the forum topic of raw's message, or of the message whose
+// button was pressed; 0 for none. It is called on an update that decoded,
+// so it can fail only on fields the SDK does not know (a topic id of the
+// wrong type): then there is no topic.
+func topicOf(raw []byte) int {
 	var topics struct {
 		Message       *topicFields `json:"message"`
 		CallbackQuery *struct {
 			Message *topicFields `json:"message"`
 		} `json:"callback_query"`
 	}
-	if json.Unmarshal(raw, &topics) == nil {
-		u.thread = topics.Message.topic()
-		if cq := topics.CallbackQuery; cq != nil {
-			u.thread = cq.Message.topic()
+	if json.Unmarshal(raw, &topics) != nil {
+		return 0
+	}
+	if cq := topics.CallbackQuery; cq != nil {
+		return cq.Message.topic()
+	}
+	return topics.Message.topic()
+}
+
+// mayHoldTopic reports whether raw may name is_topic_message, so that
+// updates outside forums skip a second decoding. encoding/json matches
+// keys without regard to case (and Unicode's case folding gives the ASCII
+// letters of "topic" no other spelling), or spelled with \u escapes: raw
+// may hold the key unless it has neither "topic" in any case nor a \u.
+func mayHoldTopic(raw []byte) bool {
+	if bytes.Contains(raw, []byte(`\u`)) {
+		return true
+	}
+	const word = "topic"
+	for i := 0; i+len(word) <= len(raw); i++ {
+		if raw[i]|0x20 != word[0] {
+			continue
+		}
+		j := 1
+		for j < len(word) && raw[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
 		}
 	}
-	return u, head.UpdateID, nil
+	return false
 }

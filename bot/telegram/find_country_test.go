@@ -1,14 +1,11 @@
 package telegram
 
 import (
-	"context"
 	"html"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/bottest"
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/directory/directorytest"
 )
@@ -24,53 +21,32 @@ const fitsOneMessage = 17
 // when the country has no more than fitsOneMessage groups.
 func TestEveryCountryFirstMessage(t *testing.T) {
 	core := MustCore(t)
-	x := directorytest.MustSeedIndex(t)
-	byCountry := directorytest.GroupsByCountry(x)
-	codes := slices.Sorted(maps.Keys(byCountry))
-	if len(codes) < 20 {
-		t.Fatalf("%d countries with groups; the seed has more", len(codes))
-	}
-	for _, code := range codes {
-		name := x.CountryName(code, "en")
-		t.Run(name, func(t *testing.T) {
-			m := &bot.Message{Platform: "telegram", Text: "/find " + name, Lang: "en", PageSize: DefaultPageSize,
-				User: bot.User{ID: "1"}, Chat: bot.Chat{ID: "1", Private: true}}
-			r, err := core.Handle(context.Background(), m)
-			if err != nil || r == nil {
-				t.Fatalf("no answer: %v", err)
+	directorytest.EachCountry(t, directorytest.MustSeedIndex(t), func(t *testing.T, name string, groups []*directory.Organisation) {
+		r := bottest.Find(t, core, "telegram", DefaultPageSize, name)
+		parts := renderParts(r, MaxText)
+		first := parts[0]
+		if len(first) > MaxText {
+			t.Fatalf("first message has %d bytes", len(first))
+		}
+		if !strings.Contains(first, html.EscapeString(name)) {
+			t.Fatalf("first message is not about %s:\n%s", name, first)
+		}
+		for _, o := range groups {
+			if o.Kind != directory.KindNational && len(groups) > fitsOneMessage {
+				continue
 			}
-			parts := renderParts(r, MaxText)
-			first := parts[0]
-			if len(first) > MaxText {
-				t.Fatalf("first message has %d bytes", len(first))
+			if !strings.Contains(first, html.EscapeString(o.Name)) {
+				t.Errorf("the first message misses %s (%s, %d groups):\n%s", o.Name, o.Kind, len(groups), first)
 			}
-			if !strings.Contains(first, html.EscapeString(name)) {
-				t.Fatalf("first message is not about %s:\n%s", name, first)
-			}
-			groups := byCountry[code]
-			for _, o := range groups {
-				if o.Kind != directory.KindNational && len(groups) > fitsOneMessage {
-					continue
-				}
-				if !strings.Contains(first, html.EscapeString(o.Name)) {
-					t.Errorf("the first message misses %s (%s, %d groups):\n%s", o.Name, o.Kind, len(groups), first)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestFindCanadaOnTelegram is issue 10's test of done: CAPUD first, with
 // VANDU, TDUU and every other Canadian group in the same first message,
 // and a button to each one's card.
 func TestFindCanadaOnTelegram(t *testing.T) {
-	core := MustCore(t)
-	m := &bot.Message{Platform: "telegram", Text: "/find Canada", Lang: "en", PageSize: DefaultPageSize,
-		User: bot.User{ID: "1"}, Chat: bot.Chat{ID: "1", Private: true}}
-	r, err := core.Handle(context.Background(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := bottest.Find(t, MustCore(t), "telegram", DefaultPageSize, "Canada")
 	first := renderParts(r, MaxText)[0]
 	capud := strings.Index(first, "Canadian Association of People Who Use Drugs")
 	if capud < 0 {
@@ -87,13 +63,7 @@ func TestFindCanadaOnTelegram(t *testing.T) {
 			t.Errorf("the first message misses %s", o.Name)
 		}
 	}
-	var data []string
-	for _, row := range r.Buttons {
-		for _, b := range row {
-			data = append(data, b.Data)
-		}
-	}
-	if !containsAll(data, "/org capud", "/org vandu", "/org tduu") {
+	if data := bottest.ButtonData(r); !containsAll(data, "/org capud", "/org vandu", "/org tduu") {
 		t.Errorf("buttons = %v, want one per group opening its card", data)
 	}
 }

@@ -196,6 +196,8 @@ func (a *Adapter) articles(rep *bot.Reply) []any {
 			}
 		}
 	}
+	// The labels are the same on every result: looked up once.
+	website, shareLabel := i18n.Tr(rep.Lang, "telegram.website"), ""
 	out := []any{}
 	for _, b := range blocks {
 		if len(out) == maxResults {
@@ -221,11 +223,11 @@ func (a *Adapter) articles(rep *bot.Reply) []any {
 		}
 		desc := strings.TrimLeft(strings.TrimPrefix(plain, title), " \n\t—–-:,")
 		art := tgbotapi.NewInlineQueryResultArticleHTML(strconv.Itoa(len(out)+1), truncate(title, 128), pieces[0])
-		art.Description = truncate(strings.Join(strings.Fields(desc), " "), 256)
+		art.Description = oneLine(desc, 256)
 		art.InputMessageContent = tgbotapi.InputTextMessageContent{
 			Text: pieces[0], ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true,
 		}
-		row := []bot.Button{{Label: i18n.Tr(rep.Lang, "telegram.website"), URL: firstLink(b)}}
+		row := []bot.Button{{Label: website, URL: firstLink(b)}}
 		sh := share
 		for _, btn := range b.Buttons {
 			if btn.Share != "" {
@@ -233,11 +235,34 @@ func (a *Adapter) articles(rep *bot.Reply) []any {
 			}
 		}
 		if sh.Share != "" {
-			sh.Label = i18n.Tr(rep.Lang, "telegram.share")
+			if shareLabel == "" {
+				shareLabel = i18n.Tr(rep.Lang, "telegram.share")
+			}
+			sh.Label = shareLabel
 			row = append(row, sh)
 		}
 		art.ReplyMarkup = inlineKeyboard([][]bot.Button{row}, a.username, a.log)
 		out = append(out, art)
 	}
 	return out
+}
+
+// oneLine is truncate(strings.Join(strings.Fields(s), " "), n) without
+// splitting the whole of a long s (a card's text, for a description of
+// 256): it stops once more than n UTF-16 units are kept, and truncate
+// looks no further than that.
+func oneLine(s string, n int) string {
+	var b strings.Builder
+	units := 0
+	for f := range strings.FieldsSeq(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+			units++
+		}
+		b.WriteString(f)
+		if units += utf16Len(f); units > n {
+			break
+		}
+	}
+	return truncate(b.String(), n)
 }

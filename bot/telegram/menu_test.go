@@ -1,16 +1,14 @@
 package telegram
 
 import (
-	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/bottest"
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
 )
@@ -83,11 +81,6 @@ func TestCommandMenusByScope(t *testing.T) {
 // TestAdapterNamesNoCommand: the adapter derives everything from the
 // commands' declarations; no string in its code names a command.
 func TestAdapterNamesNoCommand(t *testing.T) {
-	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var cmds []string
 	for _, c := range MustCore(t).Router().Commands() {
 		cmds = append(cmds, c.Name)
@@ -95,24 +88,11 @@ func TestAdapterNamesNoCommand(t *testing.T) {
 	if len(cmds) < 3 {
 		t.Fatalf("the core declares %d commands; the test proves nothing", len(cmds))
 	}
-	for _, p := range pkgs {
-		for name, f := range p.Files {
-			ast.Inspect(f, func(n ast.Node) bool {
-				lit, ok := n.(*ast.BasicLit)
-				if !ok || lit.Kind != token.STRING {
-					return true
-				}
-				s, err := strconv.Unquote(lit.Value)
-				if err != nil {
-					return true
-				}
-				for _, c := range cmds {
-					if s == c || strings.Contains(s, "/"+c+" ") || strings.HasSuffix(s, "/"+c) {
-						t.Errorf("%s:%d names the command %q: %s", name, fset.Position(lit.Pos()).Line, c, lit.Value)
-					}
-				}
-				return true
-			})
+	bottest.EachString(t, nil, func(pos token.Position, lit, s string) {
+		for _, c := range cmds {
+			if s == c || strings.Contains(s, "/"+c+" ") || strings.HasSuffix(s, "/"+c) {
+				t.Errorf("%s:%d names the command %q: %s", pos.Filename, pos.Line, c, lit)
+			}
 		}
-	}
+	})
 }

@@ -1,15 +1,15 @@
 package telegram
 
 import (
-	"runtime"
-
 	"context"
-	"github.com/unionbot/unionbot/bot"
-	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/unionbot/unionbot/bot"
+	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
 )
 
 // fakeClock is a clock that moves only when told to, so that pacing is
@@ -79,6 +79,22 @@ func fakePacer(cfg Pacing) (*pacer, *fakeClock, chan struct{}) {
 	return p, c, q
 }
 
+// waiters returns send, which starts a wait for a permit for chat (a
+// private chat when chat > 0) and returns once the pacer has queued it, and
+// granted, which receives name for each wait given its permit.
+func waiters(p *pacer, queued <-chan struct{}) (send func(name string, chat int64), granted <-chan string) {
+	ch := make(chan string, 10)
+	send = func(name string, chat int64) {
+		go func() {
+			if err := p.wait(context.Background(), chat, chat > 0); err == nil {
+				ch <- name
+			}
+		}()
+		<-queued
+	}
+	return send, ch
+}
+
 func recv(t *testing.T, ch <-chan string) string {
 	t.Helper()
 	select {
@@ -103,16 +119,7 @@ func none(t *testing.T, ch <-chan string) {
 // behind another chat's backlog is served next, not after the backlog.
 func TestPacerRoundRobin(t *testing.T) {
 	p, clock, queued := fakePacer(Pacing{PerSecond: 1, Private: -1, Group: -1, Burst: 1})
-	ctx := context.Background()
-	granted := make(chan string, 10)
-	send := func(name string, chat int64) {
-		go func() {
-			if err := p.wait(ctx, chat, chat > 0); err == nil {
-				granted <- name
-			}
-		}()
-		<-queued
-	}
+	send, granted := waiters(p, queued)
 	send("A1", -100)
 	if got := recv(t, granted); got != "A1" {
 		t.Fatalf("first permit to %s", got)
@@ -137,16 +144,7 @@ func TestPacerRoundRobin(t *testing.T) {
 // its own gap does not hold up a chat that is ready.
 func TestPacerChatGap(t *testing.T) {
 	p, clock, queued := fakePacer(Pacing{PerSecond: -1, Group: 3 * time.Second, Private: -1, Burst: 2})
-	ctx := context.Background()
-	granted := make(chan string, 10)
-	send := func(name string, chat int64) {
-		go func() {
-			if err := p.wait(ctx, chat, chat > 0); err == nil {
-				granted <- name
-			}
-		}()
-		<-queued
-	}
+	send, granted := waiters(p, queued)
 	send("G1", -100)
 	send("G2", -100)
 	if a, b := recv(t, granted), recv(t, granted); a+b != "G1G2" {

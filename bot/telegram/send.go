@@ -197,7 +197,12 @@ func (a *Adapter) sendMessage(ctx context.Context, d dest, text string, markup a
 		if err := a.pace.wait(ctx, d.chat, d.private); err != nil {
 			return 0, wrapErr("sendMessage", a.token, err)
 		}
-		var msg tgbotapi.Message
+		// Only the id is read: decoding the whole Message that Telegram
+		// sends back (the text, its entities, the keyboard) cost more than
+		// encoding the request.
+		var msg struct {
+			MessageID int `json:"message_id"`
+		}
 		err := a.call(ctx, "sendMessage", func(ctx context.Context) error {
 			resp, err := a.api.MakeRequest(ctx, "sendMessage", p)
 			if err != nil {

@@ -142,6 +142,7 @@ type Adapter struct {
 	pace     *pacer
 	slots    chan struct{} // workers: held while the handler answers
 	waiting  chan struct{} // updates taken and not fully answered
+	idle     chan job      // workers waiting for their next update (unbuffered)
 	obs      Observer
 
 	// sleep waits out flood control and polling back-off; tests replace it.
@@ -236,6 +237,7 @@ func newAdapter(cfg Config, log *slog.Logger, a api, username string) *Adapter {
 		pace:     newPacer(cfg.Pacing),
 		slots:    make(chan struct{}, cfg.MaxInFlight),
 		waiting:  make(chan struct{}, max(maxWaiting, cfg.MaxInFlight)),
+		idle:     make(chan job),
 		obs:      obs,
 		sleep:    sleep,
 		seen:     map[int]bool{},
@@ -478,8 +480,48 @@ func (a *Adapter) dispatch(wait context.Context, u update) bool {
 		a.wg.Done()
 		return false
 	}
-	go a.work1(work, h, u)
+	j := job{ctx: work, h: h, u: u}
+	select {
+	case a.idle <- j: // a worker waiting for its next update
+	default:
+		go a.worker(j)
+	}
 	return true
+}
+
+// job is one update for a worker, with the handler and context it is
+// answered with.
+type job struct {
+	ctx context.Context
+	h   bot.Handler
+	u   update
+}
+
+// workerIdle is how long a worker waits for another update before it
+// ends.
+const workerIdle = 2 * time.Second
+
+// worker answers j, then, for as long as updates keep coming, the next
+// ones dispatch hands it. The slots and the waiting pool still bound what
+// is answered at once (a worker holds neither while idle); reusing
+// goroutines only spares each update a new goroutine whose stack grows,
+// copied several times, to the core's depth (runtime.morestack was a
+// twentieth of the CPU under load). Idle workers end after workerIdle, or
+// when Run's handling context does.
+func (a *Adapter) worker(j job) {
+	idle := time.NewTimer(workerIdle)
+	defer idle.Stop()
+	for {
+		a.work1(j.ctx, j.h, j.u)
+		idle.Reset(workerIdle)
+		select {
+		case j = <-a.idle:
+		case <-idle.C:
+			return
+		case <-j.ctx.Done():
+			return
+		}
+	}
 }
 
 // work1 answers one update: the handler in a worker slot, then the

@@ -36,13 +36,8 @@ func tgNotEdited(t *testing.T, tg *telegramtest.Server, chat int64, msgID int, w
 // card, and someone else pressing that button. The moderator's real
 // Approve still works, and edits the card.
 func TestTelegramForgedPressesOnACard(t *testing.T) {
-	tg := telegramtest.New(t, e2eTelegramToken)
-	e2eStart(t, withTelegram(embeddedEnv(t), tg), telegramNoPacing())
-
-	alice := telegramtest.User{ID: 4242, FirstName: "Alice"}
-	tg.PushUpdate(telegramtest.TextUpdate(alice, telegramtest.PrivateChat(alice),
-		"/suggest Lisbon Drug Users Union (LDUU) | Lisbon, Portugal | https://lduu.example.org | peer-run union"))
-	card := tgCard(t, tg, "S-1")
+	tg, card := tgStartWithCard(t, telegramtest.User{ID: 4242, FirstName: "Alice"},
+		"/suggest Lisbon Drug Users Union (LDUU) | Lisbon, Portugal | https://lduu.example.org | peer-run union")
 
 	mallory := telegramtest.User{ID: 6666, FirstName: "Mallory"}
 	for i, who := range []telegramtest.User{mallory, tgModerator} {

@@ -18,16 +18,18 @@ func TestConfigurationErrorsExitTwo(t *testing.T) {
 		{map[string]string{"UNIONBOT_DISCORD_TOKEN": "two words"}, "UNIONBOT_DISCORD_TOKEN"},
 	} {
 		tc.env["UNIONBOT_DATA_DIR"] = t.TempDir()
-		for _, mode := range []string{"run", "ask"} {
-			args := []string{"ask", "/help"}
-			if mode == "run" {
-				args = nil
-			}
-			code, _, errs := runBot(t, tc.env, "", args...)
-			if code != 2 || !strings.Contains(errs, tc.want) {
-				t.Errorf("%s with %v: exit %d, stderr %q; want 2 naming %s", mode, tc.env, code, errs, tc.want)
-			}
+		for _, args := range [][]string{nil, {"ask", "/help"}} { // run, and ask
+			exitsTwoNaming(t, tc.env, tc.want, args...)
 		}
+	}
+}
+
+// exitsTwoNaming fails t unless unionbot, run with env and args, exits 2
+// with want in its standard error.
+func exitsTwoNaming(t *testing.T, env map[string]string, want string, args ...string) {
+	t.Helper()
+	if code, _, errs := runBot(t, env, "", args...); code != 2 || !strings.Contains(errs, want) {
+		t.Errorf("%q with %v: exit %d, stderr %q; want 2 naming %s", args, env, code, errs, want)
 	}
 }
 

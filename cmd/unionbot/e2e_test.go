@@ -188,6 +188,18 @@ func tgCard(t *testing.T, tg *telegramtest.Server, ref string) int {
 	return tgMessageID(t, card)
 }
 
+// tgStartWithCard starts the app against a new fake Telegram, unpaced, on
+// the embedded directory; u sends suggestion (a /suggest of S-1) in a
+// private chat. It returns the fake and the message id of S-1's card in
+// the moderators' chat (see tgCard).
+func tgStartWithCard(t *testing.T, u telegramtest.User, suggestion string) (*telegramtest.Server, int) {
+	t.Helper()
+	tg := telegramtest.New(t, e2eTelegramToken)
+	e2eStart(t, withTelegram(embeddedEnv(t), tg), telegramNoPacing())
+	tg.PushUpdate(telegramtest.TextUpdate(u, telegramtest.PrivateChat(u), suggestion))
+	return tg, tgCard(t, tg, "S-1")
+}
+
 // tgDecidedCard waits for the card msgID to be edited to show the
 // decision, and checks its buttons are gone.
 func tgDecidedCard(t *testing.T, tg *telegramtest.Server, msgID int, ref, want string) telegramtest.Call {

@@ -24,6 +24,26 @@ func fastRetries() option {
 	}}
 }
 
+// startRedisTelegram starts the app on a Redis server of its own
+// (returned, for the test to stop and start) and the fake Telegram server,
+// unpaced, with its HTTP server and room for many suggestions, plus env's
+// variables and opts; it returns once the app polls Telegram, with the
+// HTTP server's base URL.
+func startRedisTelegram(t *testing.T, token string, env map[string]string, opts ...option) (*redisServer, *telegramtest.Server, *App, string) {
+	t.Helper()
+	rs := startRedisServer(t)
+	tg := telegramtest.New(t, token)
+	env = opsTelegramEnv(tg, env)
+	env["UNIONBOT_REDIS_URL"] = rs.URL()
+	env["UNIONBOT_HTTP_ADDR"] = "127.0.0.1:0"
+	env["UNIONBOT_SUGGEST_PER_HOUR"] = "1000"
+	env["UNIONBOT_SUGGEST_PER_DAY"] = "1000"
+	app, _ := opsStart(t, env, append([]option{opsNoPacing()}, opts...)...)
+	base := opsHTTPAddr(t, app)
+	tg.WaitPolling(t, opsWait)
+	return rs, tg, app, base
+}
+
 // waitItems polls the store until items S-1…S-n exist.
 func waitItems(t *testing.T, app *App, n int) {
 	t.Helper()
@@ -51,18 +71,7 @@ func exactlyOnce(t *testing.T, n int, count func(ref string) int) {
 // restarted under them. Every card still arrives, once; none is lost or
 // doubled.
 func TestCardsSurviveRedisRestartAndTelegramFaults(t *testing.T) {
-	rs := startRedisServer(t)
-	tg := telegramtest.New(t, "123456:FAULTS-token")
-	env := opsTelegramEnv(tg, map[string]string{
-		"UNIONBOT_REDIS_URL":        rs.URL(),
-		"UNIONBOT_HTTP_ADDR":        "127.0.0.1:0",
-		"UNIONBOT_SUGGEST_PER_HOUR": "1000",
-		"UNIONBOT_SUGGEST_PER_DAY":  "1000",
-		"UNIONBOT_QUEUE_CLAIM_IDLE": "1s",
-	})
-	app, _ := opsStart(t, env, opsNoPacing(), fastRetries())
-	base := opsHTTPAddr(t, app)
-	tg.WaitPolling(t, opsWait)
+	rs, tg, app, base := startRedisTelegram(t, "123456:FAULTS-token", map[string]string{"UNIONBOT_QUEUE_CLAIM_IDLE": "1s"}, fastRetries())
 	const modChat = -100777
 	const n = 4
 

@@ -113,10 +113,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"UNIONBOT_TELEGRAM_TOKEN": "x", "UNIONBOT_TELEGRAM_API_ENDPOINT": "https://x/"}, "UNIONBOT_TELEGRAM_API_ENDPOINT"},
 	} {
 		tc.env["UNIONBOT_DATA_DIR"] = t.TempDir()
-		code, _, errs := runBot(t, tc.env, "", "ask", "/help")
-		if code != 2 || !strings.Contains(errs, tc.want) {
-			t.Errorf("env %v: exit %d, stderr %q; want 2 naming %s", tc.env, code, errs, tc.want)
-		}
+		exitsTwoNaming(t, tc.env, tc.want, "ask", "/help")
 	}
 }
 

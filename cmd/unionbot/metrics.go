@@ -43,50 +43,48 @@ type metrics struct {
 
 func newMetrics() *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
-	m.commands = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "unionbot_commands_total",
-		Help: "Commands handled, by platform, command and outcome (ok, or the kind of error: invalid, not_found, not_allowed, unavailable, limited, conflict, internal).",
-	}, []string{"platform", "command", "outcome"})
-	m.forms = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "unionbot_forms_opened_total",
-		Help: "Commands that only opened their form or asked their first question (a /suggest form): not counted in unionbot_commands_total; the submission is.",
-	}, []string{"platform", "command"})
+	m.commands = m.counter("unionbot_commands_total",
+		"Commands handled, by platform, command and outcome (ok, or the kind of error: invalid, not_found, not_allowed, unavailable, limited, conflict, internal).",
+		"platform", "command", "outcome")
+	m.forms = m.counter("unionbot_forms_opened_total",
+		"Commands that only opened their form or asked their first question (a /suggest form): not counted in unionbot_commands_total; the submission is.",
+		"platform", "command")
 	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "unionbot_command_duration_seconds",
 		Help:    "Time to answer a command, by platform and command, without sending the answer.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"platform", "command"})
-	m.apiCalls = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "unionbot_platform_api_requests_total",
-		Help: "HTTP requests to the platforms' APIs (Telegram's long polls included).",
-	}, []string{"platform"})
-	m.apiErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "unionbot_platform_api_errors_total",
-		Help: "Failed requests to the platforms' APIs, by kind: network (no answer), client (4xx other than 429), server (5xx).",
-	}, []string{"platform", "kind"})
-	m.apiLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "unionbot_platform_api_rate_limited_total",
-		Help: "Requests the platforms refused with 429 Too Many Requests.",
-	}, []string{"platform"})
-	m.storeErrs = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "unionbot_store_errors_total",
-		Help: "Store operations that failed because the store could not be reached, by operation.",
-	}, []string{"op"})
+	m.apiCalls = m.counter("unionbot_platform_api_requests_total",
+		"HTTP requests to the platforms' APIs (Telegram's long polls included).",
+		"platform")
+	m.apiErrors = m.counter("unionbot_platform_api_errors_total",
+		"Failed requests to the platforms' APIs, by kind: network (no answer), client (4xx other than 429), server (5xx).",
+		"platform", "kind")
+	m.apiLimited = m.counter("unionbot_platform_api_rate_limited_total",
+		"Requests the platforms refused with 429 Too Many Requests.",
+		"platform")
+	m.storeErrs = m.counter("unionbot_store_errors_total",
+		"Store operations that failed because the store could not be reached, by operation.",
+		"op")
 	m.leaseHeld = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "unionbot_lease_held",
 		Help: "1 while this process holds the lease (telegram-poller: it long-polls Telegram; discord-gateway: it holds the Discord gateway).",
 	}, []string{"lease"})
-	m.tgSkipped = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "unionbot_telegram_updates_skipped_total",
-		Help: "Telegram updates that could not be decoded and were skipped, so that the ones after them still arrive.",
-	})
-	m.tgDropped = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "unionbot_telegram_replies_dropped_total",
-		Help: "Telegram replies dropped because their chat already had too many replies waiting for its pace.",
-	})
-	m.reg.MustRegister(m.commands, m.forms, m.latency, m.apiCalls, m.apiErrors, m.apiLimited, m.storeErrs, m.leaseHeld, m.tgSkipped, m.tgDropped,
+	// Without labels, the one series exists (at zero) from the start.
+	m.tgSkipped = m.counter("unionbot_telegram_updates_skipped_total",
+		"Telegram updates that could not be decoded and were skipped, so that the ones after them still arrive.").WithLabelValues()
+	m.tgDropped = m.counter("unionbot_telegram_replies_dropped_total",
+		"Telegram replies dropped because their chat already had too many replies waiting for its pace.").WithLabelValues()
+	m.reg.MustRegister(m.latency, m.leaseHeld,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// counter registers a new counter family name, with help and labels.
+func (m *metrics) counter(name, help string, labels ...string) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	m.reg.MustRegister(c)
+	return c
 }
 
 // telegramObserver counts what the Telegram adapter drops.
@@ -357,128 +355,112 @@ type observedStore struct {
 // counter (one per method of observedStore) starts at zero.
 func (m *metrics) observe(s store.Store) store.Store {
 	for _, op := range []string{"get", "update", "delete", "list", "version", "subscribe", "incr", "put", "peek", "remove",
-		"append", "tail", "publish", "claim", "ack", "acquire", "release", "ping"} {
+		"append", "trim", "tail", "publish", "claim", "ack", "acquire", "release", "ping"} {
 		m.storeErrs.WithLabelValues(op)
 	}
 	return &observedStore{Store: s, m: m}
 }
 
-func (s *observedStore) count(op string, err error) {
-	if err != nil && errors.Is(err, store.ErrUnavailable) {
+// count counts *err under op when it means the store could not be reached.
+// Each method defers it on its named error, so that a method is the one
+// call it wraps and nothing else.
+func (s *observedStore) count(op string, err *error) {
+	if *err != nil && errors.Is(*err, store.ErrUnavailable) {
 		s.m.storeErrs.WithLabelValues(op).Inc()
 	}
 }
 
-func (s *observedStore) Get(ctx context.Context, coll, id string) ([]byte, error) {
-	b, err := s.Store.Get(ctx, coll, id)
-	s.count("get", err)
-	return b, err
+func (s *observedStore) Get(ctx context.Context, coll, id string) (b []byte, err error) {
+	defer s.count("get", &err)
+	return s.Store.Get(ctx, coll, id)
 }
 
-func (s *observedStore) Update(ctx context.Context, coll, id string, fn func(old []byte) ([]byte, error)) ([]byte, error) {
-	b, err := s.Store.Update(ctx, coll, id, fn)
-	s.count("update", err)
-	return b, err
+func (s *observedStore) Update(ctx context.Context, coll, id string, fn func(old []byte) ([]byte, error)) (b []byte, err error) {
+	defer s.count("update", &err)
+	return s.Store.Update(ctx, coll, id, fn)
 }
 
-func (s *observedStore) Delete(ctx context.Context, coll, id string) error {
-	err := s.Store.Delete(ctx, coll, id)
-	s.count("delete", err)
-	return err
+func (s *observedStore) Delete(ctx context.Context, coll, id string) (err error) {
+	defer s.count("delete", &err)
+	return s.Store.Delete(ctx, coll, id)
 }
 
-func (s *observedStore) List(ctx context.Context, coll string) (map[string][]byte, error) {
-	m, err := s.Store.List(ctx, coll)
-	s.count("list", err)
-	return m, err
+func (s *observedStore) List(ctx context.Context, coll string) (m map[string][]byte, err error) {
+	defer s.count("list", &err)
+	return s.Store.List(ctx, coll)
 }
 
-func (s *observedStore) Version(ctx context.Context, coll string) (int64, error) {
-	v, err := s.Store.Version(ctx, coll)
-	s.count("version", err)
-	return v, err
+func (s *observedStore) Version(ctx context.Context, coll string) (v int64, err error) {
+	defer s.count("version", &err)
+	return s.Store.Version(ctx, coll)
 }
 
-func (s *observedStore) Subscribe(ctx context.Context, coll string) (<-chan struct{}, error) {
-	ch, err := s.Store.Subscribe(ctx, coll)
-	s.count("subscribe", err)
-	return ch, err
+func (s *observedStore) Subscribe(ctx context.Context, coll string) (ch <-chan struct{}, err error) {
+	defer s.count("subscribe", &err)
+	return s.Store.Subscribe(ctx, coll)
 }
 
-func (s *observedStore) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
-	v, err := s.Store.Incr(ctx, key, ttl)
-	s.count("incr", err)
-	return v, err
+func (s *observedStore) Incr(ctx context.Context, key string, ttl time.Duration) (v int64, err error) {
+	defer s.count("incr", &err)
+	return s.Store.Incr(ctx, key, ttl)
 }
 
-func (s *observedStore) Put(ctx context.Context, key string, val []byte, ttl time.Duration) error {
-	err := s.Store.Put(ctx, key, val, ttl)
-	s.count("put", err)
-	return err
+func (s *observedStore) Put(ctx context.Context, key string, val []byte, ttl time.Duration) (err error) {
+	defer s.count("put", &err)
+	return s.Store.Put(ctx, key, val, ttl)
 }
 
-func (s *observedStore) Peek(ctx context.Context, key string) ([]byte, error) {
-	b, err := s.Store.Peek(ctx, key)
-	s.count("peek", err)
-	return b, err
+func (s *observedStore) Peek(ctx context.Context, key string) (b []byte, err error) {
+	defer s.count("peek", &err)
+	return s.Store.Peek(ctx, key)
 }
 
-func (s *observedStore) Remove(ctx context.Context, key string) error {
-	err := s.Store.Remove(ctx, key)
-	s.count("remove", err)
-	return err
+func (s *observedStore) Remove(ctx context.Context, key string) (err error) {
+	defer s.count("remove", &err)
+	return s.Store.Remove(ctx, key)
 }
 
-func (s *observedStore) Append(ctx context.Context, log string, entry []byte) error {
-	err := s.Store.Append(ctx, log, entry)
-	s.count("append", err)
-	return err
+func (s *observedStore) Append(ctx context.Context, log string, entry []byte) (err error) {
+	defer s.count("append", &err)
+	return s.Store.Append(ctx, log, entry)
 }
 
-func (s *observedStore) TrimOldest(ctx context.Context, log string, old func([]byte) bool) (int, error) {
-	n, err := s.Store.TrimOldest(ctx, log, old)
-	s.count("trim", err)
-	return n, err
+func (s *observedStore) TrimOldest(ctx context.Context, log string, old func([]byte) bool) (n int, err error) {
+	defer s.count("trim", &err)
+	return s.Store.TrimOldest(ctx, log, old)
 }
 
-func (s *observedStore) Tail(ctx context.Context, log string, n int) ([][]byte, error) {
-	b, err := s.Store.Tail(ctx, log, n)
-	s.count("tail", err)
-	return b, err
+func (s *observedStore) Tail(ctx context.Context, log string, n int) (b [][]byte, err error) {
+	defer s.count("tail", &err)
+	return s.Store.Tail(ctx, log, n)
 }
 
-func (s *observedStore) Publish(ctx context.Context, topic string, payload []byte) (string, error) {
-	id, err := s.Store.Publish(ctx, topic, payload)
-	s.count("publish", err)
-	return id, err
+func (s *observedStore) Publish(ctx context.Context, topic string, payload []byte) (id string, err error) {
+	defer s.count("publish", &err)
+	return s.Store.Publish(ctx, topic, payload)
 }
 
-func (s *observedStore) Claim(ctx context.Context, topic, group, consumer string, n int, block, minIdle time.Duration) ([]store.Delivery, error) {
-	d, err := s.Store.Claim(ctx, topic, group, consumer, n, block, minIdle)
-	s.count("claim", err)
-	return d, err
+func (s *observedStore) Claim(ctx context.Context, topic, group, consumer string, n int, block, minIdle time.Duration) (d []store.Delivery, err error) {
+	defer s.count("claim", &err)
+	return s.Store.Claim(ctx, topic, group, consumer, n, block, minIdle)
 }
 
-func (s *observedStore) Ack(ctx context.Context, topic, group, id string) error {
-	err := s.Store.Ack(ctx, topic, group, id)
-	s.count("ack", err)
-	return err
+func (s *observedStore) Ack(ctx context.Context, topic, group, id string) (err error) {
+	defer s.count("ack", &err)
+	return s.Store.Ack(ctx, topic, group, id)
 }
 
-func (s *observedStore) Acquire(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
-	ok, err := s.Store.Acquire(ctx, name, holder, ttl)
-	s.count("acquire", err)
-	return ok, err
+func (s *observedStore) Acquire(ctx context.Context, name, holder string, ttl time.Duration) (ok bool, err error) {
+	defer s.count("acquire", &err)
+	return s.Store.Acquire(ctx, name, holder, ttl)
 }
 
-func (s *observedStore) Release(ctx context.Context, name, holder string) error {
-	err := s.Store.Release(ctx, name, holder)
-	s.count("release", err)
-	return err
+func (s *observedStore) Release(ctx context.Context, name, holder string) (err error) {
+	defer s.count("release", &err)
+	return s.Store.Release(ctx, name, holder)
 }
 
-func (s *observedStore) Ping(ctx context.Context) error {
-	err := s.Store.Ping(ctx)
-	s.count("ping", err)
-	return err
+func (s *observedStore) Ping(ctx context.Context) (err error) {
+	defer s.count("ping", &err)
+	return s.Store.Ping(ctx)
 }

@@ -122,3 +122,15 @@ func TestMetricsCountPerKind(t *testing.T) {
 		t.Errorf("opening /suggest counted %v suggestions, want none", n)
 	}
 }
+
+// TestEveryStoreOpStartsAtZero: each operation observedStore counts has its
+// series at zero before the first failure, TrimOldest's "trim" included.
+func TestEveryStoreOpStartsAtZero(t *testing.T) {
+	m := newMetrics()
+	m.observe(nil)
+	for _, op := range []string{"get", "trim", "tail", "ping"} {
+		if v, ok := series(t, m.reg, "unionbot_store_errors_total", map[string]string{"op": op}); !ok || v != 0 {
+			t.Errorf("store errors{op=%q} = %v (present %v) before any call, want 0", op, v, ok)
+		}
+	}
+}

@@ -24,7 +24,7 @@ import (
 	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
 	"github.com/unionbot/unionbot/config"
 	"github.com/unionbot/unionbot/store"
-	"github.com/unionbot/unionbot/store/boltstore"
+	"github.com/unionbot/unionbot/store/bothstores"
 	"github.com/unionbot/unionbot/store/redisstore"
 	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
@@ -478,11 +478,7 @@ func TestLeaseRunnerStopsWhenLostAndCarriesOnWhenTheStoreIsDown(t *testing.T) {
 }
 
 func TestLeaseRunnersTakeTurns(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := bothstores.Bolt(t)
 	leases := &countingLeases{Leases: st, tries: map[string]int{}}
 	var running atomic.Int32
 	var overlap atomic.Bool

@@ -17,19 +17,10 @@ import (
 // reconnects by itself when Redis is back, and no suggestion accepted
 // before the outage is lost.
 func TestRedisOutage(t *testing.T) {
-	rs := startRedisServer(t)
-	tg := telegramtest.New(t, "123456:OUTAGE-token")
-	env := opsTelegramEnv(tg, map[string]string{
-		"UNIONBOT_REDIS_URL":        rs.URL(),
-		"UNIONBOT_HTTP_ADDR":        "127.0.0.1:0",
-		"UNIONBOT_SUGGEST_PER_HOUR": "1000",
-		"UNIONBOT_SUGGEST_PER_DAY":  "1000",
-		"UNIONBOT_LEASE_TTL":        "2s",
-		"UNIONBOT_LEASE_RENEW":      "200ms",
+	rs, tg, _, base := startRedisTelegram(t, "123456:OUTAGE-token", map[string]string{
+		"UNIONBOT_LEASE_TTL":   "2s",
+		"UNIONBOT_LEASE_RENEW": "200ms",
 	})
-	app, _ := opsStart(t, env, opsNoPacing())
-	base := opsHTTPAddr(t, app)
-	tg.WaitPolling(t, opsWait)
 	const modChat = -100777
 
 	var nextUser atomic.Int64

@@ -7,7 +7,7 @@ import (
 
 	"github.com/unionbot/unionbot/bot"
 	"github.com/unionbot/unionbot/store"
-	"github.com/unionbot/unionbot/store/boltstore"
+	"github.com/unionbot/unionbot/store/bothstores"
 	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 
@@ -20,14 +20,7 @@ func TestLegacyKeysWindow(t *testing.T) {
 		name string
 		open func(t *testing.T) store.Store
 	}{
-		{"bolt", func(t *testing.T) store.Store {
-			s, err := boltstore.Open(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
+		{"bolt", func(t *testing.T) store.Store { return bothstores.Bolt(t) }},
 		{"redis", func(t *testing.T) store.Store { return redistest.MustOpen(t) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

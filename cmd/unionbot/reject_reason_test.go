@@ -13,13 +13,9 @@ import (
 // the moderator answers the prompt, and the suggester is told the reason in
 // their private chat. The card shows the decision and loses its buttons.
 func TestTelegramRejectWithReason(t *testing.T) {
-	tg := telegramtest.New(t, e2eTelegramToken)
-	e2eStart(t, withTelegram(embeddedEnv(t), tg), telegramNoPacing())
-
 	suggester := telegramtest.User{ID: 5151, FirstName: "Sol"}
-	tg.PushUpdate(telegramtest.TextUpdate(suggester, telegramtest.PrivateChat(suggester),
-		"/suggest Porto Peer Union | Porto, Portugal | https://porto-peers.example.org | peer-run union"))
-	card := tgCard(t, tg, "S-1")
+	tg, card := tgStartWithCard(t, suggester,
+		"/suggest Porto Peer Union | Porto, Portugal | https://porto-peers.example.org | peer-run union")
 
 	tgPress(t, tg, tgModerator, tgModGroup, card, "/reject S-1", "reject-press")
 	prompt := tg.WaitFor(t, "sendMessage", telegramtest.All(telegramtest.ToChat(e2eModChat),

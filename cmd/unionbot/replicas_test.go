@@ -9,8 +9,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -18,7 +16,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,6 +25,7 @@ import (
 	"time"
 
 	"github.com/unionbot/unionbot/bot/telegram/telegramtest"
+	"github.com/unionbot/unionbot/internal/benchtest"
 	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
 
@@ -44,18 +42,7 @@ const (
 // buildUnionbot builds the real binary for the test.
 func buildUnionbot(t *testing.T) string {
 	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("skipping: no go command to build the binary: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "unionbot")
-	start := time.Now()
-	out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	t.Logf("built the binary in %v", time.Since(start).Round(time.Millisecond))
-	return bin
+	return benchtest.BuildBinary(t, ".")
 }
 
 // ---- a proxy in front of the fake Telegram ----
@@ -144,7 +131,7 @@ func (p *tgProxy) serve(w http.ResponseWriter, r *http.Request) {
 	case "sendMessage":
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		vals := formValues(r.Header.Get("Content-Type"), body)
+		vals := telegramtest.Params(r, body)
 		chat, _ := strconv.ParseInt(vals.Get("chat_id"), 10, 64)
 		text := vals.Get("text")
 		p.mu.Lock()
@@ -162,21 +149,6 @@ func (p *tgProxy) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.proxy.ServeHTTP(w, r)
-}
-
-// formValues reads a form-urlencoded or JSON body.
-func formValues(ct string, body []byte) url.Values {
-	if strings.HasPrefix(ct, "application/json") {
-		var m map[string]any
-		_ = json.Unmarshal(body, &m)
-		v := url.Values{}
-		for k, x := range m {
-			v.Set(k, fmt.Sprint(x))
-		}
-		return v
-	}
-	v, _ := url.ParseQuery(string(body))
-	return v
 }
 
 // wait calls cond on every change until it is true, failing after timeout.

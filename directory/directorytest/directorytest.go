@@ -4,6 +4,8 @@
 package directorytest
 
 import (
+	"maps"
+	"slices"
 	"sync"
 	"testing"
 
@@ -62,4 +64,21 @@ func GroupsByCountry(x *directory.Index) map[string][]*directory.Organisation {
 		return true
 	})
 	return out
+}
+
+// EachCountry runs test as one subtest per country of GroupsByCountry(x),
+// named by the country's English name, in the order of the country codes,
+// with that country's groups. It fails first if fewer than 20 countries
+// have groups: the seed has more, so the index is not the seed's.
+func EachCountry(t *testing.T, x *directory.Index, test func(t *testing.T, name string, groups []*directory.Organisation)) {
+	t.Helper()
+	byCountry := GroupsByCountry(x)
+	codes := slices.Sorted(maps.Keys(byCountry))
+	if len(codes) < 20 {
+		t.Fatalf("%d countries with groups; the seed has more", len(codes))
+	}
+	for _, code := range codes {
+		name := x.CountryName(code, "en")
+		t.Run(name, func(t *testing.T) { test(t, name, byCountry[code]) })
+	}
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/directory/linkcheck"
 	"github.com/unionbot/unionbot/store"
-	"github.com/unionbot/unionbot/store/boltstore"
 	"github.com/unionbot/unionbot/store/bothstores"
 )
 
@@ -250,7 +249,10 @@ func fixture(t *testing.T, slow bool) (*sites, dir, map[string]string) {
 	return s, mustDir(t, orgs...), urls
 }
 
-func newChecker(s *sites, d dir, st store.Store, r linkcheck.Raiser, c *clock) *linkcheck.Checker {
+// newChecker returns a checker of d's links on s, recording in st, with
+// the simulated clock it runs on and the raiser it reports problems to.
+func newChecker(s *sites, d dir, st store.Store) (*linkcheck.Checker, *clock, *raiser) {
+	c, r := newClock(), &raiser{}
 	return linkcheck.New(d, st, r, linkcheck.Options{
 		Transport: s.transport(),
 		// Real time, for the slow server alone: far above what a local
@@ -259,15 +261,13 @@ func newChecker(s *sites, d dir, st store.Store, r linkcheck.Raiser, c *clock) *
 		Pause:   2 * time.Second,
 		Now:     c.Now,
 		Sleep:   c.Sleep,
-	})
+	}), c, r
 }
 
 func TestRecordsEveryKindOfAnswer(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		s, d, urls := fixture(t, true)
-		c := newClock()
-		r := &raiser{}
-		ch := newChecker(s, d, st, r, c)
+		ch, c, r := newChecker(s, d, st)
 		sum, err := ch.RunOnce(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -353,9 +353,7 @@ func TestRecordsEveryKindOfAnswer(t *testing.T) {
 func TestDeadLinkRaisedOnceAfterTwoWeeks(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		s, d, urls := fixture(t, false)
-		c := newClock()
-		r := &raiser{}
-		ch := newChecker(s, d, st, r, c)
+		ch, c, r := newChecker(s, d, st)
 		t0 := c.Now()
 		deadRaised := func() []linkcheck.Problem {
 			var out []linkcheck.Problem
@@ -428,9 +426,7 @@ func TestRecoveryResetsFailures(t *testing.T) {
 			w.WriteHeader(code)
 		}, false)
 		d := mustDir(t, directory.Organisation{ID: "flaky", Name: "Flaky group", Websites: []string{"http://flaky.test/"}})
-		c := newClock()
-		r := &raiser{}
-		ch := newChecker(s, d, st, r, c)
+		ch, c, r := newChecker(s, d, st)
 		for range 2 {
 			if _, err := ch.RunOnce(t.Context()); err != nil {
 				t.Fatal(err)
@@ -460,11 +456,7 @@ func TestRecoveryResetsFailures(t *testing.T) {
 // TestOneRequestPerHostWithPause: links on one host are asked one at a
 // time, with the pause between them; other hosts go on in parallel.
 func TestOneRequestPerHostWithPause(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	s := newSites(t)
 	var mu sync.Mutex
 	inFlight, most := map[string]int{}, map[string]int{}
@@ -536,11 +528,7 @@ func TestOneRequestPerHostWithPause(t *testing.T) {
 // TestPauseBetweenRequestsToOneHost checks the pause exactly: with a
 // single host, every request after the first waits the whole pause.
 func TestPauseBetweenRequestsToOneHost(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	s := newSites(t)
 	s.serve("one.test", func(w http.ResponseWriter, r *http.Request) {}, false)
 	var orgs []directory.Organisation
@@ -562,11 +550,7 @@ func TestPauseBetweenRequestsToOneHost(t *testing.T) {
 // TestRunWaitsThenChecksEveryTick: Run waits Delay before its first pass,
 // then passes every Tick, and stops when ctx ends.
 func TestRunWaitsThenChecksEveryTick(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	s := newSites(t)
 	s.serve("ok.test", func(w http.ResponseWriter, r *http.Request) {}, false)
 	d := mustDir(t, directory.Organisation{ID: "ok", Name: "OK group", Websites: []string{"http://ok.test/"}})
@@ -610,11 +594,7 @@ func TestRunWaitsThenChecksEveryTick(t *testing.T) {
 
 // TestClosedEntriesAreNotChecked: a closed group's links are history.
 func TestClosedEntriesAreNotChecked(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	s := newSites(t)
 	s.serve("open.test", func(w http.ResponseWriter, r *http.Request) {}, false)
 	s.serve("closed.test", func(w http.ResponseWriter, r *http.Request) {}, false)
@@ -643,11 +623,7 @@ func TestClosedEntriesAreNotChecked(t *testing.T) {
 // connects to public addresses only, so neither a link nor a redirect can
 // point it at the deployment's network.
 func TestPrivateAddressesAreRefused(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := bothstores.Bolt(t)
 	var asked atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { asked.Add(1) }))
 	t.Cleanup(srv.Close)

@@ -21,7 +21,8 @@ type Snapshot struct {
 	every time.Duration
 
 	cur     atomic.Pointer[map[string]directory.LinkState]
-	mu      sync.Mutex // serialises refreshes
+	gen     atomic.Uint64 // counts the loads of cur (Generation)
+	mu      sync.Mutex    // serialises refreshes
 	version int64
 }
 
@@ -47,6 +48,11 @@ func (s *Snapshot) Link(url string) (directory.LinkState, bool) {
 	return st, ok
 }
 
+// Generation changes whenever what Link answers may have changed, so
+// that what was rendered from it (the core's answer cache, bot/answers.go)
+// can tell it is stale.
+func (s *Snapshot) Generation() uint64 { return s.gen.Load() }
+
 // Refresh reloads the records if they changed since the last load.
 func (s *Snapshot) Refresh(ctx context.Context) error {
 	s.mu.Lock()
@@ -70,6 +76,7 @@ func (s *Snapshot) Refresh(ctx context.Context) error {
 		}
 	}
 	s.cur.Store(&m)
+	s.gen.Add(1)
 	s.version = v
 	return nil
 }

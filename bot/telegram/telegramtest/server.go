@@ -753,6 +753,19 @@ func writeAnswer(w http.ResponseWriter, result any, aerr *apiError) json.RawMess
 	return raw
 }
 
+// Params reads a Bot API request's parameters as the fake does (the query
+// string and a form, multipart or JSON body; JSON-valued fields as their
+// JSON text), for a proxy in front of the fake that has already read the
+// body: body is that body, and r's own is left as it is. What cannot be
+// parsed is left out.
+func Params(r *http.Request, body []byte) url.Values {
+	c := r.Clone(r.Context())
+	c.Body = io.NopCloser(bytes.NewReader(body))
+	c.Form, c.PostForm, c.MultipartForm = nil, nil, nil
+	vals, _, _ := readParams(c)
+	return vals
+}
+
 // readParams reads the query string and a form, multipart or JSON body into
 // string values, JSON-valued fields as their JSON text.
 func readParams(r *http.Request) (url.Values, string, error) {
