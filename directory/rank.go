@@ -9,11 +9,14 @@ import (
 
 // How far "near" reaches. A city's answer lists the groups within NearKm
 // (or in its province) after its own; a place with no group of its own is
-// offered groups within FarKm, or in one of its regions, and never one on
-// another continent presented as near.
+// offered groups within FarKm; farther, groups in its own country (same
+// laws, same language) and groups of one of its regions within RegionKm, and
+// never one on another continent presented as near. A region such as Africa
+// spans 8,000 km: sharing it does not make Nairobi near Algiers.
 const (
-	NearKm = 150
-	FarKm  = 1500
+	NearKm   = 150
+	FarKm    = 1500
+	RegionKm = 4000
 )
 
 // CountryCount is one entry of a region's index of countries: a country of
@@ -396,7 +399,8 @@ func (m *Match) listed() map[*Organisation]bool {
 }
 
 // nearest offers the groups really near a place that has none of its own:
-// within FarKm, or in a country of one of its regions, nearest first. The
+// within FarKm, in its country, or within RegionKm in a country of one of
+// its regions (Offered), nearest first. The
 // distance is shown only from a city, never from a stand-in point.
 func (x *Index) nearest(p *Place, skip map[*Organisation]bool) []Hit {
 	const scan = 50
@@ -406,7 +410,7 @@ func (x *Index) nearest(p *Place, skip map[*Organisation]bool) []Hit {
 	for _, id := range ids {
 		o := &x.orgs[id]
 		km := DistanceKm(*o.Coordinates, p.Point)
-		if km > FarKm && !x.sharesRegion(o, regions) {
+		if !x.offered(o, p.Country, regions, km) {
 			continue
 		}
 		h := Hit{Org: o, Km: -1}
@@ -419,6 +423,18 @@ func (x *Index) nearest(p *Place, skip map[*Organisation]bool) []Hit {
 		}
 	}
 	return out
+}
+
+// offered reports whether o, km away from a place in country (of the given
+// regions) with no group of its own, may be offered as near it.
+func (x *Index) offered(o *Organisation, country string, regions []int32, km float64) bool {
+	switch {
+	case km <= FarKm || slices.Contains(o.Countries, country):
+		return true
+	case km <= RegionKm:
+		return x.sharesRegion(o, regions)
+	}
+	return false
 }
 
 func (x *Index) sharesRegion(o *Organisation, regions []int32) bool {
