@@ -140,13 +140,11 @@ func BenchmarkMemory100k(b *testing.B) {
 	}
 	approved := Organisation{ID: "bench-approved", Name: "Bench Approved Drug Users Union", Acronym: "BADUU",
 		Kind: KindLocal, Countries: []string{"CA"}, City: "Vancouver", Source: "benchmark"}
-	// One list of organisations, as a process holds one (the old Index's
-	// are next without its last).
-	next := append(append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...), approved)
-	orgs := next[:len(next)-1]
 	for b.Loop() {
 		b.StopTimer()
-		x := Build(seed, orgs)
+		// The list an Index is built from is dropped after the build, as
+		// Live.Refresh drops Merge's: the Index holds its own copy.
+		x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
 		x.orgDeletionIndex()
 		for _, q := range append(benchQueries, "drug users union", "drug usrs unoin") {
 			x.Search(q)
@@ -159,7 +157,10 @@ func BenchmarkMemory100k(b *testing.B) {
 		resetPeakRSS(b)
 		stop := sampleHeapInUse()
 		b.StartTimer()
-		y := Build(seed, next)
+		// Merge's list, made during the approval as Live.Refresh makes it.
+		next := make([]Organisation, 0, x.Len()+1)
+		x.Orgs(func(o *Organisation) bool { next = append(next, *o); return true })
+		y := Build(seed, append(next, approved))
 		y.orgDeletionIndex()
 		y.Search("drug users union")
 		b.StopTimer()
