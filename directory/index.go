@@ -148,7 +148,7 @@ func Build(seed *Seed, orgs []Organisation) *Index {
 	folded := x.addOrgs(f, orgs)
 	x.work = newScratchPool(len(x.orgs))
 	x.rank()
-	x.buildNames(f)
+	x.buildNames(f, folded)
 	x.buildAutocompleteNames(f, folded)
 	return x
 }
