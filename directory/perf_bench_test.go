@@ -62,12 +62,7 @@ func BenchmarkSearchVsRedis(b *testing.B) {
 //
 //	go test -run XXX -bench Approval -benchtime 20x ./directory/
 func BenchmarkApproval(b *testing.B) {
-	seed, err := LoadSeed(i18n.Tags()...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	approved := Organisation{ID: "bench-approved", Name: "Bench Approved Drug Users Union", Acronym: "BADUU",
-		Kind: KindLocal, Countries: []string{"CA"}, City: "Vancouver", Source: "benchmark"}
+	seed, approved := approvalBench(b)
 	Build(seed, nil) // the places, built once per process
 	for _, n := range []int{0, 100_000} {
 		orgs := append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, n)...)
@@ -134,12 +129,7 @@ func BenchmarkHeap100k(b *testing.B) {
 //
 //	go test -run XXX -bench Memory100k -benchtime 1x ./directory/
 func BenchmarkMemory100k(b *testing.B) {
-	seed, err := LoadSeed(i18n.Tags()...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	approved := Organisation{ID: "bench-approved", Name: "Bench Approved Drug Users Union", Acronym: "BADUU",
-		Kind: KindLocal, Countries: []string{"CA"}, City: "Vancouver", Source: "benchmark"}
+	seed, approved := approvalBench(b)
 	for b.Loop() {
 		b.StopTimer()
 		// The list an Index is built from is dropped after the build, as
@@ -170,6 +160,17 @@ func BenchmarkMemory100k(b *testing.B) {
 		runtime.KeepAlive(y)
 		b.StartTimer()
 	}
+}
+
+// approvalBench is the seed and the organisation the approval benchmarks
+// approve.
+func approvalBench(b *testing.B) (*Seed, Organisation) {
+	seed, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return seed, Organisation{ID: "bench-approved", Name: "Bench Approved Drug Users Union", Acronym: "BADUU",
+		Kind: KindLocal, Countries: []string{"CA"}, City: "Vancouver", Source: "benchmark"}
 }
 
 // procStatusMB reads a "kB" field of /proc/self/status, in MB.
