@@ -52,9 +52,11 @@ type nameIndex struct {
 // words' postings with each word's frequency in each document, then the
 // words' idf and the postings' impacts, then the order of names that
 // breaks ties.
-func (x *Index) buildNames(f *folder) {
+//
+// folded are the names and acronyms addOrgs folded, by organisation.
+func (x *Index) buildNames(f *folder, folded []orgKeys) {
 	ni := &nameIndex{terms: make(map[string]int32)}
-	docLen := ni.addDocuments(f, x.orgs)
+	docLen := ni.addDocuments(f, x.orgs, folded)
 	ni.weigh(docLen)
 	ni.buildDense(len(x.orgs))
 	ni.nameOrder = nameOrder(x.orgs)
@@ -70,8 +72,9 @@ type termFreq struct {
 // addDocuments lists every organisation's words in the postings, each
 // posting holding for now the word's weighted frequency in it (a sum of
 // the small integer field weights, exact in a float32), and returns the
-// documents' weighted lengths.
-func (ni *nameIndex) addDocuments(f *folder, orgs []Organisation) []float64 {
+// documents' weighted lengths. folded are the organisations' names and
+// acronyms already folded (by organisation), which are not folded again.
+func (ni *nameIndex) addDocuments(f *folder, orgs []Organisation, folded []orgKeys) []float64 {
 	docLen := make([]float64, len(orgs))
 	var doc []termFreq // one document's words, reused
 	for i := range orgs {
@@ -80,8 +83,8 @@ func (ni *nameIndex) addDocuments(f *folder, orgs []Organisation) []float64 {
 			continue
 		}
 		doc = doc[:0]
-		doc, docLen[i] = ni.addField(f, doc, o.Name, weightName, 0)
-		doc, docLen[i] = ni.addField(f, doc, o.Acronym, weightOther, docLen[i])
+		doc, docLen[i] = ni.addFolded(doc, folded[i].name, weightName, 0)
+		doc, docLen[i] = ni.addFolded(doc, folded[i].acronym, weightOther, docLen[i])
 		for _, on := range o.OtherNames {
 			doc, docLen[i] = ni.addField(f, doc, on, weightOther, docLen[i])
 		}
@@ -99,7 +102,12 @@ func (ni *nameIndex) addField(f *folder, doc []termFreq, text string, w, n float
 	if text == "" {
 		return doc, n
 	}
-	for _, t := range nameWords(f.fold(text)) {
+	return ni.addFolded(doc, f.fold(text), w, n)
+}
+
+// addFolded is addField for a field already folded.
+func (ni *nameIndex) addFolded(doc []termFreq, folded string, w, n float64) ([]termFreq, float64) {
+	for _, t := range nameWords(folded) {
 		n += w
 		id, ok := ni.terms[t]
 		if !ok {

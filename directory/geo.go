@@ -2,7 +2,7 @@ package directory
 
 import (
 	"math"
-	"sort"
+	"slices"
 )
 
 // earthRadiusKm is the mean radius used for great-circle distances.
@@ -64,7 +64,18 @@ func (t *geoTree) build(lo, hi, axis int) {
 	s := t.pts[lo:hi]
 	// A full sort per level costs O(n log² n) overall, which is fine for a
 	// tree rebuilt only when the directory changes.
-	sort.Slice(s, func(i, j int) bool { return s[i].v[axis] < s[j].v[axis] })
+	// slices.SortFunc runs the same pattern-defeating quicksort as
+	// sort.Slice, comparison for comparison, so equal points end in the
+	// same order; it only spares the reflection.
+	slices.SortFunc(s, func(a, b geoPoint) int {
+		switch {
+		case a.v[axis] < b.v[axis]:
+			return -1
+		case a.v[axis] > b.v[axis]:
+			return 1
+		}
+		return 0
+	})
 	next := (axis + 1) % 3
 	t.build(lo, mid, next)
 	t.build(mid+1, hi, next)

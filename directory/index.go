@@ -137,12 +137,19 @@ func Build(seed *Seed, orgs []Organisation) *Index {
 	x.countryLocal = make(map[string][]int32)
 	x.national = make(map[string][]int32)
 	x.regional = make(map[string][]int32)
+	// Sized once: grown by appends, the organisations (about 400 bytes
+	// each) and their keys were copied several times over, which at
+	// 100,000 organisations was a large part of an approval's time and of
+	// its peak memory (issue 15).
+	x.orgs = make([]Organisation, 0, len(orgs))
+	x.info = make([]orgInfo, 0, len(orgs))
+	x.keys = make(map[string][]ref, 3*len(orgs)) // a name, an acronym and an id each
 	f := newFolder()
-	x.addOrgs(f, orgs)
+	folded := x.addOrgs(f, orgs)
 	x.work = newScratchPool(len(x.orgs))
 	x.rank()
-	x.buildNames(f)
-	x.buildAutocompleteNames(f)
+	x.buildNames(f, folded)
+	x.buildAutocompleteNames(f, folded)
 	return x
 }
 
@@ -230,16 +237,24 @@ func deletesHint(seed *Seed) int {
 }
 
 // buildAutocompleteNames lists what autocomplete offers: organisations by acronym and
-// name, countries, provinces, cities with groups, and regions.
-func (x *Index) buildAutocompleteNames(f *folder) {
+// name, countries, provinces, cities with groups, and regions. folded are
+// the organisations' names and acronyms as addOrgs folded them (by
+// organisation), so their keys' strings are shared rather than folded and
+// held a second time.
+func (x *Index) buildAutocompleteNames(f *folder, folded []orgKeys) {
 	add := func(s string) {
 		if s != "" {
 			x.names = append(x.names, displayName{f.fold(s), s})
 		}
 	}
-	for _, o := range x.orgs {
-		add(o.Acronym)
-		add(o.Name)
+	x.names = make([]displayName, 0, 2*len(x.orgs)+len(x.countries)+len(x.regions))
+	for i, o := range x.orgs {
+		if o.Acronym != "" {
+			x.names = append(x.names, displayName{folded[i].acronym, o.Acronym})
+		}
+		if o.Name != "" {
+			x.names = append(x.names, displayName{folded[i].name, o.Name})
+		}
 	}
 	for _, c := range x.countries {
 		add(c.Name)
@@ -255,28 +270,34 @@ func (x *Index) buildAutocompleteNames(f *folder) {
 	for _, g := range x.regions {
 		add(g.Name)
 	}
-	sort.Slice(x.names, func(i, j int) bool { return x.names[i].folded < x.names[j].folded })
+	// The same sort as sort.Slice's, comparison for comparison (so names
+	// folding alike keep their order), without its reflection.
+	slices.SortFunc(x.names, func(a, b displayName) int { return strings.Compare(a.folded, b.folded) })
 }
 
-func (x *Index) addKey(f *folder, name string, r ref) { x.addName(f, name, r, true) }
+// addKey indexes one name of r, its words corrected when misspelt, and
+// returns it folded.
+func (x *Index) addKey(f *folder, name string, r ref) string { return x.addName(f, name, r, true) }
 
-// addName indexes one name of r. Its words are corrected when misspelt
-// only if fuzzy: the names of provinces in other languages are matched
-// exactly (after folding), which keeps the first build quick.
-func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) {
+// addName indexes one name of r and returns it folded. Its words are
+// corrected when misspelt only if fuzzy: the names of provinces in other
+// languages are matched exactly (after folding), which keeps the first
+// build quick.
+func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) string {
 	k := f.fold(name)
 	if k == "" {
-		return
+		return k
 	}
 	for _, have := range x.refsFor(k) {
 		if have == r {
-			return
+			return k
 		}
 	}
 	x.keys[k] = append(x.keys[k], r)
 	for _, w := range strings.Fields(k) {
 		x.addWord(w, r, fuzzy)
 	}
+	return k
 }
 
 func (x *Index) addWord(w string, r ref, fuzzy bool) {
@@ -743,7 +764,8 @@ func (m *cityMerger) merge(i int32, c City) {
 
 // addOrgs validates each organisation, fills in its coordinates and indexes
 // its names.
-func (x *Index) addOrgs(f *folder, orgs []Organisation) {
+func (x *Index) addOrgs(f *folder, orgs []Organisation) []orgKeys {
+	folded := make([]orgKeys, 0, len(orgs))
 	for _, o := range orgs {
 		info, err := x.resolvePlaces(f, &o)
 		if err == nil {
@@ -762,8 +784,7 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 		x.orgs = append(x.orgs, o)
 		x.info = append(x.info, info)
 		r := ref{refOrg, i}
-		x.addKey(f, o.Name, r)
-		x.addKey(f, o.Acronym, r)
+		folded = append(folded, orgKeys{name: x.addKey(f, o.Name, r), acronym: x.addKey(f, o.Acronym, r)})
 		// Its id too, so that "/report <id>" (a card's Report button)
 		// and "/find <id>" name it exactly.
 		x.addName(f, o.ID, r, false)
@@ -771,7 +792,11 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 			x.addKey(f, n, r)
 		}
 	}
+	return folded
 }
+
+// orgKeys are an organisation's name and acronym, folded.
+type orgKeys struct{ name, acronym string }
 
 // resolvePlaces checks that o refers only to known places and gives it
 // coordinates when it has none: its city's, else its province's, else its
