@@ -305,8 +305,9 @@ func TestDistancesOnlyBetweenRealPoints(t *testing.T) {
 }
 
 // TestNoGroupIsNearAcrossContinents: for every country and capital with
-// no group of its own, the groups offered as nearest are within FarKm or
-// in one of its regions.
+// no group of its own, the groups offered as nearest are within FarKm, in
+// that country, or within RegionKm in one of its regions; checked by its own
+// rule, and by the distance alone so that the rule cannot drift.
 func TestNoGroupIsNearAcrossContinents(t *testing.T) {
 	x := MustIndex(t)
 	checked := 0
@@ -319,8 +320,11 @@ func TestNoGroupIsNearAcrossContinents(t *testing.T) {
 			checked++
 			for _, h := range m.Nearest {
 				d := DistanceKm(*h.Org.Coordinates, m.Place.Point)
-				if d > FarKm && !x.sharesRegion(h.Org, x.countryRegion[c.Code]) {
-					t.Errorf("%s: %s offered as near, %.0f km away in another region", m.Place.Name, h.Org.ID, d)
+				if !x.offered(h.Org, c.Code, x.countryRegion[c.Code], d) {
+					t.Errorf("%s: %s offered as near, %.0f km away in another country", m.Place.Name, h.Org.ID, d)
+				}
+				if d > RegionKm && !slices.Contains(h.Org.Countries, c.Code) {
+					t.Errorf("%s: %s offered as near, %.0f km away abroad", m.Place.Name, h.Org.ID, d)
 				}
 			}
 		}

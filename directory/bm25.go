@@ -2,8 +2,9 @@ package directory
 
 import (
 	"math"
+	"slices"
 	"sort"
-	"sync"
+	"strings"
 )
 
 // Name matching ranks organisations with BM25F: each organisation is one
@@ -43,89 +44,131 @@ type nameIndex struct {
 	// nameOrder is each organisation's position in name order, so that
 	// equal scores are ordered by name without comparing strings.
 	nameOrder []int32
-	pool      sync.Pool // *scratch
+	// dense are the common words' bitsets (dense.go), by term id.
+	dense map[int32]*denseTerm
 }
 
-// scratch is a query's accumulators, reused: a dense array indexed by
-// organisation, reset through the list of those touched. An organisation's
-// score and cover sit side by side, so a vague query's pass over 100,000
-// postings touches one cache line per posting rather than two.
-type scratch struct {
-	acc     []accum
-	touched []int32
-}
-
-type accum struct{ score, cover float32 }
-
-func (x *Index) buildNames(f *folder) {
-	n := len(x.orgs)
+// buildNames builds the BM25F index of the organisations' names: their
+// words' postings with each word's frequency in each document, then the
+// words' idf and the postings' impacts, then the order of names that
+// breaks ties.
+//
+// folded are the names and acronyms addOrgs folded, by organisation.
+func (x *Index) buildNames(f *folder, folded []orgKeys) {
 	ni := &nameIndex{terms: make(map[string]int32)}
-	type doc struct {
-		tf  map[int32]float64
-		len float64
+	docLen := ni.addDocuments(f, x.orgs, folded)
+	ni.weigh(docLen)
+	ni.buildDense(len(x.orgs))
+	ni.nameOrder = nameOrder(x.orgs)
+	x.bm = ni
+}
+
+// termFreq is a word's weighted frequency in one document.
+type termFreq struct {
+	term int32
+	tf   float64
+}
+
+// addDocuments lists every organisation's words in the postings, each
+// posting holding for now the word's weighted frequency in it (a sum of
+// the small integer field weights, exact in a float32), and returns the
+// documents' weighted lengths. folded are the organisations' names and
+// acronyms already folded (by organisation), which are not folded again.
+func (ni *nameIndex) addDocuments(f *folder, orgs []Organisation, folded []orgKeys) []float64 {
+	docLen := make([]float64, len(orgs))
+	var doc []termFreq // one document's words, reused
+	for i := range orgs {
+		o := &orgs[i]
+		if !listed(o) {
+			continue
+		}
+		doc = doc[:0]
+		doc, docLen[i] = ni.addFolded(doc, folded[i].name, weightName, 0)
+		doc, docLen[i] = ni.addFolded(doc, folded[i].acronym, weightOther, docLen[i])
+		for _, on := range o.OtherNames {
+			doc, docLen[i] = ni.addField(f, doc, on, weightOther, docLen[i])
+		}
+		doc, docLen[i] = ni.addField(f, doc, o.Description, weightDesc, docLen[i])
+		for _, t := range doc {
+			ni.postings[t.term] = append(ni.postings[t.term], posting{org: int32(i), impact: float32(t.tf)})
+		}
 	}
-	docs := make([]doc, n)
+	return docLen
+}
+
+// addField adds the words of one field of weight w to doc, whose weighted
+// length so far is n.
+func (ni *nameIndex) addField(f *folder, doc []termFreq, text string, w, n float64) ([]termFreq, float64) {
+	if text == "" {
+		return doc, n
+	}
+	return ni.addFolded(doc, f.fold(text), w, n)
+}
+
+// addFolded is addField for a field already folded.
+func (ni *nameIndex) addFolded(doc []termFreq, folded string, w, n float64) ([]termFreq, float64) {
+	for _, t := range nameWords(folded) {
+		n += w
+		id, ok := ni.terms[t]
+		if !ok {
+			id = int32(len(ni.postings))
+			ni.terms[t] = id
+			ni.postings = append(ni.postings, nil)
+		}
+		doc = addTerm(doc, id, w)
+	}
+	return doc, n
+}
+
+// addTerm adds w to term's frequency in doc. A document has a few dozen
+// words at most, so a scan beats a map.
+func addTerm(doc []termFreq, term int32, w float64) []termFreq {
+	for i := range doc {
+		if doc[i].term == term {
+			doc[i].tf += w
+			return doc
+		}
+	}
+	return append(doc, termFreq{term, w})
+}
+
+// weigh computes each word's idf and turns the postings' frequencies into
+// BM25 impacts.
+func (ni *nameIndex) weigh(docLen []float64) {
 	var total float64
-	for i := range x.orgs {
-		o := &x.orgs[i]
-		d := doc{tf: map[int32]float64{}}
-		add := func(text string, w float64) {
-			for _, t := range nameWords(f.fold(text)) {
-				id, ok := ni.terms[t]
-				if !ok {
-					id = int32(len(ni.postings))
-					ni.terms[t] = id
-					ni.postings = append(ni.postings, nil)
-				}
-				d.tf[id] += w
-				d.len += w
-			}
-		}
-		if listed(o) {
-			add(o.Name, weightName)
-			add(o.Acronym, weightOther)
-			for _, on := range o.OtherNames {
-				add(on, weightOther)
-			}
-			add(o.Description, weightDesc)
-		}
-		docs[i] = d
-		total += d.len
+	for _, l := range docLen {
+		total += l
 	}
 	avg := 1.0
-	if n > 0 && total > 0 {
-		avg = total / float64(n)
+	if len(docLen) > 0 && total > 0 {
+		avg = total / float64(len(docLen))
 	}
-	for i, d := range docs {
-		for t := range d.tf {
-			ni.postings[t] = append(ni.postings[t], posting{org: int32(i)})
-		}
-	}
+	N := float64(len(docLen))
 	ni.idf = make([]float64, len(ni.postings))
-	N := float64(n)
 	for t, p := range ni.postings {
 		df := float64(len(p))
-		ni.idf[t] = math.Log(1 + (N-df+0.5)/(df+0.5))
+		idf := math.Log(1 + (N-df+0.5)/(df+0.5))
+		ni.idf[t] = idf
 		for j := range p {
-			d := docs[p[j].org]
-			tf := d.tf[int32(t)]
-			p[j].impact = float32(ni.idf[t] * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*d.len/avg)))
+			tf := float64(p[j].impact)
+			p[j].impact = float32(idf * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*docLen[p[j].org]/avg)))
 		}
 	}
 	ni.maxIDF = math.Log(1 + (N+0.5)/0.5)
-	byName := make([]int32, n)
+}
+
+// nameOrder is each organisation's position in name order.
+func nameOrder(orgs []Organisation) []int32 {
+	byName := make([]int32, len(orgs))
 	for i := range byName {
 		byName[i] = int32(i)
 	}
-	sort.SliceStable(byName, func(i, j int) bool { return x.orgs[byName[i]].Name < x.orgs[byName[j]].Name })
-	ni.nameOrder = make([]int32, n)
-	for pos, id := range byName {
-		ni.nameOrder[id] = int32(pos)
+	slices.SortStableFunc(byName, func(a, b int32) int { return strings.Compare(orgs[a].Name, orgs[b].Name) })
+	pos := make([]int32, len(orgs))
+	for p, id := range byName {
+		pos[id] = int32(p)
 	}
-	ni.pool.New = func() any {
-		return &scratch{acc: make([]accum, n)}
-	}
-	x.bm = ni
+	return pos
 }
 
 // rankNames ranks the organisations that hold most of the query's words
@@ -140,43 +183,68 @@ func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32
 	if ni == nil {
 		return nil, 0
 	}
-	var terms []int32
-	var want float64
-	seen := map[string]bool{}
-	for _, w := range words {
-		if stopWords[w] {
-			continue
-		}
-		w = nameWord(w)
-		if seen[w] {
-			continue
-		}
-		seen[w] = true
-		if t, ok := ni.terms[w]; ok {
-			terms = append(terms, t)
-			want += ni.idf[t]
-		} else {
-			want += ni.maxIDF
-		}
-	}
-	if len(terms) == 0 || want == 0 {
+	q := ni.query(words, bonus)
+	if len(q.terms) == 0 || q.want == 0 {
 		return nil, 0
 	}
-	var extra []int32
-	for _, w := range bonus {
-		if t, ok := ni.terms[nameWord(w)]; ok && !seen[nameWord(w)] {
-			extra = append(extra, t)
-		}
-	}
-	s := ni.pool.Get().(*scratch)
+	s := x.getScratch()
 	defer func() {
 		for _, id := range s.touched {
 			s.acc[id] = accum{}
 		}
 		s.touched = s.touched[:0]
-		ni.pool.Put(s)
+		x.putScratch(s)
 	}()
-	for _, t := range terms {
+	need := float32(minCoverage * q.want * 0.9999) // float32 sums round
+	if keep == nil {
+		if ids, total, ok := ni.rankDense(s, q, need); ok {
+			return ids, total
+		}
+	}
+	ni.accumulate(s, q)
+	return ni.best(s, need, keep)
+}
+
+// nameQuery is a query's words as name ranking uses them.
+type nameQuery struct {
+	terms []int32 // the asked words the index has, each once
+	extra []int32 // bonus words the index has, not asked for
+	want  float64 // the asked words' total idf, unknown words at maxIDF
+}
+
+// query looks the words up: stop words and repeats left out, a word no
+// organisation has counting at maxIDF towards what a match must cover.
+func (ni *nameIndex) query(words, bonus []string) nameQuery {
+	var q nameQuery
+	seen := make([]string, 0, len(words))
+	for _, w := range words {
+		if stopWords[w] {
+			continue
+		}
+		w = nameWord(w)
+		if slices.Contains(seen, w) {
+			continue
+		}
+		seen = append(seen, w)
+		if t, ok := ni.terms[w]; ok {
+			q.terms = append(q.terms, t)
+			q.want += ni.idf[t]
+		} else {
+			q.want += ni.maxIDF
+		}
+	}
+	for _, w := range bonus {
+		if t, ok := ni.terms[nameWord(w)]; ok && !slices.Contains(seen, nameWord(w)) {
+			q.extra = append(q.extra, t)
+		}
+	}
+	return q
+}
+
+// accumulate adds up, for every organisation with an asked word, its
+// score and the idf it covers; bonus words add to the score of those only.
+func (ni *nameIndex) accumulate(s *scratch, q nameQuery) {
+	for _, t := range q.terms {
 		idf := float32(ni.idf[t])
 		for _, p := range ni.postings[t] {
 			a := &s.acc[p.org]
@@ -187,16 +255,21 @@ func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32
 			a.cover += idf
 		}
 	}
-	for _, t := range extra {
+	for _, t := range q.extra {
 		for _, p := range ni.postings[t] {
 			if a := &s.acc[p.org]; a.cover != 0 {
 				a.score += p.impact
 			}
 		}
 	}
-	// Every match is ranked, but only the best MaxPerTier are kept in
-	// order (a bounded heap): sorting tens of thousands of matches of a
-	// vague query would cost more than finding them.
+}
+
+// best counts the accumulated organisations that cover need and that keep
+// accepts, and returns the best MaxPerTier of them in order. Every match is
+// ranked, but only the best are kept in order (a bounded heap): sorting
+// tens of thousands of matches of a vague query would cost more than
+// finding them.
+func (ni *nameIndex) best(s *scratch, need float32, keep func(int32) bool) ([]int32, int) {
 	better := func(a, b int32) bool {
 		if sa, sb := s.acc[a].score, s.acc[b].score; sa != sb {
 			return sa > sb
@@ -204,7 +277,6 @@ func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32
 		return ni.nameOrder[a] < ni.nameOrder[b]
 	}
 	h := topK{better: better}
-	need := float32(minCoverage * want * 0.9999) // float32 sums round
 	total := 0
 	for _, id := range s.touched {
 		a := s.acc[id]

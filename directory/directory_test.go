@@ -308,8 +308,8 @@ func TestNoGroupOfItsOwn(t *testing.T) {
 		if h.Km >= 0 {
 			t.Errorf("%s shows %.0f km from Italy", h.Org.ID, h.Km)
 		}
-		if d := DistanceKm(*h.Org.Coordinates, rome); d > FarKm && !x.sharesRegion(h.Org, x.countryRegion["IT"]) {
-			t.Errorf("%s is %.0f km away and in no region of Italy's", h.Org.ID, d)
+		if d := DistanceKm(*h.Org.Coordinates, rome); !x.offered(h.Org, "IT", x.countryRegion["IT"], d) {
+			t.Errorf("%s is %.0f km away, not in Italy nor within RegionKm in its region", h.Org.ID, d)
 		}
 		if i > 0 && DistanceKm(*m.Nearest[i-1].Org.Coordinates, rome) > DistanceKm(*h.Org.Coordinates, rome) {
 			t.Errorf("nearest not nearest first: %v", ids(m.Nearest))

@@ -2,7 +2,7 @@ package directory
 
 import (
 	"math"
-	"sort"
+	"slices"
 )
 
 // earthRadiusKm is the mean radius used for great-circle distances.
@@ -64,7 +64,18 @@ func (t *geoTree) build(lo, hi, axis int) {
 	s := t.pts[lo:hi]
 	// A full sort per level costs O(n log² n) overall, which is fine for a
 	// tree rebuilt only when the directory changes.
-	sort.Slice(s, func(i, j int) bool { return s[i].v[axis] < s[j].v[axis] })
+	// slices.SortFunc runs the same pattern-defeating quicksort as
+	// sort.Slice, comparison for comparison, so equal points end in the
+	// same order; it only spares the reflection.
+	slices.SortFunc(s, func(a, b geoPoint) int {
+		switch {
+		case a.v[axis] < b.v[axis]:
+			return -1
+		case a.v[axis] > b.v[axis]:
+			return 1
+		}
+		return 0
+	})
 	next := (axis + 1) % 3
 	t.build(lo, mid, next)
 	t.build(mid+1, hi, next)
@@ -125,8 +136,9 @@ func (t *geoTree) search(q [3]float64, lo, hi, axis, k int, skip func(int32) boo
 }
 
 // within calls fn with the id of every point at most km (great-circle) from
-// p, in no particular order.
-func (t *geoTree) within(p Point, km float64, fn func(int32)) {
+// p, in no particular order, and its squared chord distance from p, which
+// orders points as their great-circle distance does at no trigonometry.
+func (t *geoTree) within(p Point, km float64, fn func(id int32, chord2 float64)) {
 	if len(t.pts) == 0 {
 		return
 	}
@@ -135,14 +147,14 @@ func (t *geoTree) within(p Point, km float64, fn func(int32)) {
 	t.walkWithin(unit(p), c*c, 0, len(t.pts), 0, fn)
 }
 
-func (t *geoTree) walkWithin(q [3]float64, r2 float64, lo, hi, axis int, fn func(int32)) {
+func (t *geoTree) walkWithin(q [3]float64, r2 float64, lo, hi, axis int, fn func(int32, float64)) {
 	if lo >= hi {
 		return
 	}
 	mid := (lo + hi) / 2
 	n := t.pts[mid]
-	if chord2(q, n.v) <= r2 {
-		fn(n.id)
+	if d := chord2(q, n.v); d <= r2 {
+		fn(n.id, d)
 	}
 	next := (axis + 1) % 3
 	diff := q[axis] - n.v[axis]

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -71,18 +72,22 @@ type Index struct {
 	// placeVocab is the place index's vocab, shared read-only by every
 	// Index extending it instead of copied into each (issue 15: heap).
 	placeVocab map[string]int32
-	words      [][]rune         // id → word
+	words      [][]rune         // id → word (the places'; the organisations' are in orgDels)
 	fuzzed     []bool           // id → its deletions are indexed
 	deletes    map[uint64]int32 // hash of a deletion of a word (see deletions) → delLists
 	delLists   [][]int32        // the words each deletion comes from
 	// placeDels is the place index's deletion index, frozen and shared
 	// read-only by every Index extending it (y := *x copies the pointer);
-	// deletes and delLists hold only the organisations' words (see
+	// deletes and delLists only serve the place index's build (see
 	// shared_deletes.go).
 	placeDels *deletionIndex
+	// orgDels is the organisations' words and their deletion index, built
+	// on first use; nil in a place index.
+	orgDels *orgDeletions
 
-	info []orgInfo  // by organisation
-	bm   *nameIndex // name matching (BM25F) over the organisations
+	info []orgInfo    // by organisation
+	bm   *nameIndex   // name matching (BM25F) over the organisations
+	work *scratchPool // searches' reusable working memory (scratch.go)
 
 	// What makes one reading of an ambiguous name likelier than another:
 	// cityListed is a city's position in the hand-written cities.yaml (people
@@ -132,11 +137,19 @@ func Build(seed *Seed, orgs []Organisation) *Index {
 	x.countryLocal = make(map[string][]int32)
 	x.national = make(map[string][]int32)
 	x.regional = make(map[string][]int32)
+	// Sized once: grown by appends, the organisations (about 400 bytes
+	// each) and their keys were copied several times over, which at
+	// 100,000 organisations was a large part of an approval's time and of
+	// its peak memory (issue 15).
+	x.orgs = make([]Organisation, 0, len(orgs))
+	x.info = make([]orgInfo, 0, len(orgs))
+	x.keys = make(map[string][]ref, 3*len(orgs)) // a name, an acronym and an id each
 	f := newFolder()
-	x.addOrgs(f, orgs)
+	folded := x.addOrgs(f, orgs)
+	x.work = newScratchPool(len(x.orgs))
 	x.rank()
-	x.buildNames(f)
-	x.buildAutocompleteNames(f)
+	x.buildNames(f, folded)
+	x.buildAutocompleteNames(f, folded)
 	return x
 }
 
@@ -183,10 +196,12 @@ func (x *Index) extend() *Index {
 	y := *x
 	y.placeKeys, y.keys = x.keys, make(map[string][]ref)
 	y.placeVocab, y.vocab = x.vocab, make(map[string]int32)
-	// The places' deletion index, the biggest part, is shared, not copied.
-	y.deletes, y.delLists = make(map[uint64]int32), nil
-	// addWord writes to elements of this, not only appends.
-	y.fuzzed = slices.Clone(x.fuzzed)
+	// The places' deletion index, the biggest part, is shared, not copied;
+	// the organisations' is built on first use (orgDeletions).
+	y.deletes, y.delLists = nil, nil
+	y.orgDels = &orgDeletions{base: int32(len(x.words))}
+	// The places' words are shared too; the organisations' own are in
+	// orgDels.
 	return &y
 }
 
@@ -222,16 +237,24 @@ func deletesHint(seed *Seed) int {
 }
 
 // buildAutocompleteNames lists what autocomplete offers: organisations by acronym and
-// name, countries, provinces, cities with groups, and regions.
-func (x *Index) buildAutocompleteNames(f *folder) {
+// name, countries, provinces, cities with groups, and regions. folded are
+// the organisations' names and acronyms as addOrgs folded them (by
+// organisation), so their keys' strings are shared rather than folded and
+// held a second time.
+func (x *Index) buildAutocompleteNames(f *folder, folded []orgKeys) {
 	add := func(s string) {
 		if s != "" {
 			x.names = append(x.names, displayName{f.fold(s), s})
 		}
 	}
-	for _, o := range x.orgs {
-		add(o.Acronym)
-		add(o.Name)
+	x.names = make([]displayName, 0, 2*len(x.orgs)+len(x.countries)+len(x.regions))
+	for i, o := range x.orgs {
+		if o.Acronym != "" {
+			x.names = append(x.names, displayName{folded[i].acronym, o.Acronym})
+		}
+		if o.Name != "" {
+			x.names = append(x.names, displayName{folded[i].name, o.Name})
+		}
 	}
 	for _, c := range x.countries {
 		add(c.Name)
@@ -247,31 +270,41 @@ func (x *Index) buildAutocompleteNames(f *folder) {
 	for _, g := range x.regions {
 		add(g.Name)
 	}
-	sort.Slice(x.names, func(i, j int) bool { return x.names[i].folded < x.names[j].folded })
+	// The same sort as sort.Slice's, comparison for comparison (so names
+	// folding alike keep their order), without its reflection.
+	slices.SortFunc(x.names, func(a, b displayName) int { return strings.Compare(a.folded, b.folded) })
 }
 
-func (x *Index) addKey(f *folder, name string, r ref) { x.addName(f, name, r, true) }
+// addKey indexes one name of r, its words corrected when misspelt, and
+// returns it folded.
+func (x *Index) addKey(f *folder, name string, r ref) string { return x.addName(f, name, r, true) }
 
-// addName indexes one name of r. Its words are corrected when misspelt
-// only if fuzzy: the names of provinces in other languages are matched
-// exactly (after folding), which keeps the first build quick.
-func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) {
+// addName indexes one name of r and returns it folded. Its words are
+// corrected when misspelt only if fuzzy: the names of provinces in other
+// languages are matched exactly (after folding), which keeps the first
+// build quick.
+func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) string {
 	k := f.fold(name)
 	if k == "" {
-		return
+		return k
 	}
 	for _, have := range x.refsFor(k) {
 		if have == r {
-			return
+			return k
 		}
 	}
 	x.keys[k] = append(x.keys[k], r)
 	for _, w := range strings.Fields(k) {
 		x.addWord(w, r, fuzzy)
 	}
+	return k
 }
 
 func (x *Index) addWord(w string, r ref, fuzzy bool) {
+	if x.orgDels != nil {
+		x.orgDels.addWord(x, w, fuzzy)
+		return
+	}
 	id, ok := x.wordID(w)
 	if !ok {
 		id = int32(len(x.words))
@@ -283,7 +316,11 @@ func (x *Index) addWord(w string, r ref, fuzzy bool) {
 		return
 	}
 	x.fuzzed[id] = true
-	rw := x.words[id]
+	addDeletions(x.deletes, &x.delLists, id, x.words[id])
+}
+
+// addDeletions indexes the deletions of word id (rw) in deletes and lists.
+func addDeletions(deletes map[uint64]int32, lists *[][]int32, id int32, rw []rune) {
 	if len(rw) < 3 {
 		return
 	}
@@ -295,17 +332,99 @@ func (x *Index) addWord(w string, r ref, fuzzy bool) {
 		depth = 1
 	}
 	deletions(rw, depth, func(d uint64) {
-		i, ok := x.deletes[d]
+		i, ok := deletes[d]
 		if !ok {
-			i = int32(len(x.delLists))
-			x.deletes[d] = i
-			x.delLists = append(x.delLists, nil)
+			i = int32(len(*lists))
+			deletes[d] = i
+			*lists = append(*lists, nil)
 		}
 		// A word repeating letters yields a deletion twice, in a row.
-		if l := x.delLists[i]; len(l) == 0 || l[len(l)-1] != id {
-			x.delLists[i] = append(l, id)
+		if l := (*lists)[i]; len(l) == 0 || l[len(l)-1] != id {
+			(*lists)[i] = append(l, id)
 		}
 	})
+}
+
+// orgDeletions is the organisations' layer of the vocabulary's spelling:
+// their words that no place has, and the misspelling index of the words
+// their names make fuzzy. The places' words and index are shared, never
+// copied (an approval costs the organisations only), and the misspelling
+// index is built on first use, not by Build: an approval's new Index is
+// ready for every exact search at once, and the table (the largest part of
+// an organisation layer's build) follows on the first misspelt query.
+// Searches stay lock-free once it is built (sync.Once's fast path).
+type orgDeletions struct {
+	base   int32    // the first organisation word's id: the places' word count
+	names  []string // id-base → word
+	fuzzed []bool   // id-base → its deletions are indexed
+	// placeFuzzed are the places' words (indexed unfuzzy by the places)
+	// whose deletions an organisation's name needs.
+	placeFuzzed map[int32]bool
+	words       []int32 // the words whose deletions it indexes, in order
+
+	once  sync.Once
+	runes [][]rune // id-base → word, for edit distances
+	idx   *deletionIndex
+}
+
+func (d *orgDeletions) addWord(x *Index, w string, fuzzy bool) {
+	id, ok := x.wordID(w)
+	if !ok {
+		id = d.base + int32(len(d.names))
+		x.vocab[w] = id
+		d.names = append(d.names, w)
+		d.fuzzed = append(d.fuzzed, false)
+	}
+	if !fuzzy {
+		return
+	}
+	if id < d.base {
+		if x.fuzzed[id] || d.placeFuzzed[id] {
+			return
+		}
+		if d.placeFuzzed == nil {
+			d.placeFuzzed = map[int32]bool{}
+		}
+		d.placeFuzzed[id] = true
+	} else {
+		if d.fuzzed[id-d.base] {
+			return
+		}
+		d.fuzzed[id-d.base] = true
+	}
+	d.words = append(d.words, id)
+}
+
+// wordRunes is word id as runes, a place's or an organisation's.
+func (x *Index) wordRunes(id int32) []rune {
+	if d := x.orgDels; d != nil && id >= d.base {
+		x.orgDeletionIndex() // builds d.runes
+		return d.runes[id-d.base]
+	}
+	return x.words[id]
+}
+
+// orgDeletionIndex returns the organisations' misspelling index, building
+// it (and their words' runes) on first use.
+func (x *Index) orgDeletionIndex() *deletionIndex {
+	d := x.orgDels
+	d.once.Do(func() {
+		d.runes = make([][]rune, len(d.names))
+		for i, w := range d.names {
+			d.runes[i] = []rune(w)
+		}
+		deletes := make(map[uint64]int32, len(d.words)*16)
+		var lists [][]int32
+		for _, id := range d.words {
+			if id < d.base {
+				addDeletions(deletes, &lists, id, x.words[id])
+			} else {
+				addDeletions(deletes, &lists, id, d.runes[id-d.base])
+			}
+		}
+		d.idx = freezeDeletions(deletes, lists)
+	})
+	return d.idx
 }
 
 // addPlaces indexes the seed's places, in steps whose order matters: the
@@ -645,7 +764,8 @@ func (m *cityMerger) merge(i int32, c City) {
 
 // addOrgs validates each organisation, fills in its coordinates and indexes
 // its names.
-func (x *Index) addOrgs(f *folder, orgs []Organisation) {
+func (x *Index) addOrgs(f *folder, orgs []Organisation) []orgKeys {
+	folded := make([]orgKeys, 0, len(orgs))
 	for _, o := range orgs {
 		info, err := x.resolvePlaces(f, &o)
 		if err == nil {
@@ -664,8 +784,7 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 		x.orgs = append(x.orgs, o)
 		x.info = append(x.info, info)
 		r := ref{refOrg, i}
-		x.addKey(f, o.Name, r)
-		x.addKey(f, o.Acronym, r)
+		folded = append(folded, orgKeys{name: x.addKey(f, o.Name, r), acronym: x.addKey(f, o.Acronym, r)})
 		// Its id too, so that "/report <id>" (a card's Report button)
 		// and "/find <id>" name it exactly.
 		x.addName(f, o.ID, r, false)
@@ -673,7 +792,11 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 			x.addKey(f, n, r)
 		}
 	}
+	return folded
 }
+
+// orgKeys are an organisation's name and acronym, folded.
+type orgKeys struct{ name, acronym string }
 
 // resolvePlaces checks that o refers only to known places and gives it
 // coordinates when it has none: its city's, else its province's, else its
@@ -682,57 +805,81 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) {
 // given) and resolves the places it serves.
 func (x *Index) resolvePlaces(f *folder, o *Organisation) (orgInfo, error) {
 	info := orgInfo{city: -1}
-	if o.ID == "" || o.Name == "" {
-		return info, fmt.Errorf("no id or name")
-	}
-	if !o.Kind.Valid() {
-		return info, fmt.Errorf("unknown kind %q", o.Kind)
-	}
-	for _, c := range o.Countries {
-		if _, ok := x.countryBy[c]; !ok {
-			return info, fmt.Errorf("unknown country %q", c)
-		}
-	}
-	for _, g := range o.Regions {
-		if _, ok := x.regionBy[g]; !ok {
-			return info, fmt.Errorf("unknown region %q", g)
-		}
-	}
-	if (o.Kind == KindLocal || o.Kind == KindNational) && len(o.Countries) == 0 {
-		return info, fmt.Errorf("a %s group needs a country", o.Kind)
-	}
-	if o.Kind == KindRegional && len(o.Regions) == 0 {
-		return info, fmt.Errorf("a regional network needs a region")
-	}
-	if o.Province != "" {
-		if _, ok := x.subBy[o.Province]; !ok {
-			return info, fmt.Errorf("unknown province %q", o.Province)
-		}
+	if err := x.checkRecord(o); err != nil {
+		return info, err
 	}
 	serves, err := x.resolveServes(f, o)
 	if err != nil {
 		return info, err
 	}
 	info.serves = serves
-	if o.City != "" && len(o.Countries) > 0 {
-		i, ok := x.cityKeys[f.fold(o.City)+"|"+o.Countries[0]]
-		if !ok {
-			return info, fmt.Errorf("unknown city %q in %s", o.City, o.Countries[0])
-		}
-		info.city = i
+	if info.city, err = x.seatCity(f, o); err != nil {
+		return info, err
 	}
-	if o.Coordinates != nil {
-		if !o.Coordinates.Valid() {
-			return info, fmt.Errorf("coordinates out of range")
+	info.real, err = x.position(o, info.city)
+	return info, err
+}
+
+// checkRecord checks what an organisation's record must hold for its kind
+// and that the countries, regions and province it names exist.
+func (x *Index) checkRecord(o *Organisation) error {
+	switch {
+	case o.ID == "" || o.Name == "":
+		return fmt.Errorf("no id or name")
+	case !o.Kind.Valid():
+		return fmt.Errorf("unknown kind %q", o.Kind)
+	}
+	for _, c := range o.Countries {
+		if _, ok := x.countryBy[c]; !ok {
+			return fmt.Errorf("unknown country %q", c)
 		}
-		info.real = true
-		return info, nil
+	}
+	for _, g := range o.Regions {
+		if _, ok := x.regionBy[g]; !ok {
+			return fmt.Errorf("unknown region %q", g)
+		}
 	}
 	switch {
-	case info.city >= 0:
-		c := x.cities[info.city]
+	case (o.Kind == KindLocal || o.Kind == KindNational) && len(o.Countries) == 0:
+		return fmt.Errorf("a %s group needs a country", o.Kind)
+	case o.Kind == KindRegional && len(o.Regions) == 0:
+		return fmt.Errorf("a regional network needs a region")
+	}
+	if o.Province != "" {
+		if _, ok := x.subBy[o.Province]; !ok {
+			return fmt.Errorf("unknown province %q", o.Province)
+		}
+	}
+	return nil
+}
+
+// seatCity is the index of o's city in its first country, or -1 if it
+// names none.
+func (x *Index) seatCity(f *folder, o *Organisation) (int32, error) {
+	if o.City == "" || len(o.Countries) == 0 {
+		return -1, nil
+	}
+	i, ok := x.cityKeys[f.fold(o.City)+"|"+o.Countries[0]]
+	if !ok {
+		return -1, fmt.Errorf("unknown city %q in %s", o.City, o.Countries[0])
+	}
+	return i, nil
+}
+
+// position checks o's coordinates or gives it some (see resolvePlaces),
+// and reports whether they are a real point.
+func (x *Index) position(o *Organisation, city int32) (bool, error) {
+	if o.Coordinates != nil {
+		if !o.Coordinates.Valid() {
+			return false, fmt.Errorf("coordinates out of range")
+		}
+		return true, nil
+	}
+	switch {
+	case city >= 0:
+		c := x.cities[city]
 		o.Coordinates = &Point{c.Lat, c.Lon}
-		info.real = true
+		return true, nil
 	case o.Province != "":
 		p := x.subs[x.subBy[o.Province]].Point
 		o.Coordinates = &p
@@ -740,7 +887,7 @@ func (x *Index) resolvePlaces(f *folder, o *Organisation) (orgInfo, error) {
 		c := x.countries[x.countryBy[o.Countries[0]]].Capital
 		o.Coordinates = &Point{c.Lat, c.Lon}
 	}
-	return info, nil
+	return false, nil
 }
 
 func (x *Index) dist(id int32, p Point) float64 {

@@ -44,7 +44,9 @@ type Live struct {
 // NewLive returns a Live serving the seed alone until Refresh loads changes.
 func NewLive(seed *Seed, store ChangeStore, log *slog.Logger) *Live {
 	l := &Live{seed: seed, store: store, log: log, CheckEvery: 30 * time.Second, version: -1}
-	l.cur.Store(Build(seed, seed.Organisations))
+	x := Build(seed, seed.Organisations)
+	x.orgDeletionIndex()
+	l.cur.Store(x)
 	return l
 }
 
@@ -83,6 +85,10 @@ func (l *Live) Refresh(ctx context.Context) error {
 		l.log.Warn("directory entry left out", "problem", p)
 	}
 	l.cur.Store(x)
+	// The organisations' misspelling table is built off the approval's
+	// path, so the new Index serves exact searches at once; a misspelt
+	// search arriving before it is done waits for it (orgDeletions).
+	go x.orgDeletionIndex()
 	l.version = v
 	l.builds.Add(1)
 	return nil

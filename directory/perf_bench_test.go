@@ -7,7 +7,14 @@ package directory
 //	go test -run XXX -bench SearchVsRedis -benchtime 20000x ./directory/
 
 import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/unionbot/unionbot/bot/i18n"
 	"github.com/unionbot/unionbot/internal/benchtest"
@@ -20,6 +27,9 @@ func BenchmarkSearchVsRedis(b *testing.B) {
 	}
 	small := Build(seed, seed.Organisations)
 	big := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
+	// As a running process has them (Live builds them after a swap).
+	small.orgDeletionIndex()
+	big.orgDeletionIndex()
 	b.Run("search-seed", func(b *testing.B) {
 		b.ReportAllocs()
 		defer benchtest.ReportCPU(b, benchtest.CPUNow())
@@ -42,4 +52,180 @@ func BenchmarkSearchVsRedis(b *testing.B) {
 		}
 	})
 	b.Run("redis-get", benchtest.RedisGet)
+}
+
+// BenchmarkApproval is what one approval costs the running index: the
+// next Index built from the previous one's places with one organisation
+// more (Live.Refresh does this), on the seed and on the seed with 100,000
+// more. The place index is built before the timer starts, as a running
+// process has it.
+//
+//	go test -run XXX -bench Approval -benchtime 20x ./directory/
+func BenchmarkApproval(b *testing.B) {
+	seed, approved := approvalBench(b)
+	Build(seed, nil) // the places, built once per process
+	for _, n := range []int{0, 100_000} {
+		orgs := append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, n)...)
+		name := "seed"
+		if n > 0 {
+			name = "100k"
+		}
+		next := append(orgs[:len(orgs):len(orgs)], approved)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			defer benchtest.ReportCPU(b, benchtest.CPUNow())
+			for b.Loop() {
+				Build(seed, next)
+			}
+		})
+		// With the organisations' misspelling table, which Live builds
+		// after the swap, off the approval's path.
+		b.Run(name+"-spelling", func(b *testing.B) {
+			b.ReportAllocs()
+			defer benchtest.ReportCPU(b, benchtest.CPUNow())
+			for b.Loop() {
+				Build(seed, next).orgDeletionIndex()
+			}
+		})
+	}
+}
+
+// BenchmarkHeap100k reports the live heap of a process holding the seed
+// with 100,000 more organisations, after one search of each kind and a
+// collection (issue 15: the whole process under 250 MB at that size).
+//
+//	go test -run XXX -bench Heap100k -benchtime 1x ./directory/
+func BenchmarkHeap100k(b *testing.B) {
+	seed, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
+		x.orgDeletionIndex()
+		for _, q := range append(benchQueries, "drug users union") {
+			x.Search(q)
+		}
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "live-MB")
+		b.ReportMetric(float64(m.HeapSys)/(1<<20), "heap-sys-MB")
+		runtime.KeepAlive(x)
+	}
+}
+
+// BenchmarkMemory100k is issue 15's "with 100,000 organisations the whole
+// process stays under 250 MB", measured on this test process: its VmRSS
+// (/proc/self/status) and heap after building the seed with 100,000 more
+// organisations as Live holds them (misspelling table built, one search of
+// each kind, a collection), then the peak while one approval makes the next
+// Index the way Live.Refresh does, with the old one still serving. The
+// peak is VmHWM after resetting it (/proc/self/clear_refs), and the most
+// heap in use the runtime reported, sampled every millisecond, during the
+// approval. Nothing is collected by hand during it: the peak is the one
+// GOGC gives a running process.
+//
+//	go test -run XXX -bench Memory100k -benchtime 1x ./directory/
+func BenchmarkMemory100k(b *testing.B) {
+	seed, approved := approvalBench(b)
+	for b.Loop() {
+		b.StopTimer()
+		// The list an Index is built from is dropped after the build, as
+		// Live.Refresh drops Merge's: the Index holds its own copy.
+		x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
+		x.orgDeletionIndex()
+		for _, q := range append(benchQueries, "drug users union", "drug usrs unoin") {
+			x.Search(q)
+		}
+		runtime.GC()
+		runtime.GC()
+		debug.FreeOSMemory()
+		b.ReportMetric(procStatusMB(b, "VmRSS"), "rss-MB")
+		b.ReportMetric(heapInUseMB(), "heap-inuse-MB")
+		resetPeakRSS(b)
+		stop := sampleHeapInUse()
+		b.StartTimer()
+		// Merge's list, made during the approval as Live.Refresh makes it.
+		next := make([]Organisation, 0, x.Len()+1)
+		x.Orgs(func(o *Organisation) bool { next = append(next, *o); return true })
+		y := Build(seed, append(next, approved))
+		y.orgDeletionIndex()
+		y.Search("drug users union")
+		b.StopTimer()
+		b.ReportMetric(stop(), "peak-heap-inuse-MB")
+		b.ReportMetric(procStatusMB(b, "VmHWM"), "peak-rss-MB")
+		runtime.KeepAlive(x)
+		runtime.KeepAlive(y)
+		b.StartTimer()
+	}
+}
+
+// approvalBench is the seed and the organisation the approval benchmarks
+// approve.
+func approvalBench(b *testing.B) (*Seed, Organisation) {
+	seed, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return seed, Organisation{ID: "bench-approved", Name: "Bench Approved Drug Users Union", Acronym: "BADUU",
+		Kind: KindLocal, Countries: []string{"CA"}, City: "Vancouver", Source: "benchmark"}
+}
+
+// procStatusMB reads a "kB" field of /proc/self/status, in MB.
+func procStatusMB(b *testing.B, field string) float64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Skipf("no /proc/self/status: %v", err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			if err != nil {
+				b.Fatalf("%s: %v", line, err)
+			}
+			return kb / 1024
+		}
+	}
+	b.Fatalf("no %s in /proc/self/status", field)
+	return 0
+}
+
+// resetPeakRSS makes VmHWM start again from the current VmRSS (Linux
+// clear_refs "5").
+func resetPeakRSS(b *testing.B) {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Skipf("cannot reset the peak RSS: %v", err)
+	}
+}
+
+// heapInUseMB is the heap in use (HeapInuse: objects and the unused part
+// of their spans), from runtime/metrics, which does not stop the world.
+func heapInUseMB() float64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	metrics.Read(s)
+	return float64(s[0].Value.Uint64()+s[1].Value.Uint64()) / (1 << 20)
+}
+
+// sampleHeapInUse samples the heap in use every millisecond until stop,
+// which returns the most it saw, in MB.
+func sampleHeapInUse() (stop func() float64) {
+	done := make(chan struct{})
+	out := make(chan float64)
+	go func() {
+		best := heapInUseMB()
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				out <- max(best, heapInUseMB())
+				return
+			case <-t.C:
+				best = max(best, heapInUseMB())
+			}
+		}
+	}()
+	return func() float64 { close(done); return <-out }
 }

@@ -1,17 +1,23 @@
 package directory
 
 import (
+	"cmp"
+	"math"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // How far "near" reaches. A city's answer lists the groups within NearKm
 // (or in its province) after its own; a place with no group of its own is
-// offered groups within FarKm, or in one of its regions, and never one on
-// another continent presented as near.
+// offered groups within FarKm; farther, groups in its own country (same
+// laws, same language) and groups of one of its regions within RegionKm, and
+// never one on another continent presented as near. A region such as Africa
+// spans 8,000 km: sharing it does not make Nairobi near Algiers.
 const (
-	NearKm = 150
-	FarKm  = 1500
+	NearKm   = 150
+	FarKm    = 1500
+	RegionKm = 4000
 )
 
 // CountryCount is one entry of a region's index of countries: a country of
@@ -100,10 +106,24 @@ func (x *Index) groupByPlace() {
 // listed local and national group with a position, and the local groups
 // whose position is a real point.
 func (x *Index) buildGroupTrees() {
-	var pts, realPts []geoPoint
+	inTree := func(o *Organisation) bool {
+		return listed(o) && (o.Kind == KindLocal || o.Kind == KindNational) && o.Coordinates != nil
+	}
+	// Counted first, so each list is made once at its size: grown by
+	// appends they were most of the trees' build at 100,000 organisations.
+	var n, nReal int
+	for i := range x.orgs {
+		if o := &x.orgs[i]; inTree(o) {
+			n++
+			if x.info[i].real && o.Kind == KindLocal {
+				nReal++
+			}
+		}
+	}
+	pts, realPts := make([]geoPoint, 0, n), make([]geoPoint, 0, nReal)
 	for i := range x.orgs {
 		o := &x.orgs[i]
-		if !listed(o) || (o.Kind != KindLocal && o.Kind != KindNational) || o.Coordinates == nil {
+		if !inTree(o) {
 			continue
 		}
 		p := geoPoint{unit(*o.Coordinates), int32(i)}
@@ -183,28 +203,33 @@ func peerFirst(a, b *Organisation) int {
 }
 
 func (x *Index) byName(ids []int32) {
-	sort.SliceStable(ids, func(i, j int) bool {
-		a, b := &x.orgs[ids[i]], &x.orgs[ids[j]]
+	// slices' stable sort, not sort's: the same order (a stable sort's is
+	// unique), without reflection, which was most of a 100,000-organisation
+	// build's sorting.
+	slices.SortStableFunc(ids, func(i, j int32) int {
+		a, b := &x.orgs[i], &x.orgs[j]
 		if c := peerFirst(a, b); c != 0 {
-			return c < 0
+			return c
 		}
-		return a.Name < b.Name
+		return strings.Compare(a.Name, b.Name)
 	})
 }
 
 // byCity orders a province's groups: those serving the whole province
 // first, then by city, then by name; allies last.
 func (x *Index) byCity(ids []int32) {
-	sort.SliceStable(ids, func(i, j int) bool {
-		a, b := &x.orgs[ids[i]], &x.orgs[ids[j]]
-		if c := peerFirst(a, b); c != 0 {
-			return c < 0
-		}
-		if a.City != b.City {
-			return a.City < b.City
-		}
-		return a.Name < b.Name
-	})
+	slices.SortStableFunc(ids, func(i, j int32) int { return x.cityOrder(&x.orgs[i], &x.orgs[j]) })
+}
+
+// cityOrder is byCity's order: peer-run first, then by city, then by name.
+func (x *Index) cityOrder(a, b *Organisation) int {
+	if c := peerFirst(a, b); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.City, b.City); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Name, b.Name)
 }
 
 // byProvince orders a country's local groups under their provinces, the
@@ -216,18 +241,14 @@ func (x *Index) byProvince(ids []int32) {
 		}
 		return x.SubdivisionName(o.Province)
 	}
-	sort.SliceStable(ids, func(i, j int) bool {
-		a, b := &x.orgs[ids[i]], &x.orgs[ids[j]]
-		if na, nb := name(a), name(b); na != nb {
-			return na < nb
+	slices.SortStableFunc(ids, func(i, j int32) int {
+		a, b := &x.orgs[i], &x.orgs[j]
+		if a.Province != b.Province {
+			if c := strings.Compare(name(a), name(b)); c != 0 {
+				return c
+			}
 		}
-		if c := peerFirst(a, b); c != 0 {
-			return c < 0
-		}
-		if a.City != b.City {
-			return a.City < b.City
-		}
-		return a.Name < b.Name
+		return x.cityOrder(a, b)
 	})
 }
 
@@ -270,47 +291,116 @@ func (x *Index) placeMatch(r ref) Match {
 func (x *Index) cityMatch(ci int32, m *Match) {
 	c := &x.cities[ci]
 	at := Point{c.Lat, c.Lon}
-	in := map[int32]bool{}
-	for _, id := range x.cityIn[ci] {
-		in[id] = true
-		m.Local = append(m.Local, Hit{Org: &x.orgs[id], Km: -1, In: c.Name})
-	}
-	near := map[int32]bool{}
-	var withKm, without []Hit
-	x.localTree.within(at, NearKm, func(id int32) {
-		if in[id] || near[id] {
-			return
-		}
-		near[id] = true
-		withKm = append(withKm, Hit{Org: &x.orgs[id], Km: DistanceKm(*x.orgs[id].Coordinates, at)})
-	})
-	if c.Subdivision != "" {
-		for _, id := range x.subIn[c.Subdivision] {
-			if in[id] || near[id] {
-				continue
-			}
-			near[id] = true
-			h := Hit{Org: &x.orgs[id], Km: -1}
-			if x.info[id].real {
-				h.Km = DistanceKm(*x.orgs[id].Coordinates, at)
-				withKm = append(withKm, h)
-			} else {
-				without = append(without, h)
-			}
+	s := x.getScratch()
+	defer x.putScratch(s)
+	s.resetMarks()
+	if in := x.cityIn[ci]; len(in) > 0 {
+		m.Local = make([]Hit, 0, len(in))
+		for _, id := range in {
+			s.mark(id)
+			m.Local = append(m.Local, Hit{Org: &x.orgs[id], Km: -1, In: c.Name})
 		}
 	}
-	sort.SliceStable(withKm, func(i, j int) bool { return withKm[i].Km < withKm[j].Km })
-	m.Near = append(withKm, without...)
-	sort.SliceStable(m.Near, func(i, j int) bool { return peerFirst(m.Near[i].Org, m.Near[j].Org) < 0 })
-	if len(m.Near) > MaxPerTier {
-		m.More += len(m.Near) - MaxPerTier
-		m.Near = m.Near[:MaxPerTier]
-	}
+	s.near = x.nearCity(s, at, c.Subdivision)
+	m.Near = x.nearHits(s.near, &m.More)
 	for _, id := range x.national[c.Country] {
-		if !in[id] {
+		if s.marks[id] != s.gen {
 			m.National = append(m.National, Hit{Org: &x.orgs[id], Km: -1})
 		}
 	}
+}
+
+// nearCand is a group near a city, with what orders it: peer-run groups
+// before allies, those with a real point (nearest first) before those
+// without. d is the squared chord from the city, which orders as the
+// great-circle distance does.
+type nearCand struct {
+	id    int32
+	pos   int32 // its position as found, which breaks ties (sortNear)
+	d     float64
+	order uint8 // 0 peer-run with a point, 1 peer-run without, 2 and 3 allies
+}
+
+// sortNear orders cands by order, then d, ties kept as found: a stable
+// sort's order, from an unstable sort (pdqsort), which is about twice as
+// fast on a city's few hundred groups.
+func sortNear(cands []nearCand) {
+	for i := range cands {
+		cands[i].pos = int32(i)
+	}
+	slices.SortFunc(cands, func(a, b nearCand) int {
+		if a.order != b.order {
+			return int(a.order) - int(b.order)
+		}
+		if c := cmp.Compare(a.d, b.d); c != 0 {
+			return c
+		}
+		return int(a.pos - b.pos)
+	})
+}
+
+func (x *Index) nearCand(id int32, real bool, d float64) nearCand {
+	c := nearCand{id: id, d: d}
+	if !real {
+		c.order = 1
+	}
+	if isAlly(&x.orgs[id]) {
+		c.order += 2
+	}
+	return c
+}
+
+// nearCity lists, in the order a city's answer shows them, the groups not
+// marked in s yet that are within NearKm of at or in the province sub
+// (those at a real point by distance, then the others as the province
+// lists them; peer-run groups before allies), and marks them.
+func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
+	cands := s.near[:0]
+	x.localTree.within(at, NearKm, func(id int32, d float64) {
+		if s.mark(id) {
+			cands = append(cands, x.nearCand(id, true, d))
+		}
+	})
+	if sub != "" {
+		u := unit(at)
+		for _, id := range x.subIn[sub] {
+			if !s.mark(id) {
+				continue
+			}
+			if x.info[id].real {
+				cands = append(cands, x.nearCand(id, true, chord2(u, unit(*x.orgs[id].Coordinates))))
+			} else {
+				cands = append(cands, x.nearCand(id, false, 0))
+			}
+		}
+	}
+	sortNear(cands)
+	return cands
+}
+
+// chordKm is the great-circle distance whose squared chord on the unit
+// sphere is d: the same distance DistanceKm gives (to a billionth of a
+// kilometre) without its trigonometry.
+func chordKm(d float64) float64 {
+	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(d)/2))
+}
+
+// nearHits turns the first MaxPerTier of cands into hits, with their
+// distance when they have a real point, and counts the rest in more.
+func (x *Index) nearHits(cands []nearCand, more *int) []Hit {
+	cands = capped(cands, more)
+	if len(cands) == 0 {
+		return nil
+	}
+	out := make([]Hit, len(cands))
+	for i, c := range cands {
+		o := &x.orgs[c.id]
+		out[i] = Hit{Org: o, Km: -1}
+		if c.order&1 == 0 {
+			out[i].Km = chordKm(c.d)
+		}
+	}
+	return out
 }
 
 // listed returns every organisation the match lists already.
@@ -325,7 +415,8 @@ func (m *Match) listed() map[*Organisation]bool {
 }
 
 // nearest offers the groups really near a place that has none of its own:
-// within FarKm, or in a country of one of its regions, nearest first. The
+// within FarKm, in its country, or within RegionKm in a country of one of
+// its regions (Offered), nearest first. The
 // distance is shown only from a city, never from a stand-in point.
 func (x *Index) nearest(p *Place, skip map[*Organisation]bool) []Hit {
 	const scan = 50
@@ -335,7 +426,7 @@ func (x *Index) nearest(p *Place, skip map[*Organisation]bool) []Hit {
 	for _, id := range ids {
 		o := &x.orgs[id]
 		km := DistanceKm(*o.Coordinates, p.Point)
-		if km > FarKm && !x.sharesRegion(o, regions) {
+		if !x.offered(o, p.Country, regions, km) {
 			continue
 		}
 		h := Hit{Org: o, Km: -1}
@@ -348,6 +439,18 @@ func (x *Index) nearest(p *Place, skip map[*Organisation]bool) []Hit {
 		}
 	}
 	return out
+}
+
+// offered reports whether o, km away from a place in country (of the given
+// regions) with no group of its own, may be offered as near it.
+func (x *Index) offered(o *Organisation, country string, regions []int32, km float64) bool {
+	switch {
+	case km <= FarKm || slices.Contains(o.Countries, country):
+		return true
+	case km <= RegionKm:
+		return x.sharesRegion(o, regions)
+	}
+	return false
 }
 
 func (x *Index) sharesRegion(o *Organisation, regions []int32) bool {
@@ -366,13 +469,19 @@ func (x *Index) sharesRegion(o *Organisation, regions []int32) bool {
 // says how many were left out.
 const MaxPerTier = 100
 
+// capped is the first MaxPerTier of s; more counts the rest.
+func capped[T any](s []T, more *int) []T {
+	if len(s) > MaxPerTier {
+		*more += len(s) - MaxPerTier
+		return s[:MaxPerTier]
+	}
+	return s
+}
+
 func (x *Index) hits(ids []int32, more *int) []Hit {
+	ids = capped(ids, more)
 	if len(ids) == 0 {
 		return nil
-	}
-	if len(ids) > MaxPerTier {
-		*more += len(ids) - MaxPerTier
-		ids = ids[:MaxPerTier]
 	}
 	out := make([]Hit, len(ids))
 	for i, id := range ids {
@@ -415,23 +524,26 @@ func (x *Index) Near(p Point, k int, skip []Hit) []Hit {
 // The point is not kept.
 func (x *Index) NearPoint(p Point) Match {
 	m := Match{Place: &Place{Kind: PlaceCity, Point: p}}
-	var withKm []Hit
-	seen := map[int32]bool{}
-	x.localTree.within(p, NearKm, func(id int32) {
-		if !seen[id] {
-			seen[id] = true
-			withKm = append(withKm, Hit{Org: &x.orgs[id], Km: DistanceKm(*x.orgs[id].Coordinates, p)})
+	s := x.getScratch()
+	defer x.putScratch(s)
+	s.resetMarks()
+	cands := s.near[:0]
+	x.localTree.within(p, NearKm, func(id int32, d float64) {
+		if s.mark(id) {
+			cands = append(cands, nearCand{id: id, d: d})
 		}
 	})
-	sort.SliceStable(withKm, func(i, j int) bool { return withKm[i].Km < withKm[j].Km })
-	m.Near = withKm
+	sortNear(cands)
+	s.near = cands
+	for _, c := range cands {
+		m.Near = append(m.Near, Hit{Org: &x.orgs[c.id], Km: chordKm(c.d)})
+	}
 	if c, ok := x.WhereIs(p); ok {
 		m.Place.Country = c.Country
 		m.Place.Subdivision = c.Subdivision
 		if c.Subdivision != "" {
 			for _, id := range x.subIn[c.Subdivision] {
-				if !seen[id] && !x.info[id].real {
-					seen[id] = true
+				if !x.info[id].real && s.mark(id) {
 					m.Near = append(m.Near, Hit{Org: &x.orgs[id], Km: -1})
 				}
 			}

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"strings"
@@ -486,7 +487,7 @@ func (x *Index) closeWords(w string) ([]string, int) {
 			return
 		}
 		seen[id] = true
-		cand := x.words[id]
+		cand := x.wordRunes(id)
 		dist := editDistance(rw, cand, min(limit, best))
 		switch {
 		case dist < best:
@@ -560,7 +561,7 @@ func (x *Index) matches(refs []ref, res *Result) []Match {
 		if len(res.Also) == MaxAlso {
 			break
 		}
-		res.Also = append(res.Also, *x.place(r))
+		res.Also = append(res.Also, x.placeOf(r))
 	}
 	return out
 }
@@ -572,67 +573,91 @@ func (x *Index) matches(refs []ref, res *Result) []Match {
 // hand-written province; then other places, those in a country with groups
 // first.
 func (x *Index) byLikelihood(places []ref) {
-	score := make(map[ref]float64, len(places))
-	for _, r := range places {
-		p := x.place(r)
-		var s float64
-		countryOwn := 0.0
-		if p.Country != "" && len(x.national[p.Country])+len(x.countryLocal[p.Country]) > 0 {
-			countryOwn = 50
-		}
-		switch r.kind {
-		case refRegion:
-			s = 500
-			if len(x.regional[p.Region]) > 0 {
-				s += 1000
-			}
-		case refCountry:
-			s = 400
-			if countryOwn > 0 {
-				s += 1000
-			}
-		case refSub:
-			s = 100 + countryOwn
-			if int(r.idx) < x.curatedSubs {
-				s = 300
-			}
-			if len(x.subIn[p.Subdivision]) > 0 {
-				s += 1000
-			}
-		case refCity:
-			// A city before a generated province of the same name
-			// (Minsk), a capital before other cities.
-			s = 105 + countryOwn
-			if int(r.idx) < len(x.countries) {
-				s += 20
-			}
-			if pos, ok := x.cityListed[r.idx]; ok {
-				s = 320 - float64(pos)/1000
-			}
-			if len(x.cityIn[r.idx]) > 0 {
-				s += 1000
-			}
-		}
-		score[r] = s
+	if len(places) < 2 {
+		return
 	}
-	sort.SliceStable(places, func(i, j int) bool { return score[places[i]] > score[places[j]] })
+	type scored struct {
+		r ref
+		s float64
+	}
+	in := make([]scored, len(places))
+	for i, r := range places {
+		in[i] = scored{r, x.likelihood(r)}
+	}
+	slices.SortStableFunc(in, func(a, b scored) int { return cmp.Compare(b.s, a.s) })
+	for i := range in {
+		places[i] = in[i].r
+	}
+}
+
+// likelihood is byLikelihood's score of one reading: higher is likelier.
+func (x *Index) likelihood(r ref) float64 {
+	p := x.placeOf(r)
+	countryOwn := 0.0
+	if p.Country != "" && len(x.national[p.Country])+len(x.countryLocal[p.Country]) > 0 {
+		countryOwn = 50
+	}
+	var s float64
+	switch r.kind {
+	case refRegion:
+		s = 500
+		if len(x.regional[p.Region]) > 0 {
+			s += 1000
+		}
+	case refCountry:
+		s = 400
+		if countryOwn > 0 {
+			s += 1000
+		}
+	case refSub:
+		s = 100 + countryOwn
+		if int(r.idx) < x.curatedSubs {
+			s = 300
+		}
+		if len(x.subIn[p.Subdivision]) > 0 {
+			s += 1000
+		}
+	case refCity:
+		// A city before a generated province of the same name
+		// (Minsk), a capital before other cities.
+		s = 105 + countryOwn
+		if int(r.idx) < len(x.countries) {
+			s += 20
+		}
+		if pos, ok := x.cityListed[r.idx]; ok {
+			s = 320 - float64(pos)/1000
+		}
+		if len(x.cityIn[r.idx]) > 0 {
+			s += 1000
+		}
+	}
+	return s
 }
 
 func (x *Index) place(r ref) *Place {
+	p := x.placeOf(r)
+	if p.Kind == 0 {
+		return nil
+	}
+	return &p
+}
+
+// placeOf is the place r names, by value (Kind 0 if r names none).
+func (x *Index) placeOf(r ref) Place {
 	switch r.kind {
 	case refCountry:
 		c := &x.countries[r.idx]
-		return &Place{Kind: PlaceCountry, Name: c.Name, Country: c.Code, Point: Point{c.Capital.Lat, c.Capital.Lon}}
+		return Place{Kind: PlaceCountry, Name: c.Name, Country: c.Code, Point: Point{c.Capital.Lat, c.Capital.Lon}}
 	case refSub:
 		s := &x.subs[r.idx]
 		country, _, _ := strings.Cut(s.Code, "-")
-		return &Place{Kind: PlaceSubdivision, Name: s.Name, Country: country, Subdivision: s.Code, Point: s.Point}
+		return Place{Kind: PlaceSubdivision, Name: s.Name, Country: country, Subdivision: s.Code, Point: s.Point}
 	case refCity:
 		c := &x.cities[r.idx]
-		return &Place{Kind: PlaceCity, Name: c.Name, Country: c.Country, Subdivision: c.Subdivision, Point: Point{c.Lat, c.Lon}}
+		return Place{Kind: PlaceCity, Name: c.Name, Country: c.Country, Subdivision: c.Subdivision, Point: Point{c.Lat, c.Lon}}
 	case refRegion:
 		g := &x.regions[r.idx]
-		return &Place{Kind: PlaceRegion, Name: g.Name, Region: g.ID}
+		return Place{Kind: PlaceRegion, Name: g.Name, Region: g.ID}
 	}
-	return nil
+	return Place{}
 }

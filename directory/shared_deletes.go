@@ -122,8 +122,8 @@ func (x *Index) deletionWords(d uint64) (places, orgs []int32) {
 	if p := x.placeDels; p != nil {
 		places = p.words(d)
 	}
-	if i, ok := x.deletes[d]; ok {
-		orgs = x.delLists[i]
+	if x.orgDels != nil {
+		orgs = x.orgDeletionIndex().words(d)
 	}
 	return places, orgs
 }
