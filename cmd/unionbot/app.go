@@ -228,7 +228,8 @@ func (a *App) connectPlatforms(cfg config.Config, opts []option) error {
 	}
 	if cfg.DiscordToken != "" {
 		dc := discord.Config{Token: cfg.DiscordToken, AppID: cfg.DiscordAppID, Guild: cfg.DiscordGuild,
-			APIBase: cfg.DiscordAPIBase, Commands: cmds, PublicKey: cfg.DiscordPublicKey, ModChannel: cfg.DiscordModChannel}
+			APIBase: cfg.DiscordAPIBase, Commands: cmds, PublicKey: cfg.DiscordPublicKey, ModChannel: cfg.DiscordModChannel,
+			Client: discord.HTTPClient()} // its pooled transport: instrumenting wraps it, and would otherwise wrap http.DefaultTransport (two idle connections)
 		for _, o := range opts {
 			if o.discord != nil {
 				o.discord(&dc)

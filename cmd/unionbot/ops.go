@@ -59,12 +59,6 @@ func (o *ops) instrumentTelegram(c *telegram.Config) {
 
 // instrumentDiscord is instrumentTelegram for Discord.
 func (o *ops) instrumentDiscord(c *discord.Config) {
-	if c.Client == nil {
-		// The adapter's pooled transport, not http.DefaultTransport, which
-		// keeps two idle connections: a burst of interactions then dialled
-		// a connection for nearly every answer.
-		c.Client = discord.HTTPClient()
-	}
 	c.Client = o.metrics.instrument(discord.Platform, c.Client, 20*time.Second, o.health[discord.Platform])
 }
 
