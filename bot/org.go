@@ -32,20 +32,9 @@ func (b *Bot) org(ctx context.Context, m *Message) (*Reply, error) {
 	// query opens the card of each of its results (up to 20), and the same
 	// groups are asked for again and again. The key cannot meet a /find
 	// query's: a cleaned query never holds a NUL.
-	gen, cacheable := b.linkGeneration()
-	key := answerKey{lang: m.Lang, query: "\x00org " + o.ID}
-	if cacheable {
-		if r := b.answers.get(x, gen, key); r != nil {
-			return r, nil
-		}
-	}
-	r := b.fullCard(x, o, m.Lang)
-	if cacheable {
-		b.answers.put(x, gen, key, r)
-		out := *r // what comes after may set fields of its reply
-		r = &out
-	}
-	return r, nil
+	return b.cachedAnswer(x, answerKey{lang: m.Lang, query: "\x00org " + o.ID}, func() *Reply {
+		return b.fullCard(x, o, m.Lang)
+	}), nil
 }
 
 // fullCard is one organisation in full: where it is and what it covers,
