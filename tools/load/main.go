@@ -84,7 +84,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 10, "Discord bursts, one after the other (1-100)")
 	timeout := flag.Duration("timeout", 3*time.Minute, "stop the whole run after this long")
 	flag.StringVar(&o.bin, "bin", "", "the unionbot binary to run (default: go build ./cmd/unionbot into a temporary directory)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this process (the fakes, the proxy, the minimal client) to this file")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this process (the fakes, the driver, the minimal client) to this file")
 	flag.Parse()
 	if o.users < 1 || o.users > 1000 || o.commands < 1 || o.commands > 1000 || o.rate < 0 || o.rate > 5000 ||
 		(o.rate > 0 && (o.duration <= 0 || o.duration > time.Minute)) ||
@@ -512,7 +512,7 @@ type process struct {
 }
 
 // measure runs f and adds the process's CPU time during it to f's stats,
-// and this process's (the fakes, the proxy, the driver) as tool.
+// and this process's (the fakes and the driver) as tool.
 func (p process) measure(f func() stats) stats {
 	c0, t0 := p.cpu(), benchtest.CPUNow()
 	s := f()
