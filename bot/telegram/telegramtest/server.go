@@ -392,9 +392,10 @@ func (s *Server) Polling() int {
 
 // OnCall has f told of every call once it is answered and recorded, on the
 // goroutine that served it, outside the server's lock, so that f may call
-// the server. f must not keep or change c.Params's slices. It is for a
-// driver that must react to each answer (a load tool timing them) without
-// polling Calls, which copies every call kept so far.
+// the server. f must not change c.Params, which the server and the other
+// observers share (keeping it is fine: the server never changes it). It
+// is for a driver that must react to each answer (a load tool timing
+// them) without polling Calls, which copies every call kept so far.
 func (s *Server) OnCall(f func(c Call)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -805,7 +806,7 @@ func writeAnswer(w http.ResponseWriter, result any, aerr *apiError) json.RawMess
 	}
 	raw := resultJSON(result)
 	// The envelope is written around raw as it is: raw is json.Marshal's
-	// output (or updates that were), already valid and compact, and
+	// output, or updates checked to be JSON objects when queued, and
 	// encoding it inside a map would validate and compact it again.
 	buf := make([]byte, 0, len(raw)+len(`{"ok":true,"result":}`)+1)
 	buf = append(buf, `{"ok":true,"result":`...)
@@ -815,7 +816,7 @@ func writeAnswer(w http.ResponseWriter, result any, aerr *apiError) json.RawMess
 }
 
 // resultJSON is a result's JSON text. getUpdates' list of updates is
-// joined as it is: each one is json.Marshal's output, kept when queued.
+// joined as it is: each one was checked to be a JSON object when queued.
 func resultJSON(result any) json.RawMessage {
 	if ups, ok := result.([]json.RawMessage); ok {
 		n := 2
