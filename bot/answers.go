@@ -8,7 +8,10 @@ package bot
 // it depends on who asked or where. Paging (router.go) and signing the
 // buttons for the asker (press.go) come after it, on a copy. So popular
 // queries ("Canada", a big city) are rendered once per snapshot and then
-// cost a map lookup.
+// cost a map lookup. A group's full card (/org, which an inline query
+// opens for each of its results) and the list of networks (/network
+// without a query) are the same kind of function, and are kept in the
+// same cache under keys no cleaned query can take (they start with a NUL).
 //
 // Privacy and size:
 //   - the key is (language, query) and nothing else: no user, no chat;
@@ -226,4 +229,24 @@ func (b *Bot) linkGeneration() (uint64, bool) {
 		return l.Generation(), true
 	}
 	return 0, false
+}
+
+// cachedAnswer is the answer kept for key, rendered from x and the current
+// link states, else render's, which is kept for the next asker when the
+// link states allow it (and render did not return nil). What is returned
+// is the caller's own copy: what comes after may set fields of it.
+func (b *Bot) cachedAnswer(x *directory.Index, key answerKey, render func() *Reply) *Reply {
+	gen, cacheable := b.linkGeneration()
+	if cacheable {
+		if r := b.answers.get(x, gen, key); r != nil {
+			return r
+		}
+	}
+	r := render()
+	if cacheable && r != nil {
+		b.answers.put(x, gen, key, r)
+		out := *r
+		r = &out
+	}
+	return r
 }

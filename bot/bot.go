@@ -198,22 +198,11 @@ func (b *Bot) network(ctx context.Context, m *Message) (*Reply, error) {
 	_, q, _ := m.Command()
 	x := b.dir.Index()
 	if q == "" {
-		r := &Reply{}
-		r.Heading(i18n.Tr(m.Lang, "network.regions"))
-		for _, g := range b.regionsIn(x, m.Lang) {
-			reg, _ := x.Networks(g.ID)
-			names := make([]string, 0, len(reg))
-			for _, o := range reg {
-				names = append(names, nameWithAcronym(o))
-			}
-			line := i18n.Tr(m.Lang, "network.none_yet")
-			if len(names) > 0 {
-				line = strings.Join(names, ", ")
-			}
-			r.Add(B(x.RegionName(g.ID, m.Lang)), T(" — "+line))
-		}
-		r.Add(Rich(m.Lang, "network.ask")...)
-		return r, nil
+		// The list of every region's networks depends only on the
+		// snapshot and the language: cached with the /find answers.
+		return b.cachedAnswer(x, answerKey{lang: m.Lang, query: "\x00network"}, func() *Reply {
+			return b.networks(x, m.Lang)
+		}), nil
 	}
 	if len(q) > maxQuery {
 		return nil, Errorf(Invalid, "network.too_long")
@@ -238,6 +227,26 @@ func (b *Bot) network(ctx context.Context, m *Message) (*Reply, error) {
 		}
 	}
 	return r, nil
+}
+
+// networks is /network without a query: every region and its networks.
+func (b *Bot) networks(x *directory.Index, lang string) *Reply {
+	r := &Reply{}
+	r.Heading(i18n.Tr(lang, "network.regions"))
+	for _, g := range b.regionsIn(x, lang) {
+		reg, _ := x.Networks(g.ID)
+		names := make([]string, 0, len(reg))
+		for _, o := range reg {
+			names = append(names, nameWithAcronym(o))
+		}
+		line := i18n.Tr(lang, "network.none_yet")
+		if len(names) > 0 {
+			line = strings.Join(names, ", ")
+		}
+		r.Add(B(x.RegionName(g.ID, lang)), T(" — "+line))
+	}
+	r.Add(Rich(lang, "network.ask")...)
+	return r
 }
 
 // regionsIn lists the regions sorted by their names in lang.

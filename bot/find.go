@@ -47,21 +47,17 @@ func (b *Bot) find(ctx context.Context, m *Message) (*Reply, error) {
 	// it goes through echo (clean.Echo) as well.
 	q = clean.Text(q)
 	x := b.dir.Index()
-	gen, cacheable := b.linkGeneration()
-	key := answerKey{lang: m.Lang, query: q}
-	if cacheable {
-		if r := b.answers.get(x, gen, key); r != nil {
-			return r, nil
+	me := false
+	r := b.cachedAnswer(x, answerKey{lang: m.Lang, query: q}, func() *Reply {
+		r, isMe := b.answer(x, q, m.Lang)
+		if isMe {
+			me = true
+			return nil // "near me" asks for a location: nothing to keep
 		}
-	}
-	r, me := b.answer(x, q, m.Lang)
+		return r
+	})
 	if me {
 		return nearMe(m), nil
-	}
-	if cacheable {
-		b.answers.put(x, gen, key, r)
-		out := *r // what comes after may set fields of its reply
-		r = &out
 	}
 	return r, nil
 }

@@ -27,7 +27,14 @@ func (b *Bot) org(ctx context.Context, m *Message) (*Reply, error) {
 	if !ok {
 		return nil, Errorf(NotFound, "org.unknown", echo(id))
 	}
-	return b.fullCard(x, o, m.Lang), nil
+	// A full card, like a /find answer, depends only on the snapshot, the
+	// link states and the language, so it is cached with them: an inline
+	// query opens the card of each of its results (up to 20), and the same
+	// groups are asked for again and again. The key cannot meet a /find
+	// query's: a cleaned query never holds a NUL.
+	return b.cachedAnswer(x, answerKey{lang: m.Lang, query: "\x00org " + o.ID}, func() *Reply {
+		return b.fullCard(x, o, m.Lang)
+	}), nil
 }
 
 // fullCard is one organisation in full: where it is and what it covers,

@@ -347,10 +347,12 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 // stands for and its kind. Any failure is a NotAllowed error with a short
 // kind message, or Unavailable when the store cannot say.
 func (p *presses) open(ctx context.Context, m *Message) (string, byte, error) {
-	notYours := Errorf(NotAllowed, "press.not_yours")
+	// Made only for a refusal: Errorf translates its message, which is
+	// most of what checking a good press would otherwise cost.
+	notYours := func() error { return Errorf(NotAllowed, "press.not_yours") }
 	data := m.Text
 	if m.Offered != nil && !slices.Contains(m.Offered, data) {
-		return "", 0, notYours // not a button of the message it came from
+		return "", 0, notYours() // not a button of the message it came from
 	}
 	if len(data) <= headLen || len(data) > MaxButtonData || data[0] != pressMark {
 		if name := commandName(data); name != "" && p.moderator != nil && p.moderator(name) {
@@ -359,7 +361,7 @@ func (p *presses) open(ctx context.Context, m *Message) (string, byte, error) {
 			// since moderation checks the rights either way.
 			return "", 0, Errorf(NotAllowed, "press.old_card", echo(data))
 		}
-		return "", 0, notYours
+		return "", 0, notYours()
 	}
 	kind := data[1]
 	token := kind >= 'A' && kind <= 'Z'
@@ -370,16 +372,16 @@ func (p *presses) open(ctx context.Context, m *Message) (string, byte, error) {
 	switch base {
 	case pressPager, pressAnswer, pressChat, pressDirect:
 	default:
-		return "", 0, notYours
+		return "", 0, notYours()
 	}
 	if base == pressDirect && !m.Chat.Private {
-		return "", 0, notYours
+		return "", 0, notYours()
 	}
 	tag, payload := data[2:headLen], data[headLen:]
 	bound := bindingFor(base, m.Platform, m.Chat.ID, m.User.ID)
 	if !hmac.Equal([]byte(tag), []byte(p.tag(kind, bound, payload))) &&
 		!hmac.Equal([]byte(tag), []byte(p.tagV1(kind, bound, payload))) {
-		return "", 0, notYours
+		return "", 0, notYours()
 	}
 	cmdline := payload
 	if token {
@@ -395,7 +397,7 @@ func (p *presses) open(ctx context.Context, m *Message) (string, byte, error) {
 	// Belt and braces: the kind follows from the command when signing, so
 	// a pager kind without /page (or the reverse) was never issued.
 	if (base == pressPager) != (commandName(cmdline) == "page") {
-		return "", 0, notYours
+		return "", 0, notYours()
 	}
 	return cmdline, base, nil
 }

@@ -53,15 +53,16 @@ func BenchmarkWorkloadRoundTrip(b *testing.B) {
 		text(alice, private(alice), "/find Deutschland"),
 	}
 	for _, u := range mix { // warm the path
-		e.push(u)
+		e.push(fresh(u))
 	}
 	b.ReportAllocs()
 	defer benchtest.ReportCPU(b, benchtest.CPUNow())
 	i := 0
 	for b.Loop() {
-		e.push(mix[i%len(mix)])
+		e.push(fresh(mix[i%len(mix)]))
 		i++
 	}
+	allAnswered(b, e)
 }
 
 // BenchmarkInlineRoundTrip is one inline query with several results,
@@ -69,10 +70,36 @@ func BenchmarkWorkloadRoundTrip(b *testing.B) {
 func BenchmarkInlineRoundTrip(b *testing.B) {
 	e := start(b, MustCore(b), nil)
 	u := telegramtest.InlineUpdate(alice, "vancouver")
-	e.push(u)
+	e.push(fresh(u))
 	b.ReportAllocs()
 	defer benchtest.ReportCPU(b, benchtest.CPUNow())
 	for b.Loop() {
-		e.push(u)
+		e.push(fresh(u))
+	}
+	allAnswered(b, e)
+}
+
+// fresh is u with an inline query of its own whose id is unset, so that
+// the fake gives each push a new id. The fake fills ids into the structs
+// an update points to, which every copy of u shares: pushed as it is, u
+// would carry the first push's id ever after, and the fake refuses an
+// inline query answered twice, so the benchmark would time that refusal.
+func fresh(u telegramtest.Update) telegramtest.Update {
+	if u.InlineQuery != nil {
+		q := *u.InlineQuery
+		q.ID = ""
+		u.InlineQuery = &q
+	}
+	return u
+}
+
+// allAnswered fails the benchmark if the fake refused an answer: it would
+// then be timing an error path.
+func allAnswered(b *testing.B, e *env) {
+	b.Helper()
+	for _, c := range e.srv.Calls("") {
+		if !c.OK() && c.Method != "getUpdates" {
+			b.Fatalf("the fake refused %s: %d %s", c.Method, c.Status, c.Description)
+		}
 	}
 }

@@ -2,8 +2,10 @@ package telegram
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -196,55 +198,155 @@ func (a *Adapter) articles(rep *bot.Reply) []any {
 			}
 		}
 	}
-	// The labels are the same on every result: looked up once.
-	website, shareLabel := i18n.Tr(rep.Lang, "telegram.website"), ""
+	labels := resultLabels{lang: rep.Lang}
 	out := []any{}
 	for _, b := range blocks {
 		if len(out) == maxResults {
 			break
 		}
-		pieces := blockPieces(b, MaxText)
-		if len(pieces) == 0 {
-			continue
-		}
-		plain := strings.TrimSpace(bot.PlainText(b))
-		title := ""
-		if b.Card != nil {
-			title = strings.TrimSpace(b.Card.Title)
-		}
-		if title == "" && len(b.Spans) > 0 {
-			title = strings.TrimSpace(b.Spans[0].Text)
-		}
-		if title == "" {
-			title = plain
-		}
-		if title == "" {
-			continue
-		}
-		desc := strings.TrimLeft(strings.TrimPrefix(plain, title), " \n\t—–-:,")
-		art := tgbotapi.NewInlineQueryResultArticleHTML(strconv.Itoa(len(out)+1), truncate(title, 128), pieces[0])
-		art.Description = oneLine(desc, 256)
-		art.InputMessageContent = tgbotapi.InputTextMessageContent{
-			Text: pieces[0], ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true,
-		}
-		row := []bot.Button{{Label: website, URL: firstLink(b)}}
 		sh := share
 		for _, btn := range b.Buttons {
 			if btn.Share != "" {
 				sh = btn
 			}
 		}
-		if sh.Share != "" {
-			if shareLabel == "" {
-				shareLabel = i18n.Tr(rep.Lang, "telegram.share")
-			}
-			sh.Label = shareLabel
-			row = append(row, sh)
+		art, ok := a.results.get(b, sh, rep.Lang)
+		if !ok {
+			art, ok = a.article(b, sh, &labels)
+			a.results.put(b, sh, rep.Lang, art, ok)
 		}
-		art.ReplyMarkup = inlineKeyboard([][]bot.Button{row}, a.username, a.log)
+		if !ok {
+			continue
+		}
+		art.ID = strconv.Itoa(len(out) + 1)
 		out = append(out, art)
 	}
 	return out
+}
+
+// resultLabels are the buttons' labels, the same on every result: looked
+// up once per answer, and only when a result is made.
+type resultLabels struct {
+	lang, website, share string
+}
+
+func (l *resultLabels) websiteLabel() string {
+	if l.website == "" {
+		l.website = i18n.Tr(l.lang, "telegram.website")
+	}
+	return l.website
+}
+
+func (l *resultLabels) shareLabel() string {
+	if l.share == "" {
+		l.share = i18n.Tr(l.lang, "telegram.share")
+	}
+	return l.share
+}
+
+// article is the inline result of one paragraph, with share as its Share
+// button when it has a payload, and no ID yet; false when the paragraph
+// makes none (no text, or no title).
+func (a *Adapter) article(b bot.Block, share bot.Button, labels *resultLabels) (tgbotapi.InlineQueryResultArticle, bool) {
+	pieces := blockPieces(b, MaxText)
+	if len(pieces) == 0 {
+		return tgbotapi.InlineQueryResultArticle{}, false
+	}
+	plain := strings.TrimSpace(bot.PlainText(b))
+	title := ""
+	if b.Card != nil {
+		title = strings.TrimSpace(b.Card.Title)
+	}
+	if title == "" && len(b.Spans) > 0 {
+		title = strings.TrimSpace(b.Spans[0].Text)
+	}
+	if title == "" {
+		title = plain
+	}
+	if title == "" {
+		return tgbotapi.InlineQueryResultArticle{}, false
+	}
+	desc := strings.TrimLeft(strings.TrimPrefix(plain, title), " \n\t—–-:,")
+	art := tgbotapi.NewInlineQueryResultArticleHTML("", truncate(title, 128), pieces[0])
+	art.Description = oneLine(desc, 256)
+	art.InputMessageContent = tgbotapi.InputTextMessageContent{
+		Text: pieces[0], ParseMode: tgbotapi.ModeHTML, DisableWebPagePreview: true,
+	}
+	row := []bot.Button{{Label: labels.websiteLabel(), URL: firstLink(b)}}
+	if share.Share != "" {
+		share.Label = labels.shareLabel()
+		row = append(row, share)
+	}
+	art.ReplyMarkup = inlineKeyboard([][]bot.Button{row}, a.username, a.log)
+	return art, true
+}
+
+// articleMemoSize bounds articleMemo: a few hundred cards, about 2 KB of
+// result each, is more than the popular places' results together.
+const articleMemoSize = 512
+
+// articleMemo keeps the inline results made from the cards shown lately,
+// so that a popular place's cards, which the core renders once and caches
+// (bot/answers.go), are not turned into results again for every inline
+// query. An entry is found by the card's title, link and share button
+// and the language, and is used only when the paragraph's spans and
+// buttons are equal to those it was made from: a card that changed (an
+// approval, a link check) is made anew, and nothing depends on the core
+// keeping its cards. The comparison is cheap for a cached card, whose
+// strings are the very strings compared, which compare by pointer. It
+// holds at most articleMemoSize entries and is emptied when full. Safe
+// for concurrent use; the zero value is ready.
+type articleMemo struct {
+	mu sync.Mutex
+	m  map[articleKey]articleEntry
+}
+
+type articleKey struct {
+	lang, title, url string
+	share            bot.Button
+}
+
+type articleEntry struct {
+	spans   []bot.Span
+	buttons []bot.Button
+	art     tgbotapi.InlineQueryResultArticle
+	ok      bool
+}
+
+func memoKey(b bot.Block, share bot.Button, lang string) (articleKey, bool) {
+	if b.Card == nil {
+		return articleKey{}, false // list entries are cheap, and vary
+	}
+	return articleKey{lang: lang, title: b.Card.Title, url: b.Card.URL, share: share}, true
+}
+
+// get is the result made from b with share in lang, if kept; its
+// ReplyMarkup is shared and must not be changed.
+func (m *articleMemo) get(b bot.Block, share bot.Button, lang string) (tgbotapi.InlineQueryResultArticle, bool) {
+	k, ok := memoKey(b, share, lang)
+	if !ok {
+		return tgbotapi.InlineQueryResultArticle{}, false
+	}
+	m.mu.Lock()
+	e, found := m.m[k]
+	m.mu.Unlock()
+	if !found || !e.ok || !slices.Equal(e.spans, b.Spans) || !slices.Equal(e.buttons, b.Buttons) {
+		return tgbotapi.InlineQueryResultArticle{}, false
+	}
+	return e.art, true
+}
+
+func (m *articleMemo) put(b bot.Block, share bot.Button, lang string, art tgbotapi.InlineQueryResultArticle, ok bool) {
+	k, cacheable := memoKey(b, share, lang)
+	if !cacheable {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil || len(m.m) >= articleMemoSize {
+		m.m = make(map[articleKey]articleEntry, articleMemoSize)
+	}
+	m.m[k] = articleEntry{spans: slices.Clone(b.Spans), buttons: slices.Clone(b.Buttons), art: art, ok: ok}
 }
 
 // oneLine is truncate(strings.Join(strings.Fields(s), " "), n) without

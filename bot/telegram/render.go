@@ -24,10 +24,19 @@ const MaxText = 4096
 // of at most MaxText bytes is always within Telegram's limit.
 
 // renderSpan renders one span as Telegram HTML. Links are shown only when
-// bot.SafeURL accepts them; otherwise the text alone is shown.
+// bot.SafeURL accepts them (Span.SafeLink: a link the core has already
+// checked is not parsed again); otherwise the text alone is shown.
 func renderSpan(s bot.Span) string {
+	var sb strings.Builder
+	writeSpan(&sb, s)
+	return sb.String()
+}
+
+// writeSpan writes renderSpan(s) to sb, so that a paragraph is rendered
+// into one buffer rather than a string per span and per tag.
+func writeSpan(sb *strings.Builder, s bot.Span) {
 	text := s.Text
-	link := s.URL != "" && bot.SafeURL(s.URL)
+	link := s.SafeLink()
 	if text == "" && link {
 		text = s.URL
 	}
@@ -35,30 +44,51 @@ func renderSpan(s bot.Span) string {
 	if link {
 		// A code entity cannot hold a link, so a monospaced link is shown
 		// as a plain one.
-		out = `<a href="` + html.EscapeString(s.URL) + `">` + out + `</a>`
+		open, end := styleTags(s.Style)
 		if s.Style == bot.Mono {
-			return out
+			open, end = "", ""
 		}
+		sb.WriteString(open)
+		sb.WriteString(`<a href="`)
+		sb.WriteString(html.EscapeString(s.URL))
+		sb.WriteString(`">`)
+		sb.WriteString(out)
+		sb.WriteString(`</a>`)
+		sb.WriteString(end)
+		return
 	}
 	if out == "" {
-		return ""
+		return
 	}
-	switch s.Style {
+	open, end := styleTags(s.Style)
+	sb.WriteString(open)
+	sb.WriteString(out)
+	sb.WriteString(end)
+}
+
+// styleTags are the tags around a span of style st.
+func styleTags(st bot.Style) (open, end string) {
+	switch st {
 	case bot.Bold:
-		return "<b>" + out + "</b>"
+		return "<b>", "</b>"
 	case bot.Italic:
-		return "<i>" + out + "</i>"
+		return "<i>", "</i>"
 	case bot.Mono:
-		return "<code>" + out + "</code>"
+		return "<code>", "</code>"
 	}
-	return out
+	return "", ""
 }
 
 // renderBlock renders a paragraph.
 func renderBlock(b bot.Block) string {
 	var sb strings.Builder
+	n := 0
 	for _, s := range b.Spans {
-		sb.WriteString(renderSpan(s))
+		n += len(s.Text) + len(s.URL) + 16
+	}
+	sb.Grow(n)
+	for _, s := range b.Spans {
+		writeSpan(&sb, s)
 	}
 	return sb.String()
 }

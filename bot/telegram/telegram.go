@@ -144,6 +144,7 @@ type Adapter struct {
 	waiting  chan struct{} // updates taken and not fully answered
 	idle     chan job      // workers waiting for their next update (unbuffered)
 	obs      Observer
+	results  articleMemo // inline results made from cards (inline.go)
 
 	// sleep waits out flood control and polling back-off; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error

@@ -176,6 +176,7 @@ type Server struct {
 	acked     int // highest offset confirmed by getUpdates
 	allowed   []string
 	calls     []Call
+	seq       int // calls answered so far, kept or not
 	nextMsg   int
 	messages  map[string]sent // "chat/message" -> last content
 	chats     map[int64]Chat
@@ -186,6 +187,8 @@ type Server struct {
 	commands  map[string][]BotCommand // by "scope|language_code"; "" for everyone
 	polling   int                     // getUpdates requests being held
 	holds     []*Hold                 // calls to hold (hold.go)
+	forget    bool                    // KeepCalls(false): calls are not kept
+	onCall    []func(Call)            // OnCall's observers
 }
 
 // New starts a fake server for the bot with this token; it is closed when
@@ -271,7 +274,16 @@ func (s *Server) prepareLocked(u any) queued {
 	}
 	if up, ok := u.(Update); ok {
 		s.fillLocked(&up)
-		u = up
+		// A typed update is marshalled once: its id is known here, and
+		// its chats are read from it rather than from its JSON.
+		if up.UpdateID == 0 {
+			up.UpdateID = s.nextID
+		}
+		raw, err := json.Marshal(up)
+		if err != nil {
+			panic(fmt.Sprintf("telegramtest: cannot marshal update: %v", err))
+		}
+		return s.queuedLocked(up, raw)
 	}
 	raw, err := updateJSON(u)
 	if err != nil {
@@ -288,9 +300,17 @@ func (s *Server) prepareLocked(u any) queued {
 		obj["update_id"] = json.RawMessage(strconv.Itoa(id))
 		raw, _ = json.Marshal(obj)
 	}
-	s.nextID = max(s.nextID, id+1)
 	var up Update
 	_ = json.Unmarshal(raw, &up)
+	up.UpdateID = id
+	return s.queuedLocked(up, raw)
+}
+
+// queuedLocked is up, whose JSON is raw, ready to queue: the next id moves
+// past its id, and the chats it mentions are learnt.
+func (s *Server) queuedLocked(up Update, raw []byte) queued {
+	id := up.UpdateID
+	s.nextID = max(s.nextID, id+1)
 	for _, m := range []*Message{up.Message, up.EditedMessage} {
 		if m != nil {
 			s.learnLocked(m.Chat)
@@ -360,6 +380,38 @@ func (s *Server) fillLocked(u *Update) {
 		s.nextQuery++
 		iq.ID = "iq-" + strconv.Itoa(s.nextQuery)
 	}
+}
+
+// Polling is how many getUpdates requests the server is holding (long
+// polling) now.
+func (s *Server) Polling() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.polling
+}
+
+// OnCall has f told of every call once it is answered and recorded, on the
+// goroutine that served it, outside the server's lock, so that f may call
+// the server. f must not change c.Params, which the server and the other
+// observers share (keeping it is fine: the server never changes it). It
+// is for a driver that must react to each answer (a load tool timing
+// them) without polling Calls, which copies every call kept so far.
+func (s *Server) OnCall(f func(c Call)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onCall = append(s.onCall, f)
+}
+
+// KeepCalls(false) stops keeping the calls answered from now on: Calls,
+// WaitFor and WaitCalls no longer see them, OnCall's observers still do.
+// A load run that answers thousands of 20 KB requests would otherwise keep
+// them all, and its garbage collector would mark them on every cycle.
+// Everything else the fake checks (messages sent, queries answered) is
+// kept as before.
+func (s *Server) KeepCalls(keep bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forget = !keep
 }
 
 // WaitPolling waits until a getUpdates request is being held (long
@@ -725,13 +777,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) record(method string, params url.Values, ct string, result json.RawMessage, aerr *apiError) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := Call{Seq: len(s.calls) + 1, Method: method, Params: params, ContentType: ct, At: time.Now(), Status: http.StatusOK, Result: result}
+	c := Call{Seq: s.seq + 1, Method: method, Params: params, ContentType: ct, At: time.Now(), Status: http.StatusOK, Result: result}
 	if aerr != nil {
 		c.Status, c.Description, c.Result = aerr.code, aerr.description, nil
 	}
-	s.calls = append(s.calls, c)
+	s.seq++
+	if !s.forget {
+		s.calls = append(s.calls, c)
+	}
 	s.notifyLocked()
+	observers := s.onCall
+	s.mu.Unlock()
+	for _, f := range observers {
+		f(c)
+	}
 }
 
 func writeAnswer(w http.ResponseWriter, result any, aerr *apiError) json.RawMessage {
@@ -745,11 +804,39 @@ func writeAnswer(w http.ResponseWriter, result any, aerr *apiError) json.RawMess
 		json.NewEncoder(w).Encode(body)
 		return nil
 	}
+	raw := resultJSON(result)
+	// The envelope is written around raw as it is: raw is json.Marshal's
+	// output, or updates checked to be JSON objects when queued, and
+	// encoding it inside a map would validate and compact it again.
+	buf := make([]byte, 0, len(raw)+len(`{"ok":true,"result":}`)+1)
+	buf = append(buf, `{"ok":true,"result":`...)
+	buf = append(append(buf, raw...), "}\n"...)
+	w.Write(buf)
+	return raw
+}
+
+// resultJSON is a result's JSON text. getUpdates' list of updates is
+// joined as it is: each one was checked to be a JSON object when queued.
+func resultJSON(result any) json.RawMessage {
+	if ups, ok := result.([]json.RawMessage); ok {
+		n := 2
+		for _, u := range ups {
+			n += len(u) + 1
+		}
+		raw := make([]byte, 0, n)
+		raw = append(raw, '[')
+		for i, u := range ups {
+			if i > 0 {
+				raw = append(raw, ',')
+			}
+			raw = append(raw, u...)
+		}
+		return append(raw, ']')
+	}
 	raw, err := json.Marshal(result)
 	if err != nil {
 		raw = []byte("true")
 	}
-	json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": json.RawMessage(raw)})
 	return raw
 }
 
@@ -1002,8 +1089,7 @@ func (s *Server) handleLocked(method string, p url.Values) (any, *apiError) {
 				}
 			}
 			if r.ReplyMarkup != nil {
-				raw, _ := json.Marshal(r.ReplyMarkup)
-				if _, aerr := checkMarkup(string(raw), true); aerr != nil {
+				if aerr := checkKeyboards(r.ReplyMarkup, true); aerr != nil {
 					return nil, aerr
 				}
 			}
@@ -1133,27 +1219,41 @@ func checkMarkup(raw string, edit bool) (string, *apiError) {
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		return "", badRequest("can't parse reply keyboard markup JSON object")
 	}
+	if aerr := checkKeyboards(&m, edit); aerr != nil {
+		return "", aerr
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(raw)); err != nil {
+		return raw, nil
+	}
+	return buf.String(), nil
+}
+
+// checkKeyboards validates decoded markup as checkMarkup does. An inline
+// result's markup, decoded with the result, is checked as it is rather
+// than encoded again to be parsed again.
+func checkKeyboards(m *ReplyMarkup, edit bool) *apiError {
 	if edit && (m.Keyboard != nil || m.ForceReply || m.RemoveKeyboard) {
-		return "", badRequest("inline keyboard expected")
+		return badRequest("inline keyboard expected")
 	}
 	if utf16Len(m.InputFieldPlaceholder) > 64 {
-		return "", badRequest("input field placeholder is too long")
+		return badRequest("input field placeholder is too long")
 	}
 	for _, row := range m.InlineKeyboard {
 		for _, b := range row {
 			if b.Text == "" {
-				return "", badRequest("text buttons are unallowed in the inline keyboard")
+				return badRequest("text buttons are unallowed in the inline keyboard")
 			}
 			if b.CallbackData == "" && b.URL == "" {
-				return "", badRequest("BUTTON_TYPE_INVALID")
+				return badRequest("BUTTON_TYPE_INVALID")
 			}
 			if len(b.CallbackData) > 64 {
-				return "", badRequest("BUTTON_DATA_INVALID")
+				return badRequest("BUTTON_DATA_INVALID")
 			}
 			if b.URL != "" {
 				u, err := url.Parse(b.URL)
 				if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "tg") || (u.Scheme != "tg" && u.Host == "") {
-					return "", badRequest("BUTTON_URL_INVALID")
+					return badRequest("BUTTON_URL_INVALID")
 				}
 			}
 		}
@@ -1161,13 +1261,9 @@ func checkMarkup(raw string, edit bool) (string, *apiError) {
 	for _, row := range m.Keyboard {
 		for _, b := range row {
 			if b.Text == "" {
-				return "", badRequest("keyboard button text is empty")
+				return badRequest("keyboard button text is empty")
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, []byte(raw)); err != nil {
-		return raw, nil
-	}
-	return buf.String(), nil
+	return nil
 }
