@@ -303,6 +303,9 @@ func (x *Index) cityMatch(ci int32, m *Match) {
 	}
 	s.near = x.nearCity(s, at, c.Subdivision)
 	m.Near = x.nearHits(s.near, &m.More)
+	// Room for all at once: growing the list as it fills was a search's
+	// most frequent allocation.
+	m.National = slices.Grow(m.National, len(x.national[c.Country]))
 	for _, id := range x.national[c.Country] {
 		if s.marks[id] != s.gen {
 			m.National = append(m.National, Hit{Org: &x.orgs[id], Km: -1})
@@ -611,6 +614,7 @@ func (x *Index) NearPoint(p Point) Match {
 // regional networks, each network once, in the regions' order.
 func (x *Index) addCountryRegions(country string, m *Match) {
 	seen := map[int32]bool{}
+	m.Regions = slices.Grow(m.Regions, len(x.countryRegion[country])) // at once, as National
 	for _, g := range x.countryRegion[country] {
 		m.Regions = append(m.Regions, &x.regions[g])
 		for _, id := range x.regional[x.regions[g].ID] {
