@@ -149,7 +149,10 @@ type denseRanker struct {
 	q     nameQuery
 	need  float32
 	dense []*denseTerm // the query's dense words' bitsets, in query order
-	idf   []float32    // their idf
+	// bitsOf and lowOf are their bits and low, at hand for the block
+	// loop, which reads them once a block.
+	bitsOf, lowOf [maxDenseTerms][]uint64
+	idf           []float32 // their idf
 	// termBits and extraBits are the bitsets of q.terms and q.extra (nil
 	// for a word that has none).
 	termBits, extraBits []*denseTerm
@@ -174,6 +177,9 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 	}
 	if len(r.dense) == 0 || len(r.dense) > maxDenseTerms {
 		return nil, 0, false
+	}
+	for i, d := range r.dense {
+		r.bitsOf[i], r.lowOf[i] = d.bits, d.low
 	}
 	r.heap.better = func(a, b int32) bool {
 		if sa, sb := s.acc[a].score, s.acc[b].score; sa != sb {
@@ -313,26 +319,23 @@ type block struct {
 // minimal sets of: the OR, over mins, of the AND of their words' bits, a
 // few word operations whatever the number of sets.
 func (r *denseRanker) block(b *block, mins []uint32, w int) {
-	*b = block{w: w}
-	var any uint64
-	for i, d := range r.dense {
-		b.in[i] = d.bits[w]
-		any |= b.in[i]
+	b.w, b.covered, b.lows = w, 0, 0
+	n := len(r.dense)
+	for i := range n {
+		b.in[i] = r.bitsOf[i][w]
 	}
-	if any &^= r.s.excl[w]; any == 0 {
-		return
-	}
+	keep := ^r.s.excl[w]
 	for _, set := range mins {
-		m := any
-		for ; set != 0; set &= set - 1 {
+		m := keep
+		for ; set != 0 && m != 0; set &= set - 1 {
 			m &= b.in[bits.TrailingZeros32(set)]
 		}
 		b.covered |= m
 	}
 	if b.covered != 0 {
 		b.lows = b.covered
-		for i, d := range r.dense {
-			b.lows &= d.low[w] | ^b.in[i]
+		for i := range n {
+			b.lows &= r.lowOf[i][w] | ^b.in[i]
 		}
 	}
 }
