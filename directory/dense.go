@@ -12,9 +12,11 @@ import (
 // the organisations: the names holding a given combination of them are the
 // AND of their bitsets, counted 64 at a time by popcount, so the count of
 // matches stays exact without visiting each one. The ranking stays exact
-// too: combinations are taken best bound first, and a block of 64 names is
-// scored only if the bound of its best impacts could still beat the worst
-// of the MaxPerTier kept (block-max pruning).
+// too: a name is scored only if the bound of its words' best impacts in its
+// block of 64 could still beat the worst of the MaxPerTier kept (block-max
+// pruning). The names of a block that cover the query are found as the OR,
+// over the fewest sets of words that cover it, of the AND of their bits,
+// so that the per-block work does not grow with the 2^n sets of words.
 
 // A word is dense when at least one organisation in denseShare has it (and
 // the directory is large enough for that to matter): its bitset and block
@@ -147,7 +149,10 @@ type denseRanker struct {
 	q     nameQuery
 	need  float32
 	dense []*denseTerm // the query's dense words' bitsets, in query order
-	idf   []float32    // their idf
+	// bitsOf and lowOf are their bits and low, at hand for the block
+	// loop, which reads them once a block.
+	bitsOf, lowOf [maxDenseTerms][]uint64
+	idf           []float32 // their idf
 	// termBits and extraBits are the bitsets of q.terms and q.extra (nil
 	// for a word that has none).
 	termBits, extraBits []*denseTerm
@@ -173,6 +178,9 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 	if len(r.dense) == 0 || len(r.dense) > maxDenseTerms {
 		return nil, 0, false
 	}
+	for i, d := range r.dense {
+		r.bitsOf[i], r.lowOf[i] = d.bits, d.low
+	}
 	r.heap.better = func(a, b int32) bool {
 		if sa, sb := s.acc[a].score, s.acc[b].score; sa != sb {
 			return sa > sb
@@ -184,7 +192,7 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 		r.extras += ni.termTop(t)
 	}
 	r.rankSparse()
-	r.rankCombinations(r.combinations())
+	r.rankBlocks()
 	out := r.heap.ids
 	sort.Slice(out, func(i, j int) bool { return r.heap.better(out[i], out[j]) })
 	return out, r.total, true
@@ -234,141 +242,182 @@ func (r *denseRanker) rankSparse() {
 	s.exclIDs = ids
 }
 
-// combination is a set of the query's dense words (bit i: r.dense[i])
-// that covers enough of the query, with the bound of its names' scores.
-type combination struct {
-	set      uint32
-	bound    float32
-	lowBound float32 // the bound of its names whose words are all low
-	// flip[i] is 0 when r.dense[i] is in the set, all ones when it is not:
-	// a block's names of exactly the set are the AND of bits[i]^flip[i].
-	flip [maxDenseTerms]uint64
+// sets describes the subsets of the query's dense words (bit i:
+// r.dense[i]), each a uint32 below 1<<len(r.dense).
+type sets struct {
+	// covers has bit S set when set S covers need; a name's set covers
+	// need when one of the minimal covering sets, mins, is inside it.
+	covers uint64
+	mins   []uint32
+	// lowBound[S] bounds the score of a name of set S whose words are
+	// all low.
+	lowBound [1 << maxDenseTerms]float32
 }
 
-// combinations lists the sets of dense words that cover need, best bound
-// first. Sums are in query order, as scoreOf adds them.
-func (r *denseRanker) combinations() []combination {
-	var out []combination
+// sets lists which sets of dense words cover need. Sums are in query
+// order, as scoreOf adds them.
+func (r *denseRanker) sets() sets {
+	var ss sets
 	for set := uint32(1); set < 1<<len(r.dense); set++ {
-		var cover, bound, low float32
+		var cover, low float32
 		for i, d := range r.dense {
 			if set&(1<<i) != 0 {
 				cover += r.idf[i]
-				bound += d.top
 				low += d.lowTop
 			}
 		}
 		if cover >= r.need {
-			c := combination{set: set, bound: slack(bound + r.extras), lowBound: slack(low + r.extras)}
-			for i := range r.dense {
-				if set&(1<<i) == 0 {
-					c.flip[i] = ^uint64(0)
-				}
-			}
-			out = append(out, c)
+			ss.covers |= 1 << set
+			ss.lowBound[set] = slack(low + r.extras)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b combination) int {
-		switch {
-		case a.bound > b.bound:
-			return -1
-		case a.bound < b.bound:
-			return 1
+	ss.mins = minimal(ss.covers, nil)
+	return ss
+}
+
+// minimal lists, appending them to out, the minimal sets of up, a family
+// of sets (bit S: set S) that holds every superset of each of its sets:
+// bounds and covers only grow with a set.
+func minimal(up uint64, out []uint32) []uint32 {
+	for rest := up; rest != 0; rest &= rest - 1 {
+		set := uint32(bits.TrailingZeros64(rest))
+		isMin := true
+		for in := set; in != 0; in &= in - 1 {
+			if up>>(set&^(1<<bits.TrailingZeros32(in)))&1 != 0 {
+				isMin = false
+			}
 		}
-		return 0
-	})
+		if isMin {
+			out = append(out, set)
+		}
+	}
 	return out
 }
 
-// rankCombinations counts, block of 64 by block, the names (not marked by
-// rankSparse) that hold exactly the dense words of each combination, and
-// scores those with a word in its top tier whose block's bound could still
-// beat the worst kept. The names whose words are all low come second, and
-// only if their bound could still beat the worst kept by then, which the
-// first pass has usually raised above it.
-func (r *denseRanker) rankCombinations(combos []combination) {
-	n := len(r.dense)
-	var bitsOf, lowOf [maxDenseTerms][]uint64
-	for i, d := range r.dense {
-		bitsOf[i], lowOf[i] = d.bits, d.low
-	}
-	excl := r.s.excl
-	var in, low [maxDenseTerms]uint64
-	var lowLeft uint64 // bit ci: combination ci has names whose words are all low
-	total := 0
-	for w := range bitsOf[0] {
-		var any uint64
-		for i := range n {
-			in[i], low[i] = bitsOf[i][w], lowOf[i][w]
-			any |= in[i]
+// lowsAbove lists the minimal sets of the covering sets whose names with
+// all their words low could still beat the worst kept.
+func (ss *sets) lowsAbove(worst float32, out []uint32) []uint32 {
+	var up uint64
+	for rest := ss.covers; rest != 0; rest &= rest - 1 {
+		if set := bits.TrailingZeros64(rest); ss.lowBound[set] >= worst {
+			up |= 1 << set
 		}
-		if any &^= excl[w]; any == 0 {
+	}
+	return minimal(up, out)
+}
+
+// block is one block of 64 names as the dense words see it.
+type block struct {
+	w  int
+	in [maxDenseTerms]uint64 // in[i]: the names holding r.dense[i]
+	// covered are the names (not marked by rankSparse) whose dense words
+	// cover need, lows those of them whose words are all low.
+	covered, lows uint64
+}
+
+// block reads block w; covered are the names of the sets mins are the
+// minimal sets of: the OR, over mins, of the AND of their words' bits, a
+// few word operations whatever the number of sets.
+func (r *denseRanker) block(b *block, mins []uint32, w int) {
+	b.w, b.covered, b.lows = w, 0, 0
+	n := len(r.dense)
+	for i := range n {
+		b.in[i] = r.bitsOf[i][w]
+	}
+	keep := ^r.s.excl[w]
+	for _, set := range mins {
+		m := keep
+		for ; set != 0 && m != 0; set &= set - 1 {
+			m &= b.in[bits.TrailingZeros32(set)]
+		}
+		b.covered |= m
+	}
+	if b.covered != 0 {
+		b.lows = b.covered
+		for i := range n {
+			b.lows &= r.lowOf[i][w] | ^b.in[i]
+		}
+	}
+}
+
+// rankBlocks counts, block of 64 by block, the names (not marked by
+// rankSparse) whose dense words cover need, and scores those with a word
+// in its top tier whose bound could still beat the worst kept. The names
+// whose words are all low come second, and only if their bound could
+// still beat the worst kept by then, which the first pass has usually
+// raised above it.
+func (r *denseRanker) rankBlocks() {
+	ss := r.sets()
+	total := 0
+	lowsLeft := false
+	var b block // reused: one block's bits are read into it at a time
+	for w := range r.dense[0].bits {
+		r.block(&b, ss.mins, w)
+		if b.covered == 0 {
 			continue
 		}
-		for ci := range combos {
-			c := &combos[ci]
-			m := any
-			for i := range n {
-				m &= in[i] ^ c.flip[i]
-			}
-			if m == 0 {
-				continue
-			}
-			total += bits.OnesCount64(m)
-			lows := m
-			for i := range n {
-				lows &= low[i] | c.flip[i]
-			}
-			if lows != 0 {
-				lowLeft |= 1 << ci
-			}
-			if m &^= lows; m != 0 {
-				r.scoreBlock(c, w, m)
-			}
+		total += bits.OnesCount64(b.covered)
+		lowsLeft = lowsLeft || b.lows != 0
+		if m := b.covered &^ b.lows; m != 0 {
+			r.scoreBlock(&b, m, nil)
 		}
 	}
 	r.total += total
-	for ci := range combos {
-		if c := &combos[ci]; lowLeft&(1<<ci) != 0 && (!r.isFull || c.lowBound >= r.worst) {
-			r.rankLows(c)
-		}
-	}
-}
-
-// scoreBlock scores the names m of block w, of combination c, unless the
-// block's bound shows none can be kept.
-func (r *denseRanker) scoreBlock(c *combination, w int, m uint64) {
-	if r.isFull && (c.bound < r.worst || r.blockBound(c, w) < r.worst) {
+	if !lowsLeft {
 		return
 	}
-	for ; m != 0; m &= m - 1 {
-		r.offerDense(c, int32(w<<6+bits.TrailingZeros64(m)))
+	// Only the names of the sets whose low bound could beat the worst
+	// kept need be read again (all of them while fewer than MaxPerTier
+	// are kept).
+	mins := ss.mins
+	if r.isFull {
+		mins = ss.lowsAbove(r.worst, nil)
 	}
-}
-
-// rankLows scores combination c's names whose words are all low.
-func (r *denseRanker) rankLows(c *combination) {
 	for w := range r.dense[0].bits {
-		if r.isFull && c.lowBound < r.worst {
+		if len(mins) == 0 {
 			return
 		}
-		m := ^r.s.excl[w]
-		for i, d := range r.dense {
-			m &= d.bits[w] ^ c.flip[i]
-			m &= d.low[w] | c.flip[i]
-		}
-		if m != 0 {
-			r.scoreBlock(c, w, m)
+		if r.block(&b, mins, w); b.lows != 0 {
+			r.scoreBlock(&b, b.lows, &ss)
 		}
 	}
 }
 
-// offerDense scores a name that holds exactly c's dense words (and no
-// rarer word of the query) and offers it.
-func (r *denseRanker) offerDense(c *combination, id int32) {
+// scoreBlock scores the names m of block b, but not those whose bound
+// shows they cannot be kept: the block's maxima of their words, and for
+// names whose words are all low (ss not nil), their set's low tier.
+func (r *denseRanker) scoreBlock(b *block, m uint64, ss *sets) {
+	if r.isFull {
+		// Bound the whole block first, by all the words some of m hold.
+		var all float32
+		for i, d := range r.dense {
+			if b.in[i]&m != 0 {
+				all += d.max[b.w]
+			}
+		}
+		if slack(all+r.extras) < r.worst {
+			return
+		}
+	}
+	for ; m != 0; m &= m - 1 {
+		bit := uint(bits.TrailingZeros64(m))
+		var set uint32
+		for i := range r.dense {
+			set |= uint32(b.in[i]>>bit&1) << i
+		}
+		if r.isFull && (r.blockBound(set, b.w) < r.worst || ss != nil && ss.lowBound[set] < r.worst) {
+			continue
+		}
+		r.offerDense(set, int32(b.w<<6)+int32(bit))
+	}
+}
+
+// offerDense scores a name that holds exactly the dense words of set
+// (and no rarer word of the query) and offers it.
+func (r *denseRanker) offerDense(set uint32, id int32) {
 	var a accum
 	w, b := id>>6, uint(id&63)
-	for set := c.set; set != 0; set &= set - 1 {
+	for ; set != 0; set &= set - 1 {
 		i := bits.TrailingZeros32(set)
 		d := r.dense[i]
 		a.score += d.postings[int(d.rank[w])+bits.OnesCount64(d.bits[w]&(1<<b-1))].impact
@@ -385,10 +434,10 @@ func (r *denseRanker) offerDense(c *combination, id int32) {
 	r.offer(id, a)
 }
 
-// blockBound bounds the score of c's names in block w.
-func (r *denseRanker) blockBound(c *combination, w int) float32 {
+// blockBound bounds the score of the names of set in block w.
+func (r *denseRanker) blockBound(set uint32, w int) float32 {
 	var b float32
-	for set := c.set; set != 0; set &= set - 1 {
+	for ; set != 0; set &= set - 1 {
 		b += r.dense[bits.TrailingZeros32(set)].max[w]
 	}
 	return slack(b + r.extras)

@@ -8,11 +8,17 @@ func editDistance(a, b []rune, max int) int {
 	if d := len(a) - len(b); d > max || -d > max {
 		return max + 1
 	}
-	// Three rolling rows: prev2 for transpositions, prev, cur.
+	// Three rolling rows: prev2 for transpositions, prev, cur. They live
+	// on the stack for the words places and names have: a misspelt query
+	// compares against dozens of candidates, and allocating the rows was
+	// most of a fuzzy search's allocations.
 	n := len(b)
-	prev2 := make([]int, n+1)
-	prev := make([]int, n+1)
-	cur := make([]int, n+1)
+	var stack [3 * 32]int
+	rows := stack[:]
+	if 3*(n+1) > len(rows) {
+		rows = make([]int, 3*(n+1))
+	}
+	prev2, prev, cur := rows[:n+1], rows[n+1:2*(n+1)], rows[2*(n+1):3*(n+1)]
 	for j := 0; j <= n; j++ {
 		prev[j] = j
 	}

@@ -303,6 +303,9 @@ func (x *Index) cityMatch(ci int32, m *Match) {
 	}
 	s.near = x.nearCity(s, at, c.Subdivision)
 	m.Near = x.nearHits(s.near, &m.More)
+	// Room for all at once: growing the list as it fills was a search's
+	// most frequent allocation.
+	m.National = slices.Grow(m.National, len(x.national[c.Country]))
 	for _, id := range x.national[c.Country] {
 		if s.marks[id] != s.gen {
 			m.National = append(m.National, Hit{Org: &x.orgs[id], Km: -1})
@@ -328,15 +331,61 @@ func sortNear(cands []nearCand) {
 	for i := range cands {
 		cands[i].pos = int32(i)
 	}
-	slices.SortFunc(cands, func(a, b nearCand) int {
-		if a.order != b.order {
-			return int(a.order) - int(b.order)
+	slices.SortFunc(cands, cmpNear)
+}
+
+// sortNearFirst puts the k first of cands in sortNear's order at its
+// head, in that order; the others follow in no order. A city's answer
+// shows MaxPerTier of the thousands of groups near it at 100,000 and
+// only counts the rest, so they are partitioned off (quickselect), not
+// sorted.
+func sortNearFirst(cands []nearCand, k int) {
+	for i := range cands {
+		cands[i].pos = int32(i)
+	}
+	if k >= len(cands) {
+		slices.SortFunc(cands, cmpNear)
+		return
+	}
+	for lo, hi := 0, len(cands); hi-lo > 1; {
+		p := lo + partitionNear(cands[lo:hi])
+		switch {
+		case p == k:
+			hi = lo
+		case p < k:
+			lo = p + 1
+		default:
+			hi = p
 		}
-		if c := cmp.Compare(a.d, b.d); c != 0 {
-			return c
+	}
+	slices.SortFunc(cands[:k], cmpNear)
+}
+
+// partitionNear moves the elements of c before a pivot (the middle one)
+// to its left and the others to its right, and returns where it lands.
+func partitionNear(c []nearCand) int {
+	last := len(c) - 1
+	c[len(c)/2], c[last] = c[last], c[len(c)/2]
+	p := 0
+	for i := range last {
+		if cmpNear(c[i], c[last]) < 0 {
+			c[i], c[p] = c[p], c[i]
+			p++
 		}
-		return int(a.pos - b.pos)
-	})
+	}
+	c[p], c[last] = c[last], c[p]
+	return p
+}
+
+// cmpNear is sortNear's order; pos makes it total.
+func cmpNear(a, b nearCand) int {
+	if a.order != b.order {
+		return int(a.order) - int(b.order)
+	}
+	if c := cmp.Compare(a.d, b.d); c != 0 {
+		return c
+	}
+	return int(a.pos - b.pos)
 }
 
 func (x *Index) nearCand(id int32, real bool, d float64) nearCand {
@@ -353,7 +402,8 @@ func (x *Index) nearCand(id int32, real bool, d float64) nearCand {
 // nearCity lists, in the order a city's answer shows them, the groups not
 // marked in s yet that are within NearKm of at or in the province sub
 // (those at a real point by distance, then the others as the province
-// lists them; peer-run groups before allies), and marks them.
+// lists them; peer-run groups before allies), and marks them. Only the
+// first MaxPerTier are in order: the answer shows no more (nearHits).
 func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
 	cands := s.near[:0]
 	x.localTree.within(at, NearKm, func(id int32, d float64) {
@@ -374,7 +424,7 @@ func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
 			}
 		}
 	}
-	sortNear(cands)
+	sortNearFirst(cands, MaxPerTier)
 	return cands
 }
 
@@ -564,6 +614,7 @@ func (x *Index) NearPoint(p Point) Match {
 // regional networks, each network once, in the regions' order.
 func (x *Index) addCountryRegions(country string, m *Match) {
 	seen := map[int32]bool{}
+	m.Regions = slices.Grow(m.Regions, len(x.countryRegion[country])) // at once, as National
 	for _, g := range x.countryRegion[country] {
 		m.Regions = append(m.Regions, &x.regions[g])
 		for _, id := range x.regional[x.regions[g].ID] {
