@@ -265,7 +265,10 @@ func (p *presses) appendSeal(ctx context.Context, s *signer, dst []byte, kind by
 // The signed data of all the buttons is written into one buffer and
 // made one string, each button's data a piece of it, and the buttons of
 // every row share one array: signing a reply allocates the same few
-// times however many buttons it has.
+// times however many buttons it has. The data are signed first and the
+// buttons built after, each written once with its signed data, so that
+// a button's fields are copied once (each pointer copied costs a write
+// barrier while the collector runs).
 func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Address) {
 	if r == nil || len(r.Buttons) == 0 {
 		return
@@ -279,10 +282,10 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 	}
 	s := p.getSigner()
 	defer p.putSigner(s)
-	all := make([]Button, 0, n)
-	rows := make([][]Button, 0, len(r.Buttons))
-	// ends[i] is where the data of all[i] ends in buf, or -1 for a button
-	// without data.
+	// ends[i] is where the signed data of the i-th button ends in buf,
+	// noData for a button without data, dropped for one whose data could
+	// not be sealed.
+	const noData, dropped = -1, -2
 	var endsAt [32]int
 	ends := endsAt[:0]
 	var buf strings.Builder
@@ -294,12 +297,12 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 	var head string
 	var headKind, boundKind byte
 	var b binding
+	kept := 0
 	for _, row := range r.Buttons {
-		from := len(all)
 		for _, btn := range row {
 			if btn.Data == "" {
-				ends = append(ends, -1)
-				all = append(all, btn)
+				ends = append(ends, noData)
+				kept++
 				continue
 			}
 			var kind byte
@@ -321,23 +324,37 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 			}
 			sealed, ok := p.appendSeal(ctx, s, s.out[:0], kind, b, btn.Data)
 			if !ok {
-				continue // the button is dropped
+				ends = append(ends, dropped)
+				continue
 			}
 			s.out = sealed
 			buf.Write(sealed)
 			ends = append(ends, buf.Len())
-			all = append(all, btn)
-		}
-		if len(all) > from {
-			rows = append(rows, all[from:len(all):len(all)])
+			kept++
 		}
 	}
 	data := buf.String()
-	at := 0
-	for i, end := range ends {
-		if end >= 0 {
-			all[i].Data = data[at:end]
-			at = end
+	all := make([]Button, kept)
+	rows := make([][]Button, 0, len(r.Buttons))
+	i, k, at := 0, 0, 0
+	for _, row := range r.Buttons {
+		from := k
+		for _, btn := range row {
+			end := ends[i]
+			i++
+			switch end {
+			case dropped:
+				continue
+			case noData:
+				all[k] = btn
+			default:
+				all[k] = Button{Label: btn.Label, Data: data[at:end], Style: btn.Style, URL: btn.URL, Share: btn.Share}
+				at = end
+			}
+			k++
+		}
+		if k > from {
+			rows = append(rows, all[from:k:k])
 		}
 	}
 	r.Buttons = rows
