@@ -55,14 +55,14 @@ type pageMemo struct {
 	next int
 }
 
-// get returns a copy of the page kept for k, or nil.
+// get returns the page kept for k, or nil. The page is shared: read
+// only (see cachedAnswer).
 func (pm *pageMemo) get(k pageKey) *Reply {
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
 	for i, r := range pm.reps {
 		if r != nil && pm.keys[i] == k {
-			out := *r
-			return &out
+			return r
 		}
 	}
 	return nil
@@ -118,9 +118,8 @@ func newAnswerCache(entries int) *answerCache {
 	return &answerCache{entries: entries, budget: answerBytes, byQ: map[answerKey]*list.Element{}}
 }
 
-// get returns a copy of the answer kept for k, rendered from x and gen.
-// The copy shares the answer's blocks, whose slices are clipped when
-// stored, so appending to it never writes into what another reader sees.
+// get returns the answer kept for k, rendered from x and gen. It is
+// shared with every other reader: read only (see cachedAnswer).
 func (c *answerCache) get(x *directory.Index, gen uint64, k answerKey) *Reply {
 	if c == nil {
 		return nil
@@ -136,8 +135,7 @@ func (c *answerCache) get(x *directory.Index, gen uint64, k answerKey) *Reply {
 		return nil
 	}
 	c.lru.MoveToFront(el)
-	out := *el.Value.(*answerEntry).r
-	return &out
+	return el.Value.(*answerEntry).r
 }
 
 // put keeps r, rendered from x and gen, for k. r must not be changed
@@ -233,8 +231,14 @@ func (b *Bot) linkGeneration() (uint64, bool) {
 
 // cachedAnswer is the answer kept for key, rendered from x and the current
 // link states, else render's, which is kept for the next asker when the
-// link states allow it (and render did not return nil). What is returned
-// is the caller's own copy: what comes after may set fields of it.
+// link states allow it (and render did not return nil).
+//
+// What is returned may be shared with everyone who asks the same, and so
+// is read only, as are the pages paging cuts from it: nothing between the
+// handler and signing (Presses) writes to a reply. Router.page copies
+// the page it marks, and Presses signs the buttons into its own copy,
+// the one a reply gets: the one reply struct copied per answer, and
+// nothing of the asker's is ever written into what is kept.
 func (b *Bot) cachedAnswer(x *directory.Index, key answerKey, render func() *Reply) *Reply {
 	gen, cacheable := b.linkGeneration()
 	if cacheable {
@@ -245,8 +249,6 @@ func (b *Bot) cachedAnswer(x *directory.Index, key answerKey, render func() *Rep
 	r := render()
 	if cacheable && r != nil {
 		b.answers.put(x, gen, key, r)
-		out := *r
-		r = &out
 	}
 	return r
 }

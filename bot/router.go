@@ -209,16 +209,19 @@ func (r *Router) page(ctx context.Context, m *Message) (*Reply, error) {
 	if err != nil || rep == nil {
 		return rep, err
 	}
-	rep = paginate(rep, &inner, page)
-	rep.Edit = m.pressKind == pressPager
-	rep.paged = true
-	return rep, nil
+	// The page may be shared (a cached answer's, see cachedAnswer):
+	// marked on a copy.
+	out := *paginate(rep, &inner, page)
+	out.Edit = m.pressKind == pressPager
+	out.paged = true
+	return &out, nil
 }
 
 // paginate keeps one page of a long reply, counting non-heading blocks, and
 // adds buttons to move between pages. It does nothing when the platform
 // shows everything (PageSize 0). A page button's data may be longer than a
-// platform allows: signing (press.go) then keeps it in the store.
+// platform allows: signing (press.go) then keeps it in the store. The
+// page of a cached answer is shared, like the answer: read only.
 func paginate(rep *Reply, m *Message, page int) *Reply {
 	if rep.pages == nil {
 		return cutPage(rep, m, page)
@@ -242,8 +245,7 @@ func paginate(rep *Reply, m *Message, page int) *Reply {
 	r.Blocks = slices.Clip(r.Blocks)
 	r.Buttons = slices.Clip(r.Buttons)
 	rep.pages.put(k, r)
-	out := *r // what comes after may set fields of its reply
-	return &out
+	return r // shared from now on: read only, as the answer is
 }
 
 // cutPage is paginate without the cache.
