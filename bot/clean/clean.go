@@ -21,6 +21,14 @@ var mentions = strings.NewReplacer("<@&", "<", "<@!", "<", "<@", "<", "<#", "<")
 // the rest of a message), and mention syntax that could ping a whole
 // server. It also collapses runs of spaces and trims. It is idempotent.
 func Text(s string) string {
+	if clean(s) {
+		return s
+	}
+	return text(s)
+}
+
+// text is Text without the shortcut for text that is already clean.
+func text(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "")
 	}
@@ -141,4 +149,20 @@ func defang(w string) string {
 		}
 	}
 	return b.String()
+}
+
+// clean reports whether Text would return s as it is, for the text most
+// people type ("Canada", "Victoria, BC"): printable ASCII without "<" or
+// "@", single spaces between words and none at either end.
+func clean(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c > '~' || c == '<' || c == '@' || (c == ' ' && s[i+1] == ' ') {
+			return false
+		}
+	}
+	return true
 }

@@ -77,3 +77,28 @@ func FuzzEcho(f *testing.F) {
 		}
 	})
 }
+
+// TestCleanFastPath: text that clean passes as it is, Text leaves
+// unchanged, over every string of up to four bytes drawn from the bytes
+// that matter to it.
+func TestCleanFastPath(t *testing.T) {
+	alphabet := []byte{' ', 'a', 'Z', '<', '@', '#', '~', 0x7f, '\t', '\n', 0xc3, 0xa9, 0}
+	var walk func(s []byte)
+	walk = func(s []byte) {
+		if clean(string(s)) && text(string(s)) != string(s) {
+			t.Errorf("clean(%q) but text gives %q", s, text(string(s)))
+		}
+		if len(s) == 4 {
+			return
+		}
+		for _, c := range alphabet {
+			walk(append(s, c))
+		}
+	}
+	walk(nil)
+	for _, s := range []string{"Canada", "Victoria, BC", "/find Vancouver"} {
+		if !clean(s) {
+			t.Errorf("clean(%q) = false", s)
+		}
+	}
+}
