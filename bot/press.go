@@ -292,8 +292,9 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 	buf.Grow(size)
 	// The kind follows from the command's name, which a command line
 	// starting with "/" shows before its first space: buttons whose data
-	// share that head ("/org ") share the kind, and most of an answer's
-	// buttons do; and the binding follows from the kind.
+	// start with that head ("/org ", which ends at that space) share the
+	// kind, and most of an answer's buttons do; and the binding follows
+	// from the kind.
 	var head string
 	var headKind, boundKind byte
 	var b binding
@@ -306,11 +307,11 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 				continue
 			}
 			var kind byte
-			if i := strings.IndexByte(btn.Data, ' '); i > 0 && btn.Data[0] == '/' && btn.Data[:i+1] == head {
+			if head != "" && strings.HasPrefix(btn.Data, head) {
 				kind = headKind
 			} else {
 				kind = p.kindOf(btn.Data, to)
-				if i > 0 && btn.Data[0] == '/' {
+				if i := strings.IndexByte(btn.Data, ' '); i > 0 && btn.Data[0] == '/' {
 					head, headKind = btn.Data[:i+1], kind
 				}
 			}
