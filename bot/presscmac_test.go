@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"crypto/aes"
+	"crypto/rand"
 	"encoding/hex"
 	"strings"
 	"testing"
@@ -140,5 +141,23 @@ func BenchmarkSignReply(b *testing.B) {
 	for b.Loop() {
 		out := *rep
 		p.signReply(ctx, &out, m, nil)
+	}
+}
+
+// TestAppendTag64 checks the written-out encoding of a tag against b64's
+// over random blocks and the extreme ones.
+func TestAppendTag64(t *testing.T) {
+	blocks := [][16]byte{{}, {0: 0xff, 1: 0xff, 2: 0xff, 3: 0xff, 4: 0xff, 5: 0xff, 6: 0xff, 7: 0xff}}
+	for range 1000 {
+		var x [16]byte
+		if _, err := rand.Read(x[:]); err != nil {
+			t.Fatal(err)
+		}
+		blocks = append(blocks, x)
+	}
+	for _, x := range blocks {
+		if got, want := string(appendTag64([]byte("~a"), &x)), "~a"+b64.EncodeToString(x[:tagBytes]); got != want {
+			t.Fatalf("appendTag64(%x) = %q, want %q", x[:tagBytes], got, want)
+		}
 	}
 }
