@@ -107,7 +107,7 @@ func (m *Message) Command() (name, args string, ok bool) {
 		return "", t, false
 	}
 	head, rest, _ := strings.Cut(t[1:], " ")
-	if i := strings.IndexAny(head, "\n\t"); i >= 0 {
+	if i := indexNewlineOrTab(head); i >= 0 {
 		rest = head[i+1:] + " " + rest
 		head = head[:i]
 	}
@@ -121,4 +121,16 @@ func (m *Message) Command() (name, args string, ok bool) {
 		return "", "", false
 	}
 	return strings.ToLower(head), strings.TrimSpace(rest), true
+}
+
+// indexNewlineOrTab is strings.IndexAny(s, "\n\t"), which costs more than
+// the rest of Command for a command's name: neither byte occurs inside
+// a UTF-8 sequence, so looking at bytes is the same.
+func indexNewlineOrTab(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' || s[i] == '\t' {
+			return i
+		}
+	}
+	return -1
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/unionbot/unionbot/directory/directorytest"
@@ -24,5 +25,15 @@ func BenchmarkSignPage(b *testing.B) {
 	for b.Loop() {
 		out := *page
 		core.press.signReply(ctx, &out, m, nil)
+	}
+}
+
+// TestIndexNewlineOrTab: the byte scan Command uses finds what
+// strings.IndexAny(s, "\n\t") finds, invalid UTF-8 included.
+func TestIndexNewlineOrTab(t *testing.T) {
+	for _, s := range []string{"", "find", "find\tx", "org\nvandu", "a\t\nb", "\xff\n", "é\t", "\xe2\x80\n", "no tab here"} {
+		if got, want := indexNewlineOrTab(s), strings.IndexAny(s, "\n\t"); got != want {
+			t.Errorf("indexNewlineOrTab(%q) = %d, want %d", s, got, want)
+		}
 	}
 }
