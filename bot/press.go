@@ -288,8 +288,14 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 	const noData, dropped = -1, -2
 	var endsAt [32]int
 	ends := endsAt[:0]
-	var buf strings.Builder
-	buf.Grow(size)
+	// The data are sealed into a buffer on the stack, made a string
+	// once: a strings.Builder written once a button would cost a write
+	// barrier a button while the collector runs.
+	var bufAt [1024]byte
+	buf := bufAt[:0]
+	if size > len(bufAt) {
+		buf = make([]byte, 0, size)
+	}
 	// The kind follows from the command's name, which a command line
 	// starting with "/" shows before its first space: buttons whose data
 	// start with that head ("/org ", which ends at that space) share the
@@ -323,18 +329,17 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 				}
 				boundKind = kind
 			}
-			sealed, ok := p.appendSeal(ctx, s, s.out[:0], kind, b, btn.Data)
+			sealed, ok := p.appendSeal(ctx, s, buf, kind, b, btn.Data)
 			if !ok {
 				ends = append(ends, dropped)
 				continue
 			}
-			s.out = sealed
-			buf.Write(sealed)
-			ends = append(ends, buf.Len())
+			buf = sealed
+			ends = append(ends, len(buf))
 			kept++
 		}
 	}
-	data := buf.String()
+	data := string(buf)
 	all := make([]Button, kept)
 	rows := make([][]Button, 0, len(r.Buttons))
 	i, k, at := 0, 0, 0

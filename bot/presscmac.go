@@ -138,7 +138,6 @@ type signer struct {
 	after [aes.BlockSize]byte // the chain after b's blocks
 	x     [aes.BlockSize]byte
 	buf   []byte
-	out   []byte // a button's sealed data, before signReply keeps it
 }
 
 // appendTag appends the version 2 tag of payload (tagLen characters) for
