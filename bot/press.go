@@ -354,7 +354,17 @@ func (p *presses) signReply(ctx context.Context, r *Reply, m *Message, to *Addre
 			case noData:
 				all[k] = btn
 			default:
-				all[k] = Button{Label: btn.Label, Data: data[at:end], Style: btn.Style, URL: btn.URL, Share: btn.Share}
+				// Field by field into the zeroed array, and only the
+				// fields set: a whole Button assigned moves all four
+				// strings through the write barrier, empty ones too.
+				nb := &all[k]
+				nb.Label, nb.Data, nb.Style = btn.Label, data[at:end], btn.Style
+				if btn.URL != "" {
+					nb.URL = btn.URL
+				}
+				if btn.Share != "" {
+					nb.Share = btn.Share
+				}
 				at = end
 			}
 			k++
