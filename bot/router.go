@@ -140,7 +140,9 @@ func (r *Router) Commands() []Command { return append([]Command(nil), r.info...)
 func (r *Router) isModerator(name string) bool { return r.moderator[name] }
 
 // Handle routes m, and keeps the first page of a long answer (see
-// paginate).
+// paginate). The reply may be shared with others who asked the same (a
+// cached answer's page, see cachedAnswer): read only; Bot.Handle's is
+// the caller's own.
 func (r *Router) Handle(ctx context.Context, m *Message) (*Reply, error) {
 	name, _, ok := m.Command()
 	if !ok {
