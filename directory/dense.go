@@ -345,11 +345,12 @@ func (r *denseRanker) block(b *block, mins []uint32, w int) {
 // in its top tier whose bound could still beat the worst kept. The names
 // whose words are all low come second, and only if their bound could
 // still beat the worst kept by then, which the first pass has usually
-// raised above it.
+// raised above it: the first pass keeps the blocks that have such names,
+// so that the second reads only them, from one array.
 func (r *denseRanker) rankBlocks() {
 	ss := r.sets()
 	total := 0
-	lowsLeft := false
+	lows := r.s.lowBlocks[:0]
 	var b block // reused: one block's bits are read into it at a time
 	for w := range r.dense[0].bits {
 		r.block(&b, ss.mins, w)
@@ -357,28 +358,40 @@ func (r *denseRanker) rankBlocks() {
 			continue
 		}
 		total += bits.OnesCount64(b.covered)
-		lowsLeft = lowsLeft || b.lows != 0
+		if b.lows != 0 {
+			lows = append(lows, b)
+		}
 		if m := b.covered &^ b.lows; m != 0 {
 			r.scoreBlock(&b, m, nil)
 		}
 	}
+	r.s.lowBlocks = lows
 	r.total += total
-	if !lowsLeft {
-		return
-	}
 	// Only the names of the sets whose low bound could beat the worst
-	// kept need be read again (all of them while fewer than MaxPerTier
-	// are kept).
+	// kept need be scored (all of them while fewer than MaxPerTier are
+	// kept).
 	mins := ss.mins
 	if r.isFull {
 		mins = ss.lowsAbove(r.worst, nil)
 	}
-	for w := range r.dense[0].bits {
-		if len(mins) == 0 {
-			return
+	if len(mins) == 0 {
+		return
+	}
+	for k := range lows {
+		b := &lows[k]
+		m := b.lows
+		if r.isFull {
+			m = 0
+			for _, set := range mins {
+				in := b.lows
+				for ; set != 0 && in != 0; set &= set - 1 {
+					in &= b.in[bits.TrailingZeros32(set)]
+				}
+				m |= in
+			}
 		}
-		if r.block(&b, mins, w); b.lows != 0 {
-			r.scoreBlock(&b, b.lows, &ss)
+		if m != 0 {
+			r.scoreBlock(b, m, &ss)
 		}
 	}
 }

@@ -22,6 +22,8 @@ type scratch struct {
 	// dense ranking leaves out of its combinations (dense.go).
 	excl    []uint64
 	exclIDs []int32
+	// lowBlocks are the blocks the dense ranking reads again (dense.go).
+	lowBlocks []block
 }
 
 type accum struct{ score, cover float32 }
