@@ -315,19 +315,34 @@ type block struct {
 	covered, lows uint64
 }
 
-// block reads block w; covered are the names of the sets mins are the
-// minimal sets of: the OR, over mins, of the AND of their words' bits, a
-// few word operations whatever the number of sets.
-func (r *denseRanker) block(b *block, mins []uint32, w int) {
-	b.w, b.covered, b.lows = w, 0, 0
-	n := len(r.dense)
-	for i := range n {
+// lowBlock is a block whose covered names have some all low (lows).
+type lowBlock struct {
+	w    int32
+	lows uint64
+}
+
+// read reads the dense words' bits of block w into b.in.
+func (r *denseRanker) read(b *block, w int) {
+	b.w = w
+	for i := range len(r.dense) {
 		b.in[i] = r.bitsOf[i][w]
 	}
+}
+
+// block reads block w; covered are the names of the sets mins are the
+// minimal sets of: the OR, over mins, of the AND of their words' bits, a
+// few word operations whatever the number of sets. (The inner loop runs
+// to the end of each set rather than stopping once m is empty: its trip
+// counts then repeat from block to block, which the branch predictor
+// learns.)
+func (r *denseRanker) block(b *block, mins []uint32, w int) {
+	b.covered, b.lows = 0, 0
+	r.read(b, w)
+	n := len(r.dense)
 	keep := ^r.s.excl[w]
 	for _, set := range mins {
 		m := keep
-		for ; set != 0 && m != 0; set &= set - 1 {
+		for ; set != 0; set &= set - 1 {
 			m &= b.in[bits.TrailingZeros32(set)]
 		}
 		b.covered |= m
@@ -359,7 +374,7 @@ func (r *denseRanker) rankBlocks() {
 		}
 		total += bits.OnesCount64(b.covered)
 		if b.lows != 0 {
-			lows = append(lows, b)
+			lows = append(lows, lowBlock{int32(w), b.lows})
 		}
 		if m := b.covered &^ b.lows; m != 0 {
 			r.scoreBlock(&b, m, nil)
@@ -377,13 +392,13 @@ func (r *denseRanker) rankBlocks() {
 	if len(mins) == 0 {
 		return
 	}
-	for k := range lows {
-		b := &lows[k]
-		m := b.lows
+	for _, lb := range lows {
+		r.read(&b, int(lb.w))
+		m := lb.lows
 		if r.isFull {
 			m = 0
 			for _, set := range mins {
-				in := b.lows
+				in := lb.lows
 				for ; set != 0 && in != 0; set &= set - 1 {
 					in &= b.in[bits.TrailingZeros32(set)]
 				}
@@ -391,7 +406,7 @@ func (r *denseRanker) rankBlocks() {
 			}
 		}
 		if m != 0 {
-			r.scoreBlock(b, m, &ss)
+			r.scoreBlock(&b, m, &ss)
 		}
 	}
 }

@@ -23,7 +23,7 @@ type scratch struct {
 	excl    []uint64
 	exclIDs []int32
 	// lowBlocks are the blocks the dense ranking reads again (dense.go).
-	lowBlocks []block
+	lowBlocks []lowBlock
 }
 
 type accum struct{ score, cover float32 }
