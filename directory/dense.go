@@ -181,11 +181,16 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 	for i, d := range r.dense {
 		r.bitsOf[i], r.lowOf[i] = d.bits, d.low
 	}
+	// The heap holds places in s.hits, which has what it compares side
+	// by side in a small array, rather than organisation ids, whose
+	// scores and name orders are scattered over two arrays of them all.
+	s.hits = s.hits[:0]
 	r.heap.better = func(a, b int32) bool {
-		if sa, sb := s.acc[a].score, s.acc[b].score; sa != sb {
-			return sa > sb
+		x, y := &s.hits[a], &s.hits[b]
+		if x.score != y.score {
+			return x.score > y.score
 		}
-		return ni.nameOrder[a] < ni.nameOrder[b]
+		return x.order < y.order
 	}
 	for _, t := range q.extra {
 		r.extraBits = append(r.extraBits, ni.dense[t])
@@ -195,7 +200,17 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 	r.rankBlocks()
 	out := r.heap.ids
 	sort.Slice(out, func(i, j int) bool { return r.heap.better(out[i], out[j]) })
+	for i, k := range out {
+		out[i] = s.hits[k].id
+	}
 	return out, r.total, true
+}
+
+// denseHit is a name offered to the dense ranking's heap.
+type denseHit struct {
+	score float32
+	order int32 // the name's place in name order, which breaks ties
+	id    int32
 }
 
 // offer keeps id if it is among the best so far, and keeps worst, the
@@ -205,13 +220,11 @@ func (r *denseRanker) offer(id int32, a accum) {
 	if r.isFull && a.score < r.worst {
 		return
 	}
-	if r.s.acc[id] == (accum{}) {
-		r.s.touched = append(r.s.touched, id)
-	}
-	r.s.acc[id] = a
-	h.offer(id, MaxPerTier)
+	k := int32(len(r.s.hits))
+	r.s.hits = append(r.s.hits, denseHit{a.score, r.ni.nameOrder[id], id})
+	h.offer(k, MaxPerTier)
 	if len(h.ids) == MaxPerTier {
-		r.isFull, r.worst = true, r.s.acc[h.ids[0]].score
+		r.isFull, r.worst = true, r.s.hits[h.ids[0]].score
 	}
 }
 

@@ -24,6 +24,8 @@ type scratch struct {
 	exclIDs []int32
 	// lowBlocks are the blocks the dense ranking reads again (dense.go).
 	lowBlocks []lowBlock
+	// hits are the names offered to the dense ranking's heap.
+	hits []denseHit
 }
 
 type accum struct{ score, cover float32 }
