@@ -323,15 +323,6 @@ func (ss *sets) lowsAbove(worst float32, out []uint32) []uint32 {
 type block struct {
 	w  int
 	in [maxDenseTerms]uint64 // in[i]: the names holding r.dense[i]
-	// covered are the names (not marked by rankSparse) whose dense words
-	// cover need, lows those of them whose words are all low.
-	covered, lows uint64
-}
-
-// lowBlock is a block whose covered names have some all low (lows).
-type lowBlock struct {
-	w    int32
-	lows uint64
 }
 
 // read reads the dense words' bits of block w into b.in.
@@ -342,83 +333,93 @@ func (r *denseRanker) read(b *block, w int) {
 	}
 }
 
-// block reads block w; covered are the names of the sets mins are the
-// minimal sets of: the OR, over mins, of the AND of their words' bits, a
-// few word operations whatever the number of sets. (The inner loop runs
-// to the end of each set rather than stopping once m is empty: its trip
-// counts then repeat from block to block, which the branch predictor
-// learns.)
-func (r *denseRanker) block(b *block, mins []uint32, w int) {
-	b.covered, b.lows = 0, 0
-	r.read(b, w)
-	n := len(r.dense)
-	keep := ^r.s.excl[w]
+// cover sets dst[w], for every block w, to the names of the sets mins are
+// the minimal sets of: the OR, over mins, of the AND of their words' bits,
+// a few word operations whatever the number of sets. It runs along whole
+// arrays, one simple loop at a time (tmp holds the AND of more than two
+// words), rather than block by block through loops over the words, whose
+// overhead was most of the cost.
+func (r *denseRanker) cover(dst, tmp []uint64, mins []uint32) {
+	n := len(dst)
+	clear(dst)
 	for _, set := range mins {
-		m := keep
-		for ; set != 0; set &= set - 1 {
-			m &= b.in[bits.TrailingZeros32(set)]
+		and := r.bitsOf[bits.TrailingZeros32(set)][:n]
+		set &= set - 1
+		for ; set&(set-1) != 0; set &= set - 1 { // more than one word left
+			src := r.bitsOf[bits.TrailingZeros32(set)][:n]
+			for w := range tmp[:n] {
+				tmp[w] = and[w] & src[w]
+			}
+			and = tmp[:n]
 		}
-		b.covered |= m
-	}
-	if b.covered != 0 {
-		b.lows = b.covered
-		for i := range n {
-			b.lows &= r.lowOf[i][w] | ^b.in[i]
+		if set == 0 {
+			for w := range dst {
+				dst[w] |= and[w]
+			}
+			continue
+		}
+		last := r.bitsOf[bits.TrailingZeros32(set)][:n]
+		for w := range dst {
+			dst[w] |= and[w] & last[w]
 		}
 	}
 }
 
-// rankBlocks counts, block of 64 by block, the names (not marked by
-// rankSparse) whose dense words cover need, and scores those with a word
-// in its top tier whose bound could still beat the worst kept. The names
-// whose words are all low come second, and only if their bound could
-// still beat the worst kept by then, which the first pass has usually
-// raised above it: the first pass keeps the blocks that have such names,
-// so that the second reads only them, from one array.
+// rankBlocks counts the names (not marked by rankSparse) whose dense words
+// cover need, and scores, block of 64 by block, those with a word in its
+// top tier whose bound could still beat the worst kept. The names whose
+// words are all low come second, and only if their bound could still
+// beat the worst kept by then, which the first pass has usually raised
+// above it. The blocks' names are found along whole arrays (cover), which
+// the second pass reuses.
 func (r *denseRanker) rankBlocks() {
 	ss := r.sets()
+	s := r.s
+	words := len(r.bitsOf[0])
+	if len(s.cover) < words {
+		s.cover, s.lows, s.and = make([]uint64, words), make([]uint64, words), make([]uint64, words)
+	}
+	cov, lows, tmp := s.cover[:words], s.lows[:words], s.and[:words]
+	r.cover(cov, tmp, ss.mins)
+	excl := s.excl[:words]
 	total := 0
-	lows := r.s.lowBlocks[:0]
+	for w := range cov {
+		c := cov[w] &^ excl[w]
+		cov[w] = c
+		total += bits.OnesCount64(c)
+	}
+	r.total += total
+	// lows: the covered names whose dense words are all low.
+	copy(lows, cov)
+	for i := range len(r.dense) {
+		low, in := r.lowOf[i][:words], r.bitsOf[i][:words]
+		for w := range lows {
+			lows[w] &= low[w] | ^in[w]
+		}
+	}
 	var b block // reused: one block's bits are read into it at a time
-	for w := range r.dense[0].bits {
-		r.block(&b, ss.mins, w)
-		if b.covered == 0 {
-			continue
-		}
-		total += bits.OnesCount64(b.covered)
-		if b.lows != 0 {
-			lows = append(lows, lowBlock{int32(w), b.lows})
-		}
-		if m := b.covered &^ b.lows; m != 0 {
+	for w, c := range cov {
+		if m := c &^ lows[w]; m != 0 {
+			r.read(&b, w)
 			r.scoreBlock(&b, m, nil)
 		}
 	}
-	r.s.lowBlocks = lows
-	r.total += total
 	// Only the names of the sets whose low bound could beat the worst
 	// kept need be scored (all of them while fewer than MaxPerTier are
 	// kept).
-	mins := ss.mins
 	if r.isFull {
-		mins = ss.lowsAbove(r.worst, nil)
-	}
-	if len(mins) == 0 {
-		return
-	}
-	for _, lb := range lows {
-		r.read(&b, int(lb.w))
-		m := lb.lows
-		if r.isFull {
-			m = 0
-			for _, set := range mins {
-				in := lb.lows
-				for ; set != 0 && in != 0; set &= set - 1 {
-					in &= b.in[bits.TrailingZeros32(set)]
-				}
-				m |= in
-			}
+		mins := ss.lowsAbove(r.worst, nil)
+		if len(mins) == 0 {
+			return
 		}
+		r.cover(cov, tmp, mins)
+		for w := range lows {
+			lows[w] &= cov[w]
+		}
+	}
+	for w, m := range lows {
 		if m != 0 {
+			r.read(&b, w)
 			r.scoreBlock(&b, m, &ss)
 		}
 	}

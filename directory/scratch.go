@@ -22,8 +22,9 @@ type scratch struct {
 	// dense ranking leaves out of its combinations (dense.go).
 	excl    []uint64
 	exclIDs []int32
-	// lowBlocks are the blocks the dense ranking reads again (dense.go).
-	lowBlocks []lowBlock
+	// cover, lows and and are the dense ranking's arrays of a word per
+	// block of 64 organisations (dense.go), made at its first search.
+	cover, lows, and []uint64
 	// hits are the names offered to the dense ranking's heap.
 	hits []denseHit
 }
