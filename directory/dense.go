@@ -374,6 +374,9 @@ func (r *denseRanker) cover(dst, tmp []uint64, mins []uint32) {
 // the second pass reuses.
 func (r *denseRanker) rankBlocks() {
 	ss := r.sets()
+	if len(ss.mins) == 0 {
+		return // no set of dense words alone covers need (rankSparse did it all)
+	}
 	s := r.s
 	words := len(r.bitsOf[0])
 	if len(s.cover) < words {
@@ -389,6 +392,9 @@ func (r *denseRanker) rankBlocks() {
 		total += bits.OnesCount64(c)
 	}
 	r.total += total
+	if total == 0 {
+		return
+	}
 	// lows: the covered names whose dense words are all low.
 	copy(lows, cov)
 	for i := range len(r.dense) {
