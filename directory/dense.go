@@ -149,8 +149,9 @@ type denseRanker struct {
 	q     nameQuery
 	need  float32
 	dense []*denseTerm // the query's dense words' bitsets, in query order
-	// bitsOf and lowOf are their bits and low, at hand for the block
-	// loop, which reads them once a block.
+	// bitsOf and lowOf are their bits and low, at hand for the passes
+	// along whole arrays (rankBlocks, cover) and the blocks read to be
+	// scored (read).
 	bitsOf, lowOf [maxDenseTerms][]uint64
 	idf           []float32 // their idf
 	// termBits and extraBits are the bitsets of q.terms and q.extra (nil
