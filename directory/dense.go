@@ -149,8 +149,9 @@ type denseRanker struct {
 	q     nameQuery
 	need  float32
 	dense []*denseTerm // the query's dense words' bitsets, in query order
-	// bitsOf and lowOf are their bits and low, at hand for the block
-	// loop, which reads them once a block.
+	// bitsOf and lowOf are their bits and low, at hand for the passes
+	// along whole arrays (rankBlocks, cover) and the blocks read to be
+	// scored (read).
 	bitsOf, lowOf [maxDenseTerms][]uint64
 	idf           []float32 // their idf
 	// termBits and extraBits are the bitsets of q.terms and q.extra (nil
@@ -181,11 +182,16 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 	for i, d := range r.dense {
 		r.bitsOf[i], r.lowOf[i] = d.bits, d.low
 	}
+	// The heap holds places in s.hits, which has what it compares side
+	// by side in a small array, rather than organisation ids, whose
+	// scores and name orders are scattered over two arrays of them all.
+	s.hits = s.hits[:0]
 	r.heap.better = func(a, b int32) bool {
-		if sa, sb := s.acc[a].score, s.acc[b].score; sa != sb {
-			return sa > sb
+		x, y := &s.hits[a], &s.hits[b]
+		if x.score != y.score {
+			return x.score > y.score
 		}
-		return ni.nameOrder[a] < ni.nameOrder[b]
+		return x.order < y.order
 	}
 	for _, t := range q.extra {
 		r.extraBits = append(r.extraBits, ni.dense[t])
@@ -195,7 +201,17 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 	r.rankBlocks()
 	out := r.heap.ids
 	sort.Slice(out, func(i, j int) bool { return r.heap.better(out[i], out[j]) })
+	for i, k := range out {
+		out[i] = s.hits[k].id
+	}
 	return out, r.total, true
+}
+
+// denseHit is a name offered to the dense ranking's heap.
+type denseHit struct {
+	score float32
+	order int32 // the name's place in name order, which breaks ties
+	id    int32
 }
 
 // offer keeps id if it is among the best so far, and keeps worst, the
@@ -205,13 +221,11 @@ func (r *denseRanker) offer(id int32, a accum) {
 	if r.isFull && a.score < r.worst {
 		return
 	}
-	if r.s.acc[id] == (accum{}) {
-		r.s.touched = append(r.s.touched, id)
-	}
-	r.s.acc[id] = a
-	h.offer(id, MaxPerTier)
+	k := int32(len(r.s.hits))
+	r.s.hits = append(r.s.hits, denseHit{a.score, r.ni.nameOrder[id], id})
+	h.offer(k, MaxPerTier)
 	if len(h.ids) == MaxPerTier {
-		r.isFull, r.worst = true, r.s.acc[h.ids[0]].score
+		r.isFull, r.worst = true, r.s.hits[h.ids[0]].score
 	}
 }
 
@@ -310,75 +324,110 @@ func (ss *sets) lowsAbove(worst float32, out []uint32) []uint32 {
 type block struct {
 	w  int
 	in [maxDenseTerms]uint64 // in[i]: the names holding r.dense[i]
-	// covered are the names (not marked by rankSparse) whose dense words
-	// cover need, lows those of them whose words are all low.
-	covered, lows uint64
 }
 
-// block reads block w; covered are the names of the sets mins are the
-// minimal sets of: the OR, over mins, of the AND of their words' bits, a
-// few word operations whatever the number of sets.
-func (r *denseRanker) block(b *block, mins []uint32, w int) {
-	b.w, b.covered, b.lows = w, 0, 0
-	n := len(r.dense)
-	for i := range n {
+// read reads the dense words' bits of block w into b.in.
+func (r *denseRanker) read(b *block, w int) {
+	b.w = w
+	for i := range len(r.dense) {
 		b.in[i] = r.bitsOf[i][w]
 	}
-	keep := ^r.s.excl[w]
+}
+
+// cover sets dst[w], for every block w, to the names of the sets mins are
+// the minimal sets of: the OR, over mins, of the AND of their words' bits,
+// a few word operations whatever the number of sets. It runs along whole
+// arrays, one simple loop at a time (tmp holds the AND of more than two
+// words), rather than block by block through loops over the words, whose
+// overhead was most of the cost.
+func (r *denseRanker) cover(dst, tmp []uint64, mins []uint32) {
+	n := len(dst)
+	clear(dst)
 	for _, set := range mins {
-		m := keep
-		for ; set != 0 && m != 0; set &= set - 1 {
-			m &= b.in[bits.TrailingZeros32(set)]
+		and := r.bitsOf[bits.TrailingZeros32(set)][:n]
+		set &= set - 1
+		for ; set&(set-1) != 0; set &= set - 1 { // more than one word left
+			src := r.bitsOf[bits.TrailingZeros32(set)][:n]
+			for w := range tmp[:n] {
+				tmp[w] = and[w] & src[w]
+			}
+			and = tmp[:n]
 		}
-		b.covered |= m
-	}
-	if b.covered != 0 {
-		b.lows = b.covered
-		for i := range n {
-			b.lows &= r.lowOf[i][w] | ^b.in[i]
+		if set == 0 {
+			for w := range dst {
+				dst[w] |= and[w]
+			}
+			continue
+		}
+		last := r.bitsOf[bits.TrailingZeros32(set)][:n]
+		for w := range dst {
+			dst[w] |= and[w] & last[w]
 		}
 	}
 }
 
-// rankBlocks counts, block of 64 by block, the names (not marked by
-// rankSparse) whose dense words cover need, and scores those with a word
-// in its top tier whose bound could still beat the worst kept. The names
-// whose words are all low come second, and only if their bound could
-// still beat the worst kept by then, which the first pass has usually
-// raised above it.
+// rankBlocks counts the names (not marked by rankSparse) whose dense words
+// cover need, and scores, block of 64 by block, those with a word in its
+// top tier whose bound could still beat the worst kept. The names whose
+// words are all low come second, and only if their bound could still
+// beat the worst kept by then, which the first pass has usually raised
+// above it. The blocks' names are found along whole arrays (cover), which
+// the second pass reuses.
 func (r *denseRanker) rankBlocks() {
 	ss := r.sets()
+	if len(ss.mins) == 0 {
+		return // no set of dense words alone covers need (rankSparse did it all)
+	}
+	s := r.s
+	words := len(r.bitsOf[0])
+	if len(s.cover) < words {
+		s.cover, s.lows, s.and = make([]uint64, words), make([]uint64, words), make([]uint64, words)
+	}
+	cov, lows, tmp := s.cover[:words], s.lows[:words], s.and[:words]
+	r.cover(cov, tmp, ss.mins)
+	excl := s.excl[:words]
 	total := 0
-	lowsLeft := false
-	var b block // reused: one block's bits are read into it at a time
-	for w := range r.dense[0].bits {
-		r.block(&b, ss.mins, w)
-		if b.covered == 0 {
-			continue
+	for w := range cov {
+		c := cov[w] &^ excl[w]
+		cov[w] = c
+		total += bits.OnesCount64(c)
+	}
+	r.total += total
+	if total == 0 {
+		return
+	}
+	// lows: the covered names whose dense words are all low.
+	copy(lows, cov)
+	for i := range len(r.dense) {
+		low, in := r.lowOf[i][:words], r.bitsOf[i][:words]
+		for w := range lows {
+			lows[w] &= low[w] | ^in[w]
 		}
-		total += bits.OnesCount64(b.covered)
-		lowsLeft = lowsLeft || b.lows != 0
-		if m := b.covered &^ b.lows; m != 0 {
+	}
+	var b block // reused: one block's bits are read into it at a time
+	for w, c := range cov {
+		if m := c &^ lows[w]; m != 0 {
+			r.read(&b, w)
 			r.scoreBlock(&b, m, nil)
 		}
 	}
-	r.total += total
-	if !lowsLeft {
-		return
-	}
 	// Only the names of the sets whose low bound could beat the worst
-	// kept need be read again (all of them while fewer than MaxPerTier
-	// are kept).
-	mins := ss.mins
+	// kept need be scored (all of them while fewer than MaxPerTier are
+	// kept).
 	if r.isFull {
-		mins = ss.lowsAbove(r.worst, nil)
-	}
-	for w := range r.dense[0].bits {
+		mins := ss.lowsAbove(r.worst, nil)
 		if len(mins) == 0 {
 			return
 		}
-		if r.block(&b, mins, w); b.lows != 0 {
-			r.scoreBlock(&b, b.lows, &ss)
+		r.cover(cov, tmp, mins)
+		for w := range lows {
+			lows[w] &= cov[w]
+		}
+	}
+	for w, m := range lows {
+		if m != 0 {
+			r.read(&b, w)
+			r.scoreBlock(&b, m, &ss)
 		}
 	}
 }

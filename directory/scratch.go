@@ -22,6 +22,11 @@ type scratch struct {
 	// dense ranking leaves out of its combinations (dense.go).
 	excl    []uint64
 	exclIDs []int32
+	// cover, lows and and are the dense ranking's arrays of a word per
+	// block of 64 organisations (dense.go), made at its first search.
+	cover, lows, and []uint64
+	// hits are the names offered to the dense ranking's heap.
+	hits []denseHit
 }
 
 type accum struct{ score, cover float32 }
