@@ -136,15 +136,76 @@ func (t *geoTree) search(q [3]float64, lo, hi, axis, k int, skip func(int32) boo
 }
 
 // within calls fn with the id of every point at most km (great-circle) from
-// p, in no particular order, and its squared chord distance from p, which
-// orders points as their great-circle distance does at no trigonometry.
+// p, and its squared chord distance from p, which orders points as their
+// great-circle distance does at no trigonometry. The order is the tree's
+// pre-order (a node, then its lower half, then its upper half), the same
+// as appendWithin's: callers break ties between equal distances by it.
 func (t *geoTree) within(p Point, km float64, fn func(id int32, chord2 float64)) {
 	if len(t.pts) == 0 {
 		return
 	}
-	// The chord of a great-circle arc of angle a is 2 sin(a/2).
+	t.walkWithin(unit(p), withinR2(km), 0, len(t.pts), 0, fn)
+}
+
+// withinR2 is the squared chord of a great-circle distance of km: the
+// chord of an arc of angle a is 2 sin(a/2).
+func withinR2(km float64) float64 {
 	c := 2 * math.Sin(km/earthRadiusKm/2)
-	t.walkWithin(unit(p), c*c, 0, len(t.pts), 0, fn)
+	return c * c
+}
+
+// appendWithin appends to dst a nearCand (id and d; order and pos left
+// zero) for every point at most km from p, in within's order, and returns
+// the extended slice. It is within without a call per point: a city's
+// answer at 100,000 organisations takes a few hundred from it.
+func (t *geoTree) appendWithin(dst []nearCand, p Point, km float64) []nearCand {
+	q, r2 := unit(p), withinR2(km)
+	pts := t.pts
+	// The ranges still to visit: a node's upper half waits while its
+	// lower half is walked, so the stack never holds more than the
+	// tree's depth, at most 32 levels for an int32 id's worth of points.
+	type span struct{ lo, hi, axis int32 }
+	var stack [64]span
+	top := 0
+	if len(pts) > 0 {
+		stack[0] = span{0, int32(len(pts)), 0}
+		top = 1
+	}
+	for top > 0 {
+		top--
+		sp := stack[top]
+		lo, hi, axis := int(sp.lo), int(sp.hi), int(sp.axis)
+		for lo < hi {
+			mid := (lo + hi) / 2
+			n := &pts[mid]
+			if d := chord2(q, n.v); d <= r2 {
+				dst = append(dst, nearCand{id: n.id, d: d})
+			}
+			diff := q[axis] - n.v[axis]
+			next := axis + 1
+			if next == 3 {
+				next = 0
+			}
+			goLow := diff <= 0 || diff*diff <= r2
+			goHigh := diff >= 0 || diff*diff <= r2
+			switch {
+			case goLow && goHigh:
+				if mid+1 < hi {
+					stack[top] = span{int32(mid + 1), int32(hi), int32(next)}
+					top++
+				}
+				hi = mid
+			case goLow:
+				hi = mid
+			case goHigh:
+				lo = mid + 1
+			default:
+				lo = hi
+			}
+			axis = next
+		}
+	}
+	return dst
 }
 
 func (t *geoTree) walkWithin(q [3]float64, r2 float64, lo, hi, axis int, fn func(int32, float64)) {

@@ -3,6 +3,7 @@ package directory
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -338,13 +339,14 @@ func sortNear(cands []nearCand) {
 // head, in that order; the others follow in no order. A city's answer
 // shows MaxPerTier of the thousands of groups near it at 100,000 and
 // only counts the rest, so they are partitioned off (quickselect), not
-// sorted.
+// sorted. Its sorting is written out for nearCand, comparison inlined:
+// slices.SortFunc's call per comparison was most of a city's answer.
 func sortNearFirst(cands []nearCand, k int) {
 	for i := range cands {
 		cands[i].pos = int32(i)
 	}
 	if k >= len(cands) {
-		slices.SortFunc(cands, cmpNear)
+		sortNearAll(cands, 2*bits.Len(uint(len(cands))))
 		return
 	}
 	for lo, hi := 0, len(cands); hi-lo > 1; {
@@ -358,23 +360,78 @@ func sortNearFirst(cands []nearCand, k int) {
 			hi = p
 		}
 	}
-	slices.SortFunc(cands[:k], cmpNear)
+	sortNearAll(cands[:k], 2*bits.Len(uint(k)))
 }
 
-// partitionNear moves the elements of c before a pivot (the middle one)
-// to its left and the others to its right, and returns where it lands.
+// sortNearAll sorts c in sortNear's order (pos set): quicksort down to
+// short ranges, which insertion sort finishes. Past depth levels of
+// partitions, a sign of pivots chosen badly, it leaves the rest to
+// slices.SortFunc, whose cost is bounded.
+func sortNearAll(c []nearCand, depth int) {
+	for len(c) > 12 {
+		if depth == 0 {
+			slices.SortFunc(c, cmpNear)
+			return
+		}
+		depth--
+		p := partitionNear(c)
+		// The shorter side by recursion, the longer by the loop: the
+		// stack stays logarithmic.
+		if p < len(c)-1-p {
+			sortNearAll(c[:p], depth)
+			c = c[p+1:]
+		} else {
+			sortNearAll(c[p+1:], depth)
+			c = c[:p]
+		}
+	}
+	for i := 1; i < len(c); i++ {
+		for j := i; j > 0 && nearLess(&c[j], &c[j-1]); j-- {
+			c[j], c[j-1] = c[j-1], c[j]
+		}
+	}
+}
+
+// partitionNear moves the elements of c before a pivot (the median of
+// its first, middle and last) to its left and the others to its right,
+// and returns where it lands.
 func partitionNear(c []nearCand) int {
 	last := len(c) - 1
+	if m := len(c) / 2; len(c) >= 3 {
+		// Order c[0], c[m], c[last] so that the median is at m.
+		if nearLess(&c[m], &c[0]) {
+			c[m], c[0] = c[0], c[m]
+		}
+		if nearLess(&c[last], &c[m]) {
+			c[last], c[m] = c[m], c[last]
+			if nearLess(&c[m], &c[0]) {
+				c[m], c[0] = c[0], c[m]
+			}
+		}
+	}
 	c[len(c)/2], c[last] = c[last], c[len(c)/2]
+	pv := c[last]
 	p := 0
 	for i := range last {
-		if cmpNear(c[i], c[last]) < 0 {
+		if nearLess(&c[i], &pv) {
 			c[i], c[p] = c[p], c[i]
 			p++
 		}
 	}
 	c[p], c[last] = c[last], c[p]
 	return p
+}
+
+// nearLess is cmpNear(*a, *b) < 0, small enough to be inlined. Distances
+// are never NaN (they are from valid points).
+func nearLess(a, b *nearCand) bool {
+	if a.order != b.order {
+		return a.order < b.order
+	}
+	if a.d != b.d {
+		return a.d < b.d
+	}
+	return a.pos < b.pos
 }
 
 // cmpNear is sortNear's order; pos makes it total.
@@ -405,12 +462,20 @@ func (x *Index) nearCand(id int32, real bool, d float64) nearCand {
 // lists them; peer-run groups before allies), and marks them. Only the
 // first MaxPerTier are in order: the answer shows no more (nearHits).
 func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
-	cands := s.near[:0]
-	x.localTree.within(at, NearKm, func(id int32, d float64) {
-		if s.mark(id) {
-			cands = append(cands, x.nearCand(id, true, d))
+	// The tree's points in its order, those marked already (the city's
+	// own groups) dropped: the order within would have called with.
+	cands := x.localTree.appendWithin(s.near[:0], at, NearKm)
+	n := 0
+	for _, c := range cands {
+		if s.mark(c.id) {
+			if isAlly(&x.orgs[c.id]) {
+				c.order = 2
+			}
+			cands[n] = c
+			n++
 		}
-	})
+	}
+	cands = cands[:n]
 	if sub != "" {
 		u := unit(at)
 		for _, id := range x.subIn[sub] {
@@ -443,11 +508,17 @@ func (x *Index) nearHits(cands []nearCand, more *int) []Hit {
 		return nil
 	}
 	out := make([]Hit, len(cands))
+	// Groups of one city share its point, so equal distances come in
+	// runs (cands are in order): each run's arcsine is taken once.
+	lastD, lastKm := math.NaN(), 0.0
 	for i, c := range cands {
 		o := &x.orgs[c.id]
 		out[i] = Hit{Org: o, Km: -1}
 		if c.order&1 == 0 {
-			out[i].Km = chordKm(c.d)
+			if c.d != lastD {
+				lastD, lastKm = c.d, chordKm(c.d)
+			}
+			out[i].Km = lastKm
 		}
 	}
 	return out
