@@ -323,6 +323,9 @@ type nearCand struct {
 	pos   int32 // its position as found, which breaks ties (sortNear)
 	d     float64
 	order uint8 // 0 peer-run with a point, 1 peer-run without, 2 and 3 allies
+	// bucket is sortNearHead's bucket, a coarse sortNear order; it sits
+	// in what would be padding.
+	bucket uint16
 }
 
 // sortNear orders cands by order, then d, ties kept as found: a stable
@@ -338,13 +341,126 @@ func sortNear(cands []nearCand) {
 // sortNearFirst puts the k first of cands in sortNear's order at its
 // head, in that order; the others follow in no order. A city's answer
 // shows MaxPerTier of the thousands of groups near it at 100,000 and
-// only counts the rest, so they are partitioned off (quickselect), not
-// sorted. Its sorting is written out for nearCand, comparison inlined:
-// slices.SortFunc's call per comparison was most of a city's answer.
+// only counts the rest, so they are not sorted (sortNearHead).
 func sortNearFirst(cands []nearCand, k int) {
+	var dmax float64
 	for i := range cands {
 		cands[i].pos = int32(i)
+		dmax = max(dmax, cands[i].d)
 	}
+	sortNearHead(cands, k, dmax)
+}
+
+// nearBuckets is how many buckets of distance sortNearHead spreads each
+// order's groups over.
+const nearBuckets = 64
+
+// sortNearHead is sortNearFirst for cands whose pos is set in the order
+// they were found, with most distances at most dref. It spreads them over
+// buckets by order and distance (the squared chord, which a uniform
+// spread of groups spreads uniformly), keeping each bucket in the order
+// found, and sorts only the buckets that hold the first k, the last only
+// as far as k. Groups of one city share its distance, so a bucket is
+// mostly in order already. Sorting a city's few hundred groups by
+// comparisons was most of its answer; this is a few passes over them.
+// Distances beyond dref share the last bucket of their order: the order
+// stays right, only slower to sort. It uses cands' spare capacity, grown
+// if too short, as its buffer.
+func sortNearHead(cands []nearCand, k int, dref float64) {
+	k = min(k, len(cands))
+	if k <= 0 {
+		return
+	}
+	const per = nearBuckets + 1 // the last for dref and beyond
+	var count, next [4 * per]int32
+	scale := 0.0
+	if dref > 0 {
+		scale = nearBuckets / dref
+	}
+	for i := range cands {
+		c := &cands[i]
+		b := 0
+		// Monotone in d, so the buckets are in sortNear's order. NaN
+		// never comes (distances are between valid points).
+		if f := c.d * scale; f >= nearBuckets {
+			b = nearBuckets
+		} else if f > 0 {
+			b = int(f)
+		}
+		b += int(c.order) * per
+		c.bucket = uint16(b)
+		count[b]++
+	}
+	// The k-th group is in bucket t; front is how many are in t or
+	// before.
+	var t int
+	var before int32
+	for t = range count {
+		if before+count[t] >= int32(k) {
+			break
+		}
+		before += count[t]
+	}
+	front := int(before + count[t])
+	if front < len(cands) {
+		// Those to sort to the head, still in the order found.
+		p := 0
+		for i := range cands {
+			if int(cands[i].bucket) <= t {
+				cands[i], cands[p] = cands[p], cands[i]
+				p++
+			}
+		}
+	}
+	// Each to its bucket's range in buf, in the order found (a counting
+	// sort), then back.
+	buf := slices.Grow(cands[len(cands):], front)[:front]
+	var off int32
+	for b := 0; b <= t; b++ {
+		next[b] = off
+		off += count[b]
+	}
+	for _, c := range cands[:front] {
+		buf[next[c.bucket]] = c
+		next[c.bucket]++
+	}
+	for b := 0; b < t; b++ {
+		sortNearBucket(buf[next[b]-count[b] : next[b]])
+	}
+	if last := buf[before:front]; len(last) > 2*MaxPerTier {
+		selectNear(last, k-int(before))
+	} else {
+		sortNearBucket(last)
+	}
+	copy(cands, buf)
+}
+
+// sortNearBucket sorts one of sortNearHead's buckets, in the order found,
+// into sortNear's order. Its groups have one order and their pos rises:
+// an insertion sort, stable, keeps ties as found comparing distances
+// alone, and has little to move. A large one, of many distances,
+// is sorted by comparisons.
+func sortNearBucket(c []nearCand) {
+	if len(c) > 64 {
+		sortNearAll(c, 2*bits.Len(uint(len(c))))
+		return
+	}
+	for i := 1; i < len(c); i++ {
+		if c[i].d >= c[i-1].d {
+			continue
+		}
+		x := c[i]
+		j := i
+		for ; j > 0 && x.d < c[j-1].d; j-- {
+			c[j] = c[j-1]
+		}
+		c[j] = x
+	}
+}
+
+// selectNear puts the k first of c (pos set) in sortNear's order at its
+// head, in that order: quickselect, then a sort of the head.
+func selectNear(cands []nearCand, k int) {
 	if k >= len(cands) {
 		sortNearAll(cands, 2*bits.Len(uint(len(cands))))
 		return
@@ -471,6 +587,7 @@ func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
 			if isAlly(&x.orgs[c.id]) {
 				c.order = 2
 			}
+			c.pos = int32(n)
 			cands[n] = c
 			n++
 		}
@@ -482,14 +599,17 @@ func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
 			if !s.mark(id) {
 				continue
 			}
+			c := x.nearCand(id, false, 0)
 			if x.info[id].real {
-				cands = append(cands, x.nearCand(id, true, chord2(u, unit(*x.orgs[id].Coordinates))))
-			} else {
-				cands = append(cands, x.nearCand(id, false, 0))
+				c = x.nearCand(id, true, chord2(u, unit(*x.orgs[id].Coordinates)))
 			}
+			c.pos = int32(len(cands))
+			cands = append(cands, c)
 		}
 	}
-	sortNearFirst(cands, MaxPerTier)
+	// Room for sortNearHead's buffer, kept with s.near.
+	cands = slices.Grow(cands, len(cands))
+	sortNearHead(cands, MaxPerTier, withinR2(NearKm))
 	return cands
 }
 
