@@ -7,6 +7,59 @@ import (
 	"testing"
 )
 
+// sortNearFirst is sortNearHead for cands in the order found, their
+// largest distance as dref (what near_sort_test.go checks).
+func sortNearFirst(cands []nearCand, k int) {
+	var dmax float64
+	for i := range cands {
+		cands[i].pos = int32(i)
+		dmax = max(dmax, cands[i].d)
+	}
+	sortNearHead(cands, k, dmax)
+}
+
+// sortNearHead must give sortNear's head whatever dref is to the
+// distances (all beyond it, all within, none), for lists longer and
+// shorter than the head, with ties common, and leave every group in.
+func TestSortNearHeadIsSortNearsHead(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 43))
+	for trial := range 2000 {
+		n := r.IntN(3000)
+		if trial%2 == 0 {
+			n = r.IntN(300)
+		}
+		cands := make([]nearCand, n, n+r.IntN(n+1)) // spare room or none
+		distinct := 1 + r.IntN(2*n+1)
+		for i := range cands {
+			cands[i] = nearCand{id: int32(i), pos: int32(i), d: float64(r.IntN(distinct)) / float64(distinct), order: uint8(r.IntN(4))}
+			if r.IntN(3) == 0 {
+				cands[i].order &^= 1 // most with a point
+			}
+		}
+		want := slices.Clone(cands)
+		sortNear(want)
+		k := []int{0, 1, MaxPerTier, r.IntN(n + 10)}[r.IntN(4)]
+		dref := []float64{0, 1e-3, 0.25, 1, 2}[r.IntN(5)]
+		got := slices.Clone(cands)
+		sortNearHead(got, k, dref)
+		for i := range min(k, n) {
+			if got[i].id != want[i].id {
+				t.Fatalf("trial %d (n %d, k %d, dref %v): position %d is %d, sortNear has %d", trial, n, k, dref, i, got[i].id, want[i].id)
+			}
+		}
+		seen := make([]bool, n)
+		for _, c := range got {
+			if seen[c.id] {
+				t.Fatalf("trial %d: %d twice", trial, c.id)
+			}
+			seen[c.id] = true
+		}
+		if len(got) != n {
+			t.Fatalf("trial %d: %d groups of %d", trial, len(got), n)
+		}
+	}
+}
+
 // nearCityPlain is nearCity the straightforward way, as it was first
 // written: every group within NearKm through within's callback, then the
 // province's, marked as found, all of them sorted by sortNear.

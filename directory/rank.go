@@ -338,25 +338,17 @@ func sortNear(cands []nearCand) {
 	slices.SortFunc(cands, cmpNear)
 }
 
-// sortNearFirst puts the k first of cands in sortNear's order at its
-// head, in that order; the others follow in no order. A city's answer
-// shows MaxPerTier of the thousands of groups near it at 100,000 and
-// only counts the rest, so they are not sorted (sortNearHead).
-func sortNearFirst(cands []nearCand, k int) {
-	var dmax float64
-	for i := range cands {
-		cands[i].pos = int32(i)
-		dmax = max(dmax, cands[i].d)
-	}
-	sortNearHead(cands, k, dmax)
-}
-
 // nearBuckets is how many buckets of distance sortNearHead spreads each
 // order's groups over.
 const nearBuckets = 64
 
-// sortNearHead is sortNearFirst for cands whose pos is set in the order
-// they were found, with most distances at most dref. It spreads them over
+// sortNearHead puts the k first of cands in sortNear's order at its head,
+// in that order; the others follow in no order. A city's answer shows
+// MaxPerTier of the thousands of groups near it at 100,000 and only
+// counts the rest, so they are not sorted. cands' pos must be set, in the
+// order they were found, and most distances be at most dref.
+//
+// It spreads them over
 // buckets by order and distance (the squared chord, which a uniform
 // spread of groups spreads uniformly), keeping each bucket in the order
 // found, and sorts only the buckets that hold the first k, the last only
