@@ -323,9 +323,6 @@ type nearCand struct {
 	pos   int32 // its position as found, which breaks ties (sortNear)
 	d     float64
 	order uint8 // 0 peer-run with a point, 1 peer-run without, 2 and 3 allies
-	// bucket is sortNearHead's bucket, a coarse sortNear order; it sits
-	// in what would be padding.
-	bucket uint16
 }
 
 // sortNear orders cands by order, then d, ties kept as found: a stable
@@ -339,8 +336,21 @@ func sortNear(cands []nearCand) {
 }
 
 // nearBuckets is how many buckets of distance sortNearHead spreads each
-// order's groups over.
+// order's groups over; one more takes those at dref and beyond.
 const nearBuckets = 64
+
+// nearBucket is c's bucket (see sortNearHead), in sortNear's order: by
+// order, then by d, which scale maps to [0, nearBuckets]. It is monotone
+// in d (NaN never comes: distances are between valid points).
+func nearBucket(c *nearCand, scale float64) int {
+	b := 0
+	if f := c.d * scale; f >= nearBuckets {
+		b = nearBuckets
+	} else if f > 0 {
+		b = int(f)
+	}
+	return b + int(c.order)*(nearBuckets+1)
+}
 
 // sortNearHead puts the k first of cands in sortNear's order at its head,
 // in that order; the others follow in no order. A city's answer shows
@@ -348,40 +358,27 @@ const nearBuckets = 64
 // counts the rest, so they are not sorted. cands' pos must be set, in the
 // order they were found, and most distances be at most dref.
 //
-// It spreads them over
-// buckets by order and distance (the squared chord, which a uniform
-// spread of groups spreads uniformly), keeping each bucket in the order
-// found, and sorts only the buckets that hold the first k, the last only
-// as far as k. Groups of one city share its distance, so a bucket is
-// mostly in order already. Sorting a city's few hundred groups by
-// comparisons was most of its answer; this is a few passes over them.
-// Distances beyond dref share the last bucket of their order: the order
-// stays right, only slower to sort. It uses cands' spare capacity, grown
-// if too short, as its buffer.
+// It spreads them over buckets by order and distance (the squared chord,
+// which a uniform spread of groups spreads uniformly), keeping each
+// bucket in the order found, and sorts only the buckets that hold the
+// first k, the last only as far as k. Groups of one city share its
+// distance, so a bucket is mostly in order already. Sorting a city's few
+// hundred groups by comparisons was most of its answer; this is a few
+// passes over them. Distances beyond dref share the last bucket of their
+// order: the order stays right, only slower to sort. It uses cands' spare
+// capacity, grown if too short, as its buffer.
 func sortNearHead(cands []nearCand, k int, dref float64) {
 	k = min(k, len(cands))
 	if k <= 0 {
 		return
 	}
-	const per = nearBuckets + 1 // the last for dref and beyond
-	var count, next [4 * per]int32
+	var count, next [4 * (nearBuckets + 1)]int32
 	scale := 0.0
 	if dref > 0 {
 		scale = nearBuckets / dref
 	}
 	for i := range cands {
-		c := &cands[i]
-		b := 0
-		// Monotone in d, so the buckets are in sortNear's order. NaN
-		// never comes (distances are between valid points).
-		if f := c.d * scale; f >= nearBuckets {
-			b = nearBuckets
-		} else if f > 0 {
-			b = int(f)
-		}
-		b += int(c.order) * per
-		c.bucket = uint16(b)
-		count[b]++
+		count[nearBucket(&cands[i], scale)]++
 	}
 	// The k-th group is in bucket t; front is how many are in t or
 	// before.
@@ -394,28 +391,27 @@ func sortNearHead(cands []nearCand, k int, dref float64) {
 		before += count[t]
 	}
 	front := int(before + count[t])
-	if front < len(cands) {
-		// Those to sort to the head, still in the order found.
-		p := 0
-		for i := range cands {
-			if int(cands[i].bucket) <= t {
-				cands[i], cands[p] = cands[p], cands[i]
-				p++
-			}
-		}
-	}
-	// Each to its bucket's range in buf, in the order found (a counting
-	// sort), then back.
+	// Those of buckets up to t each to its bucket's range in buf, in the
+	// order found (a counting sort); the others to the tail of cands.
+	// The buckets are computed again rather than kept: a narrow store
+	// into each candidate, read back whole, stalled the passes.
 	buf := slices.Grow(cands[len(cands):], front)[:front]
 	var off int32
 	for b := 0; b <= t; b++ {
 		next[b] = off
 		off += count[b]
 	}
-	for _, c := range cands[:front] {
-		buf[next[c.bucket]] = c
-		next[c.bucket]++
+	w := 0
+	for _, c := range cands {
+		if b := nearBucket(&c, scale); b <= t {
+			buf[next[b]] = c
+			next[b]++
+		} else {
+			cands[w] = c // w is behind: that one was read already
+			w++
+		}
 	}
+	copy(cands[front:], cands[:w])
 	for b := 0; b < t; b++ {
 		sortNearBucket(buf[next[b]-count[b] : next[b]])
 	}
