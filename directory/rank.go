@@ -572,11 +572,13 @@ func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
 	n := 0
 	for _, c := range cands {
 		if s.mark(c.id) {
+			var order uint8
 			if isAlly(&x.orgs[c.id]) {
-				c.order = 2
+				order = 2
 			}
-			c.pos = int32(n)
-			cands[n] = c
+			// Written whole, field by field: c with a field changed
+			// would be a narrow store read back wide, a stall each.
+			cands[n] = nearCand{id: c.id, pos: int32(n), d: c.d, order: order}
 			n++
 		}
 	}
@@ -620,14 +622,14 @@ func (x *Index) nearHits(cands []nearCand, more *int) []Hit {
 	// runs (cands are in order): each run's arcsine is taken once.
 	lastD, lastKm := math.NaN(), 0.0
 	for i, c := range cands {
-		o := &x.orgs[c.id]
-		out[i] = Hit{Org: o, Km: -1}
+		km := -1.0
 		if c.order&1 == 0 {
 			if c.d != lastD {
 				lastD, lastKm = c.d, chordKm(c.d)
 			}
-			out[i].Km = lastKm
+			km = lastKm
 		}
+		out[i] = Hit{Org: &x.orgs[c.id], Km: km}
 	}
 	return out
 }
