@@ -372,6 +372,10 @@ func sortNearHead(cands []nearCand, k int, dref float64) {
 	if k <= 0 {
 		return
 	}
+	if len(cands) <= 32 { // the seed's cities: fewer than the buckets
+		selectNear(cands, k)
+		return
+	}
 	var count, next [4 * (nearBuckets + 1)]int32
 	scale := 0.0
 	if dref > 0 {
