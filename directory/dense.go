@@ -58,36 +58,45 @@ func lowTier(p []posting) float32 {
 	return imp[len(imp)*9/10]
 }
 
-// buildDense gives the common words their bitsets.
-func (ni *nameIndex) buildDense(n int) {
+// buildDense gives the common words their bitsets, of ni.words words
+// each. n is the number of organisations.
+func (ni *nameIndex) buildDense(postings [][]posting, n int) {
 	if n < denseMinDocs*denseShare/4 {
 		return
 	}
-	words := (n + 63) / 64
-	for t, p := range ni.postings {
+	for t, p := range postings {
 		if len(p) < denseMinDocs || len(p)*denseShare < n {
 			continue
-		}
-		d := &denseTerm{postings: p, bits: make([]uint64, words), rank: make([]int32, words), max: make([]float32, words)}
-		d.lowTop = lowTier(p)
-		d.low = make([]uint64, words)
-		for j, q := range p {
-			if q.impact <= d.lowTop {
-				d.low[q.org>>6] |= 1 << (q.org & 63)
-			}
-			w := q.org >> 6
-			if d.bits[w] == 0 {
-				d.rank[w] = int32(j)
-			}
-			d.bits[w] |= 1 << (q.org & 63)
-			d.max[w] = max(d.max[w], q.impact)
-			d.top = max(d.top, q.impact)
 		}
 		if ni.dense == nil {
 			ni.dense = map[int32]*denseTerm{}
 		}
-		ni.dense[int32(t)] = d
+		ni.dense[int32(t)] = newDenseTerm(p, ni.words, lowTier(p))
 	}
+}
+
+// newDenseTerm makes the bitsets of a word of postings p, words long,
+// whose low tier is the impacts up to lowTop. Build takes lowTop from the
+// postings (lowTier); With keeps a word's when it re-weighs it, which
+// saves a sort and changes only how much the low tier prunes, never an
+// answer.
+func newDenseTerm(p []posting, words int, lowTop float32) *denseTerm {
+	d := &denseTerm{postings: p, bits: make([]uint64, words), rank: make([]int32, words), max: make([]float32, words)}
+	d.lowTop = lowTop
+	d.low = make([]uint64, words)
+	for j, q := range p {
+		if q.impact <= d.lowTop {
+			d.low[q.org>>6] |= 1 << (q.org & 63)
+		}
+		w := q.org >> 6
+		if d.bits[w] == 0 {
+			d.rank[w] = int32(j)
+		}
+		d.bits[w] |= 1 << (q.org & 63)
+		d.max[w] = max(d.max[w], q.impact)
+		d.top = max(d.top, q.impact)
+	}
+	return d
 }
 
 // impact is term t's impact for organisation id, and whether id has t; d
@@ -99,9 +108,9 @@ func (ni *nameIndex) impact(t int32, d *denseTerm, id int32) (float32, bool) {
 		if m>>b&1 == 0 {
 			return 0, false
 		}
-		return ni.postings[t][int(d.rank[w])+bits.OnesCount64(m&(1<<b-1))].impact, true
+		return d.postings[int(d.rank[w])+bits.OnesCount64(m&(1<<b-1))].impact, true
 	}
-	p := ni.postings[t]
+	p := ni.post(t)
 	j := sort.Search(len(p), func(j int) bool { return p[j].org >= id })
 	if j < len(p) && p[j].org == id {
 		return p[j].impact, true
@@ -115,7 +124,7 @@ func (ni *nameIndex) termTop(t int32) float32 {
 		return d.top
 	}
 	var top float32
-	for _, p := range ni.postings[t] {
+	for _, p := range ni.post(t) {
 		top = max(top, p.impact)
 	}
 	return top
@@ -128,7 +137,7 @@ func (r *denseRanker) scoreOf(id int32) accum {
 	for i, t := range r.q.terms {
 		if v, ok := r.ni.impact(t, r.termBits[i], id); ok {
 			a.score += v
-			a.cover += float32(r.ni.idf[t])
+			a.cover += float32(r.ni.idfOf(t))
 		}
 	}
 	if a.cover == 0 {
@@ -173,7 +182,7 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 		r.termBits = append(r.termBits, d)
 		if d != nil {
 			r.dense = append(r.dense, d)
-			r.idf = append(r.idf, float32(ni.idf[t]))
+			r.idf = append(r.idf, float32(ni.idfOf(t)))
 		}
 	}
 	if len(r.dense) == 0 || len(r.dense) > maxDenseTerms {
@@ -240,7 +249,7 @@ func (r *denseRanker) rankSparse() {
 		if r.termBits[i] != nil {
 			continue
 		}
-		for _, p := range r.ni.postings[t] {
+		for _, p := range r.ni.post(t) {
 			if s.mark(p.org) {
 				ids = append(ids, p.org)
 			}

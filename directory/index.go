@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
@@ -52,9 +53,21 @@ type ref struct {
 // Index rather than a changed one, so no search ever waits on a store.
 type Index struct {
 	seedVersion string
+	// strHash hashes the keys of the persistent maps: one seed per Build,
+	// shared by every Index With derives from it.
+	strHash func(string) uint64
 
-	orgs      []Organisation
-	orgByID   map[string]int32
+	// The organisations, by slot. A slot is an organisation's id within
+	// this index (ref.idx, the lists' int32s): it keeps it while it is
+	// edited, and a removed organisation leaves its slot dead (info.dead,
+	// a zero Organisation) so that no other moves (see With). Slots are in
+	// Merge's order, which is what every tie between two organisations
+	// falls back on.
+	orgs      cvec[Organisation]
+	info      cvec[orgInfo]
+	live      int         // slots not dead
+	orgByID   smap[int32] // live organisations' ids → slot
+	deadSeed  smap[int32] // removed seed organisations' ids → their slot, which they take again
 	countries []Country
 	countryBy map[string]int32 // alpha-2 → countries
 	subs      []Subdivision
@@ -64,8 +77,13 @@ type Index struct {
 	regions   []Region
 	regionBy  map[string]int32
 
-	keys  map[string][]ref // folded name → what it names (this index's own; see refsFor)
-	vocab map[string]int32 // folded word → id (this index's own words; see wordID)
+	// keys and vocab are the place index's own (a place index builds
+	// them), and an organisation layer's while Build fills it; Build then
+	// freezes the organisations' into okeys and ovocab and drops them.
+	keys   map[string][]ref // folded name → what it names (see refsFor)
+	vocab  map[string]int32 // folded word → id (see wordID)
+	okeys  smap[[]ref]      // the organisations' names → their refs, by slot
+	ovocab smap[int32]      // the organisations' words → id (see orgSpelling for which are in use)
 	// placeKeys is the place index's keys, shared the same way; keys then
 	// holds the organisations' names (see refsFor).
 	placeKeys map[string][]ref
@@ -81,11 +99,12 @@ type Index struct {
 	// deletes and delLists only serve the place index's build (see
 	// shared_deletes.go).
 	placeDels *deletionIndex
-	// orgDels is the organisations' words and their deletion index, built
-	// on first use; nil in a place index.
+	// orgDels is the organisations' words and their deletion index as
+	// Build made them, built on first use and shared by every Index With
+	// derives; nil in a place index. spell is what changed since.
 	orgDels *orgDeletions
+	spell   *orgSpelling
 
-	info []orgInfo    // by organisation
 	bm   *nameIndex   // name matching (BM25F) over the organisations
 	work *scratchPool // searches' reusable working memory (scratch.go)
 
@@ -97,21 +116,29 @@ type Index struct {
 	curatedSubs int
 
 	// Ranked lists, computed once so that a search only slices them (see
-	// rank for their orders).
-	cityIn          map[int32][]int32  // city → groups seated in it or serving it
-	subIn           map[string][]int32 // subdivision → local groups seated in it or serving it
-	countryLocal    map[string][]int32 // country → local groups, under their provinces
-	national        map[string][]int32 // country → national bodies
-	regional        map[string][]int32 // region id → regional networks
+	// rank for their orders), and kept up to date by With.
+	cityIn          cvec[[]int32] // city → groups seated in it or serving it
+	subIn           smap[[]int32] // subdivision → local groups seated in it or serving it
+	countryLocal    smap[[]int32] // country → local groups, under their provinces
+	national        smap[[]int32] // country → national bodies
+	regional        smap[[]int32] // region id → regional networks
 	regionCountries map[string][]CountryCount
 	countryRegion   map[string][]int32 // country → regions it belongs to
 	international   []int32
-	groups          *geoTree // local and national groups with coordinates
-	localTree       *geoTree // local groups at a real point (their city's)
+	groups          *orgTree // local and national groups with coordinates
+	localTree       *orgTree // local groups at a real point (their city's)
 	cityTree        *geoTree // every city, for "where is this point"
 
-	// names are display names for autocomplete, sorted by folded form.
-	names []displayName
+	// names are display names for autocomplete, sorted by folded form:
+	// Build's, and what With added (namesAdd, sorted too) and took away
+	// (namesDel, how many of an entry of names to pass over).
+	names    []displayName
+	namesAdd []displayName
+	namesDel map[displayName]int
+
+	// changes counts the changes With applied since Build or the last
+	// compaction (see Compacted).
+	changes int
 
 	problems []string
 }
@@ -131,26 +158,45 @@ func (x *Index) SeedVersion() string { return x.seedVersion }
 // Organisations that refer to unknown places are left out and reported by
 // Problems rather than failing the build, so one bad record cannot stop the
 // bot from answering.
-func Build(seed *Seed, orgs []Organisation) *Index {
+func Build(seed *Seed, orgs []Organisation) *Index { return build(seed, orgs, nil) }
+
+// build is Build, with the BM25 statistics given (stats not nil) rather
+// than computed: what an Index derived by With holds until it is
+// compacted, so that tests can compare it with a build of the same
+// organisations.
+func build(seed *Seed, orgs []Organisation, stats *bmStats) *Index {
 	x := seed.placeIndex().extend()
-	x.orgByID = make(map[string]int32, len(orgs))
-	x.countryLocal = make(map[string][]int32)
-	x.national = make(map[string][]int32)
-	x.regional = make(map[string][]int32)
 	// Sized once: grown by appends, the organisations (about 400 bytes
 	// each) and their keys were copied several times over, which at
 	// 100,000 organisations was a large part of an approval's time and of
 	// its peak memory (issue 15).
-	x.orgs = make([]Organisation, 0, len(orgs))
-	x.info = make([]orgInfo, 0, len(orgs))
 	x.keys = make(map[string][]ref, 3*len(orgs)) // a name, an acronym and an id each
 	f := newFolder()
-	folded := x.addOrgs(f, orgs)
-	x.work = newScratchPool(len(x.orgs))
+	list, info, byID, folded := x.addOrgs(f, orgs)
+	x.buildNames(f, list, info, folded, stats)
+	x.freezeOrgs(list, info, byID)
+	x.work = newScratchPool(slotCap(len(list)))
 	x.rank()
-	x.buildNames(f, folded)
-	x.buildAutocompleteNames(f, folded)
+	x.buildAutocompleteNames(f, list, folded)
 	return x
+}
+
+// slotCap is how many slots the arrays indexed by slot (a search's
+// scratch, the dense words' bitsets) are made for after a build of n:
+// room for the additions of a long run of approvals, after which With
+// asks for a new build.
+func slotCap(n int) int { return n + n/8 + 1024 }
+
+// freezeOrgs puts what addOrgs listed into the persistent structures With
+// derives the next Index's from.
+func (x *Index) freezeOrgs(list []Organisation, info []orgInfo, byID map[string]int32) {
+	h := x.strHash
+	x.orgs, x.info, x.live = newCvec(list), newCvec(info), len(list)
+	x.orgByID = newPmap(h, byID)
+	x.deadSeed = newPmap[string, int32](h, nil)
+	x.okeys, x.keys = newPmap(h, x.keys), nil
+	x.ovocab, x.vocab = newPmap(h, x.vocab), nil
+	x.spell = newOrgSpelling(x.orgDels)
 }
 
 // placeIndex returns the index of the seed's places alone, built on first
@@ -199,7 +245,10 @@ func (x *Index) extend() *Index {
 	// The places' deletion index, the biggest part, is shared, not copied;
 	// the organisations' is built on first use (orgDeletions).
 	y.deletes, y.delLists = nil, nil
-	y.orgDels = &orgDeletions{base: int32(len(x.words))}
+	y.orgDels = &orgDeletions{base: int32(len(x.words)), placeUse: map[int32]int32{}}
+	// The organisation layer's maps hash with a seed of their own, which
+	// every Index With derives from this one shares.
+	y.strHash = stringHash(maphash.MakeSeed())
 	// The places' words are shared too; the organisations' own are in
 	// orgDels.
 	return &y
@@ -208,7 +257,7 @@ func (x *Index) extend() *Index {
 // refsFor is what the folded name k names: places first (the shared
 // layer), then organisations, the order one map appended in would give.
 func (x *Index) refsFor(k string) []ref {
-	p, o := x.placeKeys[k], x.keys[k]
+	p, o := x.placeKeys[k], x.orgRefs(k)
 	if len(o) == 0 {
 		return p
 	}
@@ -224,8 +273,23 @@ func (x *Index) wordID(w string) (int32, bool) {
 	if id, ok := x.placeVocab[w]; ok {
 		return id, true
 	}
-	id, ok := x.vocab[w]
+	if x.vocab != nil { // a place index, or Build under way
+		id, ok := x.vocab[w]
+		return id, ok
+	}
+	id, ok := x.ovocab.get(w)
+	if ok && id >= x.orgDels.base && x.spell.use(x.orgDels, id).refs == 0 {
+		return 0, false // a word no organisation's name has any more
+	}
 	return id, ok
+}
+
+// orgRefs is what the folded name k names among the organisations.
+func (x *Index) orgRefs(k string) []ref {
+	if x.keys != nil {
+		return x.keys[k]
+	}
+	return x.okeys.at(k)
 }
 
 // deletesHint guesses how many deletion keys the seed's names make, so the
@@ -241,14 +305,15 @@ func deletesHint(seed *Seed) int {
 // the organisations' names and acronyms as addOrgs folded them (by
 // organisation), so their keys' strings are shared rather than folded and
 // held a second time.
-func (x *Index) buildAutocompleteNames(f *folder, folded []orgKeys) {
+func (x *Index) buildAutocompleteNames(f *folder, orgs []Organisation, folded []orgKeys) {
 	add := func(s string) {
 		if s != "" {
 			x.names = append(x.names, displayName{f.fold(s), s})
 		}
 	}
-	x.names = make([]displayName, 0, 2*len(x.orgs)+len(x.countries)+len(x.regions))
-	for i, o := range x.orgs {
+	x.names = make([]displayName, 0, 2*len(orgs)+len(x.countries)+len(x.regions))
+	for i := range orgs {
+		o := &orgs[i]
 		if o.Acronym != "" {
 			x.names = append(x.names, displayName{folded[i].acronym, o.Acronym})
 		}
@@ -260,12 +325,14 @@ func (x *Index) buildAutocompleteNames(f *folder, folded []orgKeys) {
 		add(c.Name)
 	}
 	for _, s := range x.subs {
-		if len(x.subIn[s.Code]) > 0 {
+		if len(x.subIn.at(s.Code)) > 0 {
 			add(s.Name)
 		}
 	}
-	for ci := range x.cityIn {
-		add(x.cities[ci].Name)
+	for ci := range x.cityIn.len() {
+		if len(*x.cityIn.at(int32(ci))) > 0 {
+			add(x.cities[ci].Name)
+		}
 	}
 	for _, g := range x.regions {
 		add(g.Name)
@@ -361,6 +428,11 @@ type orgDeletions struct {
 	// whose deletions an organisation's name needs.
 	placeFuzzed map[int32]bool
 	words       []int32 // the words whose deletions it indexes, in order
+	// refs and fuzzy count, by id-base, the organisations' names using
+	// each word (and fuzzily); placeUse, by place word, the fuzzy uses:
+	// what With's changes count on (orgSpelling).
+	refs, fuzzy []int32
+	placeUse    map[int32]int32
 
 	once  sync.Once
 	runes [][]rune // id-base → word, for edit distances
@@ -374,9 +446,19 @@ func (d *orgDeletions) addWord(x *Index, w string, fuzzy bool) {
 		x.vocab[w] = id
 		d.names = append(d.names, w)
 		d.fuzzed = append(d.fuzzed, false)
+		d.refs = append(d.refs, 0)
+		d.fuzzy = append(d.fuzzy, 0)
+	}
+	if id >= d.base {
+		d.refs[id-d.base]++
 	}
 	if !fuzzy {
 		return
+	}
+	if id >= d.base {
+		d.fuzzy[id-d.base]++
+	} else {
+		d.placeUse[id]++
 	}
 	if id < d.base {
 		if x.fuzzed[id] || d.placeFuzzed[id] {
@@ -398,6 +480,9 @@ func (d *orgDeletions) addWord(x *Index, w string, fuzzy bool) {
 // wordRunes is word id as runes, a place's or an organisation's.
 func (x *Index) wordRunes(id int32) []rune {
 	if d := x.orgDels; d != nil && id >= d.base {
+		if int(id-d.base) >= len(d.names) {
+			return *x.spell.extra.at(id - d.base - int32(len(d.names)))
+		}
 		x.orgDeletionIndex() // builds d.runes
 		return d.runes[id-d.base]
 	}
@@ -763,9 +848,13 @@ func (m *cityMerger) merge(i int32, c City) {
 }
 
 // addOrgs validates each organisation, fills in its coordinates and indexes
-// its names.
-func (x *Index) addOrgs(f *folder, orgs []Organisation) []orgKeys {
+// its names. It returns the organisations it kept (by slot), what ranking
+// needs of each, their slots by id and their names and acronyms folded.
+func (x *Index) addOrgs(f *folder, orgs []Organisation) ([]Organisation, []orgInfo, map[string]int32, []orgKeys) {
 	folded := make([]orgKeys, 0, len(orgs))
+	list := make([]Organisation, 0, len(orgs))
+	infos := make([]orgInfo, 0, len(orgs))
+	byID := make(map[string]int32, len(orgs))
 	for _, o := range orgs {
 		info, err := x.resolvePlaces(f, &o)
 		if err == nil {
@@ -775,24 +864,60 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) []orgKeys {
 			x.problems = append(x.problems, fmt.Sprintf("%s: %v", o.ID, err))
 			continue
 		}
-		if _, dup := x.orgByID[o.ID]; dup {
+		if _, dup := byID[o.ID]; dup {
 			x.problems = append(x.problems, fmt.Sprintf("%s: listed twice", o.ID))
 			continue
 		}
-		i := int32(len(x.orgs))
-		x.orgByID[o.ID] = i
-		x.orgs = append(x.orgs, o)
-		x.info = append(x.info, info)
-		r := ref{refOrg, i}
-		folded = append(folded, orgKeys{name: x.addKey(f, o.Name, r), acronym: x.addKey(f, o.Acronym, r)})
-		// Its id too, so that "/report <id>" (a card's Report button)
-		// and "/find <id>" name it exactly.
-		x.addName(f, o.ID, r, false)
-		for _, n := range o.OtherNames {
-			x.addKey(f, n, r)
+		i := int32(len(list))
+		byID[o.ID] = i
+		list = append(list, o)
+		infos = append(infos, info)
+		folded = append(folded, x.addOrgKeys(f, &o, ref{refOrg, i}))
+	}
+	return list, infos, byID, folded
+}
+
+// orgKeyList lists the keys an organisation is indexed by, folded, in the
+// order they are added, each once: its name, its acronym, its id (so
+// that "/report <id>", a card's Report button, and "/find <id>" name it
+// exactly) and its other names. fuzzy says which are corrected when
+// misspelt: all but the id, as the first time a key comes decides.
+func orgKeyList(f *folder, o *Organisation, out []keyUse) []keyUse {
+	add := func(name string, fuzzy bool) {
+		k := f.fold(name)
+		if k == "" {
+			return
+		}
+		for _, have := range out {
+			if have.key == k {
+				return
+			}
+		}
+		out = append(out, keyUse{k, fuzzy})
+	}
+	add(o.Name, true)
+	add(o.Acronym, true)
+	add(o.ID, false)
+	for _, n := range o.OtherNames {
+		add(n, true)
+	}
+	return out
+}
+
+type keyUse struct {
+	key   string
+	fuzzy bool
+}
+
+// addOrgKeys indexes organisation r's keys (orgKeyList) during Build.
+func (x *Index) addOrgKeys(f *folder, o *Organisation, r ref) orgKeys {
+	for _, k := range orgKeyList(f, o, nil) {
+		x.keys[k.key] = append(x.keys[k.key], r)
+		for _, w := range strings.Fields(k.key) {
+			x.addWord(w, r, k.fuzzy)
 		}
 	}
-	return folded
+	return orgKeys{name: f.fold(o.Name), acronym: f.fold(o.Acronym)}
 }
 
 // orgKeys are an organisation's name and acronym, folded.
@@ -891,7 +1016,7 @@ func (x *Index) position(o *Organisation, city int32) (bool, error) {
 }
 
 func (x *Index) dist(id int32, p Point) float64 {
-	o := &x.orgs[id]
+	o := x.org(id)
 	if o.Coordinates == nil {
 		return -1
 	}
