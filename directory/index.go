@@ -65,9 +65,10 @@ type Index struct {
 	// falls back on.
 	orgs      cvec[Organisation]
 	info      cvec[orgInfo]
-	live      int         // slots not dead
-	orgByID   smap[int32] // live organisations' ids → slot
-	deadSeed  smap[int32] // removed seed organisations' ids → their slot, which they take again
+	live      int             // slots not dead
+	orgByID   smap[int32]     // live organisations' ids → slot
+	deadSeed  smap[int32]     // removed seed organisations' ids → their slot, which they take again
+	seedIDs   map[string]bool // the seed's organisations, which keep their slot (With)
 	countries []Country
 	countryBy map[string]int32 // alpha-2 → countries
 	subs      []Subdivision
@@ -175,6 +176,10 @@ func build(seed *Seed, orgs []Organisation, stats *bmStats) *Index {
 	list, info, byID, folded := x.addOrgs(f, orgs)
 	x.buildNames(f, list, info, folded, stats)
 	x.freezeOrgs(list, info, byID)
+	x.seedIDs = make(map[string]bool, len(seed.Organisations))
+	for i := range seed.Organisations {
+		x.seedIDs[seed.Organisations[i].ID] = true
+	}
 	x.work = newScratchPool(slotCap(len(list)))
 	x.rank()
 	x.buildAutocompleteNames(f, list, folded)

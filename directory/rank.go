@@ -260,13 +260,15 @@ func (x *Index) byName(ids []int32) {
 	// slices' stable sort, not sort's: the same order (a stable sort's is
 	// unique), without reflection, which was most of a 100,000-organisation
 	// build's sorting.
-	slices.SortStableFunc(ids, func(i, j int32) int {
-		a, b := x.org(i), x.org(j)
-		if c := peerFirst(a, b); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
+	slices.SortStableFunc(ids, func(i, j int32) int { return nameOrderOf(x.org(i), x.org(j)) })
+}
+
+// nameOrderOf is byName's order: peer-run first, then by name.
+func nameOrderOf(a, b *Organisation) int {
+	if c := peerFirst(a, b); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Name, b.Name)
 }
 
 // byCity orders a province's groups: those serving the whole province
@@ -289,21 +291,34 @@ func (x *Index) cityOrder(a, b *Organisation) int {
 // byProvince orders a country's local groups under their provinces, the
 // provinces by name, groups without one last; within a province as byCity.
 func (x *Index) byProvince(ids []int32) {
+	slices.SortStableFunc(ids, func(i, j int32) int { return x.provinceOrder(x.org(i), x.org(j)) })
+}
+
+// provinceOrder is byProvince's order.
+func (x *Index) provinceOrder(a, b *Organisation) int {
 	name := func(o *Organisation) string {
 		if o.Province == "" {
 			return "\uffff"
 		}
 		return x.SubdivisionName(o.Province)
 	}
-	slices.SortStableFunc(ids, func(i, j int32) int {
-		a, b := x.org(i), x.org(j)
-		if a.Province != b.Province {
-			if c := strings.Compare(name(a), name(b)); c != 0 {
-				return c
-			}
+	if a.Province != b.Province {
+		if c := strings.Compare(name(a), name(b)); c != 0 {
+			return c
 		}
-		return x.cityOrder(a, b)
-	})
+	}
+	return x.cityOrder(a, b)
+}
+
+// listOrder is the order of a kind of list (see sortPlaceLists).
+func (x *Index) listOrder(k listKind) func(a, b *Organisation) int {
+	switch k {
+	case listSub:
+		return x.cityOrder
+	case listCountryLocal:
+		return x.provinceOrder
+	}
+	return nameOrderOf
 }
 
 // placeMatch is the answer for one place. See Match for what each list
