@@ -92,12 +92,18 @@ func (x *Index) buildNames(f *folder, orgs []Organisation, info []orgInfo, folde
 	ni := &nameIndex{}
 	terms := make(map[string]int32)
 	var postings [][]posting
-	docLen := addDocuments(f, terms, &postings, orgs, folded)
+	docLen := addDocuments(f, terms, &postings, orgs, info, folded)
 	for i := range info {
 		info[i].docLen = docLen[i]
 	}
 	if stats == nil {
-		stats = docStats(docLen)
+		live := make([]float64, 0, len(docLen))
+		for i, l := range docLen {
+			if !info[i].dead {
+				live = append(live, l)
+			}
+		}
+		stats = docStats(live)
 	}
 	ni.stats = *stats
 	tfs := make([][]float32, len(postings))
@@ -111,10 +117,10 @@ func (x *Index) buildNames(f *folder, orgs []Organisation, info []orgInfo, folde
 	}
 	ni.maxIDF = math.Log(1 + (ni.stats.n+0.5)/0.5)
 	ni.words = (slotCap(len(orgs)) + 63) / 64
-	ni.buildDense(postings, len(orgs))
+	ni.nameOrder, ni.byName = nameOrder(orgs, info)
+	ni.buildDense(postings, len(ni.byName))
 	ni.terms = newPmap(x.strHash, terms)
 	ni.postings, ni.tfs, ni.idf = newCvec(postings), newCvec(tfs), newCvec(idf)
-	ni.nameOrder, ni.byName = nameOrder(orgs)
 	x.bm = ni
 }
 
@@ -137,7 +143,7 @@ func docStats(docLen []float64) *bmStats {
 // the small integer field weights, exact in a float32), and returns the
 // documents' weighted lengths. folded are the organisations' names and
 // acronyms already folded (by organisation), which are not folded again.
-func addDocuments(f *folder, terms map[string]int32, postings *[][]posting, orgs []Organisation, folded []orgKeys) []float64 {
+func addDocuments(f *folder, terms map[string]int32, postings *[][]posting, orgs []Organisation, info []orgInfo, folded []orgKeys) []float64 {
 	docLen := make([]float64, len(orgs))
 	var doc []docWord // one document's words, reused
 	lookup := func(t string) int32 {
@@ -151,7 +157,7 @@ func addDocuments(f *folder, terms map[string]int32, postings *[][]posting, orgs
 	}
 	for i := range orgs {
 		o := &orgs[i]
-		if !listed(o) {
+		if !listed(o) || info[i].dead {
 			continue
 		}
 		doc, docLen[i] = documentWords(f, o, folded[i], doc[:0])
@@ -222,10 +228,12 @@ func (ni *nameIndex) weigh(p []posting, tf []float32, docLen func(int32) float64
 
 // nameOrder is each organisation's position in name order, and the
 // organisations in that order.
-func nameOrder(orgs []Organisation) (pos, byName []int32) {
-	byName = make([]int32, len(orgs))
-	for i := range byName {
-		byName[i] = int32(i)
+func nameOrder(orgs []Organisation, info []orgInfo) (pos, byName []int32) {
+	byName = make([]int32, 0, len(orgs))
+	for i := range orgs {
+		if !info[i].dead {
+			byName = append(byName, int32(i))
+		}
 	}
 	slices.SortStableFunc(byName, func(a, b int32) int { return strings.Compare(orgs[a].Name, orgs[b].Name) })
 	pos = make([]int32, len(orgs))

@@ -173,9 +173,9 @@ func build(seed *Seed, orgs []Organisation, stats *bmStats) *Index {
 	// its peak memory (issue 15).
 	x.keys = make(map[string][]ref, 3*len(orgs)) // a name, an acronym and an id each
 	f := newFolder()
-	list, info, byID, folded := x.addOrgs(f, orgs)
+	list, info, byID, dead, folded := x.addOrgs(f, orgs, seed.Organisations)
 	x.buildNames(f, list, info, folded, stats)
-	x.freezeOrgs(list, info, byID)
+	x.freezeOrgs(list, info, byID, dead)
 	x.seedIDs = make(map[string]bool, len(seed.Organisations))
 	for i := range seed.Organisations {
 		x.seedIDs[seed.Organisations[i].ID] = true
@@ -194,11 +194,11 @@ func slotCap(n int) int { return n + n/8 + 1024 }
 
 // freezeOrgs puts what addOrgs listed into the persistent structures With
 // derives the next Index's from.
-func (x *Index) freezeOrgs(list []Organisation, info []orgInfo, byID map[string]int32) {
+func (x *Index) freezeOrgs(list []Organisation, info []orgInfo, byID, dead map[string]int32) {
 	h := x.strHash
-	x.orgs, x.info, x.live = newCvec(list), newCvec(info), len(list)
+	x.orgs, x.info, x.live = newCvec(list), newCvec(info), len(byID)
 	x.orgByID = newPmap(h, byID)
-	x.deadSeed = newPmap[string, int32](h, nil)
+	x.deadSeed = newPmap(h, dead)
 	x.okeys, x.keys = newPmap(h, x.keys), nil
 	x.ovocab, x.vocab = newPmap(h, x.vocab), nil
 	x.spell = newOrgSpelling(x.orgDels)
@@ -855,12 +855,47 @@ func (m *cityMerger) merge(i int32, c City) {
 // addOrgs validates each organisation, fills in its coordinates and indexes
 // its names. It returns the organisations it kept (by slot), what ranking
 // needs of each, their slots by id and their names and acronyms folded.
-func (x *Index) addOrgs(f *folder, orgs []Organisation) ([]Organisation, []orgInfo, map[string]int32, []orgKeys) {
-	folded := make([]orgKeys, 0, len(orgs))
-	list := make([]Organisation, 0, len(orgs))
-	infos := make([]orgInfo, 0, len(orgs))
-	byID := make(map[string]int32, len(orgs))
+func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisation, infos []orgInfo, byID, dead map[string]int32, folded []orgKeys) {
+	folded = make([]orgKeys, 0, len(orgs))
+	list = make([]Organisation, 0, len(orgs))
+	infos = make([]orgInfo, 0, len(orgs))
+	byID = make(map[string]int32, len(orgs))
+	// Merge lists the seed's organisations in the seed's order: a removed
+	// one gets a dead slot where it was, which it takes again if it comes
+	// back (With). A list in another order gets none.
+	seedPos := make(map[string]int, len(seed))
+	for i := range seed {
+		seedPos[seed[i].ID] = i
+	}
+	next, inOrder := 0, true
+	for i := range orgs {
+		p, ok := seedPos[orgs[i].ID]
+		switch {
+		case !ok:
+			next = len(seed)
+		case p < next:
+			inOrder = false
+		default:
+			next = p + 1
+		}
+	}
+	dead = map[string]int32{}
+	next = 0
+	reserve := func(upto int) {
+		for ; inOrder && next < upto; next++ {
+			dead[seed[next].ID] = int32(len(list))
+			list = append(list, Organisation{})
+			infos = append(infos, orgInfo{dead: true, city: -1})
+			folded = append(folded, orgKeys{})
+		}
+	}
 	for _, o := range orgs {
+		if p, isSeed := seedPos[o.ID]; !isSeed {
+			reserve(len(seed))
+		} else {
+			reserve(p)
+			next = p + 1
+		}
 		info, err := x.resolvePlaces(f, &o)
 		if err == nil {
 			err = x.checkFacts(f, &o)
@@ -879,7 +914,8 @@ func (x *Index) addOrgs(f *folder, orgs []Organisation) ([]Organisation, []orgIn
 		infos = append(infos, info)
 		folded = append(folded, x.addOrgKeys(f, &o, ref{refOrg, i}))
 	}
-	return list, infos, byID, folded
+	reserve(len(seed))
+	return list, infos, byID, dead, folded
 }
 
 // orgKeyList lists the keys an organisation is indexed by, folded, in the

@@ -1,0 +1,209 @@
+package directory
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/unionbot/unionbot/bot/i18n"
+)
+
+// TestIncrementalEqualsFreshBuild keeps an index up to date the way Live
+// does after an approval, by With, through a random run of additions,
+// edits (renames, new descriptions, moves to another city or country,
+// closures and reopenings) and removals, seed organisations' included,
+// and checks at intervals that every search and autocomplete answers
+// exactly as a fresh build of the merged organisations: one given the
+// BM25 statistics the chain keeps (bmStats) between compactions, and a
+// plain Build right after Compacted.
+func TestIncrementalEqualsFreshBuild(t *testing.T) {
+	seed, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(15, 2027))
+	extra := syntheticOrgs(seed, 60)
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	// Some changes before the first build, as a process starting finds
+	// them in the store.
+	var changes []Change
+	for step := range 10 {
+		changes = append(changes, incrementalChange(r, seed, extra, step, start))
+	}
+	live := Build(seed, Merge(seed.Organisations, changes))
+	steps := 120
+	if testing.Short() {
+		steps = 40
+	}
+	for step := 10; step < 10+steps; step++ {
+		batch := []Change{incrementalChange(r, seed, extra, step, start)}
+		if r.IntN(5) == 0 { // now and then two at once, as ApplyAll writes them
+			batch = append(batch, incrementalChange(r, seed, extra, step, start))
+		}
+		changes = append(changes, batch...)
+		next, ok := live.With(batch)
+		if !ok {
+			t.Fatalf("step %d: With(%v) could not derive the index", step, batch)
+		}
+		live = next
+		if r.IntN(3) == 0 {
+			live.Search("Vancouvr drug usres")
+		}
+		orgs := Merge(seed.Organisations, changes)
+		switch {
+		case step%40 == 39:
+			live = live.Compacted()
+			compareIndexes(t, r, fmt.Sprintf("after %d changes and a compaction", step), live, Build(fresh, orgs), orgs)
+		case step%10 == 9:
+			stats := live.bm.stats
+			compareIndexes(t, r, fmt.Sprintf("after %d changes", step), live, build(fresh, orgs, &stats), orgs)
+		}
+	}
+}
+
+// compareIndexes fails unless got answers every probe as want does.
+func compareIndexes(t *testing.T, r *rand.Rand, when string, got, want *Index, orgs []Organisation) {
+	t.Helper()
+	if got.Len() != want.Len() {
+		t.Errorf("%s: %d organisations, want %d", when, got.Len(), want.Len())
+	}
+	qs := rebuildQueries(r, orgs)
+	for _, o := range orgs {
+		if o.City != "" {
+			qs = append(qs, o.City)
+		}
+		if len(o.Countries) > 0 && r.IntN(4) == 0 {
+			qs = append(qs, o.Countries[0])
+		}
+	}
+	qs = append(qs, "Europe", "Africa", "Peer Drug Users Union", "pduu", "renamed", "harm reduktion")
+	for _, q := range qs {
+		if g, w := got.Search(q), want.Search(q); !reflect.DeepEqual(g, w) {
+			t.Errorf("%s, Search(%q) differs from a fresh build:\n got %s\nwant %s", when, q, brief(g), brief(w))
+		}
+	}
+	prefixes := []string{"dr", "pe", "va", "to", "ha", "g", "new", ""}
+	for range 30 {
+		if name := orgs[r.IntN(len(orgs))].Name; len(name) > 3 {
+			prefixes = append(prefixes, name[:3])
+		}
+	}
+	for _, p := range prefixes {
+		if g, w := got.Autocomplete(p, 30), want.Autocomplete(p, 30); !slices.Equal(g, w) {
+			t.Errorf("%s, Autocomplete(%q) = %q, want %q", when, p, g, w)
+		}
+	}
+	for _, p := range []Point{{49.28, -123.12}, {48.86, 2.35}, {-1.29, 36.82}, {43.65, -79.38}} {
+		if g, w := got.NearPoint(p), want.NearPoint(p); !reflect.DeepEqual(g, w) {
+			t.Errorf("%s, NearPoint(%v) differs from a fresh build:\n got %s\nwant %s", when, p, brief(Result{Matches: []Match{g}}), brief(Result{Matches: []Match{w}}))
+		}
+		if g, w := got.Near(p, 7, nil), want.Near(p, 7, nil); !reflect.DeepEqual(g, w) {
+			t.Errorf("%s, Near(%v) differs from a fresh build", when, p)
+		}
+	}
+	for _, o := range orgs {
+		g, gok := got.Org(o.ID)
+		w, wok := want.Org(o.ID)
+		if gok != wok || gok && !reflect.DeepEqual(g, w) {
+			t.Errorf("%s, Org(%q) differs from a fresh build", when, o.ID)
+		}
+	}
+}
+
+// incrementalChange is one moderator's change at step: a removal, a
+// rename, a new description, a move to another city (and perhaps
+// country), a closure or reopening, or an addition.
+func incrementalChange(r *rand.Rand, seed *Seed, extra []Organisation, step int, start time.Time) Change {
+	at := start.Add(time.Duration(step) * time.Minute)
+	pool := append(slices.Clone(seed.Organisations), extra...)
+	o := pool[r.IntN(len(pool))]
+	switch r.IntN(7) {
+	case 0:
+		return Change{ID: o.ID, Removed: true, At: at}
+	case 1:
+		o.Name = fmt.Sprintf("%s Renamed Harm Reduktion %d", o.Name, step)
+	case 2:
+		o.Description = "People who use drugs organising for their rights, naloxone and safer supply."
+	case 3:
+		if o.Kind == KindLocal || o.Kind == KindNational {
+			to := extra[r.IntN(len(extra))]
+			o.City, o.Countries, o.Province, o.Coordinates, o.Serves = to.City, to.Countries, "", nil, nil
+		}
+	case 4:
+		o.Status = StatusClosed
+		if r.IntN(2) == 0 {
+			o.Status = StatusActive
+		}
+	default:
+		o = extra[r.IntN(len(extra))]
+		o.ID = fmt.Sprintf("new-%d-%d", step, r.IntN(1000))
+		o.Name = fmt.Sprintf("Peer Drug Users Union %s %d", o.City, step)
+		o.Acronym = fmt.Sprintf("PDUU%d", step)
+	}
+	return Change{ID: o.ID, Org: &o, At: at}
+}
+
+// TestIncrementalScoresStayNearFresh bounds what With's frozen BM25
+// statistics cost: after a run of changes without compaction, every
+// posting's impact is within a relative 3·c/N of a fresh build's, c the
+// changes applied and N the organisations. (Each change moves the number
+// of documents by one at most, which moves an idf by about 1/N, and the
+// average length by one document's share of it.)
+func TestIncrementalScoresStayNearFresh(t *testing.T) {
+	seed, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	extra := syntheticOrgs(seed, 2000)
+	base := append(slices.Clone(seed.Organisations), extra[:1500]...)
+	x := Build(seed, base)
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var changes []Change
+	for step := range 60 {
+		c := incrementalChange(r, seed, extra[1500:], step, start)
+		changes = append(changes, c)
+		next, ok := x.With([]Change{c})
+		if !ok {
+			t.Fatalf("With(%v) failed", c)
+		}
+		x = next
+	}
+	want := Build(seed, Merge(base, changes))
+	bound := 3 * float64(len(changes)) / float64(want.Len())
+	worst, compared := 0.0, 0
+	want.bm.terms.all(func(w string, wt int32) {
+		gt, ok := x.bm.term(w)
+		if !ok {
+			if len(want.bm.post(wt)) > 0 {
+				t.Errorf("word %q missing from the incremental index", w)
+			}
+			return
+		}
+		gp := map[string]float32{}
+		for _, p := range x.bm.post(gt) {
+			gp[x.org(p.org).ID] = p.impact
+		}
+		for _, p := range want.bm.post(wt) {
+			g, ok := gp[want.org(p.org).ID]
+			if !ok {
+				t.Errorf("word %q: %s has no posting in the incremental index", w, want.org(p.org).ID)
+				continue
+			}
+			compared++
+			worst = max(worst, math.Abs(float64(g-p.impact))/float64(p.impact))
+		}
+	})
+	t.Logf("%d postings compared, worst relative error %.5f, bound %.5f", compared, worst, bound)
+	if compared < 1000 || worst > bound {
+		t.Errorf("worst relative error of %d impacts %.5f, want at most %.5f", compared, worst, bound)
+	}
+}
