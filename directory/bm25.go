@@ -40,16 +40,21 @@ type nameIndex struct {
 	terms    smap[int32]     // nameWord → term id; a term whose postings are empty is no term (term)
 	postings cvec[[]posting] // term id → organisations with it, by slot
 	// tfs are, by term id, the weighted frequency of each posting's word
-	// in its organisation, from which an approval re-weighs a term's
-	// postings when its document frequency changes (With).
-	tfs    cvec[[]float32]
+	// in its organisation, and gs that frequency normalised by the
+	// organisation's length (tfNorm): a posting's impact is its g times
+	// its word's idf, so that when an approval moves a word's document
+	// frequency, re-weighing its postings is one multiplication each
+	// (With), and a compaction computes gs again from tfs.
+	tfs, gs cvec[[]float32]
 	idf    cvec[float64] // term id → inverse document frequency
 	maxIDF float64       // the idf of a word no organisation has
 	stats  bmStats
-	// nameOrder is each organisation's position in name order (by slot),
-	// so that equal scores are ordered by name without comparing strings;
-	// byName the slots in that order, dead ones left out.
-	nameOrder []int32
+	// nameOrder is, by slot, a key that orders the organisations by name
+	// (then by slot), so that equal scores are ordered by name without
+	// comparing strings; byName the slots in that order, dead ones left
+	// out. The keys are spaced (nameGap) so that With gives an organisation
+	// its key between its neighbours' without renumbering the others.
+	nameOrder cvec[int64]
 	byName    []int32
 	// dense are the common words' bitsets (dense.go), by term id. Which
 	// words are dense is decided by Build (and Compacted) and kept by
@@ -107,20 +112,24 @@ func (x *Index) buildNames(f *folder, orgs []Organisation, info []orgInfo, folde
 	}
 	ni.stats = *stats
 	tfs := make([][]float32, len(postings))
+	gs := make([][]float32, len(postings))
 	idf := make([]float64, len(postings))
 	for t, p := range postings {
-		tfs[t] = make([]float32, len(p))
+		tfs[t], gs[t] = make([]float32, len(p)), make([]float32, len(p))
 		for j := range p {
 			tfs[t][j] = p[j].impact
+			gs[t][j] = tfNorm(p[j].impact, docLen[p[j].org], ni.stats.avg)
 		}
-		idf[t] = ni.weigh(p, tfs[t], func(id int32) float64 { return docLen[id] })
+		idf[t] = ni.idfFor(len(p))
+		weigh(p, gs[t], idf[t])
 	}
 	ni.maxIDF = math.Log(1 + (ni.stats.n+0.5)/0.5)
 	ni.words = (slotCap(len(orgs)) + 63) / 64
-	ni.nameOrder, ni.byName = nameOrder(orgs, info)
-	ni.buildDense(postings, len(ni.byName))
+	ni.byName = nameOrder(orgs, info)
+	ni.nameOrder = nameKeys(ni.byName, len(orgs))
+	ni.buildDense(postings, gs, idf, len(ni.byName))
 	ni.terms = newPmap(x.strHash, terms)
-	ni.postings, ni.tfs, ni.idf = newCvec(postings), newCvec(tfs), newCvec(idf)
+	ni.postings, ni.tfs, ni.gs, ni.idf = newCvec(postings), newCvec(tfs), newCvec(gs), newCvec(idf)
 	x.bm = ni
 }
 
@@ -212,23 +221,28 @@ func addDocWord(doc []docWord, t string, w float64) []docWord {
 	return append(doc, docWord{t, w})
 }
 
-// weigh turns the frequencies tf of one word's postings into their BM25
-// impacts (in p) under ni.stats and returns the word's idf. docLen is an
-// organisation's weighted length.
-func (ni *nameIndex) weigh(p []posting, tf []float32, docLen func(int32) float64) float64 {
-	N, avg := ni.stats.n, ni.stats.avg
-	df := float64(len(p))
-	idf := math.Log(1 + (N-df+0.5)/(df+0.5))
-	for j := range p {
-		tf := float64(tf[j])
-		p[j].impact = float32(idf * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*docLen(p[j].org)/avg)))
-	}
-	return idf
+// tfNorm is BM25's saturated frequency of a word of weighted frequency tf
+// in a document of weighted length dl, the average being avg.
+func tfNorm(tf float32, dl, avg float64) float32 {
+	f := float64(tf)
+	return float32(f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*dl/avg)))
 }
 
-// nameOrder is each organisation's position in name order, and the
-// organisations in that order.
-func nameOrder(orgs []Organisation, info []orgInfo) (pos, byName []int32) {
+// idfFor is the idf of a word df organisations have, under ni.stats.
+func (ni *nameIndex) idfFor(df int) float64 {
+	return math.Log(1 + (ni.stats.n-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// weigh sets the impacts of a word's postings p, of normalised
+// frequencies g, for its idf.
+func weigh(p []posting, g []float32, idf float64) {
+	for j := range p {
+		p[j].impact = float32(idf * float64(g[j]))
+	}
+}
+
+// nameOrder lists the organisations (not dead) in name order.
+func nameOrder(orgs []Organisation, info []orgInfo) (byName []int32) {
 	byName = make([]int32, 0, len(orgs))
 	for i := range orgs {
 		if !info[i].dead {
@@ -236,11 +250,20 @@ func nameOrder(orgs []Organisation, info []orgInfo) (pos, byName []int32) {
 		}
 	}
 	slices.SortStableFunc(byName, func(a, b int32) int { return strings.Compare(orgs[a].Name, orgs[b].Name) })
-	pos = make([]int32, len(orgs))
-	for p, id := range byName {
-		pos[id] = int32(p)
+	return byName
+}
+
+// nameGap spaces the name keys: some twenty organisations can be put
+// between two neighbours, halving the gap, before all are numbered again.
+const nameGap = 1 << 20
+
+// nameKeys are the name keys of n slots listed by name in byName.
+func nameKeys(byName []int32, n int) cvec[int64] {
+	keys := make([]int64, n)
+	for p, s := range byName {
+		keys[s] = int64(p+1) * nameGap
 	}
-	return pos, byName
+	return newCvec(keys)
 }
 
 // rankNames ranks the organisations that hold most of the query's words
@@ -346,7 +369,7 @@ func (ni *nameIndex) best(s *scratch, need float32, keep func(int32) bool) ([]in
 		if sa, sb := s.acc[a].score, s.acc[b].score; sa != sb {
 			return sa > sb
 		}
-		return ni.nameOrder[a] < ni.nameOrder[b]
+		return *ni.nameOrder.at(a) < *ni.nameOrder.at(b)
 	}
 	h := topK{better: better}
 	total := 0

@@ -94,7 +94,8 @@ func (x *Index) derive() *Index {
 	y.subIn, y.countryLocal = x.subIn.clone(), x.countryLocal.clone()
 	y.national, y.regional = x.national.clone(), x.regional.clone()
 	bm := *x.bm
-	bm.terms, bm.postings, bm.tfs, bm.idf = x.bm.terms.clone(), x.bm.postings.clone(), x.bm.tfs.clone(), x.bm.idf.clone()
+	bm.terms, bm.postings, bm.idf = x.bm.terms.clone(), x.bm.postings.clone(), x.bm.idf.clone()
+	bm.tfs, bm.gs = x.bm.tfs.clone(), x.bm.gs.clone()
 	y.bm = &bm
 	return &y
 }
@@ -194,10 +195,11 @@ func (d *delta) remove(s int32) {
 		doc, _ := documentWords(d.f, &o, orgKeys{d.f.fold(o.Name), d.f.fold(o.Acronym)}, nil)
 		for _, t := range doc {
 			id, _ := y.bm.terms.get(t.word)
-			p, tf := y.bm.post(id), *y.bm.tfs.at(id)
+			p, tf, g := y.bm.post(id), *y.bm.tfs.at(id), *y.bm.gs.at(id)
 			if j, found := slices.BinarySearchFunc(p, s, func(q posting, s int32) int { return cmp.Compare(q.org, s) }); found {
 				y.bm.postings.set(id, slices.Delete(slices.Clone(p), j, j+1))
 				y.bm.tfs.set(id, slices.Delete(slices.Clone(tf), j, j+1))
+				y.bm.gs.set(id, slices.Delete(slices.Clone(g), j, j+1))
 				d.terms[id] = true
 			}
 		}
@@ -233,12 +235,14 @@ func (d *delta) add(s int32, o *Organisation, info orgInfo) {
 				y.bm.terms.set(t.word, id)
 				y.bm.postings.push(nil)
 				y.bm.tfs.push(nil)
+				y.bm.gs.push(nil)
 				y.bm.idf.push(0)
 			}
-			p, tf := y.bm.post(id), *y.bm.tfs.at(id)
+			p, tf, g := y.bm.post(id), *y.bm.tfs.at(id), *y.bm.gs.at(id)
 			j, _ := slices.BinarySearchFunc(p, s, func(q posting, s int32) int { return cmp.Compare(q.org, s) })
 			y.bm.postings.set(id, slices.Insert(slices.Clone(p), j, posting{org: s}))
 			y.bm.tfs.set(id, slices.Insert(slices.Clone(tf), j, float32(t.tf)))
+			y.bm.gs.set(id, slices.Insert(slices.Clone(g), j, tfNorm(float32(t.tf), n, y.bm.stats.avg)))
 			d.terms[id] = true
 		}
 	}
@@ -302,11 +306,11 @@ func (d *delta) reweigh() {
 	y := d.y
 	ni := y.bm
 	var dense map[int32]*denseTerm
-	docLen := func(s int32) float64 { return y.info.at(s).docLen }
 	for t := range d.terms {
 		p := ni.post(t) // y's own: add and remove made it
-		ni.idf.set(t, ni.weigh(p, *ni.tfs.at(t), docLen))
-		ni.postings.set(t, p)
+		idf := ni.idfFor(len(p))
+		weigh(p, *ni.gs.at(t), idf)
+		ni.idf.set(t, idf)
 		if old := ni.dense[t]; old != nil {
 			if dense == nil {
 				dense = make(map[int32]*denseTerm, len(ni.dense))
@@ -314,7 +318,7 @@ func (d *delta) reweigh() {
 					dense[k] = v
 				}
 			}
-			dense[t] = newDenseTerm(p, ni.words, old.lowTop)
+			dense[t] = old.with(p, *ni.gs.at(t), idf, d.slots)
 		}
 	}
 	if dense != nil {
@@ -322,7 +326,9 @@ func (d *delta) reweigh() {
 	}
 }
 
-// reorderNames puts the changed slots in their place in name order.
+// reorderNames puts the changed slots in their place in name order, each
+// with a key between its neighbours' (or all keys anew when there is no
+// room).
 func (d *delta) reorderNames() {
 	y := d.y
 	ni := y.bm
@@ -338,18 +344,36 @@ func (d *delta) reorderNames() {
 		}
 		return cmp.Compare(a, b)
 	}
+	keys := ni.nameOrder.clone()
+	for keys.len() < y.orgs.len() {
+		keys.push(0)
+	}
+	renumber := false
 	for s := range d.slots {
 		if y.info.at(s).dead {
 			continue
 		}
 		i, _ := slices.BinarySearchFunc(byName, s, nameCmp)
 		byName = slices.Insert(byName, i, s)
+		lo, hi := int64(0), int64(1)<<62
+		if i > 0 {
+			lo = *keys.at(byName[i-1])
+		}
+		if i+1 < len(byName) {
+			hi = *keys.at(byName[i+1])
+		}
+		if hi-lo < 2 {
+			renumber = true
+			continue
+		}
+		keys.set(s, lo+(hi-lo)/2)
 	}
-	pos := make([]int32, y.orgs.len())
-	for p, s := range byName {
-		pos[s] = int32(p)
+	ni.byName = byName
+	if renumber {
+		ni.nameOrder = nameKeys(byName, y.orgs.len())
+		return
 	}
-	ni.byName, ni.nameOrder = byName, pos
+	ni.nameOrder = keys
 }
 
 // relist makes one ranked list again: the unchanged organisations in their
@@ -557,15 +581,20 @@ func (x *Index) Compacted() *Index {
 	ni.stats = *docStats(docLen)
 	ni.maxIDF = math.Log(1 + (ni.stats.n+0.5)/0.5)
 	n := ni.postings.len()
-	postings, idf := make([][]posting, n), make([]float64, n)
-	lens := func(s int32) float64 { return y.info.at(s).docLen }
+	postings, gs, idf := make([][]posting, n), make([][]float32, n), make([]float64, n)
 	for t := range int32(n) {
-		postings[t] = slices.Clone(ni.post(t))
-		idf[t] = ni.weigh(postings[t], *ni.tfs.at(t), lens)
+		p, tf := slices.Clone(ni.post(t)), *ni.tfs.at(t)
+		g := make([]float32, len(p))
+		for j := range p {
+			g[j] = tfNorm(tf[j], y.info.at(p[j].org).docLen, ni.stats.avg)
+		}
+		idf[t] = ni.idfFor(len(p))
+		weigh(p, g, idf[t])
+		postings[t], gs[t] = p, g
 	}
-	ni.postings, ni.idf = newCvec(postings), newCvec(idf)
+	ni.postings, ni.gs, ni.idf = newCvec(postings), newCvec(gs), newCvec(idf)
 	ni.dense = nil
-	ni.buildDense(postings, y.live)
+	ni.buildDense(postings, gs, idf, y.live)
 	var groups, local []int32
 	for s := range int32(y.orgs.len()) {
 		g, l := y.inTree(s)

@@ -207,3 +207,48 @@ func TestIncrementalScoresStayNearFresh(t *testing.T) {
 		t.Errorf("worst relative error of %d impacts %.5f, want at most %.5f", compared, worst, bound)
 	}
 }
+
+// TestIncrementalDenseEqualsFreshBuild is TestIncrementalEqualsFreshBuild
+// for a directory large enough for its common words to have bitsets
+// (dense.go), which With re-makes block by block: vague queries, ranked
+// through them, answer as a fresh build given the same statistics.
+func TestIncrementalDenseEqualsFreshBuild(t *testing.T) {
+	seed, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(8, 9))
+	extra := syntheticOrgs(seed, 6000)
+	base := append(slices.Clone(seed.Organisations), extra[:5000]...)
+	x := Build(seed, base)
+	if len(x.bm.dense) == 0 {
+		t.Fatal("no dense words: the test needs a larger directory")
+	}
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var changes []Change
+	pool := append(slices.Clone(base[len(base)-200:]), extra[5000:]...)
+	steps := 60
+	if testing.Short() {
+		steps = 20
+	}
+	for step := range steps {
+		c := incrementalChange(r, seed, pool, step, start)
+		changes = append(changes, c)
+		next, ok := x.With([]Change{c})
+		if !ok {
+			t.Fatalf("With(%v) failed", c)
+		}
+		x = next
+		if step%10 != 9 {
+			continue
+		}
+		stats := x.bm.stats
+		want := build(seed, Merge(base, changes), &stats)
+		for _, q := range []string{"drug users union", "peer harm reduction network", "users union", "harm reduction",
+			"peer drug users union vancouver", "voices rights collective", "union", "league forum action"} {
+			if g, w := x.Search(q), want.Search(q); !reflect.DeepEqual(g, w) {
+				t.Errorf("after %d changes, Search(%q) differs from a fresh build:\n got %s\nwant %s", step+1, q, brief(g), brief(w))
+			}
+		}
+	}
+}
