@@ -46,9 +46,9 @@ type nameIndex struct {
 	// frequency, re-weighing its postings is one multiplication each
 	// (With), and a compaction computes gs again from tfs.
 	tfs, gs cvec[[]float32]
-	idf    cvec[float64] // term id → inverse document frequency
-	maxIDF float64       // the idf of a word no organisation has
-	stats  bmStats
+	idf     cvec[float64] // term id → inverse document frequency
+	maxIDF  float64       // the idf of a word no organisation has
+	stats   bmStats
 	// nameOrder is, by slot, a key that orders the organisations by name
 	// (then by slot), so that equal scores are ordered by name without
 	// comparing strings; byName the slots in that order, dead ones left
