@@ -39,13 +39,13 @@ type posting struct {
 type nameIndex struct {
 	terms    smap[int32]     // nameWord → term id; a term whose postings are empty is no term (term)
 	postings cvec[[]posting] // term id → organisations with it, by slot
-	// tfs are, by term id, the weighted frequency of each posting's word
-	// in its organisation, and gs that frequency normalised by the
-	// organisation's length (tfNorm): a posting's impact is its g times
-	// its word's idf, so that when an approval moves a word's document
-	// frequency, re-weighing its postings is one multiplication each
-	// (With), and a compaction computes gs again from tfs.
-	tfs, gs cvec[[]float32]
+	// gs are, by term id, each posting's word's frequency in its
+	// organisation normalised by the organisation's length (tfNorm): a
+	// posting's impact is its g times its word's idf, so that when an
+	// approval moves a word's document frequency, re-weighing its postings
+	// is one multiplication each (With). A compaction, which changes the
+	// average length, recovers the frequencies from gs (tfFromNorm).
+	gs cvec[[]float32]
 	idf     cvec[float64] // term id → inverse document frequency
 	maxIDF  float64       // the idf of a word no organisation has
 	stats   bmStats
@@ -111,13 +111,11 @@ func (x *Index) buildNames(f *folder, orgs []Organisation, info []orgInfo, folde
 		stats = docStats(live)
 	}
 	ni.stats = *stats
-	tfs := make([][]float32, len(postings))
 	gs := make([][]float32, len(postings))
 	idf := make([]float64, len(postings))
 	for t, p := range postings {
-		tfs[t], gs[t] = make([]float32, len(p)), make([]float32, len(p))
+		gs[t] = make([]float32, len(p))
 		for j := range p {
-			tfs[t][j] = p[j].impact
 			gs[t][j] = tfNorm(p[j].impact, docLen[p[j].org], ni.stats.avg)
 		}
 		idf[t] = ni.idfFor(len(p))
@@ -129,7 +127,7 @@ func (x *Index) buildNames(f *folder, orgs []Organisation, info []orgInfo, folde
 	ni.nameOrder = nameKeys(ni.byName, len(orgs))
 	ni.buildDense(postings, gs, idf, len(ni.byName))
 	ni.terms = newPmap(x.strHash, terms)
-	ni.postings, ni.tfs, ni.gs, ni.idf = newCvec(postings), newCvec(tfs), newCvec(gs), newCvec(idf)
+	ni.postings, ni.gs, ni.idf = newCvec(postings), newCvec(gs), newCvec(idf)
 	x.bm = ni
 }
 
@@ -226,6 +224,17 @@ func addDocWord(doc []docWord, t string, w float64) []docWord {
 func tfNorm(tf float32, dl, avg float64) float32 {
 	f := float64(tf)
 	return float32(f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*dl/avg)))
+}
+
+// tfFromNorm is the weighted frequency whose tfNorm in a document of
+// length dl, the average being avg, is g. Frequencies are sums of the
+// field weights, whole numbers, which g (to float32's precision) gives
+// back exactly for any frequency a name can have: the nearest whole
+// number to the inverse of tfNorm. (TestIncrementalEqualsFreshBuild
+// compares a compaction, which relies on it, with a build.)
+func tfFromNorm(g float32, dl, avg float64) float32 {
+	k := bm25K1 * (1 - bm25B + bm25B*dl/avg)
+	return float32(math.Round(float64(g) * k / (bm25K1 + 1 - float64(g))))
 }
 
 // idfFor is the idf of a word df organisations have, under ni.stats.

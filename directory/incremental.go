@@ -95,7 +95,7 @@ func (x *Index) derive() *Index {
 	y.national, y.regional = x.national.clone(), x.regional.clone()
 	bm := *x.bm
 	bm.terms, bm.postings, bm.idf = x.bm.terms.clone(), x.bm.postings.clone(), x.bm.idf.clone()
-	bm.tfs, bm.gs = x.bm.tfs.clone(), x.bm.gs.clone()
+	bm.gs = x.bm.gs.clone()
 	y.bm = &bm
 	return &y
 }
@@ -177,7 +177,8 @@ func (d *delta) remove(s int32) {
 	y := d.y
 	o := *y.org(s)
 	d.touch(s)
-	for _, k := range orgKeyList(d.f, &o, nil) {
+	keys, folded := orgKeyList(d.f, &o, nil)
+	for _, k := range keys {
 		refs := y.okeys.at(k.key)
 		i := slices.Index(refs, ref{refOrg, s})
 		if i >= 0 {
@@ -192,19 +193,18 @@ func (d *delta) remove(s int32) {
 		}
 	}
 	if listed(&o) {
-		doc, _ := documentWords(d.f, &o, orgKeys{d.f.fold(o.Name), d.f.fold(o.Acronym)}, nil)
+		doc, _ := documentWords(d.f, &o, folded, nil)
 		for _, t := range doc {
 			id, _ := y.bm.terms.get(t.word)
-			p, tf, g := y.bm.post(id), *y.bm.tfs.at(id), *y.bm.gs.at(id)
+			p, g := y.bm.post(id), *y.bm.gs.at(id)
 			if j, found := slices.BinarySearchFunc(p, s, func(q posting, s int32) int { return cmp.Compare(q.org, s) }); found {
 				y.bm.postings.set(id, slices.Delete(slices.Clone(p), j, j+1))
-				y.bm.tfs.set(id, slices.Delete(slices.Clone(tf), j, j+1))
 				y.bm.gs.set(id, slices.Delete(slices.Clone(g), j, j+1))
 				d.terms[id] = true
 			}
 		}
 	}
-	d.gone = append(d.gone, orgNames(d.f, &o)...)
+	d.gone = append(d.gone, orgNames(&o, folded)...)
 	y.orgByID.del(o.ID)
 	y.orgs.set(s, Organisation{})
 	y.info.set(s, orgInfo{dead: true, city: -1})
@@ -217,7 +217,8 @@ func (d *delta) add(s int32, o *Organisation, info orgInfo) {
 	y := d.y
 	d.slots[s] = true
 	r := ref{refOrg, s}
-	for _, k := range orgKeyList(d.f, o, nil) {
+	keys, folded := orgKeyList(d.f, o, nil)
+	for _, k := range keys {
 		refs := y.okeys.at(k.key)
 		i, _ := slices.BinarySearchFunc(refs, s, func(a ref, s int32) int { return cmp.Compare(a.idx, s) })
 		y.okeys.set(k.key, slices.Insert(slices.Clone(refs), i, r))
@@ -226,7 +227,7 @@ func (d *delta) add(s int32, o *Organisation, info orgInfo) {
 		}
 	}
 	if listed(o) {
-		doc, n := documentWords(d.f, o, orgKeys{d.f.fold(o.Name), d.f.fold(o.Acronym)}, nil)
+		doc, n := documentWords(d.f, o, folded, nil)
 		info.docLen = n
 		for _, t := range doc {
 			id, ok := y.bm.terms.get(t.word)
@@ -234,19 +235,17 @@ func (d *delta) add(s int32, o *Organisation, info orgInfo) {
 				id = int32(y.bm.postings.len())
 				y.bm.terms.set(t.word, id)
 				y.bm.postings.push(nil)
-				y.bm.tfs.push(nil)
 				y.bm.gs.push(nil)
 				y.bm.idf.push(0)
 			}
-			p, tf, g := y.bm.post(id), *y.bm.tfs.at(id), *y.bm.gs.at(id)
+			p, g := y.bm.post(id), *y.bm.gs.at(id)
 			j, _ := slices.BinarySearchFunc(p, s, func(q posting, s int32) int { return cmp.Compare(q.org, s) })
 			y.bm.postings.set(id, slices.Insert(slices.Clone(p), j, posting{org: s}))
-			y.bm.tfs.set(id, slices.Insert(slices.Clone(tf), j, float32(t.tf)))
 			y.bm.gs.set(id, slices.Insert(slices.Clone(g), j, tfNorm(float32(t.tf), n, y.bm.stats.avg)))
 			d.terms[id] = true
 		}
 	}
-	d.names = append(d.names, orgNames(d.f, o)...)
+	d.names = append(d.names, orgNames(o, folded)...)
 	y.orgByID.set(o.ID, s)
 	y.orgs.set(s, *o)
 	y.info.set(s, info)
@@ -255,13 +254,13 @@ func (d *delta) add(s int32, o *Organisation, info orgInfo) {
 }
 
 // orgNames are the autocomplete names of an organisation.
-func orgNames(f *folder, o *Organisation) []displayName {
+func orgNames(o *Organisation, folded orgKeys) []displayName {
 	var out []displayName
 	if o.Acronym != "" {
-		out = append(out, displayName{f.fold(o.Acronym), o.Acronym})
+		out = append(out, displayName{folded.acronym, o.Acronym})
 	}
 	if o.Name != "" {
-		out = append(out, displayName{f.fold(o.Name), o.Name})
+		out = append(out, displayName{folded.name, o.Name})
 	}
 	return out
 }
@@ -583,10 +582,11 @@ func (x *Index) Compacted() *Index {
 	n := ni.postings.len()
 	postings, gs, idf := make([][]posting, n), make([][]float32, n), make([]float64, n)
 	for t := range int32(n) {
-		p, tf := slices.Clone(ni.post(t)), *ni.tfs.at(t)
+		p, old := slices.Clone(ni.post(t)), *ni.gs.at(t)
 		g := make([]float32, len(p))
 		for j := range p {
-			g[j] = tfNorm(tf[j], y.info.at(p[j].org).docLen, ni.stats.avg)
+			dl := y.info.at(p[j].org).docLen
+			g[j] = tfNorm(tfFromNorm(old[j], dl, x.bm.stats.avg), dl, ni.stats.avg)
 		}
 		idf[t] = ni.idfFor(len(p))
 		weigh(p, g, idf[t])

@@ -252,3 +252,17 @@ func TestIncrementalDenseEqualsFreshBuild(t *testing.T) {
 		}
 	}
 }
+
+// TestTfFromNormInvertsTfNorm checks that a compaction recovers every
+// frequency a name can have from its normalised form.
+func TestTfFromNormInvertsTfNorm(t *testing.T) {
+	for tf := float32(1); tf <= 400; tf++ {
+		for _, dl := range []float64{float64(tf), 2 * float64(tf), 40, 400, 4000} {
+			for _, avg := range []float64{1, 7.5, 30, 300} {
+				if got := tfFromNorm(tfNorm(tf, dl, avg), dl, avg); got != tf {
+					t.Fatalf("tfFromNorm(tfNorm(%v, %v, %v)) = %v", tf, dl, avg, got)
+				}
+			}
+		}
+	}
+}

@@ -922,27 +922,31 @@ func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisati
 // order they are added, each once: its name, its acronym, its id (so
 // that "/report <id>", a card's Report button, and "/find <id>" name it
 // exactly) and its other names. fuzzy says which are corrected when
-// misspelt: all but the id, as the first time a key comes decides.
-func orgKeyList(f *folder, o *Organisation, out []keyUse) []keyUse {
-	add := func(name string, fuzzy bool) {
+// misspelt: all but the id, as the first time a key comes decides. It
+// returns its name and acronym folded too, the same strings as their keys
+// (autocomplete and name matching share them rather than fold again).
+func orgKeyList(f *folder, o *Organisation, out []keyUse) ([]keyUse, orgKeys) {
+	add := func(name string, fuzzy bool) string {
 		k := f.fold(name)
 		if k == "" {
-			return
+			return k
 		}
 		for _, have := range out {
 			if have.key == k {
-				return
+				return have.key
 			}
 		}
 		out = append(out, keyUse{k, fuzzy})
+		return k
 	}
-	add(o.Name, true)
-	add(o.Acronym, true)
+	var folded orgKeys
+	folded.name = add(o.Name, true)
+	folded.acronym = add(o.Acronym, true)
 	add(o.ID, false)
 	for _, n := range o.OtherNames {
 		add(n, true)
 	}
-	return out
+	return out, folded
 }
 
 type keyUse struct {
@@ -952,13 +956,14 @@ type keyUse struct {
 
 // addOrgKeys indexes organisation r's keys (orgKeyList) during Build.
 func (x *Index) addOrgKeys(f *folder, o *Organisation, r ref) orgKeys {
-	for _, k := range orgKeyList(f, o, nil) {
+	keys, folded := orgKeyList(f, o, nil)
+	for _, k := range keys {
 		x.keys[k.key] = append(x.keys[k.key], r)
 		for _, w := range strings.Fields(k.key) {
 			x.addWord(w, r, k.fuzzy)
 		}
 	}
-	return orgKeys{name: f.fold(o.Name), acronym: f.fold(o.Acronym)}
+	return folded
 }
 
 // orgKeys are an organisation's name and acronym, folded.

@@ -115,8 +115,14 @@ func newPmap[K comparable, V any](hash func(K) uint64, m map[K]V) pmap[K, V] {
 		b++
 	}
 	s := pmap[K, V]{hash: hash, shards: make([]map[K]V, 1<<b), shift: uint(64 - b), n: len(m)}
+	// Each shard made at its size: made at the average, half of them
+	// would grow to twice it (issue 15: heap at 100,000 organisations).
+	sizes := make([]int, len(s.shards))
+	for k := range m {
+		sizes[s.shard(k)]++
+	}
 	for i := range s.shards {
-		s.shards[i] = make(map[K]V, len(m)>>b+1)
+		s.shards[i] = make(map[K]V, sizes[i])
 	}
 	for k, v := range m {
 		s.shards[s.shard(k)][k] = v
