@@ -45,10 +45,10 @@ type nameIndex struct {
 	// approval moves a word's document frequency, re-weighing its postings
 	// is one multiplication each (With). A compaction, which changes the
 	// average length, recovers the frequencies from gs (tfFromNorm).
-	gs cvec[[]float32]
-	idf     cvec[float64] // term id → inverse document frequency
-	maxIDF  float64       // the idf of a word no organisation has
-	stats   bmStats
+	gs     cvec[[]float32]
+	idf    cvec[float64] // term id → inverse document frequency
+	maxIDF float64       // the idf of a word no organisation has
+	stats  bmStats
 	// nameOrder is, by slot, a key that orders the organisations by name
 	// (then by slot), so that equal scores are ordered by name without
 	// comparing strings; byName the slots in that order, dead ones left
