@@ -2,6 +2,7 @@ package directory
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -31,13 +32,16 @@ import (
 // keeps the order a fresh build has, given changes that come in time
 // order; changes are applied in that order within one call.
 //
+// A change whose record is invalid leaves the organisation out, reported
+// by Problems, as Build does (the list's order may differ from a build's).
+//
 // ok is false when With cannot derive the index and the caller must Build
-// it: a change whose record is invalid or whose id differs from its
-// organisation's, an index with problems, a seed organisation coming back
-// that was removed before x was built, or more additions than x's arrays
-// have room for (slotCap).
+// it: a change whose id differs from its organisation's, a seed
+// organisation coming back that was not in the list x was built from in
+// the seed's order, or more additions than x's arrays have room for
+// (slotCap).
 func (x *Index) With(changes []Change) (_ *Index, ok bool) {
-	if x.orgDels == nil || x.spell == nil || len(x.problems) > 0 {
+	if x.orgDels == nil || x.spell == nil {
 		return nil, false
 	}
 	cs := lastChanges(changes)
@@ -133,13 +137,16 @@ func (d *delta) apply(c Change) bool {
 		}
 	}
 	var info orgInfo
+	y.setProblem(c.ID, "")
 	if o != nil {
 		var err error
 		if info, err = y.resolvePlaces(d.f, o); err == nil {
 			err = y.checkFacts(d.f, o)
 		}
 		if err != nil {
-			return false
+			// Left out and reported, as Build leaves it out.
+			y.setProblem(c.ID, fmt.Sprintf("%s: %v", c.ID, err))
+			o = nil
 		}
 	}
 	s, live := y.orgByID.get(c.ID)
@@ -611,4 +618,25 @@ func (x *Index) Compacted() *Index {
 	y.names, y.namesAdd, y.namesDel = names, nil, nil
 	y.changes = 0
 	return y
+}
+
+// setProblem replaces what Problems reports about id by problem ("" for
+// nothing).
+func (y *Index) setProblem(id, problem string) {
+	prefix := id + ": "
+	var out []string
+	changed := false
+	for _, p := range y.problems {
+		if strings.HasPrefix(p, prefix) {
+			changed = true
+			continue
+		}
+		out = append(out, p)
+	}
+	if problem != "" {
+		out, changed = append(out, problem), true
+	}
+	if changed {
+		y.problems = out
+	}
 }

@@ -43,6 +43,7 @@ func TestIncrementalEqualsFreshBuild(t *testing.T) {
 	if testing.Short() {
 		steps = 40
 	}
+	sawProblem := false
 	for step := 10; step < 10+steps; step++ {
 		batch := []Change{incrementalChange(r, seed, extra, step, start)}
 		if r.IntN(5) == 0 { // now and then two at once, as ApplyAll writes them
@@ -54,6 +55,7 @@ func TestIncrementalEqualsFreshBuild(t *testing.T) {
 			t.Fatalf("step %d: With(%v) could not derive the index", step, batch)
 		}
 		live = next
+		sawProblem = sawProblem || len(live.Problems()) > 0
 		if r.IntN(3) == 0 {
 			live.Search("Vancouvr drug usres")
 		}
@@ -67,6 +69,9 @@ func TestIncrementalEqualsFreshBuild(t *testing.T) {
 			compareIndexes(t, r, fmt.Sprintf("after %d changes", step), live, build(fresh, orgs, &stats), orgs)
 		}
 	}
+	if !sawProblem {
+		t.Error("no change was ever left out as invalid: the run does not test that")
+	}
 }
 
 // compareIndexes fails unless got answers every probe as want does.
@@ -74,6 +79,9 @@ func compareIndexes(t *testing.T, r *rand.Rand, when string, got, want *Index, o
 	t.Helper()
 	if got.Len() != want.Len() {
 		t.Errorf("%s: %d organisations, want %d", when, got.Len(), want.Len())
+	}
+	if g, w := slices.Sorted(slices.Values(got.Problems())), slices.Sorted(slices.Values(want.Problems())); !slices.Equal(g, w) {
+		t.Errorf("%s: problems %q, want %q", when, g, w)
 	}
 	qs := rebuildQueries(r, orgs)
 	for _, o := range orgs {
@@ -120,12 +128,12 @@ func compareIndexes(t *testing.T, r *rand.Rand, when string, got, want *Index, o
 
 // incrementalChange is one moderator's change at step: a removal, a
 // rename, a new description, a move to another city (and perhaps
-// country), a closure or reopening, or an addition.
+// country), a closure or reopening, an invalid record, or an addition.
 func incrementalChange(r *rand.Rand, seed *Seed, extra []Organisation, step int, start time.Time) Change {
 	at := start.Add(time.Duration(step) * time.Minute)
 	pool := append(slices.Clone(seed.Organisations), extra...)
 	o := pool[r.IntN(len(pool))]
-	switch r.IntN(7) {
+	switch r.IntN(8) {
 	case 0:
 		return Change{ID: o.ID, Removed: true, At: at}
 	case 1:
@@ -137,6 +145,8 @@ func incrementalChange(r *rand.Rand, seed *Seed, extra []Organisation, step int,
 			to := extra[r.IntN(len(extra))]
 			o.City, o.Countries, o.Province, o.Coordinates, o.Serves = to.City, to.Countries, "", nil, nil
 		}
+	case 6: // a record no build accepts: left out and reported
+		o.Countries = []string{"ZZ"}
 	case 4:
 		o.Status = StatusClosed
 		if r.IntN(2) == 0 {

@@ -902,6 +902,13 @@ func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisati
 		}
 		if err != nil {
 			x.problems = append(x.problems, fmt.Sprintf("%s: %v", o.ID, err))
+			if _, isSeed := seedPos[o.ID]; isSeed && inOrder {
+				// Its slot kept, dead, for when a change mends it.
+				dead[o.ID] = int32(len(list))
+				list = append(list, Organisation{})
+				infos = append(infos, orgInfo{dead: true, city: -1})
+				folded = append(folded, orgKeys{})
+			}
 			continue
 		}
 		if _, dup := byID[o.ID]; dup {
