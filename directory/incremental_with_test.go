@@ -276,3 +276,54 @@ func TestTfFromNormInvertsTfNorm(t *testing.T) {
 		}
 	}
 }
+
+// TestWithLeavesTheOldIndexAlone derives indexes from one another, and
+// several from the same one, while searches run on the first: every
+// index derived from keeps answering exactly as before (With copies what
+// it changes; run it with -race too).
+func TestWithLeavesTheOldIndexAlone(t *testing.T) {
+	seed, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(21, 22))
+	extra := syntheticOrgs(seed, 5200)
+	base := append(slices.Clone(seed.Organisations), extra[:5000]...)
+	x := Build(seed, base)
+	qs := append(rebuildQueries(r, base), "Vancouver", "Paris", "Canada")
+	answers := func(x *Index) []Result {
+		out := make([]Result, len(qs))
+		for i, q := range qs {
+			out[i] = x.Search(q)
+		}
+		return out
+	}
+	before := answers(x)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 3*len(qs); i++ {
+			x.Search(qs[i%len(qs)])
+		}
+	}()
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	y := x
+	for step := range 40 {
+		from := y
+		if step%4 == 0 { // a branch from an index already derived from
+			from = x
+		}
+		next, ok := from.With([]Change{incrementalChange(r, seed, extra[5000:], step, start)})
+		if !ok {
+			t.Fatal("With could not derive the index")
+		}
+		if step%13 == 12 {
+			next = next.Compacted()
+		}
+		y = next
+	}
+	<-done
+	if !reflect.DeepEqual(answers(x), before) {
+		t.Error("the index changes were derived from answers otherwise")
+	}
+}
