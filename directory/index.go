@@ -171,7 +171,10 @@ func build(seed *Seed, orgs []Organisation, stats *bmStats) *Index {
 	// each) and their keys were copied several times over, which at
 	// 100,000 organisations was a large part of an approval's time and of
 	// its peak memory (issue 15).
-	x.keys = make(map[string][]ref, 3*len(orgs)) // a name, an acronym and an id each
+	// Filled in place, at their size: a name, an acronym and an id each,
+	// a few words each.
+	x.okeys = newPmapSized[string, []ref](x.strHash, 3*len(orgs))
+	x.ovocab = newPmapSized[string, int32](x.strHash, 3*len(orgs))
 	f := newFolder()
 	list, info, byID, dead, folded := x.addOrgs(f, orgs, seed.Organisations)
 	x.buildNames(f, list, info, folded, stats)
@@ -199,8 +202,8 @@ func (x *Index) freezeOrgs(list []Organisation, info []orgInfo, byID, dead map[s
 	x.orgs, x.info, x.live = newCvec(list), newCvec(info), len(byID)
 	x.orgByID = newPmap(h, byID)
 	x.deadSeed = newPmap(h, dead)
-	x.okeys, x.keys = newPmap(h, x.keys), nil
-	x.ovocab, x.vocab = newPmap(h, x.vocab), nil
+	// Filled in place by Build: from now on, changed only through clones.
+	x.okeys.fresh, x.ovocab.fresh = false, false
 	x.spell = newOrgSpelling(x.orgDels)
 }
 
@@ -245,8 +248,8 @@ func (x *Index) extend() *Index {
 		panic("directory: extending an index that already extends another")
 	}
 	y := *x
-	y.placeKeys, y.keys = x.keys, make(map[string][]ref)
-	y.placeVocab, y.vocab = x.vocab, make(map[string]int32)
+	y.placeKeys, y.keys = x.keys, nil
+	y.placeVocab, y.vocab = x.vocab, nil
 	// The places' deletion index, the biggest part, is shared, not copied;
 	// the organisations' is built on first use (orgDeletions).
 	y.deletes, y.delLists = nil, nil
@@ -278,12 +281,12 @@ func (x *Index) wordID(w string) (int32, bool) {
 	if id, ok := x.placeVocab[w]; ok {
 		return id, true
 	}
-	if x.vocab != nil { // a place index, or Build under way
+	if x.vocab != nil { // a place index
 		id, ok := x.vocab[w]
 		return id, ok
 	}
 	id, ok := x.ovocab.get(w)
-	if ok && id >= x.orgDels.base && x.spell.use(x.orgDels, id).refs == 0 {
+	if ok && x.spell != nil && id >= x.orgDels.base && x.spell.use(x.orgDels, id).refs == 0 {
 		return 0, false // a word no organisation's name has any more
 	}
 	return id, ok
@@ -448,7 +451,7 @@ func (d *orgDeletions) addWord(x *Index, w string, fuzzy bool) {
 	id, ok := x.wordID(w)
 	if !ok {
 		id = d.base + int32(len(d.names))
-		x.vocab[w] = id
+		x.ovocab.set(w, id)
 		d.names = append(d.names, w)
 		d.fuzzed = append(d.fuzzed, false)
 		d.refs = append(d.refs, 0)
@@ -881,6 +884,7 @@ func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisati
 	}
 	dead = map[string]int32{}
 	next = 0
+	var keyBuf []keyUse
 	reserve := func(upto int) {
 		for ; inOrder && next < upto; next++ {
 			dead[seed[next].ID] = int32(len(list))
@@ -919,7 +923,9 @@ func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisati
 		byID[o.ID] = i
 		list = append(list, o)
 		infos = append(infos, info)
-		folded = append(folded, x.addOrgKeys(f, &o, ref{refOrg, i}))
+		var k orgKeys
+		keyBuf, k = x.addOrgKeys(f, &o, ref{refOrg, i}, keyBuf[:0])
+		folded = append(folded, k)
 	}
 	reserve(len(seed))
 	return list, infos, byID, dead, folded
@@ -962,15 +968,16 @@ type keyUse struct {
 }
 
 // addOrgKeys indexes organisation r's keys (orgKeyList) during Build.
-func (x *Index) addOrgKeys(f *folder, o *Organisation, r ref) orgKeys {
-	keys, folded := orgKeyList(f, o, nil)
+// buf is reused for the list.
+func (x *Index) addOrgKeys(f *folder, o *Organisation, r ref, buf []keyUse) ([]keyUse, orgKeys) {
+	keys, folded := orgKeyList(f, o, buf)
 	for _, k := range keys {
-		x.keys[k.key] = append(x.keys[k.key], r)
+		x.okeys.set(k.key, append(x.okeys.at(k.key), r))
 		for _, w := range strings.Fields(k.key) {
 			x.addWord(w, r, k.fuzzy)
 		}
 	}
-	return folded
+	return keys, folded
 }
 
 // orgKeys are an organisation's name and acronym, folded.

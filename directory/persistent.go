@@ -94,6 +94,7 @@ type pmap[K comparable, V any] struct {
 	shift  uint // a key's shard is its hash >> shift
 	n      int
 	owned  map[int]bool
+	fresh  bool // all its shards are its own (newPmapSized), so set writes in place
 }
 
 // smap is a pmap keyed by strings.
@@ -130,6 +131,20 @@ func newPmap[K comparable, V any](hash func(K) uint64, m map[K]V) pmap[K, V] {
 	return s
 }
 
+// newPmapSized makes an empty map for about n entries, to be filled by
+// set in place (Build), before any clone.
+func newPmapSized[K comparable, V any](hash func(K) uint64, n int) pmap[K, V] {
+	b := 0
+	for 1<<b < n/128 && b < 14 {
+		b++
+	}
+	s := pmap[K, V]{hash: hash, shards: make([]map[K]V, 1<<b), shift: uint(64 - b), fresh: true}
+	for i := range s.shards {
+		s.shards[i] = make(map[K]V, n>>b)
+	}
+	return s
+}
+
 func (s *pmap[K, V]) shard(k K) int {
 	if s.shift >= 64 {
 		return 0
@@ -159,7 +174,7 @@ func (s *pmap[K, V]) clone() pmap[K, V] {
 }
 
 func (s *pmap[K, V]) own(i int) map[K]V {
-	if !s.owned[i] {
+	if !s.fresh && !s.owned[i] {
 		m := make(map[K]V, len(s.shards[i])+1)
 		for k, v := range s.shards[i] {
 			m[k] = v
