@@ -52,9 +52,11 @@ type nameIndex struct {
 	// nameOrder is, by slot, a key that orders the organisations by name
 	// (then by slot), so that equal scores are ordered by name without
 	// comparing strings; byName the slots in that order, dead ones left
-	// out. The keys are spaced (nameGap) so that With gives an organisation
-	// its key between its neighbours' without renumbering the others.
-	nameOrder cvec[int64]
+	// out. The keys are spaced (nameKeys) so that With gives an
+	// organisation its key between its neighbours' without renumbering
+	// the others. 32 bits, so that the dense ranking's heap entries stay
+	// 12 bytes (denseHit).
+	nameOrder cvec[uint32]
 	byName    []int32
 	// dense are the common words' bitsets (dense.go), by term id. Which
 	// words are dense is decided by Build (and Compacted) and kept by
@@ -262,15 +264,14 @@ func nameOrder(orgs []Organisation, info []orgInfo) (byName []int32) {
 	return byName
 }
 
-// nameGap spaces the name keys: some twenty organisations can be put
+// nameKeys are the name keys of n slots listed by name in byName, spread
+// evenly over 32 bits: at 100,000 organisations some fifteen can be put
 // between two neighbours, halving the gap, before all are numbered again.
-const nameGap = 1 << 20
-
-// nameKeys are the name keys of n slots listed by name in byName.
-func nameKeys(byName []int32, n int) cvec[int64] {
-	keys := make([]int64, n)
+func nameKeys(byName []int32, n int) cvec[uint32] {
+	keys := make([]uint32, n)
+	gap := uint64(1<<32) / uint64(len(byName)+2)
 	for p, s := range byName {
-		keys[s] = int64(p+1) * nameGap
+		keys[s] = uint32(uint64(p+1) * gap)
 	}
 	return newCvec(keys)
 }

@@ -268,7 +268,7 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 // denseHit is a name offered to the dense ranking's heap.
 type denseHit struct {
 	score float32
-	order int64 // the name's key in name order, which breaks ties
+	order uint32 // the name's key in name order, which breaks ties
 	id    int32
 }
 

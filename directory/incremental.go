@@ -361,14 +361,14 @@ func (d *delta) reorderNames() {
 		}
 		i, _ := slices.BinarySearchFunc(byName, s, nameCmp)
 		byName = slices.Insert(byName, i, s)
-		lo, hi := int64(0), int64(1)<<62
+		lo, hi := uint32(0), uint32(1<<32-1)
 		if i > 0 {
 			lo = *keys.at(byName[i-1])
 		}
 		if i+1 < len(byName) {
 			hi = *keys.at(byName[i+1])
 		}
-		if hi-lo < 2 {
+		if hi-lo < 2 || hi < lo {
 			renumber = true
 			continue
 		}

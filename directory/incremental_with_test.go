@@ -327,3 +327,41 @@ func TestWithLeavesTheOldIndexAlone(t *testing.T) {
 		t.Error("the index changes were derived from answers otherwise")
 	}
 }
+
+// TestNameKeysStayInOrder adds, one approval at a time, many
+// organisations between the same two neighbours in name order, until
+// their keys must be numbered again, and checks that the keys follow the
+// names throughout and that a vague search answers as a fresh build's.
+func TestNameKeysStayInOrder(t *testing.T) {
+	seed, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := Build(seed, seed.Organisations)
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var changes []Change
+	for i := range 60 {
+		o := Organisation{ID: fmt.Sprintf("same-%02d", i), Name: "Same Name Drug Users Union", Kind: KindLocal,
+			Countries: []string{"CA"}, City: "Vancouver", Source: "test"}
+		c := Change{ID: o.ID, Org: &o, At: start.Add(time.Duration(i) * time.Second)}
+		changes = append(changes, c)
+		next, ok := x.With([]Change{c})
+		if !ok {
+			t.Fatal("With could not derive the index")
+		}
+		x = next
+		ni := x.bm
+		for j := 1; j < len(ni.byName); j++ {
+			if a, b := *ni.nameOrder.at(ni.byName[j-1]), *ni.nameOrder.at(ni.byName[j]); a >= b {
+				t.Fatalf("after %d additions, name keys %d and %d out of order", i+1, a, b)
+			}
+		}
+	}
+	stats := x.bm.stats
+	want := build(seed, Merge(seed.Organisations, changes), &stats)
+	for _, q := range []string{"same name drug users union", "drug users union", "same name"} {
+		if g, w := x.Search(q), want.Search(q); !reflect.DeepEqual(g, w) {
+			t.Errorf("Search(%q) differs from a fresh build:\n got %s\nwant %s", q, brief(g), brief(w))
+		}
+	}
+}
