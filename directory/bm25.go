@@ -62,8 +62,9 @@ type nameIndex struct {
 	// words are dense is decided by Build (and Compacted) and kept by
 	// With, whose changes re-make a dense word's bitsets whole.
 	dense map[int32]*denseTerm
-	// words is the length of every bitset: room for slotCap slots.
-	words int
+	// words is the length of every bitset: room for slotCap slots;
+	// blocks how many of them hold slots, which the dense ranking reads.
+	words, blocks int
 }
 
 // bmStats are BM25's statistics over the whole directory: the number of
@@ -124,7 +125,7 @@ func (x *Index) buildNames(f *folder, orgs []Organisation, info []orgInfo, folde
 		weigh(p, gs[t], idf[t])
 	}
 	ni.maxIDF = math.Log(1 + (ni.stats.n+0.5)/0.5)
-	ni.words = (slotCap(len(orgs)) + 63) / 64
+	ni.words, ni.blocks = (slotCap(len(orgs))+63)/64, (len(orgs)+63)/64
 	ni.byName = nameOrder(orgs, info)
 	ni.nameOrder = nameKeys(ni.byName, len(orgs))
 	ni.buildDense(postings, gs, idf, len(ni.byName))

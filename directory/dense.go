@@ -437,7 +437,7 @@ func (r *denseRanker) rankBlocks() {
 		return // no set of dense words alone covers need (rankSparse did it all)
 	}
 	s := r.s
-	words := len(r.bitsOf[0])
+	words := r.ni.blocks // the bitsets have room for more (slotCap)
 	if len(s.cover) < words {
 		s.cover, s.lows, s.and = make([]uint64, words), make([]uint64, words), make([]uint64, words)
 	}

@@ -57,6 +57,7 @@ func (x *Index) With(changes []Change) (_ *Index, ok bool) {
 		return nil, false
 	}
 	d.finish()
+	y.bm.blocks = (y.orgs.len() + 63) / 64
 	y.changes += len(cs)
 	return y, true
 }
