@@ -159,6 +159,10 @@ func (x *Index) SeedVersion() string { return x.seedVersion }
 // Organisations that refer to unknown places are left out and reported by
 // Problems rather than failing the build, so one bad record cannot stop the
 // bot from answering.
+//
+// Build is the start-up path and the fallback: a running process derives
+// the index an approval makes from the one it serves (With), at a small
+// fraction of a build's cost.
 func Build(seed *Seed, orgs []Organisation) *Index { return build(seed, orgs, nil) }
 
 // build is Build, with the BM25 statistics given (stats not nil) rather
@@ -422,12 +426,13 @@ func addDeletions(deletes map[uint64]int32, lists *[][]int32, id int32, rw []run
 
 // orgDeletions is the organisations' layer of the vocabulary's spelling:
 // their words that no place has, and the misspelling index of the words
-// their names make fuzzy. The places' words and index are shared, never
-// copied (an approval costs the organisations only), and the misspelling
-// index is built on first use, not by Build: an approval's new Index is
-// ready for every exact search at once, and the table (the largest part of
-// an organisation layer's build) follows on the first misspelt query.
-// Searches stay lock-free once it is built (sync.Once's fast path).
+// their names make fuzzy, as Build made them. The places' words and index
+// are shared, never copied, and the misspelling index is built on first
+// use, not by Build: a built Index is ready for every exact search at once,
+// and the table (the largest part of an organisation layer's build)
+// follows on the first misspelt query. Searches stay lock-free once it is
+// built (sync.Once's fast path). The indexes With derives share it as it
+// is, and keep what changed since in their orgSpelling.
 type orgDeletions struct {
 	base   int32    // the first organisation word's id: the places' word count
 	names  []string // id-base → word
