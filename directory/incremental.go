@@ -204,11 +204,10 @@ func (d *delta) remove(s int32) {
 		doc, _ := documentWords(d.f, &o, folded, nil)
 		for _, t := range doc {
 			id, _ := y.bm.terms.get(t.word)
-			p, g := y.bm.post(id), *y.bm.gs.at(id)
+			p, g := d.termLists(id)
 			if j, found := slices.BinarySearchFunc(p, s, func(q posting, s int32) int { return cmp.Compare(q.org, s) }); found {
-				y.bm.postings.set(id, slices.Delete(slices.Clone(p), j, j+1))
-				y.bm.gs.set(id, slices.Delete(slices.Clone(g), j, j+1))
-				d.terms[id] = true
+				y.bm.postings.set(id, slices.Delete(p, j, j+1))
+				y.bm.gs.set(id, slices.Delete(g, j, j+1))
 			}
 		}
 	}
@@ -246,11 +245,10 @@ func (d *delta) add(s int32, o *Organisation, info orgInfo) {
 				y.bm.gs.push(nil)
 				y.bm.idf.push(0)
 			}
-			p, g := y.bm.post(id), *y.bm.gs.at(id)
+			p, g := d.termLists(id)
 			j, _ := slices.BinarySearchFunc(p, s, func(q posting, s int32) int { return cmp.Compare(q.org, s) })
-			y.bm.postings.set(id, slices.Insert(slices.Clone(p), j, posting{org: s}))
-			y.bm.gs.set(id, slices.Insert(slices.Clone(g), j, tfNorm(float32(t.tf), n, y.bm.stats.avg)))
-			d.terms[id] = true
+			y.bm.postings.set(id, slices.Insert(p, j, posting{org: s}))
+			y.bm.gs.set(id, slices.Insert(g, j, tfNorm(float32(t.tf), n, y.bm.stats.avg)))
 		}
 	}
 	d.names = append(d.names, orgNames(o, folded)...)
@@ -259,6 +257,18 @@ func (d *delta) add(s int32, o *Organisation, info orgInfo) {
 	y.info.set(s, info)
 	y.live++
 	d.touch(s)
+}
+
+// termLists are term id's postings and normalised frequencies as y's own
+// to change: copied from x's the first time this With touches the term.
+func (d *delta) termLists(id int32) ([]posting, []float32) {
+	ni := d.y.bm
+	if !d.terms[id] {
+		d.terms[id] = true
+		ni.postings.set(id, slices.Clone(ni.post(id)))
+		ni.gs.set(id, slices.Clone(*ni.gs.at(id)))
+	}
+	return ni.post(id), *ni.gs.at(id)
 }
 
 // orgNames are the autocomplete names of an organisation.
@@ -339,18 +349,19 @@ func (d *delta) reweigh() {
 func (d *delta) reorderNames() {
 	y := d.y
 	ni := y.bm
-	byName := make([]int32, 0, len(ni.byName)+len(d.slots))
-	for _, s := range ni.byName {
-		if !d.slots[s] {
-			byName = append(byName, s)
+	// Out first, found by their names before the changes (x's): the list
+	// is in that order until they are out.
+	byName := slices.Grow(slices.Clone(ni.byName), len(d.slots))
+	x := d.x
+	for s := range d.slots {
+		if int(s) >= x.orgs.len() || x.info.at(s).dead {
+			continue
+		}
+		if i, ok := slices.BinarySearchFunc(byName, s, byNameOf(x)); ok {
+			byName = slices.Delete(byName, i, i+1)
 		}
 	}
-	nameCmp := func(a, b int32) int {
-		if c := strings.Compare(y.org(a).Name, y.org(b).Name); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	}
+	nameCmp := byNameOf(y)
 	keys := ni.nameOrder.clone()
 	for keys.len() < y.orgs.len() {
 		keys.push(0)
@@ -381,6 +392,17 @@ func (d *delta) reorderNames() {
 		return
 	}
 	ni.nameOrder = keys
+}
+
+// byNameOf is the order of name keys over x's organisations: by name,
+// then by slot.
+func byNameOf(x *Index) func(a, b int32) int {
+	return func(a, b int32) int {
+		if c := strings.Compare(x.org(a).Name, x.org(b).Name); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	}
 }
 
 // relist makes one ranked list again: the unchanged organisations in their

@@ -109,10 +109,12 @@ func stringHash(seed maphash.Seed) func(string) uint64 {
 // fnvHash is the hash of a deletion, which already is one (deletions).
 func fnvHash(k uint64) uint64 { return k * 0x9E3779B97F4A7C15 }
 
-// newPmap makes a map with m's entries, sized for about 128 a shard.
+// newPmap makes a map with m's entries, about 256 a shard: few enough
+// that copying one is quick (With), and so few shards for a small map that
+// the seed's have one, which no lookup hashes for.
 func newPmap[K comparable, V any](hash func(K) uint64, m map[K]V) pmap[K, V] {
 	b := 0
-	for 1<<b < len(m)/128 && b < 14 {
+	for 1<<b < len(m)/256 && b < 14 {
 		b++
 	}
 	s := pmap[K, V]{hash: hash, shards: make([]map[K]V, 1<<b), shift: uint(64 - b), n: len(m)}
@@ -135,7 +137,7 @@ func newPmap[K comparable, V any](hash func(K) uint64, m map[K]V) pmap[K, V] {
 // set in place (Build), before any clone.
 func newPmapSized[K comparable, V any](hash func(K) uint64, n int) pmap[K, V] {
 	b := 0
-	for 1<<b < n/128 && b < 14 {
+	for 1<<b < n/256 && b < 14 {
 		b++
 	}
 	s := pmap[K, V]{hash: hash, shards: make([]map[K]V, 1<<b), shift: uint(64 - b), fresh: true}
