@@ -592,8 +592,9 @@ func (x *Index) NeedsCompaction() bool { return x.changes >= compactEvery(x.live
 
 // Compacted returns x with what With accumulated folded in: BM25's
 // statistics computed afresh (every posting re-weighed, the dense words
-// chosen again), the trees built again over the positions of today, the
-// autocomplete names merged into one list. The organisations, their keys,
+// chosen again), and once their deltas have grown, the trees built again
+// over the positions of today and the autocomplete names merged into one
+// list. The organisations, their keys,
 // words and ranked lists are shared with x, not copied: compacting at
 // 100,000 organisations costs tens of megabytes, not a second index. The
 // result answers as Build of the same organisations does, but for the
@@ -625,20 +626,27 @@ func (x *Index) Compacted() *Index {
 	ni.postings, ni.gs, ni.idf = newCvec(postings), newCvec(gs), newCvec(idf)
 	ni.dense = nil
 	ni.buildDense(postings, gs, idf, y.live)
-	var groups, local []int32
-	for s := range int32(y.orgs.len()) {
-		g, l := y.inTree(s)
-		if g {
-			groups = append(groups, s)
+	// The trees and the autocomplete names answer alike folded or not:
+	// they are made again only once their deltas are a sizeable part of
+	// them, which keeps a compaction's memory to the postings' new weights.
+	if g, l := y.groups, y.localTree; 64*(g.changed+l.changed) > len(g.pos)+len(l.pos) {
+		var groups, local []int32
+		for s := range int32(y.orgs.len()) {
+			g, l := y.inTree(s)
+			if g {
+				groups = append(groups, s)
+			}
+			if l {
+				local = append(local, s)
+			}
 		}
-		if l {
-			local = append(local, s)
-		}
+		y.groups, y.localTree = newOrgTree(y, groups), newOrgTree(y, local)
 	}
-	y.groups, y.localTree = newOrgTree(y, groups), newOrgTree(y, local)
-	names := make([]displayName, 0, len(y.names)+len(y.namesAdd))
-	y.eachName(func(n *displayName) bool { names = append(names, *n); return true })
-	y.names, y.namesAdd, y.namesDel = names, nil, nil
+	if 64*(len(y.namesAdd)+len(y.namesDel)) > len(y.names) {
+		names := make([]displayName, 0, len(y.names)+len(y.namesAdd))
+		y.eachName(func(n *displayName) bool { names = append(names, *n); return true })
+		y.names, y.namesAdd, y.namesDel = names, nil, nil
+	}
 	y.changes = 0
 	return y
 }
