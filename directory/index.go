@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -448,7 +449,12 @@ type orgDeletions struct {
 	placeUse    map[int32]int32
 
 	once  sync.Once
-	runes [][]rune // id-base → word, for edit distances
+	// runes are the words as runes, for edit distances, end to end:
+	// word id-base is runes[runeAt[id-base]:runeAt[id-base+1]]. One array
+	// rather than one per word saves a slice header and an allocation's
+	// rounding for each of 300,000 words at 100,000 organisations.
+	runes  []rune
+	runeAt []int32
 	idx   *deletionIndex
 }
 
@@ -497,9 +503,15 @@ func (x *Index) wordRunes(id int32) []rune {
 			return *x.spell.extra.at(id - d.base - int32(len(d.names)))
 		}
 		x.orgDeletionIndex() // builds d.runes
-		return d.runes[id-d.base]
+		return d.wordRunes(id - d.base)
 	}
 	return x.words[id]
+}
+
+// wordRunes is organisation word i (id-base) as runes, once built.
+func (d *orgDeletions) wordRunes(i int32) []rune {
+	from, to := d.runeAt[i], d.runeAt[i+1]
+	return d.runes[from:to:to]
 }
 
 // orgDeletionIndex returns the organisations' misspelling index, building
@@ -507,17 +519,25 @@ func (x *Index) wordRunes(id int32) []rune {
 func (x *Index) orgDeletionIndex() *deletionIndex {
 	d := x.orgDels
 	d.once.Do(func() {
-		d.runes = make([][]rune, len(d.names))
-		for i, w := range d.names {
-			d.runes[i] = []rune(w)
+		n := 0
+		for _, w := range d.names {
+			n += utf8.RuneCountInString(w)
 		}
+		d.runes, d.runeAt = make([]rune, 0, n), make([]int32, 0, len(d.names)+1)
+		for _, w := range d.names {
+			d.runeAt = append(d.runeAt, int32(len(d.runes)))
+			for _, r := range w {
+				d.runes = append(d.runes, r)
+			}
+		}
+		d.runeAt = append(d.runeAt, int32(len(d.runes)))
 		deletes := make(map[uint64]int32, len(d.words)*16)
 		var lists [][]int32
 		for _, id := range d.words {
 			if id < d.base {
 				addDeletions(deletes, &lists, id, x.words[id])
 			} else {
-				addDeletions(deletes, &lists, id, d.runes[id-d.base])
+				addDeletions(deletes, &lists, id, d.wordRunes(id-d.base))
 			}
 		}
 		d.idx = freezeDeletions(deletes, lists)
