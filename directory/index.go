@@ -448,14 +448,14 @@ type orgDeletions struct {
 	refs, fuzzy []int32
 	placeUse    map[int32]int32
 
-	once  sync.Once
+	once sync.Once
 	// runes are the words as runes, for edit distances, end to end:
 	// word id-base is runes[runeAt[id-base]:runeAt[id-base+1]]. One array
 	// rather than one per word saves a slice header and an allocation's
 	// rounding for each of 300,000 words at 100,000 organisations.
 	runes  []rune
 	runeAt []int32
-	idx   *deletionIndex
+	idx    *deletionIndex
 }
 
 func (d *orgDeletions) addWord(x *Index, w string, fuzzy bool) {
