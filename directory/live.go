@@ -161,6 +161,17 @@ func (l *Live) revert(id string) Change {
 // swapped makes x the current index, made from the changes stored (their
 // hashes by id) at version v, built or derived. l.mu is held.
 func (l *Live) swapped(x *Index, v int64, stored map[string]uint64, built bool) {
+	if !built { // a build's were logged whole
+		was := map[string]bool{}
+		for _, p := range l.cur.Load().Problems() {
+			was[p] = true
+		}
+		for _, p := range x.Problems() {
+			if !was[p] {
+				l.log.Warn("directory entry left out", "problem", p)
+			}
+		}
+	}
 	l.cur.Store(x)
 	l.version, l.stored = v, stored
 	if built {
