@@ -2,6 +2,7 @@ package directory_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"slices"
@@ -137,5 +138,41 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestLiveCompactsInTheBackground approves enough changes for Live to
+// compact its index off the approvals' path, and checks that it did and
+// that the compacted index answers as a fresh build of the stored changes.
+func TestLiveCompactsInTheBackground(t *testing.T) {
+	seed, err := directory.LoadSeed(i18n.Tags()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	l := directory.NewLive(seed, bothstores.Bolt(t), slog.New(slog.DiscardHandler))
+	if err := l.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	var list []directory.Change
+	for i := range 300 {
+		o := directory.Organisation{ID: fmt.Sprintf("bulk-%03d", i), Name: fmt.Sprintf("Bulk Drug Users Union %d", i),
+			Kind: directory.KindLocal, Countries: []string{"CA"}, City: "Vancouver", Source: "test"}
+		c := directory.Change{ID: o.ID, Org: &o, At: at.Add(time.Duration(i) * time.Second)}
+		list = append(list, c)
+		if err := l.Apply(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "a compaction", func() bool { return l.Compactions() > 0 })
+	if l.Builds() != 1 {
+		t.Errorf("%d builds, want 1 (the first)", l.Builds())
+	}
+	// Compacted again: the changes after the background compaction are
+	// With's, on its statistics.
+	got := l.Index().Compacted()
+	if !sameAnswers(got, directory.Build(seed, directory.Merge(seed.Organisations, list)), t) {
+		t.Error("the compacted index answers otherwise than a fresh build")
 	}
 }
