@@ -624,6 +624,13 @@ func (x *Index) Compacted() *Index {
 		postings[t], gs[t] = p, g
 	}
 	ni.postings, ni.gs, ni.idf = newCvec(postings), newCvec(gs), newCvec(idf)
+	// Room for more additions, if they have used up much of it: the
+	// scratch arrays and the bitsets (made again just below) are sized
+	// afresh, so that With never runs out of room while compactions run.
+	if slots := y.orgs.len(); y.work.n-slots < (slotCap(slots)-slots)/2 {
+		y.work = newScratchPool(slotCap(slots))
+		ni.words = (y.work.n + 63) / 64
+	}
 	ni.dense = nil
 	ni.buildDense(postings, gs, idf, y.live)
 	// The trees and the autocomplete names answer alike folded or not:

@@ -365,3 +365,40 @@ func TestNameKeysStayInOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactionsMakeRoomForAdditions adds, through With and the
+// compactions Live runs between approvals, more organisations than the
+// first build made room for: With never has to ask for a build.
+func TestCompactionsMakeRoomForAdditions(t *testing.T) {
+	seed, err := LoadSeed(i18n.Tags()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := Build(seed, seed.Organisations)
+	room := x.work.n
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var all []Change
+	for batch := 0; x.orgs.len() <= room+100; batch++ {
+		var cs []Change
+		for i := range 50 {
+			o := Organisation{ID: fmt.Sprintf("room-%d-%d", batch, i), Name: fmt.Sprintf("Room Drug Users Union %d %d", batch, i),
+				Kind: KindLocal, Countries: []string{"CA"}, City: "Vancouver", Source: "test"}
+			cs = append(cs, Change{ID: o.ID, Org: &o, At: start.Add(time.Duration(batch) * time.Minute)})
+		}
+		all = append(all, cs...)
+		next, ok := x.With(cs)
+		if !ok {
+			t.Fatalf("after %d additions (room for %d), With asked for a build", len(all)-50, x.work.n-len(seed.Organisations))
+		}
+		x = next
+		if x.NeedsCompaction() || batch%4 == 3 {
+			x = x.Compacted()
+		}
+	}
+	want := Build(seed, Merge(seed.Organisations, all))
+	for _, q := range []string{"room drug users union", "Vancouver", "room 3 7"} {
+		if g, w := x.Compacted().Search(q), want.Search(q); !reflect.DeepEqual(g, w) {
+			t.Errorf("Search(%q) differs from a fresh build:\n got %s\nwant %s", q, brief(g), brief(w))
+		}
+	}
+}
