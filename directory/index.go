@@ -195,9 +195,10 @@ func build(seed *Seed, orgs []Organisation, stats *bmStats) *Index {
 }
 
 // slotCap is how many slots the arrays indexed by slot (a search's
-// scratch, the dense words' bitsets) are made for after a build of n:
-// room for the additions of a long run of approvals, after which With
-// asks for a new build.
+// scratch, the dense words' bitsets) are made for after a build (or a
+// compaction) of n: room for the additions of a long run of approvals.
+// Compacted makes more when half of it is used; With, should it run out,
+// asks for a build.
 func slotCap(n int) int { return n + n/8 + 1024 }
 
 // freezeOrgs puts what addOrgs listed into the persistent structures With
