@@ -10,21 +10,24 @@ import (
 
 // Org returns the organisation with the given id.
 func (x *Index) Org(id string) (*Organisation, bool) {
-	i, ok := x.orgByID[id]
+	i, ok := x.orgByID.get(id)
 	if !ok {
 		return nil, false
 	}
-	return &x.orgs[i], true
+	return x.org(i), true
 }
 
 // Len is the number of organisations in the index.
-func (x *Index) Len() int { return len(x.orgs) }
+func (x *Index) Len() int { return x.live }
 
 // Orgs calls fn for every organisation, in index order, until fn returns
 // false. The organisations must not be modified.
 func (x *Index) Orgs(fn func(*Organisation) bool) {
-	for i := range x.orgs {
-		if !fn(&x.orgs[i]) {
+	for i := range int32(x.orgs.len()) {
+		if x.info.at(i).dead {
+			continue
+		}
+		if !fn(x.org(i)) {
 			return
 		}
 	}
@@ -163,11 +166,11 @@ func (x *Index) Regions() []*Region {
 // Networks returns the regional networks serving a region, and the
 // international ones.
 func (x *Index) Networks(regionID string) (regional, international []*Organisation) {
-	for _, id := range x.regional[regionID] {
-		regional = append(regional, &x.orgs[id])
+	for _, id := range x.regional.at(regionID) {
+		regional = append(regional, x.org(id))
 	}
 	for _, id := range x.international {
-		international = append(international, &x.orgs[id])
+		international = append(international, x.org(id))
 	}
 	return regional, international
 }
@@ -274,20 +277,51 @@ func (x *Index) Autocomplete(prefix string, n int) []string {
 			later = append(later, name)
 		}
 	}
-	for i := range x.names {
-		nm := &x.names[i]
+	x.eachName(func(nm *displayName) bool {
 		if p == "" || strings.HasPrefix(nm.folded, p) {
 			add(nm.display, true)
 		} else if strings.Contains(nm.folded, " "+p) {
 			add(nm.display, false)
 		}
-		if len(first) >= n {
-			break
-		}
-	}
+		return len(first) < n
+	})
 	out := append(first, later...)
 	if len(out) > n {
 		out = out[:n]
 	}
 	return out
+}
+
+// eachName calls fn with the autocomplete names in folded order, Build's
+// and With's merged (With's after Build's among equals), those With took
+// away left out, until fn returns false.
+func (x *Index) eachName(fn func(*displayName) bool) {
+	var skipped map[displayName]int
+	add := x.namesAdd
+	for i := range x.names {
+		nm := &x.names[i]
+		for len(add) > 0 && add[0].folded < nm.folded {
+			if !fn(&add[0]) {
+				return
+			}
+			add = add[1:]
+		}
+		if del := x.namesDel[*nm]; del > 0 {
+			if skipped == nil {
+				skipped = map[displayName]int{}
+			}
+			if skipped[*nm] < del {
+				skipped[*nm]++
+				continue
+			}
+		}
+		if !fn(nm) {
+			return
+		}
+	}
+	for i := range add {
+		if !fn(&add[i]) {
+			return
+		}
+	}
 }

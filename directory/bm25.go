@@ -37,104 +37,106 @@ type posting struct {
 
 // nameIndex holds the BM25 postings of the organisations' words.
 type nameIndex struct {
-	terms    map[string]int32 // nameWord → term id
-	postings [][]posting      // term id → organisations with it, by id
-	idf      []float64        // term id → inverse document frequency
-	maxIDF   float64          // the idf of a word no organisation has
-	// nameOrder is each organisation's position in name order, so that
-	// equal scores are ordered by name without comparing strings.
-	nameOrder []int32
-	// dense are the common words' bitsets (dense.go), by term id.
+	terms    smap[int32]     // nameWord → term id; a term whose postings are empty is no term (term)
+	postings cvec[[]posting] // term id → organisations with it, by slot
+	// gs are, by term id, each posting's word's frequency in its
+	// organisation normalised by the organisation's length (tfNorm): a
+	// posting's impact is its g times its word's idf, so that when an
+	// approval moves a word's document frequency, re-weighing its postings
+	// is one multiplication each (With). A compaction, which changes the
+	// average length, recovers the frequencies from gs (tfFromNorm).
+	gs     cvec[[]float32]
+	idf    cvec[float64] // term id → inverse document frequency
+	maxIDF float64       // the idf of a word no organisation has
+	stats  bmStats
+	// nameOrder is, by slot, a key that orders the organisations by name
+	// (then by slot), so that equal scores are ordered by name without
+	// comparing strings; byName the slots in that order, dead ones left
+	// out. The keys are spaced (nameKeys) so that With gives an
+	// organisation its key between its neighbours' without renumbering
+	// the others. 32 bits, so that the dense ranking's heap entries stay
+	// 12 bytes (denseHit).
+	nameOrder cvec[uint32]
+	byName    []int32
+	// dense are the common words' bitsets (dense.go), by term id. Which
+	// words are dense is decided by Build (and Compacted) and kept by
+	// With, whose changes re-make a dense word's bitsets whole.
 	dense map[int32]*denseTerm
+	// words is the length of every bitset: room for slotCap slots;
+	// blocks how many of them hold slots, which the dense ranking reads.
+	words, blocks int
 }
+
+// bmStats are BM25's statistics over the whole directory: the number of
+// documents (slots not dead, closed organisations' included) and their
+// average weighted length. Build computes them; With keeps them, so that
+// an approval re-weighs only the postings of the words it changes (their
+// idf follows their document frequency exactly), and Compacted computes
+// them again. In between every score is off by at most what those changes
+// move N and the average (see TestIncrementalScoresStayNearFresh).
+type bmStats struct{ n, avg float64 }
+
+// term is word t's term id, if an organisation has it.
+func (ni *nameIndex) term(t string) (int32, bool) {
+	id, ok := ni.terms.get(t)
+	if !ok || len(*ni.postings.at(id)) == 0 {
+		return 0, false
+	}
+	return id, true
+}
+
+func (ni *nameIndex) post(t int32) []posting { return *ni.postings.at(t) }
+func (ni *nameIndex) idfOf(t int32) float64  { return *ni.idf.at(t) }
 
 // buildNames builds the BM25F index of the organisations' names: their
 // words' postings with each word's frequency in each document, then the
 // words' idf and the postings' impacts, then the order of names that
-// breaks ties.
+// breaks ties. stats, when not nil, are used rather than computed (see
+// build).
 //
-// folded are the names and acronyms addOrgs folded, by organisation.
-func (x *Index) buildNames(f *folder, folded []orgKeys) {
-	ni := &nameIndex{terms: make(map[string]int32)}
-	docLen := ni.addDocuments(f, x.orgs, folded)
-	ni.weigh(docLen)
-	ni.buildDense(len(x.orgs))
-	ni.nameOrder = nameOrder(x.orgs)
+// folded are the names and acronyms addOrgs folded, by organisation; each
+// organisation's weighted length goes into its info.
+func (x *Index) buildNames(f *folder, orgs []Organisation, info []orgInfo, folded []orgKeys, stats *bmStats) {
+	ni := &nameIndex{}
+	terms := make(map[string]int32)
+	var postings [][]posting
+	docLen := addDocuments(f, terms, &postings, orgs, info, folded)
+	for i := range info {
+		info[i].docLen = docLen[i]
+	}
+	if stats == nil {
+		live := make([]float64, 0, len(docLen))
+		for i, l := range docLen {
+			if !info[i].dead {
+				live = append(live, l)
+			}
+		}
+		stats = docStats(live)
+	}
+	ni.stats = *stats
+	gs := make([][]float32, len(postings))
+	idf := make([]float64, len(postings))
+	for t, p := range postings {
+		gs[t] = make([]float32, len(p))
+		for j := range p {
+			gs[t][j] = tfNorm(p[j].impact, docLen[p[j].org], ni.stats.avg)
+		}
+		idf[t] = ni.idfFor(len(p))
+		weigh(p, gs[t], idf[t])
+	}
+	ni.maxIDF = math.Log(1 + (ni.stats.n+0.5)/0.5)
+	ni.words, ni.blocks = (slotCap(len(orgs))+63)/64, (len(orgs)+63)/64
+	ni.byName = nameOrder(orgs, info)
+	ni.nameOrder = nameKeys(ni.byName, len(orgs))
+	ni.buildDense(postings, gs, idf, len(ni.byName))
+	ni.terms = newPmap(x.strHash, terms)
+	ni.postings, ni.gs, ni.idf = newCvec(postings), newCvec(gs), newCvec(idf)
 	x.bm = ni
 }
 
-// termFreq is a word's weighted frequency in one document.
-type termFreq struct {
-	term int32
-	tf   float64
-}
-
-// addDocuments lists every organisation's words in the postings, each
-// posting holding for now the word's weighted frequency in it (a sum of
-// the small integer field weights, exact in a float32), and returns the
-// documents' weighted lengths. folded are the organisations' names and
-// acronyms already folded (by organisation), which are not folded again.
-func (ni *nameIndex) addDocuments(f *folder, orgs []Organisation, folded []orgKeys) []float64 {
-	docLen := make([]float64, len(orgs))
-	var doc []termFreq // one document's words, reused
-	for i := range orgs {
-		o := &orgs[i]
-		if !listed(o) {
-			continue
-		}
-		doc = doc[:0]
-		doc, docLen[i] = ni.addFolded(doc, folded[i].name, weightName, 0)
-		doc, docLen[i] = ni.addFolded(doc, folded[i].acronym, weightOther, docLen[i])
-		for _, on := range o.OtherNames {
-			doc, docLen[i] = ni.addField(f, doc, on, weightOther, docLen[i])
-		}
-		doc, docLen[i] = ni.addField(f, doc, o.Description, weightDesc, docLen[i])
-		for _, t := range doc {
-			ni.postings[t.term] = append(ni.postings[t.term], posting{org: int32(i), impact: float32(t.tf)})
-		}
-	}
-	return docLen
-}
-
-// addField adds the words of one field of weight w to doc, whose weighted
-// length so far is n.
-func (ni *nameIndex) addField(f *folder, doc []termFreq, text string, w, n float64) ([]termFreq, float64) {
-	if text == "" {
-		return doc, n
-	}
-	return ni.addFolded(doc, f.fold(text), w, n)
-}
-
-// addFolded is addField for a field already folded.
-func (ni *nameIndex) addFolded(doc []termFreq, folded string, w, n float64) ([]termFreq, float64) {
-	for _, t := range nameWords(folded) {
-		n += w
-		id, ok := ni.terms[t]
-		if !ok {
-			id = int32(len(ni.postings))
-			ni.terms[t] = id
-			ni.postings = append(ni.postings, nil)
-		}
-		doc = addTerm(doc, id, w)
-	}
-	return doc, n
-}
-
-// addTerm adds w to term's frequency in doc. A document has a few dozen
-// words at most, so a scan beats a map.
-func addTerm(doc []termFreq, term int32, w float64) []termFreq {
-	for i := range doc {
-		if doc[i].term == term {
-			doc[i].tf += w
-			return doc
-		}
-	}
-	return append(doc, termFreq{term, w})
-}
-
-// weigh computes each word's idf and turns the postings' frequencies into
-// BM25 impacts.
-func (ni *nameIndex) weigh(docLen []float64) {
+// docStats are the statistics of documents of the given weighted lengths
+// (a closed organisation's is 0, and counts).
+func docStats(docLen []float64) *bmStats {
 	var total float64
 	for _, l := range docLen {
 		total += l
@@ -143,32 +145,136 @@ func (ni *nameIndex) weigh(docLen []float64) {
 	if len(docLen) > 0 && total > 0 {
 		avg = total / float64(len(docLen))
 	}
-	N := float64(len(docLen))
-	ni.idf = make([]float64, len(ni.postings))
-	for t, p := range ni.postings {
-		df := float64(len(p))
-		idf := math.Log(1 + (N-df+0.5)/(df+0.5))
-		ni.idf[t] = idf
-		for j := range p {
-			tf := float64(p[j].impact)
-			p[j].impact = float32(idf * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*docLen[p[j].org]/avg)))
-		}
-	}
-	ni.maxIDF = math.Log(1 + (N+0.5)/0.5)
+	return &bmStats{n: float64(len(docLen)), avg: avg}
 }
 
-// nameOrder is each organisation's position in name order.
-func nameOrder(orgs []Organisation) []int32 {
-	byName := make([]int32, len(orgs))
-	for i := range byName {
-		byName[i] = int32(i)
+// addDocuments lists every organisation's words in the postings, each
+// posting holding for now the word's weighted frequency in it (a sum of
+// the small integer field weights, exact in a float32), and returns the
+// documents' weighted lengths. folded are the organisations' names and
+// acronyms already folded (by organisation), which are not folded again.
+func addDocuments(f *folder, terms map[string]int32, postings *[][]posting, orgs []Organisation, info []orgInfo, folded []orgKeys) []float64 {
+	docLen := make([]float64, len(orgs))
+	var doc []docWord // one document's words, reused
+	lookup := func(t string) int32 {
+		id, ok := terms[t]
+		if !ok {
+			id = int32(len(*postings))
+			terms[t] = id
+			*postings = append(*postings, nil)
+		}
+		return id
+	}
+	for i := range orgs {
+		o := &orgs[i]
+		if !listed(o) || info[i].dead {
+			continue
+		}
+		doc, docLen[i] = documentWords(f, o, folded[i], doc[:0])
+		for _, t := range doc {
+			id := lookup(t.word)
+			(*postings)[id] = append((*postings)[id], posting{org: int32(i), impact: float32(t.tf)})
+		}
+	}
+	return docLen
+}
+
+// docWord is a word's weighted frequency in one document.
+type docWord struct {
+	word string
+	tf   float64
+}
+
+// documentWords lists a listed organisation's words with their weighted
+// frequencies, in the order they first come, and returns its weighted
+// length: its name, acronym, other names and description, each field by
+// its weight. folded are its name and acronym folded.
+func documentWords(f *folder, o *Organisation, folded orgKeys, doc []docWord) ([]docWord, float64) {
+	var n float64
+	add := func(text string, w float64) {
+		for _, t := range nameWords(text) {
+			n += w
+			doc = addDocWord(doc, t, w)
+		}
+	}
+	add(folded.name, weightName)
+	add(folded.acronym, weightOther)
+	for _, on := range o.OtherNames {
+		if on != "" {
+			add(f.fold(on), weightOther)
+		}
+	}
+	if o.Description != "" {
+		add(f.fold(o.Description), weightDesc)
+	}
+	return doc, n
+}
+
+// addDocWord adds w to word t's frequency in doc. A document has a few
+// dozen words at most, so a scan beats a map.
+func addDocWord(doc []docWord, t string, w float64) []docWord {
+	for i := range doc {
+		if doc[i].word == t {
+			doc[i].tf += w
+			return doc
+		}
+	}
+	return append(doc, docWord{t, w})
+}
+
+// tfNorm is BM25's saturated frequency of a word of weighted frequency tf
+// in a document of weighted length dl, the average being avg.
+func tfNorm(tf float32, dl, avg float64) float32 {
+	f := float64(tf)
+	return float32(f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*dl/avg)))
+}
+
+// tfFromNorm is the weighted frequency whose tfNorm in a document of
+// length dl, the average being avg, is g. Frequencies are sums of the
+// field weights, whole numbers, which g (to float32's precision) gives
+// back exactly for any frequency a name can have: the nearest whole
+// number to the inverse of tfNorm. (TestIncrementalEqualsFreshBuild
+// compares a compaction, which relies on it, with a build.)
+func tfFromNorm(g float32, dl, avg float64) float32 {
+	k := bm25K1 * (1 - bm25B + bm25B*dl/avg)
+	return float32(math.Round(float64(g) * k / (bm25K1 + 1 - float64(g))))
+}
+
+// idfFor is the idf of a word df organisations have, under ni.stats.
+func (ni *nameIndex) idfFor(df int) float64 {
+	return math.Log(1 + (ni.stats.n-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// weigh sets the impacts of a word's postings p, of normalised
+// frequencies g, for its idf.
+func weigh(p []posting, g []float32, idf float64) {
+	for j := range p {
+		p[j].impact = float32(idf * float64(g[j]))
+	}
+}
+
+// nameOrder lists the organisations (not dead) in name order.
+func nameOrder(orgs []Organisation, info []orgInfo) (byName []int32) {
+	byName = make([]int32, 0, len(orgs))
+	for i := range orgs {
+		if !info[i].dead {
+			byName = append(byName, int32(i))
+		}
 	}
 	slices.SortStableFunc(byName, func(a, b int32) int { return strings.Compare(orgs[a].Name, orgs[b].Name) })
-	pos := make([]int32, len(orgs))
-	for p, id := range byName {
-		pos[id] = int32(p)
+	return byName
+}
+
+// nameKeys are the name keys of n slots listed by name in byName, spread
+// evenly over 32 bits: at 100,000 organisations some fifteen can be put
+// between two neighbours, halving the gap, before all are numbered again.
+func nameKeys(byName []int32, n int) cvec[uint32] {
+	keys := make([]uint32, n)
+	gap := uint64(1<<32) / uint64(len(byName)+2)
+	for p, s := range byName {
+		keys[s] = uint32(uint64(p+1) * gap)
 	}
-	return pos
+	return newCvec(keys)
 }
 
 // rankNames ranks the organisations that hold most of the query's words
@@ -226,15 +332,15 @@ func (ni *nameIndex) query(words, bonus []string) nameQuery {
 			continue
 		}
 		seen = append(seen, w)
-		if t, ok := ni.terms[w]; ok {
+		if t, ok := ni.term(w); ok {
 			q.terms = append(q.terms, t)
-			q.want += ni.idf[t]
+			q.want += ni.idfOf(t)
 		} else {
 			q.want += ni.maxIDF
 		}
 	}
 	for _, w := range bonus {
-		if t, ok := ni.terms[nameWord(w)]; ok && !slices.Contains(seen, nameWord(w)) {
+		if t, ok := ni.term(nameWord(w)); ok && !slices.Contains(seen, nameWord(w)) {
 			q.extra = append(q.extra, t)
 		}
 	}
@@ -245,8 +351,8 @@ func (ni *nameIndex) query(words, bonus []string) nameQuery {
 // score and the idf it covers; bonus words add to the score of those only.
 func (ni *nameIndex) accumulate(s *scratch, q nameQuery) {
 	for _, t := range q.terms {
-		idf := float32(ni.idf[t])
-		for _, p := range ni.postings[t] {
+		idf := float32(ni.idfOf(t))
+		for _, p := range ni.post(t) {
 			a := &s.acc[p.org]
 			if a.cover == 0 {
 				s.touched = append(s.touched, p.org)
@@ -256,7 +362,7 @@ func (ni *nameIndex) accumulate(s *scratch, q nameQuery) {
 		}
 	}
 	for _, t := range q.extra {
-		for _, p := range ni.postings[t] {
+		for _, p := range ni.post(t) {
 			if a := &s.acc[p.org]; a.cover != 0 {
 				a.score += p.impact
 			}
@@ -274,7 +380,7 @@ func (ni *nameIndex) best(s *scratch, need float32, keep func(int32) bool) ([]in
 		if sa, sb := s.acc[a].score, s.acc[b].score; sa != sb {
 			return sa > sb
 		}
-		return ni.nameOrder[a] < ni.nameOrder[b]
+		return *ni.nameOrder.at(a) < *ni.nameOrder.at(b)
 	}
 	h := topK{better: better}
 	total := 0

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"cmp"
 	"math/bits"
 	"slices"
 	"sort"
@@ -45,49 +46,106 @@ type denseTerm struct {
 	// they are counted without being scored.
 	low    []uint64
 	lowTop float32
+	// maxG, topG and lowG are max, top and lowTop in normalised
+	// frequencies (nameIndex.gs), of which an impact is a multiple by the
+	// word's idf: rounding keeps the order of products, so max and top
+	// are maxG's and topG's times the idf, and an approval that moves the
+	// idf re-makes them a block at a time rather than a posting at a time
+	// (with); low, chosen by lowG, does not move at all.
+	maxG       []float32
+	topG, lowG float32
 }
 
-// lowTier is the impact at or below which about nine in ten of the
-// postings lie.
-func lowTier(p []posting) float32 {
-	imp := make([]float32, len(p))
-	for i, q := range p {
-		imp[i] = q.impact
-	}
-	slices.Sort(imp)
-	return imp[len(imp)*9/10]
+// lowTier is the normalised frequency at or below which about nine in
+// ten of a word's postings lie (g are theirs).
+func lowTier(g []float32) float32 {
+	s := slices.Clone(g)
+	slices.Sort(s)
+	return s[len(s)*9/10]
 }
 
-// buildDense gives the common words their bitsets.
-func (ni *nameIndex) buildDense(n int) {
+// buildDense gives the common words their bitsets, of ni.words words
+// each. n is the number of organisations; gs and idf are the postings'
+// normalised frequencies and the words' idf.
+func (ni *nameIndex) buildDense(postings [][]posting, gs [][]float32, idf []float64, n int) {
 	if n < denseMinDocs*denseShare/4 {
 		return
 	}
-	words := (n + 63) / 64
-	for t, p := range ni.postings {
+	for t, p := range postings {
 		if len(p) < denseMinDocs || len(p)*denseShare < n {
 			continue
-		}
-		d := &denseTerm{postings: p, bits: make([]uint64, words), rank: make([]int32, words), max: make([]float32, words)}
-		d.lowTop = lowTier(p)
-		d.low = make([]uint64, words)
-		for j, q := range p {
-			if q.impact <= d.lowTop {
-				d.low[q.org>>6] |= 1 << (q.org & 63)
-			}
-			w := q.org >> 6
-			if d.bits[w] == 0 {
-				d.rank[w] = int32(j)
-			}
-			d.bits[w] |= 1 << (q.org & 63)
-			d.max[w] = max(d.max[w], q.impact)
-			d.top = max(d.top, q.impact)
 		}
 		if ni.dense == nil {
 			ni.dense = map[int32]*denseTerm{}
 		}
+		d := &denseTerm{postings: p, bits: make([]uint64, ni.words), low: make([]uint64, ni.words),
+			maxG: make([]float32, ni.words), lowG: lowTier(gs[t])}
+		for j, q := range p {
+			w := q.org >> 6
+			d.bits[w] |= 1 << (q.org & 63)
+			if g := gs[t][j]; g <= d.lowG {
+				d.low[w] |= 1 << (q.org & 63)
+			}
+			d.maxG[w] = max(d.maxG[w], gs[t][j])
+		}
+		d.ranks()
+		d.weigh(idf[t])
 		ni.dense[int32(t)] = d
 	}
+}
+
+// ranks computes rank from bits.
+func (d *denseTerm) ranks() {
+	d.rank = make([]int32, len(d.bits))
+	n := int32(0)
+	for w, b := range d.bits {
+		d.rank[w] = n
+		n += int32(bits.OnesCount64(b))
+	}
+}
+
+// weigh computes the impacts' bounds, max, top and lowTop, for the word's
+// idf.
+func (d *denseTerm) weigh(idf float64) {
+	d.max = make([]float32, len(d.maxG))
+	d.topG = 0
+	for w, g := range d.maxG {
+		d.max[w] = float32(idf * float64(g))
+		d.topG = max(d.topG, g)
+	}
+	d.top = float32(idf * float64(d.topG))
+	d.lowTop = float32(idf * float64(d.lowG))
+}
+
+// with is d for the word's postings p (normalised frequencies g, idf)
+// after the organisations in slots changed: their bits set or cleared,
+// their blocks' maxima computed again, the rest copied.
+func (d *denseTerm) with(p []posting, g []float32, idf float64, slots map[int32]bool) *denseTerm {
+	e := &denseTerm{postings: p, bits: slices.Clone(d.bits), low: slices.Clone(d.low), maxG: slices.Clone(d.maxG), lowG: d.lowG}
+	has := func(s int32) (int, bool) {
+		return slices.BinarySearchFunc(p, s, func(q posting, s int32) int { return cmp.Compare(q.org, s) })
+	}
+	for s := range slots {
+		w, bit := s>>6, uint64(1)<<(s&63)
+		e.bits[w] &^= bit
+		e.low[w] &^= bit
+		if j, ok := has(s); ok {
+			e.bits[w] |= bit
+			if g[j] <= e.lowG {
+				e.low[w] |= bit
+			}
+		}
+	}
+	e.ranks()
+	for s := range slots {
+		w := s >> 6
+		e.maxG[w] = 0
+		for j, end := int(e.rank[w]), int(e.rank[w])+bits.OnesCount64(e.bits[w]); j < end; j++ {
+			e.maxG[w] = max(e.maxG[w], g[j])
+		}
+	}
+	e.weigh(idf)
+	return e
 }
 
 // impact is term t's impact for organisation id, and whether id has t; d
@@ -99,9 +157,9 @@ func (ni *nameIndex) impact(t int32, d *denseTerm, id int32) (float32, bool) {
 		if m>>b&1 == 0 {
 			return 0, false
 		}
-		return ni.postings[t][int(d.rank[w])+bits.OnesCount64(m&(1<<b-1))].impact, true
+		return d.postings[int(d.rank[w])+bits.OnesCount64(m&(1<<b-1))].impact, true
 	}
-	p := ni.postings[t]
+	p := ni.post(t)
 	j := sort.Search(len(p), func(j int) bool { return p[j].org >= id })
 	if j < len(p) && p[j].org == id {
 		return p[j].impact, true
@@ -115,7 +173,7 @@ func (ni *nameIndex) termTop(t int32) float32 {
 		return d.top
 	}
 	var top float32
-	for _, p := range ni.postings[t] {
+	for _, p := range ni.post(t) {
 		top = max(top, p.impact)
 	}
 	return top
@@ -128,7 +186,7 @@ func (r *denseRanker) scoreOf(id int32) accum {
 	for i, t := range r.q.terms {
 		if v, ok := r.ni.impact(t, r.termBits[i], id); ok {
 			a.score += v
-			a.cover += float32(r.ni.idf[t])
+			a.cover += float32(r.ni.idfOf(t))
 		}
 	}
 	if a.cover == 0 {
@@ -173,7 +231,7 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 		r.termBits = append(r.termBits, d)
 		if d != nil {
 			r.dense = append(r.dense, d)
-			r.idf = append(r.idf, float32(ni.idf[t]))
+			r.idf = append(r.idf, float32(ni.idfOf(t)))
 		}
 	}
 	if len(r.dense) == 0 || len(r.dense) > maxDenseTerms {
@@ -210,7 +268,7 @@ func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, 
 // denseHit is a name offered to the dense ranking's heap.
 type denseHit struct {
 	score float32
-	order int32 // the name's place in name order, which breaks ties
+	order uint32 // the name's key in name order, which breaks ties
 	id    int32
 }
 
@@ -222,7 +280,7 @@ func (r *denseRanker) offer(id int32, a accum) {
 		return
 	}
 	k := int32(len(r.s.hits))
-	r.s.hits = append(r.s.hits, denseHit{a.score, r.ni.nameOrder[id], id})
+	r.s.hits = append(r.s.hits, denseHit{a.score, *r.ni.nameOrder.at(id), id})
 	h.offer(k, MaxPerTier)
 	if len(h.ids) == MaxPerTier {
 		r.isFull, r.worst = true, r.s.hits[h.ids[0]].score
@@ -240,7 +298,7 @@ func (r *denseRanker) rankSparse() {
 		if r.termBits[i] != nil {
 			continue
 		}
-		for _, p := range r.ni.postings[t] {
+		for _, p := range r.ni.post(t) {
 			if s.mark(p.org) {
 				ids = append(ids, p.org)
 			}
@@ -379,7 +437,7 @@ func (r *denseRanker) rankBlocks() {
 		return // no set of dense words alone covers need (rankSparse did it all)
 	}
 	s := r.s
-	words := len(r.bitsOf[0])
+	words := r.ni.blocks // the bitsets have room for more (slotCap)
 	if len(s.cover) < words {
 		s.cover, s.lows, s.and = make([]uint64, words), make([]uint64, words), make([]uint64, words)
 	}

@@ -2,10 +2,12 @@ package directory
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -52,9 +54,22 @@ type ref struct {
 // Index rather than a changed one, so no search ever waits on a store.
 type Index struct {
 	seedVersion string
+	// strHash hashes the keys of the persistent maps: one seed per Build,
+	// shared by every Index With derives from it.
+	strHash func(string) uint64
 
-	orgs      []Organisation
-	orgByID   map[string]int32
+	// The organisations, by slot. A slot is an organisation's id within
+	// this index (ref.idx, the lists' int32s): it keeps it while it is
+	// edited, and a removed organisation leaves its slot dead (info.dead,
+	// a zero Organisation) so that no other moves (see With). Slots are in
+	// Merge's order, which is what every tie between two organisations
+	// falls back on.
+	orgs      cvec[Organisation]
+	info      cvec[orgInfo]
+	live      int             // slots not dead
+	orgByID   smap[int32]     // live organisations' ids → slot
+	deadSeed  smap[int32]     // removed seed organisations' ids → their slot, which they take again
+	seedIDs   map[string]bool // the seed's organisations, which keep their slot (With)
 	countries []Country
 	countryBy map[string]int32 // alpha-2 → countries
 	subs      []Subdivision
@@ -64,8 +79,13 @@ type Index struct {
 	regions   []Region
 	regionBy  map[string]int32
 
-	keys  map[string][]ref // folded name → what it names (this index's own; see refsFor)
-	vocab map[string]int32 // folded word → id (this index's own words; see wordID)
+	// keys and vocab are the place index's own (a place index builds
+	// them), and an organisation layer's while Build fills it; Build then
+	// freezes the organisations' into okeys and ovocab and drops them.
+	keys   map[string][]ref // folded name → what it names (see refsFor)
+	vocab  map[string]int32 // folded word → id (see wordID)
+	okeys  smap[[]ref]      // the organisations' names → their refs, by slot
+	ovocab smap[int32]      // the organisations' words → id (see orgSpelling for which are in use)
 	// placeKeys is the place index's keys, shared the same way; keys then
 	// holds the organisations' names (see refsFor).
 	placeKeys map[string][]ref
@@ -81,11 +101,12 @@ type Index struct {
 	// deletes and delLists only serve the place index's build (see
 	// shared_deletes.go).
 	placeDels *deletionIndex
-	// orgDels is the organisations' words and their deletion index, built
-	// on first use; nil in a place index.
+	// orgDels is the organisations' words and their deletion index as
+	// Build made them, built on first use and shared by every Index With
+	// derives; nil in a place index. spell is what changed since.
 	orgDels *orgDeletions
+	spell   *orgSpelling
 
-	info []orgInfo    // by organisation
 	bm   *nameIndex   // name matching (BM25F) over the organisations
 	work *scratchPool // searches' reusable working memory (scratch.go)
 
@@ -97,21 +118,29 @@ type Index struct {
 	curatedSubs int
 
 	// Ranked lists, computed once so that a search only slices them (see
-	// rank for their orders).
-	cityIn          map[int32][]int32  // city → groups seated in it or serving it
-	subIn           map[string][]int32 // subdivision → local groups seated in it or serving it
-	countryLocal    map[string][]int32 // country → local groups, under their provinces
-	national        map[string][]int32 // country → national bodies
-	regional        map[string][]int32 // region id → regional networks
+	// rank for their orders), and kept up to date by With.
+	cityIn          cvec[[]int32] // city → groups seated in it or serving it
+	subIn           smap[[]int32] // subdivision → local groups seated in it or serving it
+	countryLocal    smap[[]int32] // country → local groups, under their provinces
+	national        smap[[]int32] // country → national bodies
+	regional        smap[[]int32] // region id → regional networks
 	regionCountries map[string][]CountryCount
 	countryRegion   map[string][]int32 // country → regions it belongs to
 	international   []int32
-	groups          *geoTree // local and national groups with coordinates
-	localTree       *geoTree // local groups at a real point (their city's)
+	groups          *orgTree // local and national groups with coordinates
+	localTree       *orgTree // local groups at a real point (their city's)
 	cityTree        *geoTree // every city, for "where is this point"
 
-	// names are display names for autocomplete, sorted by folded form.
-	names []displayName
+	// names are display names for autocomplete, sorted by folded form:
+	// Build's, and what With added (namesAdd, sorted too) and took away
+	// (namesDel, how many of an entry of names to pass over).
+	names    []displayName
+	namesAdd []displayName
+	namesDel map[displayName]int
+
+	// changes counts the changes With applied since Build or the last
+	// compaction (see Compacted).
+	changes int
 
 	problems []string
 }
@@ -131,26 +160,57 @@ func (x *Index) SeedVersion() string { return x.seedVersion }
 // Organisations that refer to unknown places are left out and reported by
 // Problems rather than failing the build, so one bad record cannot stop the
 // bot from answering.
-func Build(seed *Seed, orgs []Organisation) *Index {
+//
+// Build is the start-up path and the fallback: a running process derives
+// the index an approval makes from the one it serves (With), at a small
+// fraction of a build's cost.
+func Build(seed *Seed, orgs []Organisation) *Index { return build(seed, orgs, nil) }
+
+// build is Build, with the BM25 statistics given (stats not nil) rather
+// than computed: what an Index derived by With holds until it is
+// compacted, so that tests can compare it with a build of the same
+// organisations.
+func build(seed *Seed, orgs []Organisation, stats *bmStats) *Index {
 	x := seed.placeIndex().extend()
-	x.orgByID = make(map[string]int32, len(orgs))
-	x.countryLocal = make(map[string][]int32)
-	x.national = make(map[string][]int32)
-	x.regional = make(map[string][]int32)
 	// Sized once: grown by appends, the organisations (about 400 bytes
 	// each) and their keys were copied several times over, which at
 	// 100,000 organisations was a large part of an approval's time and of
 	// its peak memory (issue 15).
-	x.orgs = make([]Organisation, 0, len(orgs))
-	x.info = make([]orgInfo, 0, len(orgs))
-	x.keys = make(map[string][]ref, 3*len(orgs)) // a name, an acronym and an id each
+	// Filled in place, at their size: a name, an acronym and an id each,
+	// a few words each.
+	x.okeys = newPmapSized[string, []ref](x.strHash, 3*len(orgs))
+	x.ovocab = newPmapSized[string, int32](x.strHash, 3*len(orgs))
 	f := newFolder()
-	folded := x.addOrgs(f, orgs)
-	x.work = newScratchPool(len(x.orgs))
+	list, info, byID, dead, folded := x.addOrgs(f, orgs, seed.Organisations)
+	x.buildNames(f, list, info, folded, stats)
+	x.freezeOrgs(list, info, byID, dead)
+	x.seedIDs = make(map[string]bool, len(seed.Organisations))
+	for i := range seed.Organisations {
+		x.seedIDs[seed.Organisations[i].ID] = true
+	}
+	x.work = newScratchPool(slotCap(len(list)))
 	x.rank()
-	x.buildNames(f, folded)
-	x.buildAutocompleteNames(f, folded)
+	x.buildAutocompleteNames(f, list, folded)
 	return x
+}
+
+// slotCap is how many slots the arrays indexed by slot (a search's
+// scratch, the dense words' bitsets) are made for after a build (or a
+// compaction) of n: room for the additions of a long run of approvals.
+// Compacted makes more when half of it is used; With, should it run out,
+// asks for a build.
+func slotCap(n int) int { return n + n/8 + 1024 }
+
+// freezeOrgs puts what addOrgs listed into the persistent structures With
+// derives the next Index's from.
+func (x *Index) freezeOrgs(list []Organisation, info []orgInfo, byID, dead map[string]int32) {
+	h := x.strHash
+	x.orgs, x.info, x.live = newCvec(list), newCvec(info), len(byID)
+	x.orgByID = newPmap(h, byID)
+	x.deadSeed = newPmap(h, dead)
+	// Filled in place by Build: from now on, changed only through clones.
+	x.okeys.fresh, x.ovocab.fresh = false, false
+	x.spell = newOrgSpelling(x.orgDels)
 }
 
 // placeIndex returns the index of the seed's places alone, built on first
@@ -194,12 +254,15 @@ func (x *Index) extend() *Index {
 		panic("directory: extending an index that already extends another")
 	}
 	y := *x
-	y.placeKeys, y.keys = x.keys, make(map[string][]ref)
-	y.placeVocab, y.vocab = x.vocab, make(map[string]int32)
+	y.placeKeys, y.keys = x.keys, nil
+	y.placeVocab, y.vocab = x.vocab, nil
 	// The places' deletion index, the biggest part, is shared, not copied;
 	// the organisations' is built on first use (orgDeletions).
 	y.deletes, y.delLists = nil, nil
-	y.orgDels = &orgDeletions{base: int32(len(x.words))}
+	y.orgDels = &orgDeletions{base: int32(len(x.words)), placeUse: map[int32]int32{}}
+	// The organisation layer's maps hash with a seed of their own, which
+	// every Index With derives from this one shares.
+	y.strHash = stringHash(maphash.MakeSeed())
 	// The places' words are shared too; the organisations' own are in
 	// orgDels.
 	return &y
@@ -208,7 +271,7 @@ func (x *Index) extend() *Index {
 // refsFor is what the folded name k names: places first (the shared
 // layer), then organisations, the order one map appended in would give.
 func (x *Index) refsFor(k string) []ref {
-	p, o := x.placeKeys[k], x.keys[k]
+	p, o := x.placeKeys[k], x.orgRefs(k)
 	if len(o) == 0 {
 		return p
 	}
@@ -224,8 +287,23 @@ func (x *Index) wordID(w string) (int32, bool) {
 	if id, ok := x.placeVocab[w]; ok {
 		return id, true
 	}
-	id, ok := x.vocab[w]
+	if x.vocab != nil { // a place index
+		id, ok := x.vocab[w]
+		return id, ok
+	}
+	id, ok := x.ovocab.get(w)
+	if ok && x.spell != nil && id >= x.orgDels.base && x.spell.use(x.orgDels, id).refs == 0 {
+		return 0, false // a word no organisation's name has any more
+	}
 	return id, ok
+}
+
+// orgRefs is what the folded name k names among the organisations.
+func (x *Index) orgRefs(k string) []ref {
+	if x.keys != nil {
+		return x.keys[k]
+	}
+	return x.okeys.at(k)
 }
 
 // deletesHint guesses how many deletion keys the seed's names make, so the
@@ -241,14 +319,15 @@ func deletesHint(seed *Seed) int {
 // the organisations' names and acronyms as addOrgs folded them (by
 // organisation), so their keys' strings are shared rather than folded and
 // held a second time.
-func (x *Index) buildAutocompleteNames(f *folder, folded []orgKeys) {
+func (x *Index) buildAutocompleteNames(f *folder, orgs []Organisation, folded []orgKeys) {
 	add := func(s string) {
 		if s != "" {
 			x.names = append(x.names, displayName{f.fold(s), s})
 		}
 	}
-	x.names = make([]displayName, 0, 2*len(x.orgs)+len(x.countries)+len(x.regions))
-	for i, o := range x.orgs {
+	x.names = make([]displayName, 0, 2*len(orgs)+len(x.countries)+len(x.regions))
+	for i := range orgs {
+		o := &orgs[i]
 		if o.Acronym != "" {
 			x.names = append(x.names, displayName{folded[i].acronym, o.Acronym})
 		}
@@ -260,12 +339,14 @@ func (x *Index) buildAutocompleteNames(f *folder, folded []orgKeys) {
 		add(c.Name)
 	}
 	for _, s := range x.subs {
-		if len(x.subIn[s.Code]) > 0 {
+		if len(x.subIn.at(s.Code)) > 0 {
 			add(s.Name)
 		}
 	}
-	for ci := range x.cityIn {
-		add(x.cities[ci].Name)
+	for ci := range x.cityIn.len() {
+		if len(*x.cityIn.at(int32(ci))) > 0 {
+			add(x.cities[ci].Name)
+		}
 	}
 	for _, g := range x.regions {
 		add(g.Name)
@@ -347,12 +428,13 @@ func addDeletions(deletes map[uint64]int32, lists *[][]int32, id int32, rw []run
 
 // orgDeletions is the organisations' layer of the vocabulary's spelling:
 // their words that no place has, and the misspelling index of the words
-// their names make fuzzy. The places' words and index are shared, never
-// copied (an approval costs the organisations only), and the misspelling
-// index is built on first use, not by Build: an approval's new Index is
-// ready for every exact search at once, and the table (the largest part of
-// an organisation layer's build) follows on the first misspelt query.
-// Searches stay lock-free once it is built (sync.Once's fast path).
+// their names make fuzzy, as Build made them. The places' words and index
+// are shared, never copied, and the misspelling index is built on first
+// use, not by Build: a built Index is ready for every exact search at once,
+// and the table (the largest part of an organisation layer's build)
+// follows on the first misspelt query. Searches stay lock-free once it is
+// built (sync.Once's fast path). The indexes With derives share it as it
+// is, and keep what changed since in their orgSpelling.
 type orgDeletions struct {
 	base   int32    // the first organisation word's id: the places' word count
 	names  []string // id-base → word
@@ -361,22 +443,42 @@ type orgDeletions struct {
 	// whose deletions an organisation's name needs.
 	placeFuzzed map[int32]bool
 	words       []int32 // the words whose deletions it indexes, in order
+	// refs and fuzzy count, by id-base, the organisations' names using
+	// each word (and fuzzily); placeUse, by place word, the fuzzy uses:
+	// what With's changes count on (orgSpelling).
+	refs, fuzzy []int32
+	placeUse    map[int32]int32
 
-	once  sync.Once
-	runes [][]rune // id-base → word, for edit distances
-	idx   *deletionIndex
+	once sync.Once
+	// runes are the words as runes, for edit distances, end to end:
+	// word id-base is runes[runeAt[id-base]:runeAt[id-base+1]]. One array
+	// rather than one per word saves a slice header and an allocation's
+	// rounding for each of 300,000 words at 100,000 organisations.
+	runes  []rune
+	runeAt []int32
+	idx    *deletionIndex
 }
 
 func (d *orgDeletions) addWord(x *Index, w string, fuzzy bool) {
 	id, ok := x.wordID(w)
 	if !ok {
 		id = d.base + int32(len(d.names))
-		x.vocab[w] = id
+		x.ovocab.set(w, id)
 		d.names = append(d.names, w)
 		d.fuzzed = append(d.fuzzed, false)
+		d.refs = append(d.refs, 0)
+		d.fuzzy = append(d.fuzzy, 0)
+	}
+	if id >= d.base {
+		d.refs[id-d.base]++
 	}
 	if !fuzzy {
 		return
+	}
+	if id >= d.base {
+		d.fuzzy[id-d.base]++
+	} else {
+		d.placeUse[id]++
 	}
 	if id < d.base {
 		if x.fuzzed[id] || d.placeFuzzed[id] {
@@ -398,10 +500,19 @@ func (d *orgDeletions) addWord(x *Index, w string, fuzzy bool) {
 // wordRunes is word id as runes, a place's or an organisation's.
 func (x *Index) wordRunes(id int32) []rune {
 	if d := x.orgDels; d != nil && id >= d.base {
+		if int(id-d.base) >= len(d.names) {
+			return *x.spell.extra.at(id - d.base - int32(len(d.names)))
+		}
 		x.orgDeletionIndex() // builds d.runes
-		return d.runes[id-d.base]
+		return d.wordRunes(id - d.base)
 	}
 	return x.words[id]
+}
+
+// wordRunes is organisation word i (id-base) as runes, once built.
+func (d *orgDeletions) wordRunes(i int32) []rune {
+	from, to := d.runeAt[i], d.runeAt[i+1]
+	return d.runes[from:to:to]
 }
 
 // orgDeletionIndex returns the organisations' misspelling index, building
@@ -409,17 +520,25 @@ func (x *Index) wordRunes(id int32) []rune {
 func (x *Index) orgDeletionIndex() *deletionIndex {
 	d := x.orgDels
 	d.once.Do(func() {
-		d.runes = make([][]rune, len(d.names))
-		for i, w := range d.names {
-			d.runes[i] = []rune(w)
+		n := 0
+		for _, w := range d.names {
+			n += utf8.RuneCountInString(w)
 		}
+		d.runes, d.runeAt = make([]rune, 0, n), make([]int32, 0, len(d.names)+1)
+		for _, w := range d.names {
+			d.runeAt = append(d.runeAt, int32(len(d.runes)))
+			for _, r := range w {
+				d.runes = append(d.runes, r)
+			}
+		}
+		d.runeAt = append(d.runeAt, int32(len(d.runes)))
 		deletes := make(map[uint64]int32, len(d.words)*16)
 		var lists [][]int32
 		for _, id := range d.words {
 			if id < d.base {
 				addDeletions(deletes, &lists, id, x.words[id])
 			} else {
-				addDeletions(deletes, &lists, id, d.runes[id-d.base])
+				addDeletions(deletes, &lists, id, d.wordRunes(id-d.base))
 			}
 		}
 		d.idx = freezeDeletions(deletes, lists)
@@ -763,36 +882,128 @@ func (m *cityMerger) merge(i int32, c City) {
 }
 
 // addOrgs validates each organisation, fills in its coordinates and indexes
-// its names.
-func (x *Index) addOrgs(f *folder, orgs []Organisation) []orgKeys {
-	folded := make([]orgKeys, 0, len(orgs))
+// its names. It returns the organisations it kept (by slot), what ranking
+// needs of each, their slots by id and their names and acronyms folded.
+func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisation, infos []orgInfo, byID, dead map[string]int32, folded []orgKeys) {
+	folded = make([]orgKeys, 0, len(orgs))
+	list = make([]Organisation, 0, len(orgs))
+	infos = make([]orgInfo, 0, len(orgs))
+	byID = make(map[string]int32, len(orgs))
+	// Merge lists the seed's organisations in the seed's order: a removed
+	// one gets a dead slot where it was, which it takes again if it comes
+	// back (With). A list in another order gets none.
+	seedPos := make(map[string]int, len(seed))
+	for i := range seed {
+		seedPos[seed[i].ID] = i
+	}
+	next, inOrder := 0, true
+	for i := range orgs {
+		p, ok := seedPos[orgs[i].ID]
+		switch {
+		case !ok:
+			next = len(seed)
+		case p < next:
+			inOrder = false
+		default:
+			next = p + 1
+		}
+	}
+	dead = map[string]int32{}
+	next = 0
+	var keyBuf []keyUse
+	reserve := func(upto int) {
+		for ; inOrder && next < upto; next++ {
+			dead[seed[next].ID] = int32(len(list))
+			list = append(list, Organisation{})
+			infos = append(infos, orgInfo{dead: true, city: -1})
+			folded = append(folded, orgKeys{})
+		}
+	}
 	for _, o := range orgs {
+		if p, isSeed := seedPos[o.ID]; !isSeed {
+			reserve(len(seed))
+		} else {
+			reserve(p)
+			next = p + 1
+		}
 		info, err := x.resolvePlaces(f, &o)
 		if err == nil {
 			err = x.checkFacts(f, &o)
 		}
 		if err != nil {
 			x.problems = append(x.problems, fmt.Sprintf("%s: %v", o.ID, err))
+			if _, isSeed := seedPos[o.ID]; isSeed && inOrder {
+				// Its slot kept, dead, for when a change mends it.
+				dead[o.ID] = int32(len(list))
+				list = append(list, Organisation{})
+				infos = append(infos, orgInfo{dead: true, city: -1})
+				folded = append(folded, orgKeys{})
+			}
 			continue
 		}
-		if _, dup := x.orgByID[o.ID]; dup {
+		if _, dup := byID[o.ID]; dup {
 			x.problems = append(x.problems, fmt.Sprintf("%s: listed twice", o.ID))
 			continue
 		}
-		i := int32(len(x.orgs))
-		x.orgByID[o.ID] = i
-		x.orgs = append(x.orgs, o)
-		x.info = append(x.info, info)
-		r := ref{refOrg, i}
-		folded = append(folded, orgKeys{name: x.addKey(f, o.Name, r), acronym: x.addKey(f, o.Acronym, r)})
-		// Its id too, so that "/report <id>" (a card's Report button)
-		// and "/find <id>" name it exactly.
-		x.addName(f, o.ID, r, false)
-		for _, n := range o.OtherNames {
-			x.addKey(f, n, r)
+		i := int32(len(list))
+		byID[o.ID] = i
+		list = append(list, o)
+		infos = append(infos, info)
+		var k orgKeys
+		keyBuf, k = x.addOrgKeys(f, &o, ref{refOrg, i}, keyBuf[:0])
+		folded = append(folded, k)
+	}
+	reserve(len(seed))
+	return list, infos, byID, dead, folded
+}
+
+// orgKeyList lists the keys an organisation is indexed by, folded, in the
+// order they are added, each once: its name, its acronym, its id (so
+// that "/report <id>", a card's Report button, and "/find <id>" name it
+// exactly) and its other names. fuzzy says which are corrected when
+// misspelt: all but the id, as the first time a key comes decides. It
+// returns its name and acronym folded too, the same strings as their keys
+// (autocomplete and name matching share them rather than fold again).
+func orgKeyList(f *folder, o *Organisation, out []keyUse) ([]keyUse, orgKeys) {
+	add := func(name string, fuzzy bool) string {
+		k := f.fold(name)
+		if k == "" {
+			return k
+		}
+		for _, have := range out {
+			if have.key == k {
+				return have.key
+			}
+		}
+		out = append(out, keyUse{k, fuzzy})
+		return k
+	}
+	var folded orgKeys
+	folded.name = add(o.Name, true)
+	folded.acronym = add(o.Acronym, true)
+	add(o.ID, false)
+	for _, n := range o.OtherNames {
+		add(n, true)
+	}
+	return out, folded
+}
+
+type keyUse struct {
+	key   string
+	fuzzy bool
+}
+
+// addOrgKeys indexes organisation r's keys (orgKeyList) during Build.
+// buf is reused for the list.
+func (x *Index) addOrgKeys(f *folder, o *Organisation, r ref, buf []keyUse) ([]keyUse, orgKeys) {
+	keys, folded := orgKeyList(f, o, buf)
+	for _, k := range keys {
+		x.okeys.set(k.key, append(x.okeys.at(k.key), r))
+		for _, w := range strings.Fields(k.key) {
+			x.addWord(w, r, k.fuzzy)
 		}
 	}
-	return folded
+	return keys, folded
 }
 
 // orgKeys are an organisation's name and acronym, folded.
@@ -891,7 +1102,7 @@ func (x *Index) position(o *Organisation, city int32) (bool, error) {
 }
 
 func (x *Index) dist(id int32, p Point) float64 {
-	o := &x.orgs[id]
+	o := x.org(id)
 	if o.Coordinates == nil {
 		return -1
 	}

@@ -73,12 +73,12 @@ func nearCityPlain(x *Index, s *scratch, at Point, sub string) []nearCand {
 	})
 	if sub != "" {
 		u := unit(at)
-		for _, id := range x.subIn[sub] {
+		for _, id := range x.subIn.at(sub) {
 			if !s.mark(id) {
 				continue
 			}
-			if x.info[id].real {
-				cands = append(cands, x.nearCand(id, true, chord2(u, unit(*x.orgs[id].Coordinates))))
+			if x.info.at(id).real {
+				cands = append(cands, x.nearCand(id, true, chord2(u, unit(*x.org(id).Coordinates))))
 			} else {
 				cands = append(cands, x.nearCand(id, false, 0))
 			}
@@ -191,8 +191,8 @@ func TestNearCityIsPlain(t *testing.T) {
 			if want[i].order&1 == 0 {
 				km = chordKm(want[i].d)
 			}
-			if h.Org != &x.orgs[want[i].id] || h.Km != km {
-				t.Fatalf("%s: hit %d is %s at %v km, want %s at %v", name, i, h.Org.ID, h.Km, x.orgs[want[i].id].ID, km)
+			if h.Org != x.org(want[i].id) || h.Km != km {
+				t.Fatalf("%s: hit %d is %s at %v km, want %s at %v", name, i, h.Org.ID, h.Km, x.org(want[i].id).ID, km)
 			}
 		}
 		s.near = got[:0]
@@ -200,13 +200,13 @@ func TestNearCityIsPlain(t *testing.T) {
 	for range 400 {
 		ci := int32(r.IntN(len(x.cities)))
 		if r.IntN(2) == 0 { // the cities with groups, crowded ones among them
-			ci = x.info[len(x.info)-1-r.IntN(100_000)].city
+			ci = x.info.at(int32(x.info.len()-1-r.IntN(100_000))).city
 			if ci < 0 {
 				continue
 			}
 		}
 		c := &x.cities[ci]
-		check(c.Name, Point{c.Lat, c.Lon}, c.Subdivision, x.cityIn[ci])
+		check(c.Name, Point{c.Lat, c.Lon}, c.Subdivision, x.cityList(ci))
 	}
 	for range 200 { // points that are not cities, inside a province or not
 		c := &x.cities[r.IntN(len(x.cities))]

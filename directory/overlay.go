@@ -1,7 +1,7 @@
 package directory
 
 import (
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -39,14 +39,20 @@ func Merge(seed []Organisation, changes []Change) []Organisation {
 			out = append(out, *c.Org)
 		}
 	}
-	// Additions in a stable order, so two processes build the same index.
+	// Additions in a stable order, so two processes build the same index:
+	// by the time of their last change, then by id. An index kept up to
+	// date by Index.With appends an addition, or an edited one, at the end,
+	// which is this order when changes come in time order.
 	added := make([]Change, 0, len(byID))
 	for _, c := range changes {
-		if _, ok := byID[c.ID]; ok && !c.Removed && c.Org != nil {
-			added = append(added, c)
+		if last, ok := byID[c.ID]; ok {
+			delete(byID, c.ID)
+			if !last.Removed && last.Org != nil {
+				added = append(added, last)
+			}
 		}
 	}
-	sort.Slice(added, func(i, j int) bool { return added[i].ID < added[j].ID })
+	slices.SortStableFunc(added, changeOrder)
 	for _, c := range added {
 		out = append(out, *c.Org)
 	}

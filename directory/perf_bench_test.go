@@ -54,39 +54,80 @@ func BenchmarkSearchVsRedis(b *testing.B) {
 	b.Run("redis-get", benchtest.RedisGet)
 }
 
-// BenchmarkApproval is what one approval costs the running index: the
-// next Index built from the previous one's places with one organisation
-// more (Live.Refresh does this), on the seed and on the seed with 100,000
-// more. The place index is built before the timer starts, as a running
-// process has it.
+// BenchmarkApproval is what one approval costs the running index, on the
+// seed and on the seed with 100,000 more organisations: the next Index
+// derived from the previous one with the approved organisation added, as
+// Live.ApplyAll derives it (Index.With), which includes its words in the
+// misspelling table. "-edit" approves an edit of an existing organisation
+// (a new name: its postings move in the commonest words); "-full" is the
+// rebuild of the organisation layer an approval cost before With (Build,
+// on the shared place index), and "-full-spelling" that with the
+// organisations' misspelling table, which Live built after the swap.
 //
 //	go test -run XXX -bench Approval -benchtime 20x ./directory/
 func BenchmarkApproval(b *testing.B) {
 	seed, approved := approvalBench(b)
 	Build(seed, nil) // the places, built once per process
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	for _, n := range []int{0, 100_000} {
 		orgs := append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, n)...)
 		name := "seed"
 		if n > 0 {
 			name = "100k"
 		}
+		prev := Build(seed, orgs)
+		prev.orgDeletionIndex() // as Live has it
+		add := []Change{{ID: approved.ID, Org: &approved, At: at}}
+		edited := orgs[len(orgs)-1]
+		edited.Name = "Renamed " + edited.Name + " Drug Users Union"
+		edit := []Change{{ID: edited.ID, Org: &edited, At: at}}
+		for _, c := range []struct {
+			name string
+			cs   []Change
+		}{{name, add}, {name + "-edit", edit}} {
+			b.Run(c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				defer benchtest.ReportCPU(b, benchtest.CPUNow())
+				for b.Loop() {
+					if _, ok := prev.With(c.cs); !ok {
+						b.Fatal("With could not derive the index")
+					}
+				}
+			})
+		}
 		next := append(orgs[:len(orgs):len(orgs)], approved)
-		b.Run(name, func(b *testing.B) {
+		b.Run(name+"-full", func(b *testing.B) {
 			b.ReportAllocs()
 			defer benchtest.ReportCPU(b, benchtest.CPUNow())
 			for b.Loop() {
 				Build(seed, next)
 			}
 		})
-		// With the organisations' misspelling table, which Live builds
-		// after the swap, off the approval's path.
-		b.Run(name+"-spelling", func(b *testing.B) {
+		b.Run(name+"-full-spelling", func(b *testing.B) {
 			b.ReportAllocs()
 			defer benchtest.ReportCPU(b, benchtest.CPUNow())
 			for b.Loop() {
 				Build(seed, next).orgDeletionIndex()
 			}
 		})
+	}
+}
+
+// BenchmarkCompact100k is the background compaction Live runs every
+// compactEvery approvals (Index.Compacted) at 100,000 organisations.
+//
+//	go test -run XXX -bench Compact100k -benchtime 5x ./directory/
+func BenchmarkCompact100k(b *testing.B) {
+	seed, approved := approvalBench(b)
+	x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
+	y, ok := x.With([]Change{{ID: approved.ID, Org: &approved}})
+	if !ok {
+		b.Fatal("With could not derive the index")
+	}
+	b.ReportAllocs()
+	defer benchtest.ReportCPU(b, benchtest.CPUNow())
+	for b.Loop() {
+		y.Compacted()
 	}
 }
 
@@ -121,11 +162,14 @@ func BenchmarkHeap100k(b *testing.B) {
 // (/proc/self/status) and heap after building the seed with 100,000 more
 // organisations as Live holds them (misspelling table built, one search of
 // each kind, a collection), then the peak while one approval makes the next
-// Index the way Live.Refresh does, with the old one still serving. The
+// Index the way Live.ApplyAll does (Index.With), with the old one still
+// serving. The
 // peak is VmHWM after resetting it (/proc/self/clear_refs), and the most
 // heap in use the runtime reported, sampled every millisecond, during the
-// approval. Nothing is collected by hand during it: the peak is the one
-// GOGC gives a running process.
+// approval; and the same peaks while the approved index is compacted
+// (Index.Compacted), which Live does in the background every so many
+// approvals. Nothing is collected by hand during either: the peak is the
+// one GOGC gives a running process.
 //
 //	go test -run XXX -bench Memory100k -benchtime 1x ./directory/
 func BenchmarkMemory100k(b *testing.B) {
@@ -147,17 +191,31 @@ func BenchmarkMemory100k(b *testing.B) {
 		resetPeakRSS(b)
 		stop := sampleHeapInUse()
 		b.StartTimer()
-		// Merge's list, made during the approval as Live.Refresh makes it.
-		next := make([]Organisation, 0, x.Len()+1)
-		x.Orgs(func(o *Organisation) bool { next = append(next, *o); return true })
-		y := Build(seed, append(next, approved))
-		y.orgDeletionIndex()
+		// The approval as Live.ApplyAll makes it: the next Index derived
+		// from the one serving, which keeps serving.
+		y, ok := x.With([]Change{{ID: approved.ID, Org: &approved}})
+		if !ok {
+			b.Fatal("With could not derive the index")
+		}
 		y.Search("drug users union")
+		y.Search("drug usrs unoin")
 		b.StopTimer()
 		b.ReportMetric(stop(), "peak-heap-inuse-MB")
 		b.ReportMetric(procStatusMB(b, "VmHWM"), "peak-rss-MB")
+		// Then the compaction Live runs in the background now and then,
+		// while y serves (x is gone, as Live drops it).
 		runtime.KeepAlive(x)
+		x = nil
+		runtime.GC()
+		debug.FreeOSMemory()
+		resetPeakRSS(b)
+		stop = sampleHeapInUse()
+		z := y.Compacted()
+		z.Search("drug users union")
+		b.ReportMetric(stop(), "compact-peak-heap-inuse-MB")
+		b.ReportMetric(procStatusMB(b, "VmHWM"), "compact-peak-rss-MB")
 		runtime.KeepAlive(y)
+		runtime.KeepAlive(z)
 		b.StartTimer()
 	}
 }

@@ -40,124 +40,171 @@ type orgInfo struct {
 	// serves are the further places it serves (Organisation.Serves),
 	// resolved: subdivisions and cities.
 	serves []ref
+	// dead marks a removed organisation's slot (see Index.orgs).
+	dead bool
+	// docLen is its weighted length as a BM25 document (0 if closed).
+	docLen float64
 }
 
 // rank fills the precomputed lists search slices from. Every list is in the
 // order answers show it, allies after the peer-run groups of the same rank,
 // so that a search only slices and never sorts what it did not compute.
+// Each list is in its order, ties by slot (lists are filled in slot order
+// and sorted stably): With inserts by the same order (placeLists).
 func (x *Index) rank() {
-	x.groupByPlace()
+	l := x.groupByPlace()
 	x.buildGroupTrees()
-	x.sortPlaceLists()
+	x.sortPlaceLists(l)
+	x.cityIn = newCvec(l.cityIn)
+	h := x.strHash
+	x.subIn, x.countryLocal = newPmap(h, l.subIn), newPmap(h, l.countryLocal)
+	x.national, x.regional = newPmap(h, l.national), newPmap(h, l.regional)
+	x.international = l.international
 	x.countRegionCountries()
+}
+
+// placeLists are the ranked lists as rank fills them, before they are
+// frozen into the Index's persistent maps.
+type placeLists struct {
+	cityIn                                  [][]int32
+	subIn, countryLocal, national, regional map[string][]int32
+	international                           []int32
 }
 
 // groupByPlace files every listed organisation under the places it belongs
 // to: international, its regions, its countries, its province, its seat
 // city and the further places it serves.
-func (x *Index) groupByPlace() {
-	x.cityIn = make(map[int32][]int32)
-	x.subIn = make(map[string][]int32)
-	for i := range x.orgs {
-		o := &x.orgs[i]
+func (x *Index) groupByPlace() *placeLists {
+	l := &placeLists{cityIn: make([][]int32, len(x.cities)), subIn: map[string][]int32{},
+		countryLocal: map[string][]int32{}, national: map[string][]int32{}, regional: map[string][]int32{}}
+	for i := range x.orgs.len() {
 		id := int32(i)
-		if !listed(o) {
-			continue
+		x.placesOf(id, func(k listKind, key string, city int32) {
+			switch k {
+			case listCity:
+				l.cityIn[city] = appendID(l.cityIn[city], id)
+			case listSub:
+				l.subIn[key] = appendID(l.subIn[key], id)
+			case listCountryLocal:
+				l.countryLocal[key] = append(l.countryLocal[key], id)
+			case listNational:
+				l.national[key] = append(l.national[key], id)
+			case listRegional:
+				l.regional[key] = append(l.regional[key], id)
+			case listInternational:
+				l.international = append(l.international, id)
+			}
+		})
+	}
+	return l
+}
+
+// listKind names one of the ranked lists.
+type listKind uint8
+
+const (
+	listCity listKind = iota + 1
+	listSub
+	listCountryLocal
+	listNational
+	listRegional
+	listInternational
+)
+
+// placesOf calls fn with every list organisation id belongs in (a list
+// may come more than once): international, its regions, its countries,
+// its province, its seat city and the further places it serves. A dead
+// slot or a closed organisation is in none.
+func (x *Index) placesOf(id int32, fn func(k listKind, key string, city int32)) {
+	o, info := x.org(id), x.info.at(id)
+	if info.dead || !listed(o) {
+		return
+	}
+	switch o.Kind {
+	case KindInternational:
+		fn(listInternational, "", -1)
+	case KindRegional:
+		for _, g := range o.Regions {
+			fn(listRegional, g, -1)
 		}
-		switch o.Kind {
-		case KindInternational:
-			x.international = append(x.international, id)
-		case KindRegional:
-			for _, g := range o.Regions {
-				x.regional[g] = append(x.regional[g], id)
-			}
-		case KindNational:
-			for _, c := range o.Countries {
-				x.national[c] = append(x.national[c], id)
-			}
-		case KindLocal:
-			for _, c := range o.Countries {
-				x.countryLocal[c] = append(x.countryLocal[c], id)
-			}
-			if o.Province != "" {
-				x.subIn[o.Province] = appendID(x.subIn[o.Province], id)
-			}
+	case KindNational:
+		for _, c := range o.Countries {
+			fn(listNational, c, -1)
 		}
-		if o.Kind == KindLocal || o.Kind == KindNational {
-			if ci := x.info[i].city; ci >= 0 {
-				x.cityIn[ci] = appendID(x.cityIn[ci], id)
-			}
+	case KindLocal:
+		for _, c := range o.Countries {
+			fn(listCountryLocal, c, -1)
 		}
-		for _, s := range x.info[i].serves {
-			switch s.kind {
-			case refSub:
-				code := x.subs[s.idx].Code
-				x.subIn[code] = appendID(x.subIn[code], id)
-			case refCity:
-				x.cityIn[s.idx] = appendID(x.cityIn[s.idx], id)
-				if sub := x.cities[s.idx].Subdivision; sub != "" && o.Kind == KindLocal {
-					x.subIn[sub] = appendID(x.subIn[sub], id)
-				}
+		if o.Province != "" {
+			fn(listSub, o.Province, -1)
+		}
+	}
+	if o.Kind == KindLocal || o.Kind == KindNational {
+		if ci := info.city; ci >= 0 {
+			fn(listCity, "", ci)
+		}
+	}
+	for _, s := range info.serves {
+		switch s.kind {
+		case refSub:
+			fn(listSub, x.subs[s.idx].Code, -1)
+		case refCity:
+			fn(listCity, "", s.idx)
+			if sub := x.cities[s.idx].Subdivision; sub != "" && o.Kind == KindLocal {
+				fn(listSub, sub, -1)
 			}
 		}
 	}
+}
+
+// inTree reports whether organisation id is in the tree of groups, and
+// in the tree of local groups at a real point.
+func (x *Index) inTree(id int32) (groups, local bool) {
+	o, info := x.org(id), x.info.at(id)
+	if info.dead || !listed(o) || (o.Kind != KindLocal && o.Kind != KindNational) || o.Coordinates == nil {
+		return false, false
+	}
+	return true, info.real && o.Kind == KindLocal
 }
 
 // buildGroupTrees builds the trees that find groups near a point: every
 // listed local and national group with a position, and the local groups
 // whose position is a real point.
 func (x *Index) buildGroupTrees() {
-	inTree := func(o *Organisation) bool {
-		return listed(o) && (o.Kind == KindLocal || o.Kind == KindNational) && o.Coordinates != nil
-	}
-	// Counted first, so each list is made once at its size: grown by
-	// appends they were most of the trees' build at 100,000 organisations.
-	var n, nReal int
-	for i := range x.orgs {
-		if o := &x.orgs[i]; inTree(o) {
-			n++
-			if x.info[i].real && o.Kind == KindLocal {
-				nReal++
-			}
+	var pts, realPts []int32
+	for i := range x.orgs.len() {
+		g, l := x.inTree(int32(i))
+		if g {
+			pts = append(pts, int32(i))
+		}
+		if l {
+			realPts = append(realPts, int32(i))
 		}
 	}
-	pts, realPts := make([]geoPoint, 0, n), make([]geoPoint, 0, nReal)
-	for i := range x.orgs {
-		o := &x.orgs[i]
-		if !inTree(o) {
-			continue
-		}
-		p := geoPoint{unit(*o.Coordinates), int32(i)}
-		pts = append(pts, p)
-		if x.info[i].real && o.Kind == KindLocal {
-			realPts = append(realPts, p)
-		}
-	}
-	x.groups = newGeoTree(pts)
-	x.localTree = newGeoTree(realPts)
+	x.groups = newOrgTree(x, pts)
+	x.localTree = newOrgTree(x, realPts)
 }
 
 // sortPlaceLists puts every place's list in the order answers show it: a
 // country's local groups by province, a province's by city, the others by
 // name.
-func (x *Index) sortPlaceLists() {
-	for c, ids := range x.countryLocal {
+func (x *Index) sortPlaceLists(l *placeLists) {
+	for _, ids := range l.countryLocal {
 		x.byProvince(ids)
-		x.countryLocal[c] = ids
 	}
-	for _, ids := range x.subIn {
+	for _, ids := range l.subIn {
 		x.byCity(ids)
 	}
-	for _, ids := range x.cityIn {
+	for _, ids := range l.cityIn {
 		x.byName(ids)
 	}
-	for _, ids := range x.national {
+	for _, ids := range l.national {
 		x.byName(ids)
 	}
-	for _, ids := range x.regional {
+	for _, ids := range l.regional {
 		x.byName(ids)
 	}
-	x.byName(x.international)
+	x.byName(l.international)
 }
 
 // countRegionCountries builds each region's index of countries: those
@@ -165,9 +212,16 @@ func (x *Index) sortPlaceLists() {
 func (x *Index) countRegionCountries() {
 	x.regionCountries = make(map[string][]CountryCount, len(x.regions))
 	for _, g := range x.regions {
+		x.regionCountries[g.ID] = x.regionCountryCounts(g)
+	}
+}
+
+// regionCountryCounts is one region's index of countries.
+func (x *Index) regionCountryCounts(g Region) []CountryCount {
+	{
 		var cc []CountryCount
 		for _, c := range g.Countries {
-			if n := len(x.national[c]) + len(x.countryLocal[c]); n > 0 {
+			if n := len(x.national.at(c)) + len(x.countryLocal.at(c)); n > 0 {
 				cc = append(cc, CountryCount{c, n})
 			}
 		}
@@ -177,7 +231,7 @@ func (x *Index) countRegionCountries() {
 			}
 			return x.countries[x.countryBy[cc[i].Code]].Name < x.countries[x.countryBy[cc[j].Code]].Name
 		})
-		x.regionCountries[g.ID] = cc
+		return cc
 	}
 }
 
@@ -207,19 +261,21 @@ func (x *Index) byName(ids []int32) {
 	// slices' stable sort, not sort's: the same order (a stable sort's is
 	// unique), without reflection, which was most of a 100,000-organisation
 	// build's sorting.
-	slices.SortStableFunc(ids, func(i, j int32) int {
-		a, b := &x.orgs[i], &x.orgs[j]
-		if c := peerFirst(a, b); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
+	slices.SortStableFunc(ids, func(i, j int32) int { return nameOrderOf(x.org(i), x.org(j)) })
+}
+
+// nameOrderOf is byName's order: peer-run first, then by name.
+func nameOrderOf(a, b *Organisation) int {
+	if c := peerFirst(a, b); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Name, b.Name)
 }
 
 // byCity orders a province's groups: those serving the whole province
 // first, then by city, then by name; allies last.
 func (x *Index) byCity(ids []int32) {
-	slices.SortStableFunc(ids, func(i, j int32) int { return x.cityOrder(&x.orgs[i], &x.orgs[j]) })
+	slices.SortStableFunc(ids, func(i, j int32) int { return x.cityOrder(x.org(i), x.org(j)) })
 }
 
 // cityOrder is byCity's order: peer-run first, then by city, then by name.
@@ -236,21 +292,34 @@ func (x *Index) cityOrder(a, b *Organisation) int {
 // byProvince orders a country's local groups under their provinces, the
 // provinces by name, groups without one last; within a province as byCity.
 func (x *Index) byProvince(ids []int32) {
+	slices.SortStableFunc(ids, func(i, j int32) int { return x.provinceOrder(x.org(i), x.org(j)) })
+}
+
+// provinceOrder is byProvince's order.
+func (x *Index) provinceOrder(a, b *Organisation) int {
 	name := func(o *Organisation) string {
 		if o.Province == "" {
 			return "\uffff"
 		}
 		return x.SubdivisionName(o.Province)
 	}
-	slices.SortStableFunc(ids, func(i, j int32) int {
-		a, b := &x.orgs[i], &x.orgs[j]
-		if a.Province != b.Province {
-			if c := strings.Compare(name(a), name(b)); c != 0 {
-				return c
-			}
+	if a.Province != b.Province {
+		if c := strings.Compare(name(a), name(b)); c != 0 {
+			return c
 		}
-		return x.cityOrder(a, b)
-	})
+	}
+	return x.cityOrder(a, b)
+}
+
+// listOrder is the order of a kind of list (see sortPlaceLists).
+func (x *Index) listOrder(k listKind) func(a, b *Organisation) int {
+	switch k {
+	case listSub:
+		return x.cityOrder
+	case listCountryLocal:
+		return x.provinceOrder
+	}
+	return nameOrderOf
 }
 
 // placeMatch is the answer for one place. See Match for what each list
@@ -261,19 +330,19 @@ func (x *Index) placeMatch(r ref) Match {
 	switch p.Kind {
 	case PlaceRegion:
 		m.Regions = []*Region{&x.regions[r.idx]}
-		m.Regional = x.hits(x.regional[p.Region], &m.More)
+		m.Regional = x.hits(x.regional.at(p.Region), &m.More)
 		m.Countries = x.regionCountries[p.Region]
 		m.International = x.hits(x.international, &m.More)
 		return m
 	case PlaceCountry:
-		m.National = x.hits(x.national[p.Country], &m.More)
-		m.Local = x.hits(x.countryLocal[p.Country], &m.More)
+		m.National = x.hits(x.national.at(p.Country), &m.More)
+		m.Local = x.hits(x.countryLocal.at(p.Country), &m.More)
 		for i := range m.Local {
 			m.Local[i].Group = m.Local[i].Org.Province
 		}
 	case PlaceSubdivision:
-		m.Local = x.hits(x.subIn[p.Subdivision], &m.More)
-		m.National = x.hits(x.national[p.Country], &m.More)
+		m.Local = x.hits(x.subIn.at(p.Subdivision), &m.More)
+		m.National = x.hits(x.national.at(p.Country), &m.More)
 	case PlaceCity:
 		x.cityMatch(r.idx, &m)
 	}
@@ -295,21 +364,21 @@ func (x *Index) cityMatch(ci int32, m *Match) {
 	s := x.getScratch()
 	defer x.putScratch(s)
 	s.resetMarks()
-	if in := x.cityIn[ci]; len(in) > 0 {
+	if in := x.cityList(ci); len(in) > 0 {
 		m.Local = make([]Hit, 0, len(in))
 		for _, id := range in {
 			s.mark(id)
-			m.Local = append(m.Local, Hit{Org: &x.orgs[id], Km: -1, In: c.Name})
+			m.Local = append(m.Local, Hit{Org: x.org(id), Km: -1, In: c.Name})
 		}
 	}
 	s.near = x.nearCity(s, at, c.Subdivision)
 	m.Near = x.nearHits(s.near, &m.More)
 	// Room for all at once: growing the list as it fills was a search's
 	// most frequent allocation.
-	m.National = slices.Grow(m.National, len(x.national[c.Country]))
-	for _, id := range x.national[c.Country] {
+	m.National = slices.Grow(m.National, len(x.national.at(c.Country)))
+	for _, id := range x.national.at(c.Country) {
 		if s.marks[id] != s.gen {
-			m.National = append(m.National, Hit{Org: &x.orgs[id], Km: -1})
+			m.National = append(m.National, Hit{Org: x.org(id), Km: -1})
 		}
 	}
 }
@@ -558,7 +627,7 @@ func (x *Index) nearCand(id int32, real bool, d float64) nearCand {
 	if !real {
 		c.order = 1
 	}
-	if isAlly(&x.orgs[id]) {
+	if isAlly(x.org(id)) {
 		c.order += 2
 	}
 	return c
@@ -577,7 +646,7 @@ func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
 	for _, c := range cands {
 		if s.mark(c.id) {
 			var order uint8
-			if isAlly(&x.orgs[c.id]) {
+			if isAlly(x.org(c.id)) {
 				order = 2
 			}
 			// Written whole, field by field: c with a field changed
@@ -589,13 +658,13 @@ func (x *Index) nearCity(s *scratch, at Point, sub string) []nearCand {
 	cands = cands[:n]
 	if sub != "" {
 		u := unit(at)
-		for _, id := range x.subIn[sub] {
+		for _, id := range x.subIn.at(sub) {
 			if !s.mark(id) {
 				continue
 			}
 			c := x.nearCand(id, false, 0)
-			if x.info[id].real {
-				c = x.nearCand(id, true, chord2(u, unit(*x.orgs[id].Coordinates)))
+			if x.info.at(id).real {
+				c = x.nearCand(id, true, chord2(u, unit(*x.org(id).Coordinates)))
 			}
 			c.pos = int32(len(cands))
 			cands = append(cands, c)
@@ -633,7 +702,7 @@ func (x *Index) nearHits(cands []nearCand, more *int) []Hit {
 			}
 			km = lastKm
 		}
-		out[i] = Hit{Org: &x.orgs[c.id], Km: km}
+		out[i] = Hit{Org: x.org(c.id), Km: km}
 	}
 	return out
 }
@@ -655,17 +724,17 @@ func (m *Match) listed() map[*Organisation]bool {
 // distance is shown only from a city, never from a stand-in point.
 func (x *Index) nearest(p *Place, skip map[*Organisation]bool) []Hit {
 	const scan = 50
-	ids := x.groups.nearest(p.Point, scan, func(id int32) bool { return skip[&x.orgs[id]] })
+	ids := x.groups.nearest(p.Point, scan, func(id int32) bool { return skip[x.org(id)] })
 	regions := x.countryRegion[p.Country]
 	var out []Hit
 	for _, id := range ids {
-		o := &x.orgs[id]
+		o := x.org(id)
 		km := DistanceKm(*o.Coordinates, p.Point)
 		if !x.offered(o, p.Country, regions, km) {
 			continue
 		}
 		h := Hit{Org: o, Km: -1}
-		if p.Kind == PlaceCity && x.info[id].real {
+		if p.Kind == PlaceCity && x.info.at(id).real {
 			h.Km = km
 		}
 		out = append(out, h)
@@ -720,7 +789,7 @@ func (x *Index) hits(ids []int32, more *int) []Hit {
 	}
 	out := make([]Hit, len(ids))
 	for i, id := range ids {
-		out[i] = Hit{Org: &x.orgs[id], Km: -1}
+		out[i] = Hit{Org: x.org(id), Km: -1}
 	}
 	return out
 }
@@ -734,7 +803,7 @@ func (x *Index) Near(p Point, k int, skip []Hit) []Hit {
 	if len(skip) > 0 {
 		skipFn = func(id int32) bool {
 			for _, h := range skip {
-				if h.Org == &x.orgs[id] {
+				if h.Org == x.org(id) {
 					return true
 				}
 			}
@@ -744,8 +813,8 @@ func (x *Index) Near(p Point, k int, skip []Hit) []Hit {
 	ids := x.groups.nearest(p, k, skipFn)
 	out := make([]Hit, len(ids))
 	for i, id := range ids {
-		out[i] = Hit{Org: &x.orgs[id], Km: -1}
-		if x.info[id].real {
+		out[i] = Hit{Org: x.org(id), Km: -1}
+		if x.info.at(id).real {
 			out[i].Km = x.dist(id, p)
 		}
 	}
@@ -771,20 +840,20 @@ func (x *Index) NearPoint(p Point) Match {
 	sortNear(cands)
 	s.near = cands
 	for _, c := range cands {
-		m.Near = append(m.Near, Hit{Org: &x.orgs[c.id], Km: chordKm(c.d)})
+		m.Near = append(m.Near, Hit{Org: x.org(c.id), Km: chordKm(c.d)})
 	}
 	if c, ok := x.WhereIs(p); ok {
 		m.Place.Country = c.Country
 		m.Place.Subdivision = c.Subdivision
 		if c.Subdivision != "" {
-			for _, id := range x.subIn[c.Subdivision] {
-				if !x.info[id].real && s.mark(id) {
-					m.Near = append(m.Near, Hit{Org: &x.orgs[id], Km: -1})
+			for _, id := range x.subIn.at(c.Subdivision) {
+				if !x.info.at(id).real && s.mark(id) {
+					m.Near = append(m.Near, Hit{Org: x.org(id), Km: -1})
 				}
 			}
 		}
-		for _, id := range x.national[c.Country] {
-			m.National = append(m.National, Hit{Org: &x.orgs[id], Km: -1})
+		for _, id := range x.national.at(c.Country) {
+			m.National = append(m.National, Hit{Org: x.org(id), Km: -1})
 		}
 		x.addCountryRegions(c.Country, &m)
 	}
@@ -802,10 +871,10 @@ func (x *Index) addCountryRegions(country string, m *Match) {
 	m.Regions = slices.Grow(m.Regions, len(x.countryRegion[country])) // at once, as National
 	for _, g := range x.countryRegion[country] {
 		m.Regions = append(m.Regions, &x.regions[g])
-		for _, id := range x.regional[x.regions[g].ID] {
+		for _, id := range x.regional.at(x.regions[g].ID) {
 			if !seen[id] {
 				seen[id] = true
-				m.Regional = append(m.Regional, Hit{Org: &x.orgs[id], Km: -1})
+				m.Regional = append(m.Regional, Hit{Org: x.org(id), Km: -1})
 			}
 		}
 	}

@@ -32,10 +32,15 @@ type scratch struct {
 type accum struct{ score, cover float32 }
 
 // scratchPool hands out scratch for an Index of n organisations.
-type scratchPool struct{ p sync.Pool }
+// It is shared by the indexes With derives, as long as they have no more
+// than n slots.
+type scratchPool struct {
+	p sync.Pool
+	n int
+}
 
 func newScratchPool(n int) *scratchPool {
-	sp := &scratchPool{}
+	sp := &scratchPool{n: n}
 	sp.p.New = func() any {
 		return &scratch{acc: make([]accum, n), marks: make([]uint32, n), excl: make([]uint64, (n+63)/64)}
 	}

@@ -219,7 +219,7 @@ func (x *Index) orgMatch(ids []int32, total int) Match {
 		m.More = total - len(ids)
 	}
 	for _, id := range ids {
-		m.Orgs = append(m.Orgs, &x.orgs[id])
+		m.Orgs = append(m.Orgs, x.org(id))
 	}
 	return m
 }
@@ -229,13 +229,13 @@ func (x *Index) orgMatch(ids []int32, total int) Match {
 // serving it, in its province, within NearKm, or a national body of its
 // country.
 func (x *Index) serves(id int32, places []ref) bool {
-	o := &x.orgs[id]
+	o := x.org(id)
 	for _, p := range places {
 		if p.kind != refCity {
 			if x.within(ref{refOrg, id}, p) {
 				return true
 			}
-			for _, s := range x.info[id].serves {
+			for _, s := range x.info.at(id).serves {
 				if s == p || (s.kind == refCity && x.within(s, p)) {
 					return true
 				}
@@ -246,9 +246,9 @@ func (x *Index) serves(id int32, places []ref) bool {
 		if !slices.Contains(o.Countries, c.Country) {
 			continue
 		}
-		if x.info[id].city == p.idx || slices.Contains(x.cityIn[p.idx], id) || o.Kind == KindNational ||
+		if x.info.at(id).city == p.idx || slices.Contains(x.cityList(p.idx), id) || o.Kind == KindNational ||
 			(c.Subdivision != "" && o.Province == c.Subdivision) ||
-			(o.Coordinates != nil && x.info[id].real && DistanceKm(*o.Coordinates, Point{c.Lat, c.Lon}) <= NearKm) {
+			(o.Coordinates != nil && x.info.at(id).real && DistanceKm(*o.Coordinates, Point{c.Lat, c.Lon}) <= NearKm) {
 			return true
 		}
 	}
@@ -265,7 +265,7 @@ func (x *Index) corrected(words []string) ([]string, bool) {
 		if _, ok := x.wordID(w); ok {
 			continue
 		}
-		if _, ok := x.bm.terms[nameWord(w)]; ok {
+		if _, ok := x.bm.term(nameWord(w)); ok {
 			continue
 		}
 		if cands, _ := x.closeWords(w); len(cands) > 0 {
@@ -360,7 +360,7 @@ func (x *Index) subCodes(refs []ref, qual string) []ref {
 		case refCity:
 			country = x.cities[r.idx].Country
 		case refOrg:
-			if cs := x.orgs[r.idx].Countries; len(cs) > 0 {
+			if cs := x.org(r.idx).Countries; len(cs) > 0 {
 				country = cs[0]
 			}
 		}
@@ -385,7 +385,7 @@ func (x *Index) within(r, w ref) bool {
 		sub = x.subs[r.idx].Code
 		country, _, _ = strings.Cut(sub, "-")
 	case refOrg:
-		o := &x.orgs[r.idx]
+		o := x.org(r.idx)
 		sub = o.Province
 		for _, c := range o.Countries {
 			if x.within(ref{refCountry, x.countryBy[c]}, w) {
@@ -487,6 +487,9 @@ func (x *Index) closeWords(w string) ([]string, int) {
 			return
 		}
 		seen[id] = true
+		if !x.fuzzyLive(id) {
+			return
+		}
 		cand := x.wordRunes(id)
 		dist := editDistance(rw, cand, min(limit, best))
 		switch {
@@ -497,11 +500,14 @@ func (x *Index) closeWords(w string) ([]string, int) {
 		}
 	}
 	deletions(rw, limit, func(d uint64) {
-		places, orgs := x.deletionWords(d)
+		places, orgs, since := x.deletionWords(d)
 		for _, id := range places {
 			visit(id)
 		}
 		for _, id := range orgs {
+			visit(id)
+		}
+		for _, id := range since {
 			visit(id)
 		}
 	})
@@ -535,7 +541,7 @@ func (x *Index) matches(refs []ref, res *Result) []Match {
 	var places []ref
 	for _, r := range refs {
 		if r.kind == refOrg {
-			if o := &x.orgs[r.idx]; listed(o) {
+			if o := x.org(r.idx); listed(o) {
 				orgs = append(orgs, o)
 			}
 		} else {
@@ -594,14 +600,14 @@ func (x *Index) byLikelihood(places []ref) {
 func (x *Index) likelihood(r ref) float64 {
 	p := x.placeOf(r)
 	countryOwn := 0.0
-	if p.Country != "" && len(x.national[p.Country])+len(x.countryLocal[p.Country]) > 0 {
+	if p.Country != "" && len(x.national.at(p.Country))+len(x.countryLocal.at(p.Country)) > 0 {
 		countryOwn = 50
 	}
 	var s float64
 	switch r.kind {
 	case refRegion:
 		s = 500
-		if len(x.regional[p.Region]) > 0 {
+		if len(x.regional.at(p.Region)) > 0 {
 			s += 1000
 		}
 	case refCountry:
@@ -614,7 +620,7 @@ func (x *Index) likelihood(r ref) float64 {
 		if int(r.idx) < x.curatedSubs {
 			s = 300
 		}
-		if len(x.subIn[p.Subdivision]) > 0 {
+		if len(x.subIn.at(p.Subdivision)) > 0 {
 			s += 1000
 		}
 	case refCity:
@@ -627,7 +633,7 @@ func (x *Index) likelihood(r ref) float64 {
 		if pos, ok := x.cityListed[r.idx]; ok {
 			s = 320 - float64(pos)/1000
 		}
-		if len(x.cityIn[r.idx]) > 0 {
+		if len(x.cityList(r.idx)) > 0 {
 			s += 1000
 		}
 	}

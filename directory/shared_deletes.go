@@ -118,12 +118,18 @@ func (d *deletionIndex) words(h uint64) []int32 {
 // places' (shared) and the organisations' (this index's own). Word ids are
 // given in order, places first, so places come before organisations as they
 // did when the index was one layer.
-func (x *Index) deletionWords(d uint64) (places, orgs []int32) {
+//
+// since are the words indexed since the build (orgSpelling). Not every
+// word listed is in use (fuzzyLive).
+func (x *Index) deletionWords(d uint64) (places, orgs, since []int32) {
 	if p := x.placeDels; p != nil {
 		places = p.words(d)
 	}
 	if x.orgDels != nil {
 		orgs = x.orgDeletionIndex().words(d)
 	}
-	return places, orgs
+	if x.spell != nil {
+		since = x.spell.delta.at(d)
+	}
+	return places, orgs, since
 }
