@@ -200,7 +200,7 @@ func TestNearCityIsPlain(t *testing.T) {
 	for range 400 {
 		ci := int32(r.IntN(len(x.cities)))
 		if r.IntN(2) == 0 { // the cities with groups, crowded ones among them
-			ci = x.info.at(int32(x.info.len()-1-r.IntN(100_000))).city
+			ci = x.info.at(int32(x.info.len() - 1 - r.IntN(100_000))).city
 			if ci < 0 {
 				continue
 			}
