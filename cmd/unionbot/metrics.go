@@ -177,6 +177,18 @@ func (m *metrics) watchDirectory(dir *directory.Live) {
 			Name: "unionbot_directory_index_builds_total",
 			Help: "Times this process rebuilt its search index from the store's community changes.",
 		}, func() float64 { return float64(dir.Builds()) }),
+		// An approval normally derives the next index from the current
+		// one; a full build is the start and the fallback, so a rising
+		// builds counter beside a flat steps counter says approvals are
+		// taking the slow path.
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "unionbot_directory_index_steps_total",
+			Help: "Times this process updated its search index incrementally, for a few changed organisations.",
+		}, func() float64 { return float64(dir.Steps()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "unionbot_directory_index_compactions_total",
+			Help: "Times this process folded its index's incremental changes back in, in the background.",
+		}, func() float64 { return float64(dir.Compactions()) }),
 	)
 }
 

@@ -327,6 +327,8 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		`unionbot_lease_held{lease="telegram-poller"} 1`,
 		`unionbot_directory_organisations `,
 		`unionbot_directory_index_builds_total `,
+		`unionbot_directory_index_steps_total `,
+		`unionbot_directory_index_compactions_total `,
 		`unionbot_moderation_pending 1`,
 		`unionbot_moderation_oldest_pending_seconds `,
 		`go_goroutines `,
