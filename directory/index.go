@@ -402,17 +402,7 @@ func (x *Index) addWord(w string, r ref, fuzzy bool) {
 
 // addDeletions indexes the deletions of word id (rw) in deletes and lists.
 func addDeletions(deletes map[uint64]int32, lists *[][]int32, id int32, rw []rune) {
-	if len(rw) < 3 {
-		return
-	}
-	// A query word is corrected by two edits only when it has 8 letters
-	// or more (maxEdits), so only words of 6 or more can be two edits
-	// from one: shorter words need only their one-letter deletions.
-	depth := 2
-	if len(rw) < 6 {
-		depth = 1
-	}
-	deletions(rw, depth, func(d uint64) {
+	indexedDeletions(rw, func(d uint64) {
 		i, ok := deletes[d]
 		if !ok {
 			i = int32(len(*lists))
@@ -424,6 +414,22 @@ func addDeletions(deletes map[uint64]int32, lists *[][]int32, id int32, rw []run
 			(*lists)[i] = append(l, id)
 		}
 	})
+}
+
+// indexedDeletions calls fn with each deletion of word rw that the
+// misspelling index holds, in order; a deletion can come more than once.
+func indexedDeletions(rw []rune, fn func(uint64)) {
+	if len(rw) < 3 {
+		return
+	}
+	// A query word is corrected by two edits only when it has 8 letters
+	// or more (maxEdits), so only words of 6 or more can be two edits
+	// from one: shorter words need only their one-letter deletions.
+	depth := 2
+	if len(rw) < 6 {
+		depth = 1
+	}
+	deletions(rw, depth, fn)
 }
 
 // orgDeletions is the organisations' layer of the vocabulary's spelling:
@@ -532,16 +538,13 @@ func (x *Index) orgDeletionIndex() *deletionIndex {
 			}
 		}
 		d.runeAt = append(d.runeAt, int32(len(d.runes)))
-		deletes := make(map[uint64]int32, len(d.words)*16)
-		var lists [][]int32
-		for _, id := range d.words {
-			if id < d.base {
-				addDeletions(deletes, &lists, id, x.words[id])
+		d.idx = buildDeletions(len(d.words), func(i int) (int32, []rune) {
+			if id := d.words[i]; id < d.base {
+				return id, x.words[id]
 			} else {
-				addDeletions(deletes, &lists, id, d.wordRunes(id-d.base))
+				return id, d.wordRunes(id - d.base)
 			}
-		}
-		d.idx = freezeDeletions(deletes, lists)
+		})
 	})
 	return d.idx
 }

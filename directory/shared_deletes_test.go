@@ -1,6 +1,8 @@
 package directory
 
 import (
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -41,5 +43,41 @@ func TestRebuildsShareThePlacesMisspellings(t *testing.T) {
 		if !res.Corrected || len(res.Matches) == 0 || res.Matches[0].Place == nil || res.Matches[0].Place.Name != "Vancouver" {
 			t.Errorf("misspelt place not corrected to Vancouver: %+v", res)
 		}
+	}
+}
+
+// TestBuildDeletionsEqualsFreeze: the organisations' misspelling index,
+// built in two passes over their words, is the one the map of lists
+// (addDeletions, then freezeDeletions) makes of the same words in the same
+// order, byte for byte: words that repeat letters (a deletion made twice),
+// words sharing deletions, short and long ones, and words given twice.
+func TestBuildDeletionsEqualsFreeze(t *testing.T) {
+	seed := mustSeed(t)
+	var words [][]rune
+	for _, w := range []string{"aab", "abab", "abba", "aaaaaaa", "ab", "a", "", "drug", "drugs", "rdug", "mississippi", "users", "usres", "ünïcödé", "abab"} {
+		words = append(words, []rune(w))
+	}
+	for _, o := range seed.Organisations {
+		for _, w := range strings.Fields(newFolder().fold(o.Name)) {
+			words = append(words, []rune(w))
+		}
+	}
+	// Ids out of order and repeated, as organisations' and places' words
+	// mix in an orgDeletions' list.
+	id := func(i int) int32 { return int32((i * 7) % (len(words) - 3)) }
+	deletes := map[uint64]int32{}
+	var lists [][]int32
+	for i, w := range words {
+		addDeletions(deletes, &lists, id(i), w)
+	}
+	want := freezeDeletions(deletes, lists)
+	got := buildDeletions(len(words), func(i int) (int32, []rune) { return id(i), words[i] })
+	if got.hashes != want.hashes || got.dir != want.dir || got.shift != want.shift ||
+		!slices.Equal(got.start, want.start) || !slices.Equal(got.ids, want.ids) {
+		t.Fatalf("buildDeletions differs from freezeDeletions: %d keys, %d ids; want %d keys, %d ids",
+			len(got.hashes)/8, len(got.ids), len(want.hashes)/8, len(want.ids))
+	}
+	if len(want.ids) < len(words) {
+		t.Fatalf("only %d ids for %d words: the test lists too few deletions", len(want.ids), len(words))
 	}
 }
