@@ -98,9 +98,13 @@ func (ni *nameIndex) idfOf(t int32) float64  { return *ni.idf.at(t) }
 // organisation's weighted length goes into its info.
 func (x *Index) buildNames(f *folder, orgs []Organisation, info []orgInfo, folded []orgKeys, stats *bmStats) {
 	ni := &nameIndex{}
-	terms := make(map[string]int32)
-	var postings [][]posting
-	docLen := addDocuments(f, terms, &postings, orgs, info, folded)
+	// Filled in place, rather than a map copied into shards once full: the
+	// two at once were some 20 MB of a start's peak at 100,000
+	// organisations. The organisations' words are about as many as the
+	// terms.
+	ni.terms = newPmapSized[string, int32](x.strHash, x.ovocab.len())
+	postings, gs, docLen := addDocuments(f, &ni.terms, orgs, info, folded)
+	ni.terms.fresh = false
 	for i := range info {
 		info[i].docLen = docLen[i]
 	}
@@ -114,10 +118,8 @@ func (x *Index) buildNames(f *folder, orgs []Organisation, info []orgInfo, folde
 		stats = docStats(live)
 	}
 	ni.stats = *stats
-	gs := make([][]float32, len(postings))
 	idf := make([]float64, len(postings))
 	for t, p := range postings {
-		gs[t] = make([]float32, len(p))
 		for j := range p {
 			gs[t][j] = tfNorm(p[j].impact, docLen[p[j].org], ni.stats.avg)
 		}
@@ -129,7 +131,6 @@ func (x *Index) buildNames(f *folder, orgs []Organisation, info []orgInfo, folde
 	ni.byName = nameOrder(orgs, info)
 	ni.nameOrder = nameKeys(ni.byName, len(orgs))
 	ni.buildDense(postings, gs, idf, len(ni.byName))
-	ni.terms = newPmap(x.strHash, terms)
 	ni.postings, ni.gs, ni.idf = newCvec(postings), newCvec(gs), newCvec(idf)
 	x.bm = ni
 }
@@ -148,35 +149,63 @@ func docStats(docLen []float64) *bmStats {
 	return &bmStats{n: float64(len(docLen)), avg: avg}
 }
 
-// addDocuments lists every organisation's words in the postings, each
-// posting holding for now the word's weighted frequency in it (a sum of
-// the small integer field weights, exact in a float32), and returns the
+// addDocuments lists every organisation's words in the postings, by term
+// id (terms, which it fills), each posting holding for now the word's
+// weighted frequency in it (a sum of the small integer field weights,
+// exact in a float32), and returns them with room for their normalised
+// frequencies (gs, by term, each as long as its postings) and the
 // documents' weighted lengths. folded are the organisations' names and
 // acronyms already folded (by organisation), which are not folded again.
-func addDocuments(f *folder, terms map[string]int32, postings *[][]posting, orgs []Organisation, info []orgInfo, folded []orgKeys) []float64 {
-	docLen := make([]float64, len(orgs))
-	var doc []docWord // one document's words, reused
-	lookup := func(t string) int32 {
-		id, ok := terms[t]
-		if !ok {
-			id = int32(len(*postings))
-			terms[t] = id
-			*postings = append(*postings, nil)
-		}
-		return id
+//
+// Each term's postings are laid out once, at their length, in one array
+// for all: grown by appends, a term at a time, they were some 40 MB of
+// garbage at 100,000 organisations, part of a start's peak (issue 15).
+// Each is full (its capacity its length), so that With's appends copy it.
+func addDocuments(f *folder, terms *smap[int32], orgs []Organisation, info []orgInfo, folded []orgKeys) (postings [][]posting, gs [][]float32, docLen []float64) {
+	docLen = make([]float64, len(orgs))
+	// First every document's terms, end to end (docEnd[i] is where
+	// organisation i's end), and how many documents have each term.
+	type docTerm struct {
+		term int32
+		tf   float32
 	}
+	all := make([]docTerm, 0, 8*len(orgs))
+	docEnd := make([]int32, len(orgs))
+	var df []int32
+	var doc []docWord // one document's words, reused
 	for i := range orgs {
 		o := &orgs[i]
-		if !listed(o) || info[i].dead {
-			continue
+		if listed(o) && !info[i].dead {
+			doc, docLen[i] = documentWords(f, o, folded[i], doc[:0])
+			for _, t := range doc {
+				id, ok := terms.get(t.word)
+				if !ok {
+					id = int32(len(df))
+					terms.set(t.word, id)
+					df = append(df, 0)
+				}
+				df[id]++
+				all = append(all, docTerm{id, float32(t.tf)})
+			}
 		}
-		doc, docLen[i] = documentWords(f, o, folded[i], doc[:0])
-		for _, t := range doc {
-			id := lookup(t.word)
-			(*postings)[id] = append((*postings)[id], posting{org: int32(i), impact: float32(t.tf)})
-		}
+		docEnd[i] = int32(len(all))
 	}
-	return docLen
+	flat, flatG := make([]posting, len(all)), make([]float32, len(all))
+	postings, gs = make([][]posting, len(df)), make([][]float32, len(df))
+	at := 0
+	for t, n := range df {
+		end := at + int(n)
+		postings[t], gs[t] = flat[at:at:end], flatG[at:end:end]
+		at = end
+	}
+	from := int32(0)
+	for i, end := range docEnd {
+		for _, d := range all[from:end] {
+			postings[d.term] = append(postings[d.term], posting{org: int32(i), impact: d.tf})
+		}
+		from = end
+	}
+	return postings, gs, docLen
 }
 
 // docWord is a word's weighted frequency in one document.
@@ -192,7 +221,7 @@ type docWord struct {
 func documentWords(f *folder, o *Organisation, folded orgKeys, doc []docWord) ([]docWord, float64) {
 	var n float64
 	add := func(text string, w float64) {
-		for _, t := range nameWords(text) {
+		for t := range nameWordSeq(text) {
 			n += w
 			doc = addDocWord(doc, t, w)
 		}

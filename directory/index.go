@@ -375,7 +375,7 @@ func (x *Index) addName(f *folder, name string, r ref, fuzzy bool) string {
 		}
 	}
 	x.keys[k] = append(x.keys[k], r)
-	for _, w := range strings.Fields(k) {
+	for w := range strings.FieldsSeq(k) {
 		x.addWord(w, r, fuzzy)
 	}
 	return k
@@ -1002,7 +1002,7 @@ func (x *Index) addOrgKeys(f *folder, o *Organisation, r ref, buf []keyUse) ([]k
 	keys, folded := orgKeyList(f, o, buf)
 	for _, k := range keys {
 		x.okeys.set(k.key, append(x.okeys.at(k.key), r))
-		for _, w := range strings.Fields(k.key) {
+		for w := range strings.FieldsSeq(k.key) {
 			x.addWord(w, r, k.fuzzy)
 		}
 	}

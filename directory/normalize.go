@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"iter"
 	"strings"
 	"sync"
 	"unicode"
@@ -188,15 +189,16 @@ func nameWord(w string) string {
 	return w
 }
 
-// nameWords splits folded text into the words name matching uses: stop
-// words left out, each word in its nameWord form.
-func nameWords(folded string) []string {
-	var out []string
-	for _, w := range strings.Fields(folded) {
-		if stopWords[w] {
-			continue
+// nameWordSeq yields the words of folded text that name matching uses:
+// stop words left out, each word in its nameWord form. It makes no list
+// of them: a build goes through every organisation's (issue 15: the
+// garbage a start makes is part of its peak).
+func nameWordSeq(folded string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for w := range strings.FieldsSeq(folded) {
+			if !stopWords[w] && !yield(nameWord(w)) {
+				return
+			}
 		}
-		out = append(out, nameWord(w))
 	}
-	return out
 }
