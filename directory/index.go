@@ -180,10 +180,10 @@ func build(seed *Seed, orgs []Organisation, stats *bmStats) *Index {
 	// a few words each.
 	x.okeys = newPmapSized[string, []ref](x.strHash, 3*len(orgs))
 	x.ovocab = newPmapSized[string, int32](x.strHash, 3*len(orgs))
-	f := newFolder()
-	list, info, byID, dead, folded := x.addOrgs(f, orgs, seed.Organisations)
+	f := newBuildFolder()
+	list, info, dead, folded := x.addOrgs(f, orgs, seed.Organisations)
 	x.buildNames(f, list, info, folded, stats)
-	x.freezeOrgs(list, info, byID, dead)
+	x.freezeOrgs(list, info, dead)
 	x.seedIDs = make(map[string]bool, len(seed.Organisations))
 	for i := range seed.Organisations {
 		x.seedIDs[seed.Organisations[i].ID] = true
@@ -203,13 +203,12 @@ func slotCap(n int) int { return n + n/8 + 1024 }
 
 // freezeOrgs puts what addOrgs listed into the persistent structures With
 // derives the next Index's from.
-func (x *Index) freezeOrgs(list []Organisation, info []orgInfo, byID, dead map[string]int32) {
+func (x *Index) freezeOrgs(list []Organisation, info []orgInfo, dead map[string]int32) {
 	h := x.strHash
-	x.orgs, x.info, x.live = newCvec(list), newCvec(info), len(byID)
-	x.orgByID = newPmap(h, byID)
+	x.orgs, x.info, x.live = newCvec(list), newCvec(info), x.orgByID.len()
 	x.deadSeed = newPmap(h, dead)
 	// Filled in place by Build: from now on, changed only through clones.
-	x.okeys.fresh, x.ovocab.fresh = false, false
+	x.okeys.fresh, x.ovocab.fresh, x.orgByID.fresh = false, false, false
 	x.spell = newOrgSpelling(x.orgDels)
 }
 
@@ -887,11 +886,14 @@ func (m *cityMerger) merge(i int32, c City) {
 // addOrgs validates each organisation, fills in its coordinates and indexes
 // its names. It returns the organisations it kept (by slot), what ranking
 // needs of each, their slots by id and their names and acronyms folded.
-func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisation, infos []orgInfo, byID, dead map[string]int32, folded []orgKeys) {
+//
+// The slots by id go straight into x.orgByID, filled in place (a map
+// copied into its shards after would be both alive at once).
+func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisation, infos []orgInfo, dead map[string]int32, folded []orgKeys) {
 	folded = make([]orgKeys, 0, len(orgs))
 	list = make([]Organisation, 0, len(orgs))
 	infos = make([]orgInfo, 0, len(orgs))
-	byID = make(map[string]int32, len(orgs))
+	x.orgByID = newPmapSized[string, int32](x.strHash, len(orgs))
 	// Merge lists the seed's organisations in the seed's order: a removed
 	// one gets a dead slot where it was, which it takes again if it comes
 	// back (With). A list in another order gets none.
@@ -944,12 +946,12 @@ func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisati
 			}
 			continue
 		}
-		if _, dup := byID[o.ID]; dup {
+		if _, dup := x.orgByID.get(o.ID); dup {
 			x.problems = append(x.problems, fmt.Sprintf("%s: listed twice", o.ID))
 			continue
 		}
 		i := int32(len(list))
-		byID[o.ID] = i
+		x.orgByID.set(o.ID, i)
 		list = append(list, o)
 		infos = append(infos, info)
 		var k orgKeys
@@ -957,7 +959,7 @@ func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisati
 		folded = append(folded, k)
 	}
 	reserve(len(seed))
-	return list, infos, byID, dead, folded
+	return list, infos, dead, folded
 }
 
 // orgKeyList lists the keys an organisation is indexed by, folded, in the
@@ -1073,7 +1075,8 @@ func (x *Index) seatCity(f *folder, o *Organisation) (int32, error) {
 	if o.City == "" || len(o.Countries) == 0 {
 		return -1, nil
 	}
-	i, ok := x.cityKeys[f.fold(o.City)+"|"+o.Countries[0]]
+	var buf [64]byte // the key looked up without making it a string
+	i, ok := x.cityKeys[string(append(append(append(buf[:0], f.foldPlace(o.City)...), '|'), o.Countries[0]...))]
 	if !ok {
 		return -1, fmt.Errorf("unknown city %q in %s", o.City, o.Countries[0])
 	}

@@ -19,10 +19,34 @@ import (
 // concurrent use) and costs several kilobytes to make, so it is taken from
 // a pool only when a string is not ASCII: most queries never need one, and
 // making one per Search was most of a search's time. A folder itself holds
-// no state and may be shared.
-type folder struct{}
+// no state and may be shared, except a build's (newBuildFolder).
+type folder struct {
+	// places, when not nil, remembers the places folded by foldPlace: a
+	// build folds one city name per organisation, most of them names
+	// other organisations have too.
+	places map[string]string
+}
 
 func newFolder() *folder { return &folder{} }
+
+// newBuildFolder is a folder for one build, remembering places' names; it
+// must not be shared between goroutines.
+func newBuildFolder() *folder { return &folder{places: map[string]string{}} }
+
+// foldPlace is fold for the name of a place, which a build's folder
+// remembers (only those the normaliser folds: an ASCII name is folded
+// quicker than looked up).
+func (f *folder) foldPlace(s string) string {
+	if f.places == nil || isASCII(s) {
+		return f.fold(s)
+	}
+	if k, ok := f.places[s]; ok {
+		return k
+	}
+	k := f.fold(s)
+	f.places[s] = k
+	return k
+}
 
 var chains = sync.Pool{New: func() any {
 	return transform.Chain(
