@@ -164,13 +164,27 @@ func (x *Index) SeedVersion() string { return x.seedVersion }
 // Build is the start-up path and the fallback: a running process derives
 // the index an approval makes from the one it serves (With), at a small
 // fraction of a build's cost.
-func Build(seed *Seed, orgs []Organisation) *Index { return build(seed, orgs, nil) }
+func Build(seed *Seed, orgs []Organisation) *Index { return buildIndex(seed, orgs, nil, false) }
+
+// buildOwned is Build of a list that nobody else holds or will use again
+// (Merge's, at a start): its array becomes the index's organisations
+// rather than being copied, so that a start does not hold every
+// organisation twice while it builds (37 MB at 100,000 organisations,
+// part of its peak: issue 15, the process under 250 MB). The index it
+// makes is Build's.
+func buildOwned(seed *Seed, orgs []Organisation) *Index { return buildIndex(seed, orgs, nil, true) }
 
 // build is Build, with the BM25 statistics given (stats not nil) rather
 // than computed: what an Index derived by With holds until it is
 // compacted, so that tests can compare it with a build of the same
 // organisations.
 func build(seed *Seed, orgs []Organisation, stats *bmStats) *Index {
+	return buildIndex(seed, orgs, stats, false)
+}
+
+// buildIndex is build, taking orgs' array for its own if own (see
+// buildOwned).
+func buildIndex(seed *Seed, orgs []Organisation, stats *bmStats, own bool) *Index {
 	x := seed.placeIndex().extend()
 	// Sized once: grown by appends, the organisations (about 400 bytes
 	// each) and their keys were copied several times over, which at
@@ -181,7 +195,7 @@ func build(seed *Seed, orgs []Organisation, stats *bmStats) *Index {
 	x.okeys = newPmapSized[string, []ref](x.strHash, 3*len(orgs))
 	x.ovocab = newPmapSized[string, int32](x.strHash, 3*len(orgs))
 	f := newBuildFolder()
-	list, info, dead, folded := x.addOrgs(f, orgs, seed.Organisations)
+	list, info, dead, folded := x.addOrgs(f, orgs, seed.Organisations, own)
 	x.buildNames(f, list, info, folded, stats)
 	x.freezeOrgs(list, info, dead)
 	x.seedIDs = make(map[string]bool, len(seed.Organisations))
@@ -209,7 +223,12 @@ func (x *Index) freezeOrgs(list []Organisation, info []orgInfo, dead map[string]
 	x.deadSeed = newPmap(h, dead)
 	// Filled in place by Build: from now on, changed only through clones.
 	x.okeys.fresh, x.ovocab.fresh, x.orgByID.fresh = false, false, false
-	x.spell = newOrgSpelling(x.orgDels)
+	// Their room for growth is of no use now (With keeps what it adds
+	// apart), and the counts of uses are the spelling's from now on.
+	d := x.orgDels
+	d.names, d.fuzzed, d.words = fit(d.names), fit(d.fuzzed), fit(d.words)
+	x.spell = newOrgSpelling(d)
+	d.refs, d.fuzzy, d.placeUse = nil, nil, nil
 }
 
 // placeIndex returns the index of the seed's places alone, built on first
@@ -324,7 +343,20 @@ func (x *Index) buildAutocompleteNames(f *folder, orgs []Organisation, folded []
 			x.names = append(x.names, displayName{f.fold(s), s})
 		}
 	}
-	x.names = make([]displayName, 0, 2*len(orgs)+len(x.countries)+len(x.regions))
+	// Sized once, places included: grown past its size, the list (some
+	// 6 MB at 100,000 organisations) was copied whole.
+	n := 2*len(orgs) + len(x.countries) + len(x.regions)
+	for _, s := range x.subs {
+		if len(x.subIn.at(s.Code)) > 0 {
+			n++
+		}
+	}
+	for ci := range x.cityIn.len() {
+		if len(*x.cityIn.at(int32(ci))) > 0 {
+			n++
+		}
+	}
+	x.names = make([]displayName, 0, n)
 	for i := range orgs {
 		o := &orgs[i]
 		if o.Acronym != "" {
@@ -450,7 +482,8 @@ type orgDeletions struct {
 	words       []int32 // the words whose deletions it indexes, in order
 	// refs and fuzzy count, by id-base, the organisations' names using
 	// each word (and fuzzily); placeUse, by place word, the fuzzy uses:
-	// what With's changes count on (orgSpelling).
+	// what With's changes count on (orgSpelling), which takes them over
+	// when Build is done (nil from then on).
 	refs, fuzzy []int32
 	placeUse    map[int32]int32
 
@@ -469,10 +502,10 @@ func (d *orgDeletions) addWord(x *Index, w string, fuzzy bool) {
 	if !ok {
 		id = d.base + int32(len(d.names))
 		x.ovocab.set(w, id)
-		d.names = append(d.names, w)
-		d.fuzzed = append(d.fuzzed, false)
-		d.refs = append(d.refs, 0)
-		d.fuzzy = append(d.fuzzy, 0)
+		d.names = push(d.names, w)
+		d.fuzzed = push(d.fuzzed, false)
+		d.refs = push(d.refs, 0)
+		d.fuzzy = push(d.fuzzy, 0)
 	}
 	if id >= d.base {
 		d.refs[id-d.base]++
@@ -499,7 +532,26 @@ func (d *orgDeletions) addWord(x *Index, w string, fuzzy bool) {
 		}
 		d.fuzzed[id-d.base] = true
 	}
-	d.words = append(d.words, id)
+	d.words = push(d.words, id)
+}
+
+// fit is s, copied to its length if push left it much room.
+func fit[T any](s []T) []T {
+	if cap(s)-len(s) > len(s)/8+16 {
+		return slices.Clone(s)
+	}
+	return s
+}
+
+// push is append, doubling a full slice's capacity rather than growing
+// it by a quarter as append does a long one: a build appends a few
+// hundred thousand words one by one, and quarter steps made some four
+// times the lists' final size in garbage (issue 15: a start's peak).
+func push[T any](s []T, v T) []T {
+	if len(s) == cap(s) {
+		s = slices.Grow(s, max(len(s), 16))
+	}
+	return append(s, v)
 }
 
 // wordRunes is word id as runes, a place's or an organisation's.
@@ -888,10 +940,10 @@ func (m *cityMerger) merge(i int32, c City) {
 // needs of each, their slots by id and their names and acronyms folded.
 //
 // The slots by id go straight into x.orgByID, filled in place (a map
-// copied into its shards after would be both alive at once).
-func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisation, infos []orgInfo, dead map[string]int32, folded []orgKeys) {
+// copied into its shards after would be both alive at once). If own, the
+// list it returns may be orgs' array (see buildOwned).
+func (x *Index) addOrgs(f *folder, orgs, seed []Organisation, own bool) (list []Organisation, infos []orgInfo, dead map[string]int32, folded []orgKeys) {
 	folded = make([]orgKeys, 0, len(orgs))
-	list = make([]Organisation, 0, len(orgs))
 	infos = make([]orgInfo, 0, len(orgs))
 	x.orgByID = newPmapSized[string, int32](x.strHash, len(orgs))
 	// Merge lists the seed's organisations in the seed's order: a removed
@@ -901,7 +953,7 @@ func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisati
 	for i := range seed {
 		seedPos[seed[i].ID] = i
 	}
-	next, inOrder := 0, true
+	next, inOrder, seedListed := 0, true, 0
 	for i := range orgs {
 		p, ok := seedPos[orgs[i].ID]
 		switch {
@@ -911,7 +963,17 @@ func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisati
 			inOrder = false
 		default:
 			next = p + 1
+			seedListed++ // each once, while they are in order
 		}
+	}
+	// An organisation is listed at or before its place in orgs, so orgs'
+	// array can hold the list while it is read, unless slots are reserved
+	// for removed seed organisations (see reserve).
+	inPlace := own && !(inOrder && seedListed < len(seed))
+	if inPlace {
+		list = orgs[:0]
+	} else {
+		list = make([]Organisation, 0, len(orgs))
 	}
 	dead = map[string]int32{}
 	next = 0
@@ -959,6 +1021,10 @@ func (x *Index) addOrgs(f *folder, orgs, seed []Organisation) (list []Organisati
 		folded = append(folded, k)
 	}
 	reserve(len(seed))
+	if inPlace {
+		// What was left out is not the index's to keep alive.
+		clear(orgs[len(list):])
+	}
 	return list, infos, dead, folded
 }
 

@@ -129,7 +129,8 @@ func (l *Live) refresh(ctx context.Context) error {
 			}
 		}
 	}
-	x := Build(l.seed, Merge(l.seed.Organisations, changes))
+	// Merge's list is the index's own: nobody else holds it.
+	x := buildOwned(l.seed, Merge(l.seed.Organisations, changes))
 	for _, p := range x.Problems() {
 		l.log.Warn("directory entry left out", "problem", p)
 	}

@@ -163,7 +163,8 @@ func BenchmarkHeap100k(b *testing.B) {
 // organisations as Live holds them (misspelling table built, one search of
 // each kind, a collection), then the peak while one approval makes the next
 // Index the way Live.ApplyAll does (Index.With), with the old one still
-// serving; and first the peak of that build, as a start has it. The
+// serving; and first the peak of that build, as a start has it (the
+// list built from taken for the Index's own, as Live's is). The
 // peak is VmHWM after resetting it (/proc/self/clear_refs), and the most
 // heap in use the runtime reported, sampled every millisecond, during the
 // approval; and the same peaks while the approved index is compacted
@@ -182,9 +183,9 @@ func BenchmarkMemory100k(b *testing.B) {
 		debug.FreeOSMemory()
 		resetPeakRSS(b)
 		stop := sampleHeapInUse()
-		// The list an Index is built from is dropped after the build, as
-		// Live.Refresh drops Merge's: the Index holds its own copy.
-		x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
+		// Built as Live.Refresh builds Merge's list, which the Index
+		// takes for its own (buildOwned).
+		x := buildOwned(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
 		x.orgDeletionIndex()
 		b.ReportMetric(stop(), "build-peak-heap-inuse-MB")
 		b.ReportMetric(procStatusMB(b, "VmHWM"), "build-peak-rss-MB")

@@ -97,7 +97,7 @@ func buildDeletions(n int, word func(i int) (id int32, runes []rune)) *deletionI
 			if !ok {
 				k = int32(len(count))
 				key[h] = k
-				count, last = append(count, 0), append(last, -1)
+				count, last = push(count, 0), push(last, -1)
 			}
 			if last[k] != id {
 				last[k] = id
