@@ -36,7 +36,7 @@ type extraPos struct {
 // all have coordinates.
 func newOrgTree(x *Index, ids []int32) *orgTree {
 	t := &orgTree{at: map[Point]int32{}}
-	var of []int32 // by id (in ids' order): its position
+	of := make([]int32, 0, len(ids)) // by id (in ids' order): its position
 	for _, id := range ids {
 		p := *x.org(id).Coordinates
 		i, ok := t.at[p]

@@ -171,7 +171,8 @@ func (x *Index) inTree(id int32) (groups, local bool) {
 // listed local and national group with a position, and the local groups
 // whose position is a real point.
 func (x *Index) buildGroupTrees() {
-	var pts, realPts []int32
+	// Sized for all: most organisations are local groups in a city.
+	pts, realPts := make([]int32, 0, x.orgs.len()), make([]int32, 0, x.orgs.len())
 	for i := range x.orgs.len() {
 		g, l := x.inTree(int32(i))
 		if g {

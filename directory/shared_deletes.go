@@ -82,67 +82,121 @@ func freezeDeletions(deletes map[uint64]int32, lists [][]int32) *deletionIndex {
 // of lists: at 100,000 organisations, some 400,000 keys and 3 million
 // ids, the lists (a slice and its growth for each key) and a map sized
 // for them were 150 MB alive at once, the peak of a start (issue 15: the
-// process under 250 MB). It reads the words twice instead: once to count
-// each key's words, once to lay them out where they go.
+// process under 250 MB). It reads the words three times instead: to list
+// the keys (their hashes, sorted a batch at a time and merged), to count
+// each key's words, and to lay them out where they go, finding a key in
+// the sorted hashes through the directory, as a lookup does.
 func buildDeletions(n int, word func(i int) (id int32, runes []rune)) *deletionIndex {
-	key := make(map[uint64]int32, 2*n) // hash → key, in the order keys come
+	var keys []uint64 // sorted, each once
+	batch := make([]uint64, 0, 1<<15)
+	merge := func() {
+		slices.Sort(batch)
+		keys = mergeKeys(keys, slices.Compact(batch))
+		batch = batch[:0]
+	}
+	for i := range n {
+		_, rw := word(i)
+		indexedDeletions(rw, func(h uint64) { batch = append(batch, h) })
+		if len(batch) >= cap(batch)*3/4 {
+			merge()
+		}
+	}
+	merge()
+	bits := dirBits(len(keys))
+	d := &deletionIndex{shift: 64 - bits, start: make([]int32, len(keys)+1)}
+	dir := make([]uint32, 0, 1<<bits+1)
+	for p, h := range keys {
+		for b := h >> d.shift; len(dir) <= int(b); {
+			dir = append(dir, uint32(p))
+		}
+	}
+	for len(dir) < cap(dir) {
+		dir = append(dir, uint32(len(keys)))
+	}
+	find := func(h uint64) int {
+		b := h >> d.shift
+		p, _ := slices.BinarySearch(keys[dir[b]:dir[b+1]], h)
+		return int(dir[b]) + p
+	}
 	// By key: its words counted, then where its next goes; and the last
 	// word listed, since a word yields a deletion once per way of making
 	// it ("aab" yields "ab" twice), and lists it once.
-	var count, last []int32
-	for i := range n {
-		id, rw := word(i)
-		indexedDeletions(rw, func(h uint64) {
-			k, ok := key[h]
-			if !ok {
-				k = int32(len(count))
-				key[h] = k
-				count, last = push(count, 0), push(last, -1)
-			}
-			if last[k] != id {
-				last[k] = id
-				count[k]++
-			}
-		})
-	}
-	hashes := make([]uint64, 0, len(key))
-	for h := range key {
-		hashes = append(hashes, h)
-	}
-	slices.Sort(hashes)
-	bits := dirBits(len(hashes))
-	d := &deletionIndex{shift: 64 - bits, start: make([]int32, len(hashes)+1)}
-	var hb, dir strings.Builder
-	hb.Grow(8 * len(hashes))
-	dir.Grow(4 * (1<<bits + 1))
-	var buf [8]byte
-	total, dirLen := int32(0), 0
-	for p, h := range hashes {
-		for b := h >> d.shift; dirLen <= int(b); dirLen++ {
-			dir.Write(binary.LittleEndian.AppendUint32(buf[:0], uint32(p)))
+	count, last := make([]int32, len(keys)), make([]int32, len(keys))
+	each := func(fn func(k int, id int32)) {
+		for i := range last {
+			last[i] = -1
 		}
-		hb.Write(binary.LittleEndian.AppendUint64(buf[:0], h))
-		k := key[h]
-		count[k], total = total, total+count[k]
-		d.start[p+1] = total
-		last[k] = -1
+		for i := range n {
+			id, rw := word(i)
+			indexedDeletions(rw, func(h uint64) {
+				if k := find(h); last[k] != id {
+					last[k] = id
+					fn(k, id)
+				}
+			})
+		}
 	}
-	for ; dirLen < 1<<bits+1; dirLen++ {
-		dir.Write(binary.LittleEndian.AppendUint32(buf[:0], uint32(len(hashes))))
+	each(func(k int, _ int32) { count[k]++ })
+	total := int32(0)
+	for k, c := range count {
+		count[k], total = total, total+c
+		d.start[k+1] = total
 	}
-	d.hashes, d.dir = hb.String(), dir.String()
 	d.ids = make([]int32, total)
-	for i := range n {
-		id, rw := word(i)
-		indexedDeletions(rw, func(h uint64) {
-			if k := key[h]; last[k] != id {
-				last[k] = id
-				d.ids[count[k]] = id
-				count[k]++
-			}
-		})
+	each(func(k int, id int32) {
+		d.ids[count[k]] = id
+		count[k]++
+	})
+	var hb, db strings.Builder
+	hb.Grow(8 * len(keys))
+	db.Grow(4 * len(dir))
+	var buf [8]byte
+	for _, h := range keys {
+		hb.Write(binary.LittleEndian.AppendUint64(buf[:0], h))
 	}
+	for _, v := range dir {
+		db.Write(binary.LittleEndian.AppendUint32(buf[:0], v))
+	}
+	d.hashes, d.dir = hb.String(), db.String()
 	return d
+}
+
+// mergeKeys merges the sorted hashes b, each once, into the sorted hashes
+// a, each once, in a's array when it has room (it grows by doubling).
+func mergeKeys(a, b []uint64) []uint64 {
+	if len(b) == 0 {
+		return a
+	}
+	n := len(a)
+	if cap(a) < n+len(b) {
+		a = slices.Grow(a, max(n, len(b)))
+	}
+	a = a[:n+len(b)]
+	// From the back, so that nothing of a is overwritten before it is
+	// read; a hash in both is written once, which leaves room at the
+	// front, closed after.
+	i, j, w := n-1, len(b)-1, len(a)
+	for j >= 0 {
+		w--
+		switch {
+		case i >= 0 && a[i] > b[j]:
+			a[w] = a[i]
+			i--
+		case i >= 0 && a[i] == b[j]:
+			a[w] = a[i]
+			i--
+			j--
+		default:
+			a[w] = b[j]
+			j--
+		}
+	}
+	if w > i+1 {
+		// a[:i+1] is in place; close the gap between it and a[w:].
+		m := copy(a[i+1:], a[w:])
+		a = a[:i+1+m]
+	}
+	return a
 }
 
 func le32(s string, i int) uint32 {

@@ -1,6 +1,8 @@
 package directory
 
 import (
+	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -57,8 +59,9 @@ func TestBuildDeletionsEqualsFreeze(t *testing.T) {
 	for _, w := range []string{"aab", "abab", "abba", "aaaaaaa", "ab", "a", "", "drug", "drugs", "rdug", "mississippi", "users", "usres", "ünïcödé", "abab"} {
 		words = append(words, []rune(w))
 	}
-	for _, o := range seed.Organisations {
-		for _, w := range strings.Fields(newFolder().fold(o.Name)) {
+	// Enough words for their deletions to come in many batches.
+	for _, o := range append(slices.Clone(seed.Organisations), syntheticOrgs(seed, 3000)...) {
+		for _, w := range strings.Fields(newFolder().fold(o.Name + " " + o.Acronym)) {
 			words = append(words, []rune(w))
 		}
 	}
@@ -79,5 +82,27 @@ func TestBuildDeletionsEqualsFreeze(t *testing.T) {
 	}
 	if len(want.ids) < len(words) {
 		t.Fatalf("only %d ids for %d words: the test lists too few deletions", len(want.ids), len(words))
+	}
+}
+
+// TestMergeKeys: merging sorted runs of hashes, each once, into a sorted
+// list of hashes, each once, keeps each hash once and in order, however
+// the runs overlap.
+func TestMergeKeys(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 15))
+	var keys []uint64
+	seen := map[uint64]bool{}
+	for range 200 {
+		run := make([]uint64, r.IntN(40))
+		for i := range run {
+			run[i] = r.Uint64N(3000) // often already in keys
+			seen[run[i]] = true
+		}
+		slices.Sort(run)
+		keys = mergeKeys(keys, slices.Compact(run))
+	}
+	want := slices.Sorted(maps.Keys(seen))
+	if !slices.Equal(keys, want) {
+		t.Fatalf("merged %d keys, want %d: %v...", len(keys), len(want), keys[:min(10, len(keys))])
 	}
 }
