@@ -3,6 +3,7 @@ package directory
 import (
 	"fmt"
 	"hash/maphash"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -573,11 +574,26 @@ func (d *orgDeletions) wordRunes(i int32) []rune {
 	return d.runes[from:to:to]
 }
 
+// bigSpelling is how many words make the organisations' misspelling
+// table big enough to collect a build's garbage before it is made (some
+// 10,000 organisations).
+const bigSpelling = 1 << 15
+
 // orgDeletionIndex returns the organisations' misspelling index, building
 // it (and their words' runes) on first use.
 func (x *Index) orgDeletionIndex() *deletionIndex {
 	d := x.orgDels
 	d.once.Do(func() {
+		// It is built right after the organisation layer (Live starts it
+		// after the swap), whose scratch, some 60 MB at 100,000
+		// organisations, is garbage by then but not yet collected. Collected
+		// first, its room is what the table's own scratch reuses rather
+		// than more on top of it, which was a start's peak (issue 15: the
+		// process under 250 MB at all times). A small layer's is not worth
+		// a collection.
+		if len(d.words) >= bigSpelling {
+			debug.FreeOSMemory()
+		}
 		n := 0
 		for _, w := range d.names {
 			n += utf8.RuneCountInString(w)
