@@ -23,19 +23,22 @@ type Change struct {
 // seed is never copied into the store, a new seed takes effect on start while
 // every moderator's change still wins over it.
 func Merge(seed []Organisation, changes []Change) []Organisation {
-	byID := make(map[string]Change, len(changes))
-	for _, c := range changes {
-		byID[c.ID] = c
+	// Each id's last change, by its place in changes: places rather than
+	// copies of the changes, which at a start on 100,000 organisations
+	// were some 20 MB beside the list being made (issue 15).
+	last := make(map[string]int32, len(changes))
+	for i := range changes {
+		last[changes[i].ID] = int32(i)
 	}
 	out := make([]Organisation, 0, len(seed)+len(changes))
 	for _, o := range seed {
-		c, ok := byID[o.ID]
+		i, ok := last[o.ID]
 		if !ok {
 			out = append(out, o)
 			continue
 		}
-		delete(byID, o.ID)
-		if !c.Removed && c.Org != nil {
+		delete(last, o.ID)
+		if c := &changes[i]; !c.Removed && c.Org != nil {
 			out = append(out, *c.Org)
 		}
 	}
@@ -43,18 +46,18 @@ func Merge(seed []Organisation, changes []Change) []Organisation {
 	// by the time of their last change, then by id. An index kept up to
 	// date by Index.With appends an addition, or an edited one, at the end,
 	// which is this order when changes come in time order.
-	added := make([]Change, 0, len(byID))
-	for _, c := range changes {
-		if last, ok := byID[c.ID]; ok {
-			delete(byID, c.ID)
-			if !last.Removed && last.Org != nil {
-				added = append(added, last)
+	added := make([]int32, 0, len(last))
+	for i := range changes {
+		if j, ok := last[changes[i].ID]; ok {
+			delete(last, changes[i].ID)
+			if c := &changes[j]; !c.Removed && c.Org != nil {
+				added = append(added, j)
 			}
 		}
 	}
-	slices.SortStableFunc(added, changeOrder)
-	for _, c := range added {
-		out = append(out, *c.Org)
+	slices.SortStableFunc(added, func(a, b int32) int { return changeOrder(changes[a], changes[b]) })
+	for _, j := range added {
+		out = append(out, *changes[j].Org)
 	}
 	return out
 }
