@@ -3,7 +3,7 @@ package directory
 import (
 	"fmt"
 	"hash/maphash"
-	"runtime/debug"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -589,10 +589,12 @@ func (x *Index) orgDeletionIndex() *deletionIndex {
 		// organisations, is garbage by then but not yet collected. Collected
 		// first, its room is what the table's own scratch reuses rather
 		// than more on top of it, which was a start's peak (issue 15: the
-		// process under 250 MB at all times). A small layer's is not worth
-		// a collection.
+		// process under 250 MB at all times). It is kept, not returned to
+		// the system: the searches and approvals that follow would fault
+		// every page they allocate back in, some microseconds a search. A
+		// small layer's garbage is not worth a collection.
 		if len(d.words) >= bigSpelling {
-			debug.FreeOSMemory()
+			runtime.GC()
 		}
 		n := 0
 		for _, w := range d.names {
