@@ -27,8 +27,7 @@ func BenchmarkLiveStart100k(b *testing.B) {
 		b.StopTimer()
 		runtime.GC()
 		debug.FreeOSMemory()
-		resetPeakRSS(b)
-		stop := sampleHeapInUse()
+		report := peakFrom(b)
 		b.StartTimer()
 		l := NewLive(seed, store, log)
 		if err := l.Refresh(context.Background()); err != nil {
@@ -40,8 +39,7 @@ func BenchmarkLiveStart100k(b *testing.B) {
 		if x.Len() < store.n {
 			b.Fatalf("index has %d organisations, want at least %d", x.Len(), store.n)
 		}
-		b.ReportMetric(stop(), "peak-heap-inuse-MB")
-		b.ReportMetric(procStatusMB(b, "VmHWM"), "peak-rss-MB")
+		report("peak")
 		runtime.GC()
 		b.ReportMetric(heapInUseMB(), "heap-inuse-MB")
 		runtime.KeepAlive(l)

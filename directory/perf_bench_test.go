@@ -181,14 +181,12 @@ func BenchmarkMemory100k(b *testing.B) {
 		// store of 100,000 organisations goes through it once.
 		runtime.GC()
 		debug.FreeOSMemory()
-		resetPeakRSS(b)
-		stop := sampleHeapInUse()
+		report := peakFrom(b)
 		// Built as Live.Refresh builds Merge's list, which the Index
 		// takes for its own (buildOwned).
 		x := buildOwned(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
 		x.orgDeletionIndex()
-		b.ReportMetric(stop(), "build-peak-heap-inuse-MB")
-		b.ReportMetric(procStatusMB(b, "VmHWM"), "build-peak-rss-MB")
+		report("build-peak")
 		for _, q := range append(benchQueries, "drug users union", "drug usrs unoin") {
 			x.Search(q)
 		}
@@ -197,8 +195,7 @@ func BenchmarkMemory100k(b *testing.B) {
 		debug.FreeOSMemory()
 		b.ReportMetric(procStatusMB(b, "VmRSS"), "rss-MB")
 		b.ReportMetric(heapInUseMB(), "heap-inuse-MB")
-		resetPeakRSS(b)
-		stop = sampleHeapInUse()
+		report = peakFrom(b)
 		b.StartTimer()
 		// The approval as Live.ApplyAll makes it: the next Index derived
 		// from the one serving, which keeps serving.
@@ -209,20 +206,17 @@ func BenchmarkMemory100k(b *testing.B) {
 		y.Search("drug users union")
 		y.Search("drug usrs unoin")
 		b.StopTimer()
-		b.ReportMetric(stop(), "peak-heap-inuse-MB")
-		b.ReportMetric(procStatusMB(b, "VmHWM"), "peak-rss-MB")
+		report("peak")
 		// Then the compaction Live runs in the background now and then,
 		// while y serves (x is gone, as Live drops it).
 		runtime.KeepAlive(x)
 		x = nil
 		runtime.GC()
 		debug.FreeOSMemory()
-		resetPeakRSS(b)
-		stop = sampleHeapInUse()
+		report = peakFrom(b)
 		z := y.Compacted()
 		z.Search("drug users union")
-		b.ReportMetric(stop(), "compact-peak-heap-inuse-MB")
-		b.ReportMetric(procStatusMB(b, "VmHWM"), "compact-peak-rss-MB")
+		report("compact-peak")
 		runtime.KeepAlive(y)
 		runtime.KeepAlive(z)
 		b.StartTimer()
@@ -257,6 +251,19 @@ func procStatusMB(b *testing.B, field string) float64 {
 	}
 	b.Fatalf("no %s in /proc/self/status", field)
 	return 0
+}
+
+// peakFrom starts measuring a step's peak: it resets VmHWM and samples
+// the heap in use until report, which reports the two peaks as
+// name+"-heap-inuse-MB" and name+"-rss-MB". Callers collect first, so that
+// the peak is the step's and not earlier garbage's.
+func peakFrom(b *testing.B) (report func(name string)) {
+	resetPeakRSS(b)
+	stop := sampleHeapInUse()
+	return func(name string) {
+		b.ReportMetric(stop(), name+"-heap-inuse-MB")
+		b.ReportMetric(procStatusMB(b, "VmHWM"), name+"-rss-MB")
+	}
 }
 
 // resetPeakRSS makes VmHWM start again from the current VmRSS (Linux
