@@ -82,19 +82,18 @@ func (t *geoTree) build(lo, hi, axis int) {
 }
 
 // nearest returns the ids of up to k points closest to p, nearest first,
-// skipping ids for which skip returns true.
+// those at one distance by id, skipping ids for which skip returns true.
 func (t *geoTree) nearest(p Point, k int, skip func(int32) bool) []int32 {
 	if k <= 0 || len(t.pts) == 0 {
 		return nil
 	}
-	q := unit(p)
 	best := make([]geoCand, 0, k+1)
-	t.search(q, 0, len(t.pts), 0, k, skip, &best)
-	ids := make([]int32, len(best))
-	for i, c := range best {
-		ids[i] = c.id
-	}
-	return ids
+	t.visitNearest(unit(p), 0, len(t.pts), 0, k, func(id int32, d float64) {
+		if skip == nil || !skip(id) {
+			keepNearest(&best, k, id, d)
+		}
+	}, &best)
+	return candIDs(best)
 }
 
 type geoCand struct {
@@ -102,37 +101,57 @@ type geoCand struct {
 	id int32
 }
 
-func (t *geoTree) search(q [3]float64, lo, hi, axis, k int, skip func(int32) bool, best *[]geoCand) {
+// visitNearest is the walk of a k-nearest search over pts[lo:hi]: it
+// offers every point it visits, with its squared chord from q, nearer
+// half first, and passes over a half only when it cannot hold a point
+// nearer than the k-th kept in best. Ties at the k-th's distance are still
+// visited, so that offer (which keeps best, see keepNearest) breaks them
+// by id whatever the tree's shape.
+func (t *geoTree) visitNearest(q [3]float64, lo, hi, axis, k int, offer func(id int32, d float64), best *[]geoCand) {
 	if lo >= hi {
 		return
 	}
 	mid := (lo + hi) / 2
 	n := t.pts[mid]
-	if skip == nil || !skip(n.id) {
-		d := chord2(q, n.v)
-		if len(*best) < k || d < (*best)[len(*best)-1].d {
-			b := append(*best, geoCand{d, n.id})
-			i := len(b) - 1
-			for i > 0 && b[i-1].d > b[i].d {
-				b[i-1], b[i] = b[i], b[i-1]
-				i--
-			}
-			if len(b) > k {
-				b = b[:k]
-			}
-			*best = b
-		}
-	}
+	offer(n.id, chord2(q, n.v))
 	next := (axis + 1) % 3
 	diff := q[axis] - n.v[axis]
 	first, second := [2]int{lo, mid}, [2]int{mid + 1, hi}
 	if diff > 0 {
 		first, second = second, first
 	}
-	t.search(q, first[0], first[1], next, k, skip, best)
-	if len(*best) < k || diff*diff < (*best)[len(*best)-1].d {
-		t.search(q, second[0], second[1], next, k, skip, best)
+	t.visitNearest(q, first[0], first[1], next, k, offer, best)
+	if len(*best) < k || diff*diff <= (*best)[len(*best)-1].d {
+		t.visitNearest(q, second[0], second[1], next, k, offer, best)
 	}
+}
+
+// keepNearest adds id at d to best, the up to k nearest so far, nearest
+// first and those at one distance by id.
+func keepNearest(best *[]geoCand, k int, id int32, d float64) {
+	b := *best
+	if l := len(b); l == k && (d > b[l-1].d || d == b[l-1].d && id > b[l-1].id) {
+		return
+	}
+	b = append(b, geoCand{d, id})
+	j := len(b) - 1
+	for j > 0 && (b[j-1].d > b[j].d || b[j-1].d == b[j].d && b[j-1].id > b[j].id) {
+		b[j-1], b[j] = b[j], b[j-1]
+		j--
+	}
+	if len(b) > k {
+		b = b[:k]
+	}
+	*best = b
+}
+
+// candIDs are the ids of cands, in order.
+func candIDs(cands []geoCand) []int32 {
+	ids := make([]int32, len(cands))
+	for i, c := range cands {
+		ids[i] = c.id
+	}
+	return ids
 }
 
 // within calls fn with the id of every point at most km (great-circle) from

@@ -139,61 +139,24 @@ func (t *orgTree) nearest(p Point, k int, skip func(int32) bool) []int32 {
 	q := unit(p)
 	best := make([]geoCand, 0, k+1)
 	offer := func(id int32, d float64) {
-		if skip != nil && skip(id) {
-			return
+		if skip == nil || !skip(id) {
+			keepNearest(&best, k, id, d)
 		}
-		if l := len(best); l == k && (d > best[l-1].d || d == best[l-1].d && id > best[l-1].id) {
-			return
-		}
-		b := append(best, geoCand{d, id})
-		j := len(b) - 1
-		for j > 0 && (b[j-1].d > b[j].d || b[j-1].d == b[j].d && b[j-1].id > b[j].id) {
-			b[j-1], b[j] = b[j], b[j-1]
-			j--
-		}
-		if len(b) > k {
-			b = b[:k]
-		}
-		best = b
 	}
-	t.search(q, 0, len(t.tree.pts), 0, k, offer, &best)
+	// The tree is over positions: each position found offers its
+	// organisations.
+	t.tree.visitNearest(q, 0, len(t.tree.pts), 0, k, func(i int32, d float64) {
+		for _, id := range t.idsAt(i) {
+			offer(id, d)
+		}
+	}, &best)
 	for _, e := range t.extra {
 		d := chord2(q, e.v)
 		for _, id := range e.ids {
 			offer(id, d)
 		}
 	}
-	ids := make([]int32, len(best))
-	for i, c := range best {
-		ids[i] = c.id
-	}
-	return ids
-}
-
-// search is geoTree.search over positions, offering each position's
-// organisations. A subtree is passed over only when it cannot hold one
-// nearer than the k-th kept: ties at the k-th's distance are then kept by
-// slot (offer), whichever order the tree visits them in.
-func (t *orgTree) search(q [3]float64, lo, hi, axis, k int, offer func(int32, float64), best *[]geoCand) {
-	if lo >= hi {
-		return
-	}
-	mid := (lo + hi) / 2
-	n := t.tree.pts[mid]
-	d := chord2(q, n.v)
-	for _, id := range t.idsAt(n.id) {
-		offer(id, d)
-	}
-	next := (axis + 1) % 3
-	diff := q[axis] - n.v[axis]
-	first, second := [2]int{lo, mid}, [2]int{mid + 1, hi}
-	if diff > 0 {
-		first, second = second, first
-	}
-	t.search(q, first[0], first[1], next, k, offer, best)
-	if len(*best) < k || diff*diff <= (*best)[len(*best)-1].d {
-		t.search(q, second[0], second[1], next, k, offer, best)
-	}
+	return candIDs(best)
 }
 
 // with is a copy of t in which the organisations at each position of
