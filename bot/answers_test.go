@@ -250,3 +250,36 @@ func TestCacheUnderConcurrentAsking(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A city's own groups read "in <city>" with no distance; the groups near
+// it give theirs instead (Gatineau's answer lists DUAL, across the river in
+// Ottawa, at a few km).
+func TestCityGroupsReadInTheCity(t *testing.T) {
+	b := New(Options{Directory: seedDir(t), Log: slog.New(slog.DiscardHandler)})
+	lines := strings.Split(plain(askAs(t, b, "1", "/find Ottawa")), "\n")
+	var dual string
+	for _, l := range lines {
+		if strings.Contains(l, "(DUAL)") {
+			dual = l
+			break
+		}
+	}
+	if !strings.Contains(dual, "in Ottawa") || strings.Contains(dual, "km") {
+		t.Fatalf("Ottawa's own DUAL reads %q, want it in Ottawa with no distance:\n%s", dual, strings.Join(lines, "\n"))
+	}
+	got := plain(askAs(t, b, "1", "/find Gatineau"))
+	i := strings.Index(got, "(DUAL)")
+	if i < 0 {
+		t.Fatalf("no DUAL near Gatineau:\n%s", got)
+	}
+	line, _, _ := strings.Cut(got[i:], "\n")
+	if !strings.Contains(line, " km") || strings.Contains(line, "in Gatineau") {
+		t.Fatalf("DUAL near Gatineau reads %q, want a distance", line)
+	}
+}
+
+func seedDir(t testing.TB) *swapDir {
+	d := &swapDir{}
+	d.x.Store(directorytest.MustSeedIndex(t))
+	return d
+}

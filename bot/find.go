@@ -267,6 +267,7 @@ func (b *Bot) placeLabel(x *directory.Index, p *directory.Place, lang string) st
 type listCtx struct {
 	province string // ISO 3166-2 code of the heading it is under
 	country  string // ISO 3166-1 code of the country answered, if one
+	city     string // the city answered, named for the groups in it (Hit.InPlace)
 	// full asks for the country too: the list answers a name, not a
 	// place.
 	full bool
@@ -297,8 +298,8 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 		// Local groups under their provinces.
 		var group string
 		for i, h := range mt.Local {
-			if i == 0 || h.Group != group {
-				group = h.Group
+			if i == 0 || h.Org.Province != group {
+				group = h.Org.Province
 				title := x.SubdivisionNameIn(group, lang)
 				if group == "" {
 					title = i18n.Tr(lang, "find.elsewhere", x.CountryName(p.Country, lang))
@@ -318,7 +319,7 @@ func (b *Bot) renderMatch(r *Reply, x *directory.Index, mt *directory.Match, lan
 		if len(mt.Local) == 0 {
 			r.Add(T(i18n.Tr(lang, "find.none_in", p.Name)))
 		}
-		b.list(r, x, mt.Local, lang, listCtx{})
+		b.list(r, x, mt.Local, lang, listCtx{city: p.Name})
 		b.section(r, x, i18n.Tr(lang, "find.near_place", p.Name), mt.Near, lang)
 		b.section(r, x, b.word(lang, "find.national"), mt.National, lang)
 		b.tiers(r, x, mt, lang, where)
@@ -412,8 +413,8 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 	var at [3]string
 	where := at[:0]
 	switch {
-	case h.In != "":
-		where = append(where, fill(ph.inCity, h.In))
+	case h.InPlace && c.city != "":
+		where = append(where, fill(ph.inCity, c.city))
 	case o.Kind == directory.KindRegional:
 		where = append(where, ph.regional)
 	case o.Kind == directory.KindInternational:
@@ -456,8 +457,8 @@ func (b *Bot) entry(x *directory.Index, h directory.Hit, lang string, c listCtx)
 		// listed under that country's own answer.
 		where = append(where, x.CountryName(o.Countries[0], lang))
 	}
-	if h.In == "" && h.Km >= 0 {
-		where = append(where, formatKm(h.Km, lang, ph))
+	if !h.InPlace && h.Km >= 0 {
+		where = append(where, formatKm(float64(h.Km), lang, ph))
 	}
 	if ally(o) {
 		where = append(where, ph.ally)

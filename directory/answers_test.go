@@ -289,8 +289,8 @@ func TestDistancesOnlyBetweenRealPoints(t *testing.T) {
 			}
 		}
 		for _, h := range m.Local {
-			if h.In == "" || h.Km >= 0 {
-				t.Errorf("%s: %s is in the city but reads %q / %.0f km", q, h.Org.ID, h.In, h.Km)
+			if !h.InPlace || h.Km >= 0 {
+				t.Errorf("%s: %s is in the city but reads in=%v / %.0f km", q, h.Org.ID, h.InPlace, h.Km)
 			}
 		}
 	}
@@ -299,7 +299,7 @@ func TestDistancesOnlyBetweenRealPoints(t *testing.T) {
 		t.Errorf("Gatineau near = %v, want DUAL first at about 6 km", g.Near)
 	}
 	o := firstPlace(t, x.Search("Ottawa"))
-	if len(o.Local) == 0 || o.Local[0].Org.ID != "dual" || o.Local[0].In != "Ottawa" {
+	if len(o.Local) == 0 || o.Local[0].Org.ID != "dual" || !o.Local[0].InPlace || o.Place.Name != "Ottawa" {
 		t.Errorf("Ottawa local = %+v, want DUAL in Ottawa", o.Local)
 	}
 }
@@ -371,13 +371,14 @@ func TestAlliesAfterPeerRunGroups(t *testing.T) {
 	x := Build(seed, orgs)
 	for _, q := range []string{"Canada", "British Columbia", "Vancouver", "Victoria, BC"} {
 		m := firstPlace(t, x.Search(q))
-		for _, l := range [][]Hit{m.Local, m.Near, m.National} {
+		for li, l := range [][]Hit{m.Local, m.Near, m.National} {
 			// A country's local groups are listed by province: the
 			// order holds within each.
+			byProvince := li == 0 && m.Place.Kind == PlaceCountry
 			seenAlly, group := false, ""
 			for _, h := range l {
-				if h.Group != group {
-					seenAlly, group = false, h.Group
+				if byProvince && h.Org.Province != group {
+					seenAlly, group = false, h.Org.Province
 				}
 				if h.Org.Ally {
 					seenAlly = true
@@ -437,7 +438,7 @@ func TestServes(t *testing.T) {
 		t.Fatal(p)
 	}
 	g := firstPlace(t, x.Search("Grand Forks"))
-	if len(g.Local) == 0 || g.Local[0].Org.ID != "redun" || g.Local[0].In != "Grand Forks" {
+	if len(g.Local) == 0 || g.Local[0].Org.ID != "redun" || !g.Local[0].InPlace || g.Place.Name != "Grand Forks" {
 		t.Errorf("Grand Forks local = %v, want REDUN in Grand Forks", ids(g.Local))
 	}
 	y := firstPlace(t, x.Search("Yukon"))

@@ -187,9 +187,9 @@ func TestNearCityIsPlain(t *testing.T) {
 			t.Fatalf("%s: %d hits and %d more, want %d more", name, len(hits), moreGot, moreWant)
 		}
 		for i, h := range hits {
-			km := -1.0
+			km := float32(-1)
 			if want[i].order&1 == 0 {
-				km = chordKm(want[i].d)
+				km = float32(chordKm(want[i].d))
 			}
 			if h.Org != x.org(want[i].id) || h.Km != km {
 				t.Fatalf("%s: hit %d is %s at %v km, want %s at %v", name, i, h.Org.ID, h.Km, x.org(want[i].id).ID, km)

@@ -225,7 +225,7 @@ func TestNearestByDistance(t *testing.T) {
 	}
 	// Distances are shown only to groups at a real point (their city);
 	// those at a stand-in (a capital for a national body) show none.
-	last := 0.0
+	last := float32(0)
 	for _, h := range hits {
 		if h.Km < 0 {
 			if h.Org.City != "" {

@@ -338,9 +338,6 @@ func (x *Index) placeMatch(r ref) Match {
 	case PlaceCountry:
 		m.National = x.hits(x.national.at(p.Country), &m.More)
 		m.Local = x.hits(x.countryLocal.at(p.Country), &m.More)
-		for i := range m.Local {
-			m.Local[i].Group = m.Local[i].Org.Province
-		}
 	case PlaceSubdivision:
 		m.Local = x.hits(x.subIn.at(p.Subdivision), &m.More)
 		m.National = x.hits(x.national.at(p.Country), &m.More)
@@ -369,7 +366,7 @@ func (x *Index) cityMatch(ci int32, m *Match) {
 		m.Local = make([]Hit, 0, len(in))
 		for _, id := range in {
 			s.mark(id)
-			m.Local = append(m.Local, Hit{Org: x.org(id), Km: -1, In: c.Name})
+			m.Local = append(m.Local, Hit{Org: x.org(id), Km: -1, InPlace: true})
 		}
 	}
 	s.near = x.nearCity(s, at, c.Subdivision)
@@ -694,12 +691,12 @@ func (x *Index) nearHits(cands []nearCand, more *int) []Hit {
 	out := make([]Hit, len(cands))
 	// Groups of one city share its point, so equal distances come in
 	// runs (cands are in order): each run's arcsine is taken once.
-	lastD, lastKm := math.NaN(), 0.0
+	lastD, lastKm := math.NaN(), float32(0)
 	for i, c := range cands {
-		km := -1.0
+		km := float32(-1)
 		if c.order&1 == 0 {
 			if c.d != lastD {
-				lastD, lastKm = c.d, chordKm(c.d)
+				lastD, lastKm = c.d, float32(chordKm(c.d))
 			}
 			km = lastKm
 		}
@@ -736,7 +733,7 @@ func (x *Index) nearest(p *Place, skip map[*Organisation]bool) []Hit {
 		}
 		h := Hit{Org: o, Km: -1}
 		if p.Kind == PlaceCity && x.info.at(id).real {
-			h.Km = km
+			h.Km = float32(km)
 		}
 		out = append(out, h)
 		if len(out) == NearestCount {
@@ -816,7 +813,7 @@ func (x *Index) Near(p Point, k int, skip []Hit) []Hit {
 	for i, id := range ids {
 		out[i] = Hit{Org: x.org(id), Km: -1}
 		if x.info.at(id).real {
-			out[i].Km = x.dist(id, p)
+			out[i].Km = float32(x.dist(id, p))
 		}
 	}
 	return out
@@ -841,7 +838,7 @@ func (x *Index) NearPoint(p Point) Match {
 	sortNear(cands)
 	s.near = cands
 	for _, c := range cands {
-		m.Near = append(m.Near, Hit{Org: x.org(c.id), Km: chordKm(c.d)})
+		m.Near = append(m.Near, Hit{Org: x.org(c.id), Km: float32(chordKm(c.d))})
 	}
 	if c, ok := x.WhereIs(p); ok {
 		m.Place.Country = c.Country

@@ -12,14 +12,17 @@ type Hit struct {
 	Org *Organisation
 	// Km is the distance from the place asked about, shown only between two
 	// real points (a city or a shared location, and a group's city); -1
-	// otherwise.
-	Km float64
-	// In names the city asked about when the group is there (seated or
-	// serving it): answers read "in Ottawa" rather than a distance.
-	In string
-	// Group is, in a country's answer, the province (ISO 3166-2) a local
-	// group is listed under; "" for one with none.
-	Group string
+	// otherwise. A float32 is exact enough for a distance shown to a tenth
+	// of a kilometre, and keeps a Hit at 16 bytes with one pointer: an
+	// answer at 100,000 organisations holds hundreds of hits, and their
+	// size and pointers were most of a search's allocation and of the
+	// collector's work on it.
+	Km float32
+	// InPlace is true when the group is in the city asked about (seated
+	// there or serving it): answers read "in Ottawa" (the match's
+	// Place.Name) rather than a distance. A country's answer lists its
+	// local groups under their provinces: Org.Province.
+	InPlace bool
 }
 
 // Match is one answer to a query: either a place with the groups that serve
