@@ -146,7 +146,7 @@ func nearTestIndex(t *testing.T, n int) *Index {
 // nearCity at 100,000 organisations must give what nearCityPlain gives:
 // the same number of groups, and the first MaxPerTier (all an answer
 // shows) the same, in the same order, at the same distances, ties broken
-// the same way; and nearHits must give every one the same distance.
+// the same way; and appendNearPicks must give every one the same distance.
 func TestNearCityIsPlain(t *testing.T) {
 	x := nearTestIndex(t, 100_000)
 	r := rand.New(rand.NewPCG(23, 29))
@@ -181,18 +181,18 @@ func TestNearCityIsPlain(t *testing.T) {
 			}
 		}
 		var moreGot, moreWant int
-		hits := x.nearHits(got, &moreGot)
+		picks := x.appendNearPicks(nil, got, &moreGot)
 		_ = capped(want, &moreWant)
-		if moreGot != moreWant || len(hits) != min(MaxPerTier, len(want)) {
-			t.Fatalf("%s: %d hits and %d more, want %d more", name, len(hits), moreGot, moreWant)
+		if moreGot != moreWant || len(picks) != min(MaxPerTier, len(want)) {
+			t.Fatalf("%s: %d hits and %d more, want %d more", name, len(picks), moreGot, moreWant)
 		}
-		for i, h := range hits {
+		for i, h := range picks {
 			km := float32(-1)
 			if want[i].order&1 == 0 {
 				km = float32(chordKm(want[i].d))
 			}
-			if h.Org != x.org(want[i].id) || h.Km != km {
-				t.Fatalf("%s: hit %d is %s at %v km, want %s at %v", name, i, h.Org.ID, h.Km, x.org(want[i].id).ID, km)
+			if h.id != want[i].id || h.km != km {
+				t.Fatalf("%s: hit %d is %s at %v km, want %s at %v", name, i, x.org(h.id).ID, h.km, x.org(want[i].id).ID, km)
 			}
 		}
 		s.near = got[:0]

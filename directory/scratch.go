@@ -27,6 +27,8 @@ type scratch struct {
 	cover, lows, and []uint64
 	// hits are the names offered to the dense ranking's heap.
 	hits []denseHit
+	// picks hold a match's lists while it is made (hitLists).
+	picks []pick
 }
 
 type accum struct{ score, cover float32 }
