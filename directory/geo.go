@@ -29,7 +29,11 @@ func (p Point) Valid() bool {
 // at the poles or the antimeridian.
 func unit(p Point) [3]float64 {
 	la, lo := p.Lat*math.Pi/180, p.Lon*math.Pi/180
-	return [3]float64{math.Cos(la) * math.Cos(lo), math.Cos(la) * math.Sin(lo), math.Sin(la)}
+	// cos(la) once: the compiler does not merge two calls. (Not Sincos,
+	// whose results may differ in the last bit from Sin and Cos, and the
+	// generated place file holds vectors made by this function.)
+	cl := math.Cos(la)
+	return [3]float64{cl * math.Cos(lo), cl * math.Sin(lo), math.Sin(la)}
 }
 
 func chord2(a, b [3]float64) float64 {

@@ -946,15 +946,34 @@ func (x *Index) NearPoint(p Point) Match {
 // appendCountryRegions adds to m the regions country is in, and appends to
 // dst their regional networks, each network once, in the regions' order.
 func (x *Index) appendCountryRegions(dst []pick, country string, m *Match) []pick {
-	seen := map[int32]bool{}
-	m.Regions = slices.Grow(m.Regions, len(x.countryRegion[country])) // at once, as National
-	for _, g := range x.countryRegion[country] {
+	regions := x.countryRegion[country]
+	m.Regions = slices.Grow(m.Regions, len(regions)) // at once, as National
+	start := len(dst)
+	// A network serving two of the country's regions is listed once. The
+	// first region's list has no repeats; later ones are checked against
+	// those listed, by a scan while they are few (a country's regions have
+	// a handful of networks), by a map past that.
+	var seen map[int32]bool
+	for i, g := range regions {
 		m.Regions = append(m.Regions, &x.regions[g])
 		for _, id := range x.regional.at(x.regions[g].ID) {
-			if !seen[id] {
-				seen[id] = true
-				dst = append(dst, pick{id, -1})
+			if i > 0 {
+				if seen == nil && len(dst)-start > 32 {
+					seen = make(map[int32]bool, 2*(len(dst)-start))
+					for _, p := range dst[start:] {
+						seen[p.id] = true
+					}
+				}
+				if seen != nil {
+					if seen[id] {
+						continue
+					}
+					seen[id] = true
+				} else if slices.ContainsFunc(dst[start:], func(p pick) bool { return p.id == id }) {
+					continue
+				}
 			}
+			dst = append(dst, pick{id, -1})
 		}
 	}
 	return dst
