@@ -551,13 +551,16 @@ func (x *Index) matches(refs []ref, res *Result) []Match {
 			places = append(places, r)
 		}
 	}
-	var out []Match
+	if len(orgs) == 0 && len(places) == 0 {
+		return nil
+	}
+	out := make([]Match, 0, min(1, len(orgs))+min(1, len(places)))
 	if len(orgs) > 0 {
-		sort.SliceStable(orgs, func(i, j int) bool {
-			if a, b := orgs[i].Kind.Rank(), orgs[j].Kind.Rank(); a != b {
-				return a < b
+		slices.SortStableFunc(orgs, func(a, b *Organisation) int {
+			if c := cmp.Compare(a.Kind.Rank(), b.Kind.Rank()); c != 0 {
+				return c
 			}
-			return orgs[i].Name < orgs[j].Name
+			return strings.Compare(a.Name, b.Name)
 		})
 		out = append(out, Match{Orgs: orgs})
 	}
@@ -566,6 +569,9 @@ func (x *Index) matches(refs []ref, res *Result) []Match {
 	}
 	x.byLikelihood(places)
 	out = append(out, x.placeMatch(places[0]))
+	if len(places) > 1 {
+		res.Also = make([]Place, 0, min(MaxAlso, len(places)-1))
+	}
 	for _, r := range places[1:] {
 		if len(res.Also) == MaxAlso {
 			break
@@ -589,9 +595,11 @@ func (x *Index) byLikelihood(places []ref) {
 		r ref
 		s float64
 	}
-	in := make([]scored, len(places))
-	for i, r := range places {
-		in[i] = scored{r, x.likelihood(r)}
+	// On the stack for the few readings a name has.
+	var buf [8]scored
+	in := buf[:0]
+	for _, r := range places {
+		in = append(in, scored{r, x.likelihood(r)})
 	}
 	slices.SortStableFunc(in, func(a, b scored) int { return cmp.Compare(b.s, a.s) })
 	for i := range in {
