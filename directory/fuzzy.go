@@ -101,3 +101,105 @@ func deletions(w []rune, d int, fn func(uint64)) {
 		}
 	}
 }
+
+// deletionHashes appends to dst the hashes deletions gives for w and d, in
+// the same order, and returns dst and how many of them come from deleting
+// no rune or one: those first, then those deleting two. closeWords looks
+// the two-rune deletions up only when the one-rune ones find no word one
+// edit away.
+func deletionHashes(dst []uint64, w []rune, d int) ([]uint64, int) {
+	if len(w) > fuzzyPrefix {
+		w = w[:fuzzyPrefix]
+	}
+	// FNV-1a over the runes, as deletions hashes them. pre[i] is the
+	// hash of w[:i], so a deletion at i starts from it instead of from
+	// the first rune.
+	const offset, prime = uint64(14695981039346656037), uint64(1099511628211)
+	var pre [fuzzyPrefix + 1]uint64
+	pre[0] = offset
+	for k, r := range w {
+		pre[k+1] = (pre[k] ^ uint64(r)) * prime
+	}
+	dst = append(dst, pre[len(w)])
+	if d < 1 || len(w) <= 1 {
+		return dst, len(dst)
+	}
+	for i := range w {
+		h := pre[i]
+		for _, r := range w[i+1:] {
+			h = (h ^ uint64(r)) * prime
+		}
+		dst = append(dst, h)
+	}
+	one := len(dst)
+	if d < 2 || len(w) <= 2 {
+		return dst, one
+	}
+	for i := range w {
+		for j := i + 1; j < len(w); j++ {
+			h := pre[i]
+			for _, r := range w[i+1 : j] {
+				h = (h ^ uint64(r)) * prime
+			}
+			for _, r := range w[j+1:] {
+				h = (h ^ uint64(r)) * prime
+			}
+			dst = append(dst, h)
+		}
+	}
+	return dst, one
+}
+
+// wordSet is a set of word ids for one closeWords: the few dozen words a
+// misspelling's deletions list sit in a small open-addressed table on the
+// caller's stack, and only a word with a great many neighbours spills
+// into a map.
+type wordSet struct {
+	slots [wordSetSlots]int32 // id+1, 0 for empty
+	n     int
+	more  map[int32]struct{}
+}
+
+const (
+	wordSetBits  = 7
+	wordSetSlots = 1 << wordSetBits
+)
+
+// add adds id and reports whether it was not in the set yet.
+func (s *wordSet) add(id int32) bool {
+	if s.more != nil {
+		if _, ok := s.more[id]; ok {
+			return false
+		}
+		s.more[id] = struct{}{}
+		return true
+	}
+	// Fibonacci hashing; the table is at most three quarters full.
+	i := uint32(id) * 0x9E3779B1 >> (32 - wordSetBits)
+	for {
+		switch s.slots[i] {
+		case 0:
+			if s.n == wordSetSlots*3/4 {
+				s.spill()
+				s.more[id] = struct{}{}
+				return true
+			}
+			s.slots[i] = id + 1
+			s.n++
+			return true
+		case id + 1:
+			return false
+		}
+		i = (i + 1) & (wordSetSlots - 1)
+	}
+}
+
+// spill moves the set into a map.
+func (s *wordSet) spill() {
+	s.more = make(map[int32]struct{}, 4*s.n)
+	for _, v := range s.slots {
+		if v != 0 {
+			s.more[v-1] = struct{}{}
+		}
+	}
+}

@@ -473,48 +473,65 @@ func (x *Index) fuzzy(q string) []ref {
 
 // closeWords returns the known words nearest to w (all at the same, smallest
 // distance, sorted), and that distance.
+//
+// It looks up the deletions of none or one of w's runes first, and those of
+// two only when they find no word within one edit: a word one edit from w
+// always shares a string with it that deletes at most one rune from each
+// (a substitution or a transposition deletes the same letter from both, an
+// insertion the inserted letter from one and, when the prefix indexed is
+// full, its last from the other), and every word the index holds has its
+// one-rune deletions indexed. So the second round, two thirds of the
+// lookups of a long word, could only bring words farther than the best
+// already found.
 func (x *Index) closeWords(w string) ([]string, int) {
-	rw := []rune(w)
+	var rbuf [32]rune
+	rw := rbuf[:0]
+	for _, r := range w {
+		rw = append(rw, r)
+	}
 	limit := maxEdits(len(rw))
 	if limit == 0 {
 		return nil, 0
 	}
+	var hbuf [1 + fuzzyPrefix + fuzzyPrefix*(fuzzyPrefix-1)/2]uint64
+	hashes, one := deletionHashes(hbuf[:0], rw, limit)
 	best := limit + 1
-	var out []string
-	seen := map[int32]bool{}
-	visit := func(id int32) {
-		if seen[id] {
-			return
+	var obuf [4][]rune
+	found := obuf[:0] // the words at best so far, as runes: a string only once an answer
+	var seen wordSet
+	for round, hs := range [2][]uint64{hashes[:one], hashes[one:]} {
+		if round == 1 && best <= 1 {
+			break
 		}
-		seen[id] = true
-		if !x.fuzzyLive(id) {
-			return
-		}
-		cand := x.wordRunes(id)
-		dist := editDistance(rw, cand, min(limit, best))
-		switch {
-		case dist < best:
-			best, out = dist, []string{string(cand)}
-		case dist == best && dist <= limit:
-			out = append(out, string(cand))
+		for _, h := range hs {
+			places, orgs, since := x.deletionWords(h)
+			for _, ids := range [3][]int32{places, orgs, since} {
+				for _, id := range ids {
+					if !seen.add(id) || !x.fuzzyLive(id) {
+						continue
+					}
+					cand := x.wordRunes(id)
+					switch dist := editDistance(rw, cand, min(limit, best)); {
+					case dist < best:
+						best, found = dist, append(found[:0], cand)
+					case dist == best && dist <= limit:
+						found = append(found, cand)
+					}
+				}
+			}
 		}
 	}
-	deletions(rw, limit, func(d uint64) {
-		places, orgs, since := x.deletionWords(d)
-		for _, id := range places {
-			visit(id)
-		}
-		for _, id := range orgs {
-			visit(id)
-		}
-		for _, id := range since {
-			visit(id)
-		}
-	})
 	if best > limit {
 		return nil, 0
 	}
-	sort.Strings(out)
+	if len(found) > 1 {
+		// Runes compare as their UTF-8 strings do.
+		slices.SortFunc(found, slices.Compare)
+	}
+	out := make([]string, len(found))
+	for i, cand := range found {
+		out[i] = string(cand)
+	}
 	return out, best
 }
 
