@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -283,5 +284,101 @@ func TestCloseWordsEqualsReference(t *testing.T) {
 		if !slices.Equal(got, want) || gotD != wantD {
 			t.Errorf("closeWords(%q) = %q at %d, want %q at %d", q, got, gotD, want, wantD)
 		}
+	}
+}
+
+// fuzzyRef is fuzzy as it was before it went through the phrases without
+// a closure: the reference TestFuzzyEqualsReference holds it to.
+func (x *Index) fuzzyRef(q string) []ref {
+	words := strings.Fields(q)
+	if len(words) == 0 || len(words) > 6 {
+		return nil
+	}
+	options := make([][]string, len(words))
+	cost := make([][]int, len(words))
+	changed := false
+	for i, w := range words {
+		if _, ok := x.wordID(w); ok {
+			options[i], cost[i] = []string{w}, []int{0}
+			continue
+		}
+		cands, d := x.closeWordsRef(w)
+		if len(cands) == 0 {
+			return nil
+		}
+		changed = true
+		if len(cands) > 4 {
+			cands = cands[:4]
+		}
+		options[i] = cands
+		cost[i] = make([]int, len(cands))
+		for j := range cands {
+			cost[i][j] = d
+		}
+	}
+	if !changed {
+		return nil
+	}
+	best := -1
+	var out []ref
+	var walk func(i, total int, parts []string)
+	walk = func(i, total int, parts []string) {
+		if best >= 0 && total > best {
+			return
+		}
+		if i == len(words) {
+			refs := x.refsFor(strings.Join(parts, " "))
+			if len(refs) == 0 {
+				return
+			}
+			if best < 0 || total < best {
+				best, out = total, nil
+			}
+			out = appendRefs(out, refs)
+			return
+		}
+		for j, o := range options[i] {
+			walk(i+1, total+cost[i][j], append(parts, o))
+		}
+	}
+	walk(0, 0, make([]string, 0, len(words)))
+	return out
+}
+
+// TestFuzzyEqualsReference checks fuzzy against fuzzyRef on misspellings
+// of the names the index knows, of one word and of several.
+func TestFuzzyEqualsReference(t *testing.T) {
+	seed := mustSeed(t)
+	x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 500)...))
+	x.orgDeletionIndex()
+	var names []string
+	for k := range x.placeKeys {
+		names = append(names, k)
+	}
+	x.okeys.all(func(k string, _ []ref) { names = append(names, k) })
+	slices.Sort(names)
+	r := rand.New(rand.NewPCG(17, 18))
+	found, several := 0, 0
+	for range 30000 {
+		words := strings.Fields(names[r.IntN(len(names))])
+		for i, w := range words {
+			if len(w) >= 5 && r.IntN(2) == 0 {
+				words[i] = misspellRunes(r, []rune(w))
+			}
+		}
+		q := strings.Join(words, " ")
+		got, want := x.fuzzy(q), x.fuzzyRef(q)
+		if !slices.Equal(got, want) {
+			t.Fatalf("fuzzy(%q) = %v, want %v", q, got, want)
+		}
+		if len(got) > 0 {
+			found++
+			if len(words) > 1 {
+				several++
+			}
+		}
+	}
+	if found < 3000 || several < 300 {
+		t.Fatalf("only %d corrections found, %d of several words: the test tries too little", found, several)
 	}
 }
