@@ -2,47 +2,77 @@ package directory
 
 // editDistance is the optimal-string-alignment distance between a and b
 // (Levenshtein plus adjacent transpositions, so "Germnay" is one edit from
-// "Germany"). It gives up and returns max+1 as soon as the distance must
-// exceed max, which keeps fuzzy lookups cheap.
-func editDistance(a, b []rune, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
+// "Germany"). It gives up and returns limit+1 as soon as the distance must
+// exceed limit, which keeps fuzzy lookups cheap.
+//
+// It computes only the cells within limit of the diagonal (a cell farther
+// is more than limit edits on any path through it), after setting aside
+// the runes a and b begin and end with in common, which no optimal
+// alignment edits: a misspelling and the word it means usually differ in
+// a letter or two of the middle.
+func editDistance(a, b []rune, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
+	if len(a) == 0 || len(b) == 0 {
+		return min(len(a)+len(b), limit+1)
 	}
 	// Three rolling rows: prev2 for transpositions, prev, cur. They live
 	// on the stack for the words places and names have: a misspelt query
 	// compares against dozens of candidates, and allocating the rows was
 	// most of a fuzzy search's allocations.
 	n := len(b)
-	var stack [3 * 32]int
+	var stack [3 * 32]int32
 	rows := stack[:]
 	if 3*(n+1) > len(rows) {
-		rows = make([]int, 3*(n+1))
+		rows = make([]int32, 3*(n+1))
 	}
 	prev2, prev, cur := rows[:n+1], rows[n+1:2*(n+1)], rows[2*(n+1):3*(n+1)]
-	for j := 0; j <= n; j++ {
-		prev[j] = j
+	// Cells beyond the band hold inf, more than limit: a row reads its
+	// neighbours' from one to each side of their band.
+	inf := int32(limit + 1)
+	for j := range prev {
+		prev[j] = min(int32(j), inf)
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= n; j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
+		lo, hi := max(1, i-limit), min(n, i+limit)
+		if lo == 1 {
+			cur[0] = int32(i)
+		} else {
+			cur[lo-1] = inf
+		}
+		if hi < n {
+			cur[hi+1] = inf
+		}
+		rowMin := inf
+		if lo == 1 {
+			rowMin = min(rowMin, cur[0])
+		}
+		ai := a[i-1]
+		for j := lo; j <= hi; j++ {
+			cost := int32(1)
+			if ai == b[j-1] {
 				cost = 0
 			}
 			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+			if i > 1 && j > 1 && ai == b[j-2] && a[i-2] == b[j-1] {
 				v = min(v, prev2[j-2]+1)
 			}
 			cur[j] = v
 			rowMin = min(rowMin, v)
 		}
-		if rowMin > max {
-			return max + 1
+		if int(rowMin) > limit {
+			return limit + 1
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return min(prev[n], max+1)
+	return min(int(prev[n]), limit+1)
 }
 
 // maxEdits is how many edits a query word of n letters may be from the word
