@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Hit is an organisation as an answer lists it.
@@ -107,8 +108,9 @@ func (x *Index) Search(query string) Result {
 	}
 	var res Result
 	refs := x.resolve(f, query, q, &res)
-	words := strings.Fields(q)
+	var words []string // q's words, needed only when q names nothing as a whole
 	if len(refs) == 0 {
+		words = strings.Fields(q)
 		if kept := withoutFiller(words); len(kept) > 0 && len(kept) < len(words) {
 			words = kept
 			k := strings.Join(kept, " ")
@@ -336,6 +338,9 @@ func (x *Index) qualified(f *folder, raw, q string) ([]ref, bool) {
 			// "Winnipeg, nowhere": answer for the head alone.
 			return x.exactOrFuzzy(head)
 		}
+	}
+	if !strings.ContainsFunc(q, unicode.IsSpace) {
+		return nil, false // one word: no head and qualifier to split
 	}
 	words := strings.Fields(q)
 	for i := len(words) - 1; i >= 1; i-- {
