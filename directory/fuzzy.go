@@ -133,11 +133,11 @@ func deletions(w []rune, d int, fn func(uint64)) {
 }
 
 // deletionHashes appends to dst the hashes deletions gives for w and d, in
-// the same order, and returns dst and how many of them come from deleting
-// no rune or one: those first, then those deleting two. closeWords looks
-// the two-rune deletions up only when the one-rune ones find no word one
-// edit away.
-func deletionHashes(dst []uint64, w []rune, d int) ([]uint64, int) {
+// the same order: with two false, those of deleting no rune or one; with
+// two true, those of deleting two (when d is 2). closeWords looks the
+// two-rune deletions up, and so hashes them, only when the one-rune ones
+// find no word one edit away.
+func deletionHashes(dst []uint64, w []rune, d int, two bool) []uint64 {
 	if len(w) > fuzzyPrefix {
 		w = w[:fuzzyPrefix]
 	}
@@ -150,20 +150,22 @@ func deletionHashes(dst []uint64, w []rune, d int) ([]uint64, int) {
 	for k, r := range w {
 		pre[k+1] = (pre[k] ^ uint64(r)) * prime
 	}
-	dst = append(dst, pre[len(w)])
-	if d < 1 || len(w) <= 1 {
-		return dst, len(dst)
-	}
-	for i := range w {
-		h := pre[i]
-		for _, r := range w[i+1:] {
-			h = (h ^ uint64(r)) * prime
+	if !two {
+		dst = append(dst, pre[len(w)])
+		if d < 1 || len(w) <= 1 {
+			return dst
 		}
-		dst = append(dst, h)
+		for i := range w {
+			h := pre[i]
+			for _, r := range w[i+1:] {
+				h = (h ^ uint64(r)) * prime
+			}
+			dst = append(dst, h)
+		}
+		return dst
 	}
-	one := len(dst)
 	if d < 2 || len(w) <= 2 {
-		return dst, one
+		return dst
 	}
 	for i := range w {
 		for j := i + 1; j < len(w); j++ {
@@ -177,7 +179,7 @@ func deletionHashes(dst []uint64, w []rune, d int) ([]uint64, int) {
 			dst = append(dst, h)
 		}
 	}
-	return dst, one
+	return dst
 }
 
 // wordSet is a set of word ids for one closeWords: the few dozen words a

@@ -149,14 +149,16 @@ func TestEditDistanceEqualsReference(t *testing.T) {
 }
 
 // TestDeletionHashesAreDeletions checks that deletionHashes gives the
-// hashes deletions does, in its order, the no-or-one-rune ones first.
+// hashes deletions does, in its order: the no-or-one-rune ones, then the
+// two-rune ones.
 func TestDeletionHashesAreDeletions(t *testing.T) {
 	for _, w := range []string{"", "a", "ab", "abc", "germny", "vancover", "abcdefghij", "ааббвв", "québec"} {
 		rw := []rune(w)
 		for d := range 3 {
 			var want []uint64
 			deletions(rw, d, func(h uint64) { want = append(want, h) })
-			got, one := deletionHashes(nil, rw, d)
+			one := deletionHashes(nil, rw, d, false)
+			got := deletionHashes(one, rw, d, true)
 			if !slices.Equal(got, want) {
 				t.Errorf("deletionHashes(%q, %d) = %x, want %x", w, d, got, want)
 			}
@@ -165,8 +167,8 @@ func TestDeletionHashesAreDeletions(t *testing.T) {
 			if d >= 1 && p > 1 {
 				wantOne += p
 			}
-			if one != wantOne {
-				t.Errorf("deletionHashes(%q, %d): %d hashes of one deletion or none, want %d", w, d, one, wantOne)
+			if len(one) != wantOne {
+				t.Errorf("deletionHashes(%q, %d, false): %d hashes, want %d", w, d, len(one), wantOne)
 			}
 		}
 	}
@@ -380,5 +382,20 @@ func TestFuzzyEqualsReference(t *testing.T) {
 	}
 	if found < 3000 || several < 300 {
 		t.Fatalf("only %d corrections found, %d of several words: the test tries too little", found, several)
+	}
+}
+
+// BenchmarkCloseWords is the misspelling lookup alone, on the seed, for
+// the misspelt words of benchQueries and one of two edits.
+func BenchmarkCloseWords(b *testing.B) {
+	x := MustIndex(b)
+	x.orgDeletionIndex()
+	for _, w := range []string{"vancover", "germny", "organisaton", "vancuover"} {
+		b.Run(w, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				x.closeWords(w)
+			}
+		})
 	}
 }

@@ -519,17 +519,16 @@ func (x *Index) appendCloseWords(dst []string, w string, n int) ([]string, int) 
 	if limit == 0 {
 		return nil, 0
 	}
-	var hbuf [1 + fuzzyPrefix + fuzzyPrefix*(fuzzyPrefix-1)/2]uint64
-	hashes, one := deletionHashes(hbuf[:0], rw, limit)
+	var hbuf [fuzzyPrefix * (fuzzyPrefix - 1) / 2]uint64
 	best := limit + 1
 	var obuf [4][]rune
 	found := obuf[:0] // the words at best so far, as runes: a string only once an answer
 	var seen wordSet
-	for round, hs := range [2][]uint64{hashes[:one], hashes[one:]} {
-		if round == 1 && best <= 1 {
+	for _, two := range [2]bool{false, true} {
+		if two && best <= 1 {
 			break
 		}
-		for _, h := range hs {
+		for _, h := range deletionHashes(hbuf[:0], rw, limit, two) {
 			places, orgs, since := x.deletionWords(h)
 			for _, ids := range [3][]int32{places, orgs, since} {
 				for _, id := range ids {
