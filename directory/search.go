@@ -495,14 +495,16 @@ func (x *Index) fuzzy(q string) []ref {
 // distance, sorted), and that distance.
 //
 // It looks up the deletions of none or one of w's runes first, and those of
-// two only when they find no word within one edit: a word one edit from w
-// always shares a string with it that deletes at most one rune from each
-// (a substitution or a transposition deletes the same letter from both, an
-// insertion the inserted letter from one and, when the prefix indexed is
-// full, its last from the other), and every word the index holds has its
-// one-rune deletions indexed. So the second round, two thirds of the
-// lookups of a long word, could only bring words farther than the best
-// already found.
+// two only when they find no word within one edit. A word one edit from w
+// shares with it a string made by deleting at most one rune from each of
+// their indexed prefixes (fuzzyPrefix runes): the rune substituted, from
+// both; a rune the transposition swaps, from both, or at the end of the
+// prefixes the last rune of each; the rune inserted, from the longer word,
+// and the last rune of the other's prefix if it is full (an edit beyond
+// the prefixes leaves them equal). Every word the index holds has its
+// one-rune deletions indexed (TestCloseWordsEqualsReference). So the
+// second round, two thirds of the lookups of a long word, could only bring
+// words farther than the best already found.
 func (x *Index) closeWords(w string) ([]string, int) {
 	return x.appendCloseWords(nil, w, -1)
 }
@@ -517,7 +519,7 @@ func (x *Index) appendCloseWords(dst []string, w string, n int) ([]string, int) 
 	}
 	limit := maxEdits(len(rw))
 	if limit == 0 {
-		return nil, 0
+		return dst, 0
 	}
 	var hbuf [fuzzyPrefix * (fuzzyPrefix - 1) / 2]uint64
 	best := limit + 1
