@@ -399,3 +399,21 @@ func BenchmarkCloseWords(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearchMisspelt100k is Search at 100,000 organisations for
+// queries of several words with one misspelt, which look the misspelt word
+// up once for each way of splitting the query (qualified) and again when
+// correcting the whole.
+func BenchmarkSearchMisspelt100k(b *testing.B) {
+	seed := mustSeed(b)
+	x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
+	x.orgDeletionIndex()
+	for _, q := range []string{"drug usres union", "Vancouvr drug users", "harm reducton Toronto", "peer netwrok"} {
+		b.Run(q, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				x.Search(q)
+			}
+		})
+	}
+}
