@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/unionbot/unionbot/internal/benchtest"
 )
 
 // closeWordsRef is closeWords as it was before its lookups were staged and
@@ -411,6 +413,25 @@ func BenchmarkSearchMisspelt100k(b *testing.B) {
 	for _, q := range []string{"drug usres union", "Vancouvr drug users", "harm reducton Toronto", "peer netwrok"} {
 		b.Run(q, func(b *testing.B) {
 			b.ReportAllocs()
+			defer benchtest.ReportCPU(b, benchtest.CPUNow())
+			for b.Loop() {
+				x.Search(q)
+			}
+		})
+	}
+}
+
+// BenchmarkCorrection100k sets each misspelling beside the query it is
+// corrected to, at 100,000 organisations: the difference is what the
+// correction costs, the rest is the answer's.
+func BenchmarkCorrection100k(b *testing.B) {
+	seed := mustSeed(b)
+	x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
+	x.orgDeletionIndex()
+	for _, q := range []string{"Vancouver", "Vancover", "Vancuover", "Germany", "Germny", "Toronto", "Torotno"} {
+		b.Run(q, func(b *testing.B) {
+			b.ReportAllocs()
+			defer benchtest.ReportCPU(b, benchtest.CPUNow())
 			for b.Loop() {
 				x.Search(q)
 			}
