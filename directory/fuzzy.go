@@ -2,47 +2,77 @@ package directory
 
 // editDistance is the optimal-string-alignment distance between a and b
 // (Levenshtein plus adjacent transpositions, so "Germnay" is one edit from
-// "Germany"). It gives up and returns max+1 as soon as the distance must
-// exceed max, which keeps fuzzy lookups cheap.
-func editDistance(a, b []rune, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
+// "Germany"). It gives up and returns limit+1 as soon as the distance must
+// exceed limit, which keeps fuzzy lookups cheap.
+//
+// It computes only the cells within limit of the diagonal (a cell farther
+// is more than limit edits on any path through it), after setting aside
+// the runes a and b begin and end with in common, which no optimal
+// alignment edits: a misspelling and the word it means usually differ in
+// a letter or two of the middle.
+func editDistance(a, b []rune, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
+	if len(a) == 0 || len(b) == 0 {
+		return min(len(a)+len(b), limit+1)
 	}
 	// Three rolling rows: prev2 for transpositions, prev, cur. They live
 	// on the stack for the words places and names have: a misspelt query
 	// compares against dozens of candidates, and allocating the rows was
 	// most of a fuzzy search's allocations.
 	n := len(b)
-	var stack [3 * 32]int
+	var stack [3 * 32]int32
 	rows := stack[:]
 	if 3*(n+1) > len(rows) {
-		rows = make([]int, 3*(n+1))
+		rows = make([]int32, 3*(n+1))
 	}
 	prev2, prev, cur := rows[:n+1], rows[n+1:2*(n+1)], rows[2*(n+1):3*(n+1)]
-	for j := 0; j <= n; j++ {
-		prev[j] = j
+	// Cells beyond the band hold inf, more than limit: a row reads its
+	// neighbours' from one to each side of their band.
+	inf := int32(limit + 1)
+	for j := range prev {
+		prev[j] = min(int32(j), inf)
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= n; j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
+		lo, hi := max(1, i-limit), min(n, i+limit)
+		if lo == 1 {
+			cur[0] = int32(i)
+		} else {
+			cur[lo-1] = inf
+		}
+		if hi < n {
+			cur[hi+1] = inf
+		}
+		rowMin := inf
+		if lo == 1 {
+			rowMin = min(rowMin, cur[0])
+		}
+		ai := a[i-1]
+		for j := lo; j <= hi; j++ {
+			cost := int32(1)
+			if ai == b[j-1] {
 				cost = 0
 			}
 			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+			if i > 1 && j > 1 && ai == b[j-2] && a[i-2] == b[j-1] {
 				v = min(v, prev2[j-2]+1)
 			}
 			cur[j] = v
 			rowMin = min(rowMin, v)
 		}
-		if rowMin > max {
-			return max + 1
+		if int(rowMin) > limit {
+			return limit + 1
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return min(prev[n], max+1)
+	return min(int(prev[n]), limit+1)
 }
 
 // maxEdits is how many edits a query word of n letters may be from the word
@@ -98,6 +128,110 @@ func deletions(w []rune, d int, fn func(uint64)) {
 	for i := range w {
 		for j := i + 1; j < len(w); j++ {
 			emit(i, j)
+		}
+	}
+}
+
+// deletionHashes appends to dst the hashes deletions gives for w and d, in
+// the same order: with two false, those of deleting no rune or one; with
+// two true, those of deleting two (when d is 2). closeWords looks the
+// two-rune deletions up, and so hashes them, only when the one-rune ones
+// find no word one edit away.
+func deletionHashes(dst []uint64, w []rune, d int, two bool) []uint64 {
+	if len(w) > fuzzyPrefix {
+		w = w[:fuzzyPrefix]
+	}
+	// FNV-1a over the runes, as deletions hashes them. pre[i] is the
+	// hash of w[:i], so a deletion at i starts from it instead of from
+	// the first rune.
+	const offset, prime = uint64(14695981039346656037), uint64(1099511628211)
+	var pre [fuzzyPrefix + 1]uint64
+	pre[0] = offset
+	for k, r := range w {
+		pre[k+1] = (pre[k] ^ uint64(r)) * prime
+	}
+	if !two {
+		dst = append(dst, pre[len(w)])
+		if d < 1 || len(w) <= 1 {
+			return dst
+		}
+		for i := range w {
+			h := pre[i]
+			for _, r := range w[i+1:] {
+				h = (h ^ uint64(r)) * prime
+			}
+			dst = append(dst, h)
+		}
+		return dst
+	}
+	if d < 2 || len(w) <= 2 {
+		return dst
+	}
+	for i := range w {
+		for j := i + 1; j < len(w); j++ {
+			h := pre[i]
+			for _, r := range w[i+1 : j] {
+				h = (h ^ uint64(r)) * prime
+			}
+			for _, r := range w[j+1:] {
+				h = (h ^ uint64(r)) * prime
+			}
+			dst = append(dst, h)
+		}
+	}
+	return dst
+}
+
+// wordSet is a set of word ids for one closeWords: the few dozen words a
+// misspelling's deletions list sit in a small open-addressed table on the
+// caller's stack, and only a word with a great many neighbours spills
+// into a map.
+type wordSet struct {
+	slots [wordSetSlots]int32 // id+1, 0 for empty
+	n     int
+	more  map[int32]struct{}
+}
+
+const (
+	wordSetBits  = 7
+	wordSetSlots = 1 << wordSetBits
+)
+
+// add adds id and reports whether it was not in the set yet.
+func (s *wordSet) add(id int32) bool {
+	if s.more != nil {
+		if _, ok := s.more[id]; ok {
+			return false
+		}
+		s.more[id] = struct{}{}
+		return true
+	}
+	// Fibonacci hashing; the table is at most three quarters full.
+	i := uint32(id) * 0x9E3779B1 >> (32 - wordSetBits)
+	for {
+		switch s.slots[i] {
+		case 0:
+			if s.n == wordSetSlots*3/4 {
+				s.spill()
+				s.more[id] = struct{}{}
+				return true
+			}
+			s.slots[i] = id + 1
+			s.n++
+			return true
+		case id + 1:
+			return false
+		}
+		i = (i + 1) & (wordSetSlots - 1)
+	}
+}
+
+// spill moves the set into a map.
+func (s *wordSet) spill() {
+	s.more = make(map[int32]struct{}, 4*s.n)
+	for _, v := range s.slots {
+		if v != 0 {
+			s.more[v-1] = struct{}{}
 		}
 	}
 }

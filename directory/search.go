@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Hit is an organisation as an answer lists it.
@@ -110,8 +111,9 @@ func (x *Index) Search(query string) Result {
 	}
 	var res Result
 	refs := x.resolve(f, query, q, &res)
-	words := strings.Fields(q)
+	var words []string // q's words, needed only when q names nothing as a whole
 	if len(refs) == 0 {
+		words = strings.Fields(q)
 		if kept := withoutFiller(words); len(kept) > 0 && len(kept) < len(words) {
 			words = kept
 			k := strings.Join(kept, " ")
@@ -340,6 +342,9 @@ func (x *Index) qualified(f *folder, raw, q string) ([]ref, bool) {
 			return x.exactOrFuzzy(head)
 		}
 	}
+	if !strings.ContainsFunc(q, unicode.IsSpace) {
+		return nil, false // one word: no head and qualifier to split
+	}
 	words := strings.Fields(q)
 	for i := len(words) - 1; i >= 1; i-- {
 		if refs, fixed := try(strings.Join(words[:i], " "), strings.Join(words[i:], " ")); len(refs) > 0 {
@@ -418,107 +423,158 @@ func (x *Index) within(r, w ref) bool {
 // fuzzy corrects each word of q that is not a known word to the nearest
 // known words and looks the corrected phrase up. Of all corrections that
 // name something, it keeps those with the fewest edits.
+//
+// Every correction of a word costs the same (closeWords gives the words
+// at one distance), so every phrase costs the same: all of them are looked
+// up, in order (the last word's options varying fastest), and what they
+// name is gathered in that order.
 func (x *Index) fuzzy(q string) []ref {
-	words := strings.Fields(q)
-	if len(words) == 0 || len(words) > 6 {
+	const maxWords = 6
+	var wbuf [maxWords + 1]string
+	words := wbuf[:0]
+	for w := range strings.FieldsSeq(q) {
+		if len(words) == maxWords {
+			return nil
+		}
+		words = append(words, w)
+	}
+	if len(words) == 0 {
 		return nil
 	}
-	options := make([][]string, len(words))
-	cost := make([][]int, len(words))
+	// options[i] are word i's readings: itself when known, else at most
+	// four corrections.
+	var options [maxWords][]string
+	var obuf [maxWords][4]string
 	changed := false
 	for i, w := range words {
 		if _, ok := x.wordID(w); ok {
-			options[i], cost[i] = []string{w}, []int{0}
+			obuf[i][0] = w
+			options[i] = obuf[i][:1]
 			continue
 		}
-		cands, d := x.closeWords(w)
+		cands, _ := x.appendCloseWords(obuf[i][:0], w, 4)
 		if len(cands) == 0 {
 			return nil
 		}
 		changed = true
-		if len(cands) > 4 {
-			cands = cands[:4]
-		}
 		options[i] = cands
-		cost[i] = make([]int, len(cands))
-		for j := range cands {
-			cost[i][j] = d
-		}
 	}
 	if !changed {
 		return nil
 	}
-	best := -1
 	var out []ref
-	var walk func(i, total int, parts []string)
-	walk = func(i, total int, parts []string) {
-		if best >= 0 && total > best {
-			return
+	var at [maxWords]int // the option of each word in the phrase looked up
+	var pbuf [maxWords]string
+	for {
+		parts := pbuf[:len(words)]
+		for i := range parts {
+			parts[i] = options[i][at[i]]
 		}
-		if i == len(words) {
-			refs := x.refsFor(strings.Join(parts, " "))
-			if len(refs) == 0 {
-				return
+		if refs := x.refsFor(strings.Join(parts, " ")); len(refs) > 0 {
+			if out == nil && !hasDuplicate(refs) {
+				// The index's own list, as an exact lookup returns
+				// it; clipped, so that refs a later phrase names are
+				// appended to a copy.
+				out = slices.Clip(refs)
+			} else {
+				out = appendRefs(out, refs)
 			}
-			if best < 0 || total < best {
-				best, out = total, nil
-			}
-			out = appendRefs(out, refs)
-			return
 		}
-		for j, o := range options[i] {
-			walk(i+1, total+cost[i][j], append(parts, o))
+		// The next phrase: the last word's next option, carrying over.
+		i := len(words) - 1
+		for ; i >= 0; i-- {
+			if at[i]++; at[i] < len(options[i]) {
+				break
+			}
+			at[i] = 0
+		}
+		if i < 0 {
+			return out
 		}
 	}
-	walk(0, 0, make([]string, 0, len(words)))
-	return out
 }
 
 // closeWords returns the known words nearest to w (all at the same, smallest
 // distance, sorted), and that distance.
+//
+// It looks up the deletions of none or one of w's runes first, and those of
+// two only when they find no word within one edit. A word one edit from w
+// shares with it a string made by deleting at most one rune from each of
+// their indexed prefixes (fuzzyPrefix runes): the rune substituted, from
+// both; a rune the transposition swaps, from both, or at the end of the
+// prefixes the last rune of each; the rune inserted, from the longer word,
+// and the last rune of the other's prefix if it is full (an edit beyond
+// the prefixes leaves them equal). Every word the index holds has its
+// one-rune deletions indexed (TestCloseWordsEqualsReference). So the
+// second round, two thirds of the lookups of a long word, could only bring
+// words farther than the best already found.
 func (x *Index) closeWords(w string) ([]string, int) {
-	rw := []rune(w)
+	return x.appendCloseWords(nil, w, -1)
+}
+
+// appendCloseWords is closeWords appending the words to dst, and only the
+// first n of them (all if n < 0): a string is made only for a word given.
+func (x *Index) appendCloseWords(dst []string, w string, n int) ([]string, int) {
+	var rbuf [32]rune
+	rw := rbuf[:0]
+	for _, r := range w {
+		rw = append(rw, r)
+	}
 	limit := maxEdits(len(rw))
 	if limit == 0 {
-		return nil, 0
+		return dst, 0
 	}
+	var hbuf [fuzzyPrefix * (fuzzyPrefix - 1) / 2]uint64
 	best := limit + 1
-	var out []string
-	seen := map[int32]bool{}
-	visit := func(id int32) {
-		if seen[id] {
-			return
+	var obuf [4][]rune
+	found := obuf[:0] // the words at best so far, as runes: a string only once an answer
+	var seen wordSet
+	for _, two := range [2]bool{false, true} {
+		if two && best <= 1 {
+			break
 		}
-		seen[id] = true
-		if !x.fuzzyLive(id) {
-			return
-		}
-		cand := x.wordRunes(id)
-		dist := editDistance(rw, cand, min(limit, best))
-		switch {
-		case dist < best:
-			best, out = dist, []string{string(cand)}
-		case dist == best && dist <= limit:
-			out = append(out, string(cand))
+		for _, h := range deletionHashes(hbuf[:0], rw, limit, two) {
+			places, orgs, since := x.deletionWords(h)
+			for _, ids := range [3][]int32{places, orgs, since} {
+				for _, id := range ids {
+					if !seen.add(id) || !x.fuzzyLive(id) {
+						continue
+					}
+					cand := x.wordRunes(id)
+					switch dist := editDistance(rw, cand, min(limit, best)); {
+					case dist < best:
+						best, found = dist, append(found[:0], cand)
+					case dist == best && dist <= limit:
+						found = append(found, cand)
+					}
+				}
+			}
 		}
 	}
-	deletions(rw, limit, func(d uint64) {
-		places, orgs, since := x.deletionWords(d)
-		for _, id := range places {
-			visit(id)
-		}
-		for _, id := range orgs {
-			visit(id)
-		}
-		for _, id := range since {
-			visit(id)
-		}
-	})
 	if best > limit {
-		return nil, 0
+		return dst, 0
 	}
-	sort.Strings(out)
-	return out, best
+	if len(found) > 1 {
+		// Runes compare as their UTF-8 strings do.
+		slices.SortFunc(found, slices.Compare)
+	}
+	if n >= 0 && len(found) > n {
+		found = found[:n]
+	}
+	for _, cand := range found {
+		dst = append(dst, string(cand))
+	}
+	return dst, best
+}
+
+// hasDuplicate reports whether a ref comes twice in refs.
+func hasDuplicate(refs []ref) bool {
+	for i, r := range refs {
+		if slices.Contains(refs[:i], r) {
+			return true
+		}
+	}
+	return false
 }
 
 func appendRefs(dst, src []ref) []ref {
