@@ -3,7 +3,6 @@ package directory
 import (
 	"cmp"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 )
