@@ -330,3 +330,9 @@ func TestCloseEndsWaits(t *testing.T) {
 		t.Fatalf("Ping after Close: err = %v, want ErrUnavailable", err)
 	}
 }
+
+func TestChangeLog(t *testing.T) {
+	storetest.RunChangeLog(t, func(t *testing.T, length int) storetest.LogStore {
+		return open(t, t.TempDir(), WithChangeLogLength(length))
+	})
+}

@@ -150,3 +150,9 @@ func TestUpdateReleasesItsWatch(t *testing.T) {
 		}
 	}
 }
+
+func TestChangeLog(t *testing.T) {
+	storetest.RunChangeLog(t, func(t *testing.T, length int) storetest.LogStore {
+		return redistest.MustOpen(t, redisstore.WithChangeLogLength(length))
+	})
+}
