@@ -86,6 +86,14 @@ func WithChangeLogLength(n int) Option {
 	return func(s *Store) { s.logLength = max(n, 1) }
 }
 
+// WithNoSync makes writes skip fsync, so a crash of the machine (not only of
+// the process) can lose the latest writes or corrupt the file. It is for
+// loading large test and benchmark data in seconds rather than minutes;
+// never for a deployment.
+func WithNoSync() Option {
+	return func(s *Store) { s.noSync = true }
+}
+
 // WithLockTimeout sets how long Open waits for the database file's lock
 // when another process holds it (default 2s).
 func WithLockTimeout(d time.Duration) Option {
@@ -99,6 +107,7 @@ type Store struct {
 	now         func() time.Time
 	lockTimeout time.Duration
 	logLength   int
+	noSync      bool
 
 	mu     sync.Mutex
 	subs   map[string]map[chan struct{}]struct{} // coll → subscriber channels
@@ -137,7 +146,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: s.lockTimeout})
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: s.lockTimeout, NoSync: s.noSync})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("boltstore: %s is in use by another process (gave up after %v): %w", path, s.lockTimeout, err)
 	}
