@@ -2,6 +2,8 @@ package directory_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -12,6 +14,7 @@ import (
 	"github.com/unionbot/unionbot/directory"
 	"github.com/unionbot/unionbot/store"
 	"github.com/unionbot/unionbot/store/boltstore"
+	"github.com/unionbot/unionbot/store/bothstores"
 	"github.com/unionbot/unionbot/store/redisstore"
 	"github.com/unionbot/unionbot/store/redisstore/redistest"
 )
@@ -257,4 +260,51 @@ func TestLiveListsWhenTheLogCannotAnswer(t *testing.T) {
 			t.Error("the follower answers otherwise than a fresh build of the stored changes")
 		}
 	})
+}
+
+// noLog is a store whose Since says it keeps no change log, as a wrapper
+// of a store without one does.
+type noLog struct {
+	store.Store
+	sinces atomic.Int64
+}
+
+func (s *noLog) Since(context.Context, string, int64) (map[string][]byte, []string, int64, error) {
+	s.sinces.Add(1)
+	return nil, nil, 0, fmt.Errorf("no log here: %w", errors.ErrUnsupported)
+}
+
+// TestLiveStopsAskingAStoreWithoutALog: a store that answers
+// errors.ErrUnsupported is listed as before, and not asked again.
+func TestLiveStopsAskingAStoreWithoutALog(t *testing.T) {
+	seed, err := directory.LoadSeed(i18n.Tags()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st := &noLog{Store: bothstores.Bolt(t)}
+	l := directory.NewLive(seed, st, slog.New(slog.DiscardHandler))
+	if err := l.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		o := directory.Organisation{ID: fmt.Sprintf("nolog-%d", i), Name: fmt.Sprintf("No Log Drug Users Union %d", i),
+			Kind: directory.KindLocal, Countries: []string{"CA"}, City: "Vancouver", Source: "test"}
+		doc, err := json.Marshal(directory.Change{ID: o.ID, Org: &o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Update(ctx, directory.ChangesCollection, o.ID, func([]byte) ([]byte, error) { return doc, nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := l.Index().Org(o.ID); !ok {
+			t.Fatalf("refresh %d did not list the new change", i+1)
+		}
+	}
+	if n := st.sinces.Load(); n != 1 {
+		t.Errorf("Since was asked %d times, want once", n)
+	}
 }
