@@ -180,8 +180,8 @@ func (l *Live) refresh(ctx context.Context) error {
 }
 
 // refreshLog brings the index up to date from the store's change log and
-// reports whether it did; when it reports false nothing has changed and the
-// caller lists. It needs a version and the stored hashes of a listing to
+// reports whether it did; when it reports false it has changed nothing and
+// the caller lists. It needs a version and the stored hashes of a listing to
 // build on, so the first refresh always lists.
 //
 // What it applies is consistent with the version it records: Since reads
@@ -254,8 +254,8 @@ func (l *Live) refreshLog(ctx context.Context) bool {
 	if !ok {
 		return false
 	}
-	// With succeeded, so l.stored can change in place: nothing else holds
-	// it (ApplyAll copies it) and l.mu is held.
+	// With succeeded, so l.stored can change in place: it is Live's
+	// alone and l.mu is held.
 	maps.Copy(l.stored, hashes)
 	for _, id := range gone {
 		delete(l.stored, id)

@@ -80,10 +80,12 @@ type ChangeLog interface {
 	//
 	// Guarantees:
 	//
-	//   - Atomic: the log, the documents and now are read in one snapshot
-	//     with respect to Update and Delete in every process. Every write
-	//     with a version in (version, now] has its id in changed or
-	//     removed; no write after now is reflected in either.
+	//   - Atomic: each write is logged in the same atomic step as the
+	//     write itself and its version bump, and Since reads the log, the
+	//     documents and now in one snapshot with respect to Update and
+	//     Delete in every process. Every write with a version in
+	//     (version, now] has its id in changed or removed; no write after
+	//     now is reflected in either.
 	//   - At least once, never less: an id may appear although no write
 	//     after version touched it (or one did and left the same bytes), so
 	//     a caller must treat each id as "take the current value", not as
@@ -96,16 +98,18 @@ type ChangeLog interface {
 	//     now, not a version read by another call, as what it holds.
 	//
 	// When version == now both are empty. When the log does not cover every
-	// write after version, or version > now, Since returns ErrLogTruncated
-	// (and the caller lists). A store that wraps another without a log
+	// write after version, or version > now, Since returns an error
+	// wrapping ErrLogTruncated (and the caller lists). A store that wraps another without a log
 	// returns an error wrapping errors.ErrUnsupported. Other errors are the
 	// store's (ErrUnavailable, a context's error).
 	//
 	// The log keeps a bounded number of each collection's newest writes
 	// (DefaultChangeLogLength unless the implementation is configured
-	// otherwise), so what changed since a version older than that is
-	// ErrLogTruncated: a reply is bounded by the log's length, not by the
-	// collection's size.
+	// otherwise; redisstore counts distinct ids, an id rewritten keeping
+	// one entry, boltstore counts writes), so what changed since a version
+	// older than that is ErrLogTruncated: a reply is bounded by the log's
+	// length, not by the collection's size. A collection written before
+	// its store kept a log is covered from its first write after.
 	Since(ctx context.Context, coll string, version int64) (changed map[string][]byte, removed []string, now int64, err error)
 }
 
