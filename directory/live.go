@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"log/slog"
@@ -25,6 +26,14 @@ type ChangeStore interface {
 	Subscribe(ctx context.Context, coll string) (<-chan struct{}, error)
 }
 
+// changeLog is what Live uses, when its ChangeStore has it too, to follow
+// other processes' writes by reading only what changed since the version
+// it holds; see store.ChangeLog for the contract (an atomic snapshot, at
+// least once, store.ErrLogTruncated when the log does not reach back).
+type changeLog interface {
+	Since(ctx context.Context, coll string, version int64) (changed map[string][]byte, removed []string, now int64, err error)
+}
+
 // Live is the directory as every process sees it: the seed merged with the
 // community changes in the store, held as an immutable Index that is
 // swapped, never mutated, when the changes do. Searches read the current
@@ -44,10 +53,14 @@ type Live struct {
 	// stored is, by id, a hash of each change as the store holds it,
 	// as of version: what a refresh compares the listed changes with, so
 	// that it applies only those that differ (Index.With).
-	stored    map[string]uint64
-	hashSeed  maphash.Seed
+	stored   map[string]uint64
+	hashSeed maphash.Seed
+	// noLog is set when the store said it has no change log
+	// (errors.ErrUnsupported), so refreshes stop asking.
+	noLog     bool
 	builds    atomic.Int64
 	steps     atomic.Int64
+	fromLog   atomic.Int64
 	compacts  atomic.Int64
 	compactMu sync.Mutex // one compaction at a time
 }
@@ -71,13 +84,21 @@ func (l *Live) Builds() int64 { return l.builds.Load() }
 // built, for metrics.
 func (l *Live) Steps() int64 { return l.steps.Load() }
 
+// LogRefreshes counts the refreshes that caught up with the store by its
+// change log (what changed since the version this process held) rather
+// than by listing every change, for metrics.
+func (l *Live) LogRefreshes() int64 { return l.fromLog.Load() }
+
 // Compactions counts the background compactions (Index.Compacted).
 func (l *Live) Compactions() int64 { return l.compacts.Load() }
 
 // Refresh loads the changes if their version moved and brings the index up
 // to date: the first time (and whenever the incremental path cannot) by a
 // build, otherwise by applying to the current Index only the changes that
-// differ from those it was made from (Index.With).
+// differ from those it was made from (Index.With). Once it holds a version,
+// a store with a change log is asked only what changed since (refreshLog);
+// the whole collection is listed the first time, and when the log cannot
+// answer or holds too many changes to apply one by one.
 func (l *Live) Refresh(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -86,6 +107,9 @@ func (l *Live) Refresh(ctx context.Context) error {
 
 // refresh is Refresh with l.mu held.
 func (l *Live) refresh(ctx context.Context) error {
+	if l.refreshLog(ctx) {
+		return nil
+	}
 	v, err := l.store.Version(ctx, ChangesCollection)
 	if err != nil {
 		return err
@@ -153,6 +177,92 @@ func (l *Live) refresh(ctx context.Context) error {
 	go x.orgDeletionIndex()
 	l.swapped(x, v, stored, true)
 	return nil
+}
+
+// refreshLog brings the index up to date from the store's change log and
+// reports whether it did; when it reports false it has changed nothing and
+// the caller lists. It needs a version and the stored hashes of a listing to
+// build on, so the first refresh always lists.
+//
+// What it applies is consistent with the version it records: Since reads
+// the changes and their version in one snapshot, and l.stored is the
+// collection as of a version between l.version and that one (a listing
+// read after its Version, or an earlier Since), so taking the changes
+// Since returns and recording its version (never a Version read apart)
+// leaves l.stored exactly the collection at that version. A write that
+// lands after Since read is after its version, so the next Since returns
+// it.
+func (l *Live) refreshLog(ctx context.Context) bool {
+	cl, ok := l.store.(changeLog)
+	if !ok || l.noLog || l.stored == nil || l.version < 0 {
+		return false
+	}
+	docs, removed, now, err := cl.Since(ctx, ChangesCollection, l.version)
+	if err != nil {
+		if errors.Is(err, errors.ErrUnsupported) {
+			l.noLog = true
+		}
+		// Truncated, or the store failed: the listing decides, and
+		// reports the store's error if it fails too.
+		l.log.Debug("directory change log unusable; listing the changes", "version", l.version, "err", err)
+		return false
+	}
+	if now == l.version {
+		return true
+	}
+	cur := l.cur.Load()
+	if !incremental(cur, len(docs)+len(removed)) {
+		return false
+	}
+	hashes := make(map[string]uint64, len(docs))
+	var (
+		changed []Change
+		gone    []string // ids to drop from l.stored
+	)
+	for id, b := range docs {
+		h := maphash.Bytes(l.hashSeed, b)
+		old, had := l.stored[id]
+		if had && old == h {
+			continue // logged at least once, not changed
+		}
+		var c Change
+		if err := json.Unmarshal(b, &c); err != nil {
+			// As a listing does: left out, so an earlier readable
+			// version of it is reverted.
+			l.log.Warn("skipping unreadable directory change", "id", id, "err", err)
+			if had {
+				changed = append(changed, l.revert(id))
+				gone = append(gone, id)
+			}
+			continue
+		}
+		hashes[id] = h
+		changed = append(changed, c)
+	}
+	for _, id := range removed {
+		if _, had := l.stored[id]; had {
+			changed = append(changed, l.revert(id))
+			gone = append(gone, id)
+		}
+	}
+	if len(changed) == 0 {
+		l.version = now
+		l.fromLog.Add(1)
+		return true
+	}
+	x, ok := cur.With(changed)
+	if !ok {
+		return false
+	}
+	// With succeeded, so l.stored can change in place: it is Live's
+	// alone and l.mu is held.
+	maps.Copy(l.stored, hashes)
+	for _, id := range gone {
+		delete(l.stored, id)
+	}
+	l.fromLog.Add(1)
+	l.swapped(x, now, l.stored, false)
+	return true
 }
 
 // bigRefresh is how many changes make a full refresh collect what
@@ -259,9 +369,9 @@ func (l *Live) ApplyAll(ctx context.Context, cs []Change) error {
 	v, err := l.store.Version(ctx, ChangesCollection)
 	if cur := l.cur.Load(); err == nil && l.stored != nil && before >= 0 && v == before+int64(len(cs)) && incremental(cur, len(cs)) {
 		if x, ok := cur.With(cs); ok {
-			stored := maps.Clone(l.stored)
-			maps.Copy(stored, written)
-			l.swapped(x, v, stored, false)
+			// In place, as refreshLog does: nothing else holds l.stored.
+			maps.Copy(l.stored, written)
+			l.swapped(x, v, l.stored, false)
 			return nil
 		}
 	}

@@ -7,9 +7,10 @@
 // so it knows no domain rules; those live with the callers, which pass a
 // function to Update when a change must be atomic.
 //
-// Two implementations satisfy Store and pass one conformance suite
-// (store/storetest): Redis (store/redisstore) for shared, multi-process use,
-// and an embedded bbolt database (store/boltstore) for a single process.
+// Two implementations satisfy Store and ChangeLog and pass one conformance
+// suite (store/storetest): Redis (store/redisstore) for shared,
+// multi-process use, and an embedded bbolt database (store/boltstore) for a
+// single process.
 package store
 
 import (
@@ -52,6 +53,64 @@ type Docs interface {
 	// Version counts the successful writes to coll; it never goes down, so a
 	// process that missed a notification notices by comparing versions.
 	Version(ctx context.Context, coll string) (int64, error)
+}
+
+// ErrLogTruncated is returned by ChangeLog.Since when the log no longer
+// reaches back to the version asked about (it was trimmed, was started after
+// that version, or the collection is behind it because it was reset): the
+// caller must List the collection instead.
+var ErrLogTruncated = errors.New("store: change log does not reach back that far")
+
+// DefaultChangeLogLength is how many writes of each collection the change log
+// of a store keeps unless it is configured otherwise: enough for a process to
+// catch up after missing minutes of approvals and imports, small enough that
+// reading it whole costs less than listing a large collection.
+const DefaultChangeLogLength = 10_000
+
+// ChangeLog is an optional interface of a Docs store: a log of the ids each
+// write of a collection touched, by version, so that a process that knows a
+// collection as of one version can catch up by reading what changed since
+// rather than listing every document.
+type ChangeLog interface {
+	// Since returns what was written to coll after version: changed holds
+	// the documents that exist at version now (their bytes at now), keyed
+	// by id, and removed the ids that do not exist at now. now is the
+	// collection's version (as Version reports it) at the moment Since
+	// read, and every id is in at most one of changed and removed.
+	//
+	// Guarantees:
+	//
+	//   - Atomic: each write is logged in the same atomic step as the
+	//     write itself and its version bump, and Since reads the log, the
+	//     documents and now in one snapshot with respect to Update and
+	//     Delete in every process. Every write with a version in
+	//     (version, now] has its id in changed or removed; no write after
+	//     now is reflected in either.
+	//   - At least once, never less: an id may appear although no write
+	//     after version touched it (or one did and left the same bytes), so
+	//     a caller must treat each id as "take the current value", not as
+	//     "something new happened".
+	//   - So: a caller that holds the collection as it was at some version
+	//     u with version <= u <= now (in particular a List read after a
+	//     Version call that returned version, or the result of a previous
+	//     Since whose now was version) reaches exactly the collection at
+	//     now by taking changed and dropping removed; it must then record
+	//     now, not a version read by another call, as what it holds.
+	//
+	// When version == now both are empty. When the log does not cover every
+	// write after version, or version > now, Since returns an error
+	// wrapping ErrLogTruncated (and the caller lists). A store that wraps another without a log
+	// returns an error wrapping errors.ErrUnsupported. Other errors are the
+	// store's (ErrUnavailable, a context's error).
+	//
+	// The log keeps a bounded number of each collection's newest writes
+	// (DefaultChangeLogLength unless the implementation is configured
+	// otherwise; redisstore counts distinct ids, an id rewritten keeping
+	// one entry, boltstore counts writes), so what changed since a version
+	// older than that is ErrLogTruncated: a reply is bounded by the log's
+	// length, not by the collection's size. A collection written before
+	// its store kept a log is covered from its first write after.
+	Since(ctx context.Context, coll string, version int64) (changed map[string][]byte, removed []string, now int64, err error)
 }
 
 // Notifier tells processes that a collection changed.

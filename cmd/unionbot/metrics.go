@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -185,6 +186,13 @@ func (m *metrics) watchDirectory(dir *directory.Live) {
 			Name: "unionbot_directory_index_steps_total",
 			Help: "Times this process updated its search index incrementally, for a few changed organisations.",
 		}, func() float64 { return float64(dir.Steps()) }),
+		// A follower catches up with another process's approval by the
+		// store's change log; a listing of every change is the start and
+		// the fallback (log trimmed past its version, too many changes).
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "unionbot_directory_log_refreshes_total",
+			Help: "Times this process caught up with the store's community changes by reading what changed since its version, rather than listing them all.",
+		}, func() float64 { return float64(dir.LogRefreshes()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "unionbot_directory_index_compactions_total",
 			Help: "Times this process folded its index's incremental changes back in, in the background.",
@@ -367,7 +375,7 @@ type observedStore struct {
 // counter (one per method of observedStore) starts at zero.
 func (m *metrics) observe(s store.Store) store.Store {
 	for _, op := range []string{"get", "update", "delete", "list", "version", "subscribe", "incr", "put", "peek", "remove",
-		"append", "trim", "tail", "publish", "claim", "ack", "acquire", "release", "ping"} {
+		"append", "trim", "tail", "publish", "claim", "ack", "acquire", "release", "ping", "since"} {
 		m.storeErrs.WithLabelValues(op)
 	}
 	return &observedStore{Store: s, m: m}
@@ -405,6 +413,18 @@ func (s *observedStore) List(ctx context.Context, coll string) (m map[string][]b
 func (s *observedStore) Version(ctx context.Context, coll string) (v int64, err error) {
 	defer s.count("version", &err)
 	return s.Store.Version(ctx, coll)
+}
+
+// Since forwards to the store's change log, so that wrapping the store does
+// not hide it from the directory; a store without one answers
+// errors.ErrUnsupported, as store.ChangeLog says a wrapper does.
+func (s *observedStore) Since(ctx context.Context, coll string, version int64) (changed map[string][]byte, removed []string, now int64, err error) {
+	cl, ok := s.Store.(store.ChangeLog)
+	if !ok {
+		return nil, nil, 0, fmt.Errorf("%T keeps no change log: %w", s.Store, errors.ErrUnsupported)
+	}
+	defer s.count("since", &err)
+	return cl.Since(ctx, coll, version)
 }
 
 func (s *observedStore) Subscribe(ctx context.Context, coll string) (ch <-chan struct{}, err error) {

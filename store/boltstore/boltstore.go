@@ -59,6 +59,7 @@ var errClosed = fmt.Errorf("%w: boltstore closed", store.ErrUnavailable)
 const (
 	bucketDocs     = "docs"     // coll → id → document
 	bucketVersions = "versions" // coll → int64
+	bucketChanges  = "changes"  // coll → version (8 bytes, big-endian) → id written
 	bucketCounters = "counters" // key → value int64, expiresAt int64 (0: never)
 	bucketKV       = "kv"       // key → expiresAt int64 (0: never), value
 	bucketLogs     = "logs"     // name → seq → entry
@@ -79,6 +80,20 @@ func WithClock(now func() time.Time) Option {
 	return func(s *Store) { s.now = now }
 }
 
+// WithChangeLogLength sets how many of each collection's newest writes the
+// change log keeps (store.DefaultChangeLogLength by default; at least 1).
+func WithChangeLogLength(n int) Option {
+	return func(s *Store) { s.logLength = max(n, 1) }
+}
+
+// WithNoSync makes writes skip fsync, so a crash of the machine (not only of
+// the process) can lose the latest writes or corrupt the file. It is for
+// loading large test and benchmark data in seconds rather than minutes;
+// never for a deployment.
+func WithNoSync() Option {
+	return func(s *Store) { s.noSync = true }
+}
+
 // WithLockTimeout sets how long Open waits for the database file's lock
 // when another process holds it (default 2s).
 func WithLockTimeout(d time.Duration) Option {
@@ -91,6 +106,8 @@ type Store struct {
 	db          *bbolt.DB
 	now         func() time.Time
 	lockTimeout time.Duration
+	logLength   int
+	noSync      bool
 
 	mu     sync.Mutex
 	subs   map[string]map[chan struct{}]struct{} // coll → subscriber channels
@@ -103,7 +120,10 @@ type Store struct {
 	sweeper   sync.WaitGroup
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store     = (*Store)(nil)
+	_ store.ChangeLog = (*Store)(nil)
+)
 
 // Open opens (creating when needed) the database in dir, which is created
 // with mode 0700 because the database holds moderation data. If another
@@ -113,6 +133,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	s := &Store{
 		now:         time.Now,
 		lockTimeout: defaultLockTimeout,
+		logLength:   store.DefaultChangeLogLength,
 		subs:        make(map[string]map[chan struct{}]struct{}),
 		wake:        make(map[string]chan struct{}),
 		leases:      make(map[string]lease),
@@ -125,7 +146,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: s.lockTimeout})
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: s.lockTimeout, NoSync: s.noSync})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("boltstore: %s is in use by another process (gave up after %v): %w", path, s.lockTimeout, err)
 	}
@@ -133,7 +154,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range []string{bucketDocs, bucketVersions, bucketCounters, bucketKV, bucketLogs, bucketQueues} {
+		for _, name := range []string{bucketDocs, bucketVersions, bucketChanges, bucketCounters, bucketKV, bucketLogs, bucketQueues} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return err
 			}
@@ -259,7 +280,7 @@ func (s *Store) Update(ctx context.Context, coll, id string, fn func(old []byte)
 			return err
 		}
 		result = val
-		return bumpVersion(tx, coll)
+		return s.bumpVersion(tx, coll, id)
 	})
 	if err != nil {
 		return nil, err
@@ -271,13 +292,99 @@ func (s *Store) Update(ctx context.Context, coll, id string, fn func(old []byte)
 	return result, nil
 }
 
-func bumpVersion(tx *bbolt.Tx, coll string) error {
+// bumpVersion counts a write of id to coll and logs it under its version,
+// in the write's transaction, trimming the log to s.logLength entries.
+//
+// Every write logs one entry, so a collection's log holds consecutive
+// versions, from its oldest kept one to the current version: the oldest key
+// alone says how far back the log reaches (logFloor), with no bookkeeping
+// of its own, and a database written before the log existed starts its log
+// at the first write after the upgrade.
+func (s *Store) bumpVersion(tx *bbolt.Tx, coll, id string) error {
 	b := tx.Bucket([]byte(bucketVersions))
 	var v int64
 	if cur := b.Get([]byte(coll)); cur != nil {
 		v = readI64(cur)
 	}
-	return b.Put([]byte(coll), i64(v+1))
+	v++
+	if err := b.Put([]byte(coll), i64(v)); err != nil {
+		return err
+	}
+	lb, err := tx.Bucket([]byte(bucketChanges)).CreateBucketIfNotExists([]byte(coll))
+	if err != nil {
+		return err
+	}
+	if err := lb.Put(i64(v), []byte(id)); err != nil {
+		return err
+	}
+	// Usually one entry goes (none while the log is short); more only
+	// after the length was lowered.
+	first, _ := lb.Cursor().First()
+	for oldest, excess := readI64(first), v-readI64(first)+1-int64(s.logLength); excess > 0; excess-- {
+		if err := lb.Delete(i64(oldest)); err != nil {
+			return err
+		}
+		oldest++
+	}
+	return nil
+}
+
+// logFloor is the version after which coll's log covers every write (the
+// log holds versions floor+1 … now). An empty or missing log covers
+// nothing, so its floor is now.
+func logFloor(lb *bbolt.Bucket, now int64) int64 {
+	if lb == nil {
+		return now
+	}
+	if first, _ := lb.Cursor().First(); first != nil {
+		return readI64(first) - 1
+	}
+	return now
+}
+
+// Since implements store.ChangeLog in one read transaction, which is the
+// snapshot the contract asks for.
+func (s *Store) Since(ctx context.Context, coll string, version int64) (map[string][]byte, []string, int64, error) {
+	changed := map[string][]byte{}
+	var (
+		removed []string
+		now     int64
+	)
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
+		if cur := tx.Bucket([]byte(bucketVersions)).Get([]byte(coll)); cur != nil {
+			now = readI64(cur)
+		}
+		if version == now {
+			return nil
+		}
+		lb := tx.Bucket([]byte(bucketChanges)).Bucket([]byte(coll))
+		if version > now || version < logFloor(lb, now) {
+			return store.ErrLogTruncated
+		}
+		docs := tx.Bucket([]byte(bucketDocs)).Bucket([]byte(coll))
+		seen := map[string]bool{}
+		c := lb.Cursor()
+		for k, id := c.Seek(i64(version + 1)); k != nil; k, id = c.Next() {
+			if seen[string(id)] {
+				continue
+			}
+			seen[string(id)] = true
+			var doc []byte
+			if docs != nil {
+				doc = docs.Get(id)
+			}
+			if doc == nil {
+				removed = append(removed, string(id))
+			} else {
+				changed[string(id)] = clone(doc)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return changed, removed, now, nil
 }
 
 // Delete removes a document and bumps the version even when it was missing,
@@ -289,7 +396,7 @@ func (s *Store) Delete(ctx context.Context, coll, id string) error {
 				return err
 			}
 		}
-		return bumpVersion(tx, coll)
+		return s.bumpVersion(tx, coll, id)
 	})
 	if err != nil {
 		return err

@@ -330,3 +330,72 @@ func TestCloseEndsWaits(t *testing.T) {
 		t.Fatalf("Ping after Close: err = %v, want ErrUnavailable", err)
 	}
 }
+
+func TestChangeLog(t *testing.T) {
+	storetest.RunChangeLog(t, func(t *testing.T, length int) storetest.LogStore {
+		return open(t, t.TempDir(), WithChangeLogLength(length))
+	})
+}
+
+// TestChangeLogAfterUpgrade: a database written before the change log
+// existed (no log bucket for the collection) reports its old versions
+// truncated, and its log starts at the next write; the log survives a
+// reopen.
+func TestChangeLogAfterUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	ctx := t.Context()
+	s := open(t, dir)
+	for _, id := range []string{"a", "b"} {
+		if _, err := s.Update(ctx, "c", id, func([]byte) ([]byte, error) { return []byte(id), nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// As an older release left it: documents and version, no log.
+	if err := s.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket([]byte(bucketChanges)).DeleteBucket([]byte("c")) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := s.Since(ctx, "c", 1); !errors.Is(err, store.ErrLogTruncated) {
+		t.Fatalf("Since(1) without a log: err = %v, want ErrLogTruncated", err)
+	}
+	if changed, removed, now, err := s.Since(ctx, "c", 2); err != nil || len(changed) != 0 || len(removed) != 0 || now != 2 {
+		t.Fatalf("Since(2) at version 2 = %v, %v, %d, %v; want nothing at 2", changed, removed, now, err)
+	}
+	if err := s.Delete(ctx, "c", "a"); err != nil { // 3
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir)
+	if changed, removed, now, err := s.Since(ctx, "c", 2); err != nil || len(changed) != 0 || len(removed) != 1 || removed[0] != "a" || now != 3 {
+		t.Fatalf("Since(2) after the first logged write and a reopen = %v, %v, %d, %v; want a removed at 3", changed, removed, now, err)
+	}
+	if _, _, _, err := s.Since(ctx, "c", 1); !errors.Is(err, store.ErrLogTruncated) {
+		t.Fatalf("Since(1): err = %v, want ErrLogTruncated", err)
+	}
+}
+
+// TestChangeLogIsBounded: however many writes, the log holds at most its
+// length of entries.
+func TestChangeLogIsBounded(t *testing.T) {
+	s := open(t, t.TempDir(), WithChangeLogLength(5))
+	ctx := t.Context()
+	for range 20 {
+		if err := s.Delete(ctx, "c", "same"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var keys []int64
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte(bucketChanges)).Bucket([]byte("c")).ForEach(func(k, _ []byte) error {
+			keys = append(keys, readI64(k))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 5 || keys[0] != 16 || keys[4] != 20 {
+		t.Fatalf("the log holds versions %v, want 16 … 20", keys)
+	}
+}

@@ -4,13 +4,15 @@
 // Every key carries the prefix given to New or Open, so several deployments
 // (or test runs) can share one Redis database without seeing each other.
 // The prefix must not contain '{' or '}': keys that have to live in one
-// cluster slot (a collection's documents and its version) are hash-tagged on
-// the name that follows the prefix.
+// cluster slot (a collection's documents, its version and its change log)
+// are hash-tagged on the name that follows the prefix.
 //
 // Layout, for a prefix p:
 //
 //	p doc:{coll}   hash id → document
 //	p ver:{coll}   integer, the collection's version
+//	p chg:{coll}   sorted set, id → version of its latest write (the change log)
+//	p chgfloor:{coll} integer, the log covers every write after this version
 //	p notify:coll  pub/sub channel announcing writes to coll
 //	p ctr:key      integer counter
 //	p kv:key       string value
@@ -70,13 +72,28 @@ type Store struct {
 	incr   *redis.Script
 	renew  *redis.Script
 	free   *redis.Script
+	since  *redis.Script
+
+	logLength int // ids kept in each collection's change log
 
 	closeOnce sync.Once
 	closeErr  error
 	closed    chan struct{} // closed by Close; ends subscriptions
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store     = (*Store)(nil)
+	_ store.ChangeLog = (*Store)(nil)
+)
+
+// Option configures New and Open.
+type Option func(*Store)
+
+// WithChangeLogLength sets how many ids each collection's change log keeps
+// (store.DefaultChangeLogLength by default; at least 1).
+func WithChangeLogLength(n int) Option {
+	return func(s *Store) { s.logLength = max(n, 1) }
+}
 
 // incrScript increments a counter and starts its expiry window on the first
 // increment, in one atomic step so that a crash between INCR and PEXPIRE
@@ -91,15 +108,21 @@ return v
 
 // New wraps an existing client. The Store takes ownership of client: Close
 // closes it. Every key the Store touches starts with prefix.
-func New(client redis.UniversalClient, prefix string) *Store {
-	return &Store{
-		client: client,
-		prefix: prefix,
-		incr:   redis.NewScript(incrScript),
-		renew:  redis.NewScript(acquireScript),
-		free:   redis.NewScript(releaseScript),
-		closed: make(chan struct{}),
+func New(client redis.UniversalClient, prefix string, opts ...Option) *Store {
+	s := &Store{
+		client:    client,
+		prefix:    prefix,
+		incr:      redis.NewScript(incrScript),
+		renew:     redis.NewScript(acquireScript),
+		free:      redis.NewScript(releaseScript),
+		since:     redis.NewScript(sinceScript),
+		logLength: store.DefaultChangeLogLength,
+		closed:    make(chan struct{}),
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Open connects to the Redis server at url (redis://, rediss:// or unix://,
@@ -107,7 +130,7 @@ func New(client redis.UniversalClient, prefix string) *Store {
 // misconfigured deployment fails at start-up rather than at the first user
 // request. A server that cannot be reached yields an error wrapping
 // store.ErrUnavailable.
-func Open(ctx context.Context, url, prefix string) (*Store, error) {
+func Open(ctx context.Context, url, prefix string, opts ...Option) (*Store, error) {
 	o, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: parse url: %w", err)
@@ -147,7 +170,7 @@ func Open(ctx context.Context, url, prefix string) (*Store, error) {
 			return d.DialContext(ctx, "unix", addr)
 		}
 	}
-	s := New(redis.NewUniversalClient(uo), prefix)
+	s := New(redis.NewUniversalClient(uo), prefix, opts...)
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("redisstore: connect to %s: %w", o.Addr, err)
@@ -164,6 +187,8 @@ func (s *Store) Prefix() string { return s.prefix }
 
 func (s *Store) docKey(coll string) string    { return s.prefix + "doc:{" + coll + "}" }
 func (s *Store) verKey(coll string) string    { return s.prefix + "ver:{" + coll + "}" }
+func (s *Store) chgKey(coll string) string    { return s.prefix + "chg:{" + coll + "}" }
+func (s *Store) floorKey(coll string) string  { return s.prefix + "chgfloor:{" + coll + "}" }
 func (s *Store) notifyKey(coll string) string { return s.prefix + "notify:" + coll }
 func (s *Store) ctrKey(key string) string     { return s.prefix + "ctr:" + key }
 func (s *Store) kvKey(key string) string      { return s.prefix + "kv:" + key }
@@ -232,7 +257,7 @@ func (s *Store) Get(ctx context.Context, coll, id string) ([]byte, error) {
 // makes EXEC fail and fn runs again on fresh data. After updateAttempts lost
 // races it gives up with an error wrapping store.ErrUnavailable.
 func (s *Store) Update(ctx context.Context, coll, id string, fn func(old []byte) ([]byte, error)) ([]byte, error) {
-	docKey, verKey := s.docKey(coll), s.verKey(coll)
+	docKey := s.docKey(coll)
 	for attempt := 0; attempt < updateAttempts; attempt++ {
 		var (
 			result   []byte
@@ -281,12 +306,7 @@ func (s *Store) Update(ctx context.Context, coll, id string, fn func(old []byte)
 			}
 			armed = false // EXEC discards the watch, committed or not
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				if val == nil {
-					p.HDel(ctx, docKey, id)
-				} else {
-					p.HSet(ctx, docKey, id, val)
-				}
-				p.Incr(ctx, verKey)
+				s.write(ctx, p, coll, id, val)
 				// Announced only if EXEC commits, in the same round trip.
 				p.Publish(ctx, s.notifyKey(coll), coll)
 				return nil
@@ -312,6 +332,123 @@ func (s *Store) Update(ctx context.Context, coll, id string, fn func(old []byte)
 	return nil, fmt.Errorf("%w: update %s/%s: gave up after %d conflicting writes", store.ErrUnavailable, coll, id, updateAttempts)
 }
 
+// writeScript writes or deletes a document, bumps the collection's version
+// and logs the id under the new version, trimming the log to its length
+// and raising its floor past what the trim dropped. It is one script because
+// the log's score is the version INCR returns, which a MULTI cannot feed to
+// the next command; it still runs inside Update's MULTI, under its WATCH.
+//
+// KEYS: doc, ver, chg, chgfloor. ARGV: id, "1" to write (else delete),
+// the document, the log's length.
+//
+// A missing floor means the log starts now: a collection written before
+// the log existed (an upgraded deployment) is covered from this write on.
+const writeScript = `
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+else
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
+local v = redis.call('INCR', KEYS[2])
+if redis.call('EXISTS', KEYS[4]) == 0 then
+  redis.call('SET', KEYS[4], v - 1)
+end
+redis.call('ZADD', KEYS[3], v, ARGV[1])
+local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[4])
+if excess > 0 then
+  local last = redis.call('ZRANGE', KEYS[3], excess - 1, excess - 1, 'WITHSCORES')
+  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, excess - 1)
+  if tonumber(last[2]) > tonumber(redis.call('GET', KEYS[4])) then
+    redis.call('SET', KEYS[4], last[2])
+  end
+end
+return v
+`
+
+// write queues writeScript on p: val nil deletes id.
+//
+// The log holds each id once, under the version of its latest write (ZADD
+// replaces the score), so its length counts distinct ids and a document
+// rewritten often does not push others out. An id dropped by the trim had
+// its latest write at or below the new floor, so every write above the
+// floor still has its id in the log, which is what Since relies on.
+func (s *Store) write(ctx context.Context, p redis.Pipeliner, coll, id string, val []byte) {
+	mode, doc := "1", val
+	if val == nil {
+		mode, doc = "0", []byte{}
+	}
+	p.Eval(ctx, writeScript, []string{s.docKey(coll), s.verKey(coll), s.chgKey(coll), s.floorKey(coll)},
+		id, mode, doc, s.logLength)
+}
+
+// sinceScript reads what changed after ARGV[1] in one atomic step: the
+// version, the log's floor, the ids logged after ARGV[1] and their current
+// documents. It returns {now} when nothing changed, {now, 0} when the log
+// does not reach back (or the collection is behind ARGV[1]), else {now, 1,
+// ids, docs} with false (nil) for a deleted document. HMGET goes in chunks
+// because Lua's unpack has a bounded stack.
+//
+// KEYS: doc, ver, chg, chgfloor.
+const sinceScript = `
+local now = tonumber(redis.call('GET', KEYS[2]) or '0')
+local since = tonumber(ARGV[1])
+if since == now then
+  return {now}
+end
+local floor = redis.call('GET', KEYS[4])
+if since > now or not floor or since < tonumber(floor) then
+  return {now, 0}
+end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[1], '+inf')
+local docs = {}
+for i = 1, #ids, 1000 do
+  local part = redis.call('HMGET', KEYS[1], unpack(ids, i, math.min(i + 999, #ids)))
+  for j = 1, #part do
+    docs[#docs + 1] = part[j]
+  end
+end
+return {now, 1, ids, docs}
+`
+
+// Since implements store.ChangeLog with one script, which Redis runs
+// atomically with respect to every write.
+func (s *Store) Since(ctx context.Context, coll string, version int64) (map[string][]byte, []string, int64, error) {
+	keys := []string{s.docKey(coll), s.verKey(coll), s.chgKey(coll), s.floorKey(coll)}
+	reply, err := s.since.Run(ctx, s.client, keys, version).Slice()
+	if err != nil {
+		return nil, nil, 0, mapErr(err)
+	}
+	now, ok := reply[0].(int64)
+	if !ok {
+		return nil, nil, 0, fmt.Errorf("redisstore: since: unexpected version %T", reply[0])
+	}
+	changed := map[string][]byte{}
+	if len(reply) == 1 {
+		return changed, nil, now, nil
+	}
+	if len(reply) != 4 {
+		return nil, nil, 0, fmt.Errorf("%w: %s at version %d, asked for %d", store.ErrLogTruncated, coll, now, version)
+	}
+	ids, _ := reply[2].([]any)
+	docs, _ := reply[3].([]any)
+	if len(ids) != len(docs) {
+		return nil, nil, 0, fmt.Errorf("redisstore: since: %d ids but %d documents", len(ids), len(docs))
+	}
+	var removed []string
+	for i, id := range ids {
+		id, _ := id.(string)
+		switch d := docs[i].(type) {
+		case string:
+			changed[id] = []byte(d)
+		case nil:
+			removed = append(removed, id)
+		default:
+			return nil, nil, 0, fmt.Errorf("redisstore: since: unexpected document %T", d)
+		}
+	}
+	return changed, removed, now, nil
+}
+
 // backoff waits a short random time that grows with attempt, so that writers
 // that collided do not collide again in lockstep.
 func backoff(ctx context.Context, attempt int) error {
@@ -330,8 +467,7 @@ func backoff(ctx context.Context, attempt int) error {
 // like an Update whose function returns nil.
 func (s *Store) Delete(ctx context.Context, coll, id string) error {
 	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HDel(ctx, s.docKey(coll), id)
-		p.Incr(ctx, s.verKey(coll))
+		s.write(ctx, p, coll, id, nil)
 		p.Publish(ctx, s.notifyKey(coll), coll)
 		return nil
 	})

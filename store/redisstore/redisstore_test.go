@@ -150,3 +150,60 @@ func TestUpdateReleasesItsWatch(t *testing.T) {
 		}
 	}
 }
+
+func TestChangeLog(t *testing.T) {
+	storetest.RunChangeLog(t, func(t *testing.T, length int) storetest.LogStore {
+		return redistest.MustOpen(t, redisstore.WithChangeLogLength(length))
+	})
+}
+
+// TestChangeLogAfterUpgrade: a collection written before the change log
+// existed (no log and no floor) reports its old versions truncated, and
+// its log starts at the next write, by Update or Delete.
+func TestChangeLogAfterUpgrade(t *testing.T) {
+	s := redistest.MustOpen(t)
+	ctx := t.Context()
+	for _, id := range []string{"a", "b"} {
+		if _, err := s.Update(ctx, "c", id, func([]byte) ([]byte, error) { return []byte(id), nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// As an older release left it: documents and version, no log.
+	if err := s.Client().Del(ctx, s.Prefix()+"chg:{c}", s.Prefix()+"chgfloor:{c}").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := s.Since(ctx, "c", 1); !errors.Is(err, store.ErrLogTruncated) {
+		t.Fatalf("Since(1) without a log: err = %v, want ErrLogTruncated", err)
+	}
+	if changed, removed, now, err := s.Since(ctx, "c", 2); err != nil || len(changed) != 0 || len(removed) != 0 || now != 2 {
+		t.Fatalf("Since(2) at version 2 = %v, %v, %d, %v; want nothing at 2", changed, removed, now, err)
+	}
+	if err := s.Delete(ctx, "c", "a"); err != nil { // 3
+		t.Fatal(err)
+	}
+	if changed, removed, now, err := s.Since(ctx, "c", 2); err != nil || len(changed) != 0 || len(removed) != 1 || removed[0] != "a" || now != 3 {
+		t.Fatalf("Since(2) after the first logged write = %v, %v, %d, %v; want a removed at 3", changed, removed, now, err)
+	}
+	if _, _, _, err := s.Since(ctx, "c", 1); !errors.Is(err, store.ErrLogTruncated) {
+		t.Fatalf("Since(1): err = %v, want ErrLogTruncated", err)
+	}
+}
+
+// TestChangeLogIsBounded: however many writes, the log holds at most its
+// length of ids, so a Since costs at most that much.
+func TestChangeLogIsBounded(t *testing.T) {
+	s := redistest.MustOpen(t, redisstore.WithChangeLogLength(5))
+	ctx := t.Context()
+	for i := range 20 {
+		id := string(rune('a' + i))
+		if _, err := s.Update(ctx, "c", id, func([]byte) ([]byte, error) { return []byte(id), nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.Client().ZCard(ctx, s.Prefix()+"chg:{c}").Result(); err != nil || n != 5 {
+		t.Fatalf("the log holds %d ids (%v), want 5", n, err)
+	}
+	if floor, err := s.Client().Get(ctx, s.Prefix()+"chgfloor:{c}").Int64(); err != nil || floor != 15 {
+		t.Fatalf("the log's floor is %d (%v), want 15", floor, err)
+	}
+}

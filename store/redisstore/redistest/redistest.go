@@ -42,7 +42,9 @@ func URL() string {
 // Without a reachable Redis the test is skipped, so that `go test ./...`
 // works on a laptop with nothing installed; with CI=true it fails instead,
 // because in CI a missing Redis is a broken pipeline, not a choice.
-func MustOpen(t testing.TB) *redisstore.Store {
+//
+// opts configure the Store (redisstore.WithChangeLogLength, say).
+func MustOpen(t testing.TB, opts ...redisstore.Option) *redisstore.Store {
 	t.Helper()
 	url := URL()
 	var rnd [8]byte
@@ -54,7 +56,7 @@ func MustOpen(t testing.TB) *redisstore.Store {
 	var s *redisstore.Store
 	err := probe(ctx, url)
 	if err == nil {
-		s, err = redisstore.Open(ctx, url, prefix)
+		s, err = redisstore.Open(ctx, url, prefix, opts...)
 	}
 	if err != nil {
 		if !errors.Is(err, store.ErrUnavailable) {
