@@ -329,6 +329,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		`unionbot_directory_index_builds_total `,
 		`unionbot_directory_index_steps_total `,
 		`unionbot_directory_index_compactions_total `,
+		`unionbot_directory_log_refreshes_total `,
 		`unionbot_moderation_pending 1`,
 		`unionbot_moderation_oldest_pending_seconds `,
 		`go_goroutines `,
