@@ -340,6 +340,190 @@ func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32
 	return ni.best(s, need, keep)
 }
 
+// rankNamesServing is rankNames with keep accepting the organisations
+// that serve one of places (serves), and the same answer. When it can
+// list those organisations from the place's side (servedSet), it ranks
+// them alone: scoring each, when they are few beside the postings, or
+// else the dense ranking narrowed to them; otherwise it filters every
+// match as rankNames does.
+func (x *Index) rankNamesServing(words, bonus []string, places []ref) ([]int32, int) {
+	ni := x.bm
+	if ni == nil {
+		return nil, 0
+	}
+	q := ni.query(words, bonus)
+	if len(q.terms) == 0 || q.want == 0 {
+		return nil, 0
+	}
+	s := x.getScratch()
+	defer func() {
+		for _, id := range s.touched {
+			s.acc[id] = accum{}
+		}
+		s.touched = s.touched[:0]
+		x.putScratch(s)
+	}()
+	need := float32(minCoverage * q.want * 0.9999) // as rankNames
+	keep := func(id int32) bool { return x.serves(id, places) }
+	if served, ok := x.servedSet(s, places); ok {
+		postings := 0
+		for _, t := range q.terms {
+			postings += len(ni.post(t))
+		}
+		// Scoring a name costs a lookup per word; adding up, a
+		// posting's worth (or less, block by block) per word's name.
+		if len(served)*(len(q.terms)+len(q.extra)) <= postings/2 {
+			return ni.rankAmong(s, q, need, served)
+		}
+		if ids, total, ok := ni.rankDenseIn(s, q, need, s.served); ok {
+			return ids, total
+		}
+		keep = func(id int32) bool { return bitIsSet(s.served, id) }
+	}
+	ni.accumulate(s, q)
+	return ni.best(s, need, keep)
+}
+
+// maxServedShare bounds the candidates servedSet checks, as a share of
+// the slots: beyond, filtering the matches (a few of which have the
+// query's words) costs less than listing whom a place is served by.
+const maxServedShare = 8
+
+// servedSet lists, in s.servedIDs and the bitset s.served, every listed
+// organisation that serves one of places (serves(id, places)), and
+// reports false (leaving them empty) when it cannot list them from the
+// places' side: a place other than a city, or more candidates than a
+// share of the slots.
+//
+// A city's are among what its answer is made of: a listed organisation
+// serves city c of country C only if C is one of its countries and it is
+// seated in c or serves it (a local or national group: c's list), a
+// national body (C's), a local group of c's province (the province's
+// list) or at a real point within NearKm (a local group: the tree of
+// them; a national body is in C's list already); any regional or
+// international network is a candidate too, and there are few. Each
+// candidate is checked by serves itself, so the set is exact if the
+// candidates hold it.
+func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
+	if len(places) == 0 {
+		return nil, false
+	}
+	for _, p := range places {
+		if p.kind != refCity {
+			return nil, false
+		}
+	}
+	limit := x.orgs.len()/maxServedShare + 64
+	s.resetMarks()
+	checked := 0
+	check := func(id int32) bool {
+		if !s.mark(id) {
+			return true
+		}
+		if checked++; checked > limit {
+			return false
+		}
+		if x.serves(id, places) {
+			s.served[id>>6] |= 1 << (id & 63)
+			s.servedIDs = append(s.servedIDs, id)
+		}
+		return true
+	}
+	try := func(ids []int32) bool {
+		for _, id := range ids {
+			if !check(id) {
+				return false
+			}
+		}
+		return true
+	}
+	ok := try(x.international)
+	for i := 0; ok && i < len(x.regions); i++ {
+		ok = try(x.regional.at(x.regions[i].ID))
+	}
+	for _, p := range places {
+		if !ok {
+			break
+		}
+		c := &x.cities[p.idx]
+		ok = try(x.cityList(p.idx)) && try(x.national.at(c.Country))
+		if ok && c.Subdivision != "" {
+			ok = try(x.subIn.at(c.Subdivision))
+		}
+		if ok {
+			// A little farther than NearKm: serves measures by
+			// DistanceKm, the tree by chords, which may round apart.
+			near := x.localTree.appendWithin(s.near[:0], Point{c.Lat, c.Lon}, NearKm+1)
+			for i := 0; ok && i < len(near); i++ {
+				ok = check(near[i].id)
+			}
+			s.near = near[:0]
+		}
+	}
+	if !ok {
+		s.clearServed()
+		return nil, false
+	}
+	return s.servedIDs, true
+}
+
+// rankAmong ranks as accumulate and best do with a keep that accepts the
+// organisations ids (each once, in any order) alone, by scoring each of
+// them: their scores and covers are added up in the order accumulate
+// adds them (scoreOf), so that the float32 sums are the same, and the
+// heap orders them as best does (score, then name order), a total order,
+// so the order they come in does not matter.
+func (ni *nameIndex) rankAmong(s *scratch, q nameQuery, need float32, ids []int32) ([]int32, int) {
+	r := denseRanker{ni: ni, s: s, q: q}
+	for _, t := range q.terms {
+		r.termBits = append(r.termBits, ni.dense[t])
+	}
+	for _, t := range q.extra {
+		r.extraBits = append(r.extraBits, ni.dense[t])
+	}
+	better := func(a, b int32) bool {
+		x, y := &s.hits[a], &s.hits[b]
+		if x.score != y.score {
+			return x.score > y.score
+		}
+		return x.order < y.order
+	}
+	s.hits = s.hits[:0]
+	h := topK{better: better}
+	total := 0
+	for _, id := range ids {
+		a, has := r.scoreOf(id), false
+		if a.cover == 0 {
+			// Only a name with one of the words is a match (accumulate
+			// touches no other), which a cover of 0 may not show.
+			for i, t := range q.terms {
+				if _, ok := ni.impact(t, r.termBits[i], id); ok {
+					has = true
+					break
+				}
+			}
+		} else {
+			has = true
+		}
+		if !has || a.cover < need {
+			continue
+		}
+		total++
+		if len(h.ids) == MaxPerTier && a.score < s.hits[h.ids[0]].score {
+			continue
+		}
+		k := int32(len(s.hits))
+		s.hits = append(s.hits, denseHit{a.score, *ni.nameOrder.at(id), id})
+		h.offer(k, MaxPerTier)
+	}
+	out := h.ids
+	sort.Slice(out, func(i, j int) bool { return better(out[i], out[j]) })
+	for i, k := range out {
+		out[i] = s.hits[k].id
+	}
+	return out, total
+}
+
 // nameQuery is a query's words as name ranking uses them.
 type nameQuery struct {
 	terms []int32 // the asked words the index has, each once

@@ -22,6 +22,11 @@ type scratch struct {
 	// dense ranking leaves out of its combinations (dense.go).
 	excl    []uint64
 	exclIDs []int32
+	// served is a bitset of the organisations servedIDs lists: those a
+	// place named beside a name serves (servedSet), to which the name
+	// ranking keeps (rankNamesServing).
+	served    []uint64
+	servedIDs []int32
 	// cover, lows and and are the dense ranking's arrays of a word per
 	// block of 64 organisations (dense.go), made at its first search.
 	cover, lows, and []uint64
@@ -44,7 +49,8 @@ type scratchPool struct {
 func newScratchPool(n int) *scratchPool {
 	sp := &scratchPool{n: n}
 	sp.p.New = func() any {
-		return &scratch{acc: make([]accum, n), marks: make([]uint32, n), excl: make([]uint64, (n+63)/64)}
+		return &scratch{acc: make([]accum, n), marks: make([]uint32, n), excl: make([]uint64, (n+63)/64),
+			served: make([]uint64, (n+63)/64)}
 	}
 	return sp
 }
@@ -58,6 +64,7 @@ func (x *Index) putScratch(s *scratch) {
 		s.excl[id>>6] = 0
 	}
 	s.exclIDs = s.exclIDs[:0]
+	s.clearServed()
 	x.work.p.Put(s)
 }
 
@@ -77,4 +84,12 @@ func (s *scratch) mark(id int32) bool {
 	}
 	s.marks[id] = s.gen
 	return true
+}
+
+// clearServed empties the set of organisations served.
+func (s *scratch) clearServed() {
+	for _, id := range s.servedIDs {
+		s.served[id>>6] = 0
+	}
+	s.servedIDs = s.servedIDs[:0]
 }
