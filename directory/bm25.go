@@ -416,28 +416,52 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 	limit := x.orgs.len()/maxServedShare + 64
 	s.resetMarks()
 	checked := 0
-	check := func(id int32) bool {
+	add := func(id int32) {
+		s.served[id>>6] |= 1 << (id & 63)
+		s.servedIDs = append(s.servedIDs, id)
+	}
+	// First the cities' own lists: one of city p's serves it if p's
+	// country is one of its (serves), whatever the other places.
+	ok := true
+	for _, p := range places {
+		country := x.cities[p.idx].Country
+		for _, id := range x.cityList(p.idx) {
+			if !s.mark(id) {
+				continue
+			}
+			if checked++; checked > limit {
+				ok = false
+				break
+			}
+			if slices.Contains(x.org(id).Countries, country) || x.serves(id, places) {
+				add(id)
+			}
+		}
+	}
+	// Then the others, in none of the cities' lists (those are marked).
+	one := func(id int32) bool {
 		if !s.mark(id) {
 			return true
 		}
 		if checked++; checked > limit {
 			return false
 		}
-		if x.serves(id, places) {
-			s.served[id>>6] |= 1 << (id & 63)
-			s.servedIDs = append(s.servedIDs, id)
+		if x.servesUnlisted(id, places) {
+			add(id)
 		}
 		return true
 	}
 	try := func(ids []int32) bool {
 		for _, id := range ids {
-			if !check(id) {
+			if !one(id) {
 				return false
 			}
 		}
 		return true
 	}
-	ok := try(x.international)
+	if ok {
+		ok = try(x.international)
+	}
 	for i := 0; ok && i < len(x.regions); i++ {
 		ok = try(x.regional.at(x.regions[i].ID))
 	}
@@ -446,7 +470,7 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 			break
 		}
 		c := &x.cities[p.idx]
-		ok = try(x.cityList(p.idx)) && try(x.national.at(c.Country))
+		ok = try(x.national.at(c.Country))
 		if ok && c.Subdivision != "" {
 			ok = try(x.subIn.at(c.Subdivision))
 		}
@@ -455,7 +479,7 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 			// DistanceKm, the tree by chords, which may round apart.
 			near := x.localTree.appendWithin(s.near[:0], Point{c.Lat, c.Lon}, NearKm+1)
 			for i := 0; ok && i < len(near); i++ {
-				ok = check(near[i].id)
+				ok = one(near[i].id)
 			}
 			s.near = near[:0]
 		}
@@ -465,6 +489,26 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 		return nil, false
 	}
 	return s.servedIDs, true
+}
+
+// servesUnlisted is serves(id, places) for cities places, id being in
+// none of their lists: the same conditions but that one, whose scan of a
+// city's list, for each of a province's groups, was most of the cost of
+// listing a city's organisations.
+func (x *Index) servesUnlisted(id int32, places []ref) bool {
+	o, info := x.org(id), x.info.at(id)
+	for _, p := range places {
+		c := &x.cities[p.idx]
+		if !slices.Contains(o.Countries, c.Country) {
+			continue
+		}
+		if info.city == p.idx || o.Kind == KindNational ||
+			(c.Subdivision != "" && o.Province == c.Subdivision) ||
+			(o.Coordinates != nil && info.real && DistanceKm(*o.Coordinates, Point{c.Lat, c.Lon}) <= NearKm) {
+			return true
+		}
+	}
+	return false
 }
 
 // rankAmong ranks as accumulate and best do with a keep that accepts the
