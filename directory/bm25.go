@@ -384,34 +384,40 @@ func (x *Index) rankNamesServing(words, bonus []string, places []ref) ([]int32, 
 	return ni.best(s, need, keep)
 }
 
-// maxServedShare bounds the candidates servedSet checks, as a share of
-// the slots: beyond, filtering the matches (a few of which have the
-// query's words) costs less than listing whom a place is served by.
+// maxServedShare bounds the candidates servedSet checks by serves, as a
+// share of the slots: beyond, filtering the matches (a few of which have
+// the query's words) costs less. Those it lists as served without a
+// check cost a bit each, and are not bounded.
 const maxServedShare = 8
 
 // servedSet lists, in s.servedIDs and the bitset s.served, every listed
 // organisation that serves one of places (serves(id, places)), and
-// reports false (leaving them empty) when it cannot list them from the
-// places' side: a place other than a city, or more candidates than a
-// share of the slots.
+// reports false (leaving them empty) when it would check more candidates
+// than a share of the slots.
 //
-// A city's are among what its answer is made of: a listed organisation
-// serves city c of country C only if C is one of its countries and it is
-// seated in c or serves it (a local or national group: c's list), a
-// national body (C's), a local group of c's province (the province's
-// list) or at a real point within NearKm (a local group: the tree of
-// them; a national body is in C's list already); any regional or
-// international network is a candidate too, and there are few. Each
-// candidate is checked by serves itself, so the set is exact if the
-// candidates hold it.
+// It reads them from the lists answers are made of, which placesOf
+// fills, and from the few regional and international networks, which it
+// checks by serves. For a city c of country C a listed organisation
+// serves, C is one of its countries, and it is seated in c or serves it
+// (a local or national group: c's list), a national body (C's), a local
+// group of c's province (the province's list) or a local group at a real
+// point within NearKm (the tree of them). A province's list holds the
+// local groups in it or serving one of its cities, and whoever serves it;
+// a national body with the province, or serving one of its cities, is in
+// some country's list of them. A country's, or a region's countries',
+// local groups and national bodies serve it, and so do the groups in the
+// lists of its cities, who are seated in them or serve them. Those the
+// lists show to serve are listed without a check; the other candidates
+// are checked by serves, so the set is exact if the candidates hold it
+// (TestPlaceRankingEqualsFiltering compares it with every organisation
+// serves accepts).
 func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 	if len(places) == 0 {
 		return nil, false
 	}
+	cities := true
 	for _, p := range places {
-		if p.kind != refCity {
-			return nil, false
-		}
+		cities = cities && p.kind == refCity
 	}
 	limit := x.orgs.len()/maxServedShare + 64
 	s.resetMarks()
@@ -420,25 +426,19 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 		s.served[id>>6] |= 1 << (id & 63)
 		s.servedIDs = append(s.servedIDs, id)
 	}
-	// First the cities' own lists: one of city p's serves it if p's
-	// country is one of its (serves), whatever the other places.
-	ok := true
-	for _, p := range places {
-		country := x.cities[p.idx].Country
-		for _, id := range x.cityList(p.idx) {
-			if !s.mark(id) {
-				continue
-			}
-			if checked++; checked > limit {
-				ok = false
-				break
-			}
-			if slices.Contains(x.org(id).Countries, country) || x.serves(id, places) {
+	accept := func(ids []int32) {
+		for _, id := range ids {
+			if s.mark(id) {
 				add(id)
 			}
 		}
 	}
-	// Then the others, in none of the cities' lists (those are marked).
+	// serves, or for cities alone, once their own lists are marked,
+	// serves without the scan of those lists.
+	check := x.serves
+	if cities {
+		check = x.servesUnlisted
+	}
 	one := func(id int32) bool {
 		if !s.mark(id) {
 			return true
@@ -446,7 +446,7 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 		if checked++; checked > limit {
 			return false
 		}
-		if x.servesUnlisted(id, places) {
+		if check(id, places) {
 			add(id)
 		}
 		return true
@@ -459,29 +459,79 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 		}
 		return true
 	}
+	// First the lists whose organisations all serve.
+	ok := true
+	for _, p := range places {
+		switch p.kind {
+		case refCity:
+			// One of city p's serves it if p's country is one of its.
+			country := x.cities[p.idx].Country
+			for _, id := range x.cityList(p.idx) {
+				if !s.mark(id) {
+					continue
+				}
+				if slices.Contains(x.org(id).Countries, country) {
+					add(id)
+					continue
+				}
+				if checked++; checked > limit {
+					ok = false
+					break
+				}
+				if x.serves(id, places) {
+					add(id)
+				}
+			}
+		case refSub:
+			accept(x.subIn.at(x.subs[p.idx].Code))
+		case refCountry:
+			var in countrySet
+			in.add(x.countries[p.idx].Code)
+			x.acceptCountries(&in, accept)
+		case refRegion:
+			var in countrySet
+			for code, gs := range x.countryRegion {
+				if slices.Contains(gs, p.idx) {
+					in.add(code)
+				}
+			}
+			x.acceptCountries(&in, accept)
+		}
+	}
+	// Then the candidates to check.
 	if ok {
 		ok = try(x.international)
 	}
 	for i := 0; ok && i < len(x.regions); i++ {
 		ok = try(x.regional.at(x.regions[i].ID))
 	}
+	nationals := false // every country's national bodies tried
 	for _, p := range places {
 		if !ok {
 			break
 		}
-		c := &x.cities[p.idx]
-		ok = try(x.national.at(c.Country))
-		if ok && c.Subdivision != "" {
-			ok = try(x.subIn.at(c.Subdivision))
-		}
-		if ok {
-			// A little farther than NearKm: serves measures by
-			// DistanceKm, the tree by chords, which may round apart.
-			near := x.localTree.appendWithin(s.near[:0], Point{c.Lat, c.Lon}, NearKm+1)
-			for i := 0; ok && i < len(near); i++ {
-				ok = one(near[i].id)
+		switch p.kind {
+		case refCity:
+			c := &x.cities[p.idx]
+			ok = try(x.national.at(c.Country))
+			if ok && c.Subdivision != "" {
+				ok = try(x.subIn.at(c.Subdivision))
 			}
-			s.near = near[:0]
+			if ok {
+				// A little farther than NearKm: serves measures by
+				// DistanceKm, the tree by chords, which may round
+				// apart.
+				near := x.localTree.appendWithin(s.near[:0], Point{c.Lat, c.Lon}, NearKm+1)
+				for i := 0; ok && i < len(near); i++ {
+					ok = one(near[i].id)
+				}
+				s.near = near[:0]
+			}
+		case refSub:
+			for i := 0; ok && !nationals && i < len(x.countries); i++ {
+				ok = try(x.national.at(x.countries[i].Code))
+			}
+			nationals = true
 		}
 	}
 	if !ok {
@@ -489,6 +539,52 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 		return nil, false
 	}
 	return s.servedIDs, true
+}
+
+// countrySet is a set of countries by alpha-2 code: a bit each, for the
+// cities' codes to be looked up without a map.
+type countrySet struct {
+	bits  [26*26/64 + 1]uint64
+	codes []string
+	odd   []string // codes not of two capital letters, if any
+}
+
+func countryBit(code string) (int, bool) {
+	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
+		return 0, false
+	}
+	return int(code[0]-'A')*26 + int(code[1]-'A'), true
+}
+
+func (c *countrySet) add(code string) {
+	c.codes = append(c.codes, code)
+	if b, ok := countryBit(code); ok {
+		c.bits[b>>6] |= 1 << (b & 63)
+	} else {
+		c.odd = append(c.odd, code)
+	}
+}
+
+func (c *countrySet) has(code string) bool {
+	if b, ok := countryBit(code); ok {
+		return c.bits[b>>6]>>(b&63)&1 != 0
+	}
+	return slices.Contains(c.odd, code)
+}
+
+// acceptCountries passes to accept the organisations that serve one of
+// the countries in: their local groups and national bodies, and the
+// groups in the lists of their cities.
+func (x *Index) acceptCountries(in *countrySet, accept func([]int32)) {
+	for _, code := range in.codes {
+		accept(x.countryLocal.at(code))
+		accept(x.national.at(code))
+	}
+	for i := range x.cities {
+		if in.has(x.cities[i].Country) {
+			accept(x.cityList(int32(i)))
+		}
+	}
 }
 
 // servesUnlisted is serves(id, places) for cities places, id being in

@@ -182,15 +182,32 @@ func placeRankOrgs(t *testing.T, r *rand.Rand, n int) (*Seed, []Organisation) {
 	return seed, append(slices.Clone(seed.Organisations), orgs...)
 }
 
-// placeRankQueries are random (words, place) queries: names of common and
-// rare words with the place's words as bonus, and places of every kind,
-// one or several at once (an ambiguous name).
+// placeRankPlaces are random places to narrow names by: of every kind,
+// one or several at once (an ambiguous name). Most provinces are those an
+// organisation other than a local group names (its province or one it
+// serves) and the busy cities', so that the odd cases (a national body
+// with a province, or serving a city of one) are asked about.
 func placeRankPlaces(r *rand.Rand, x *Index) [][]ref {
+	var named []int32
+	for id := range int32(x.orgs.len()) {
+		o := x.org(id)
+		if o.Province != "" && o.Kind != KindLocal {
+			named = append(named, x.subBy[o.Province])
+		}
+		for _, sv := range x.info.at(id).serves {
+			if sv.kind == refSub && o.Kind != KindLocal {
+				named = append(named, sv.idx)
+			}
+		}
+	}
 	busy := map[string]bool{"Vancouver": true, "Toronto": true, "Montreal": true, "Paris": true, "Berlin": true, "Ottawa": true}
 	var cities, subless []int32
 	for i, c := range x.cities {
 		if busy[c.Name] {
 			cities = append(cities, int32(i))
+			if c.Subdivision != "" {
+				named = append(named, x.subBy[c.Subdivision])
+			}
 		}
 		if c.Subdivision == "" {
 			subless = append(subless, int32(i))
@@ -208,6 +225,9 @@ func placeRankPlaces(r *rand.Rand, x *Index) [][]ref {
 			}
 			return ref{refCity, int32(r.IntN(len(x.cities)))}
 		case 4:
+			if r.IntN(4) != 0 && len(named) > 0 {
+				return ref{refSub, named[r.IntN(len(named))]}
+			}
 			return ref{refSub, int32(r.IntN(len(x.subs)))}
 		case 5:
 			return ref{refCountry, int32(r.IntN(len(x.countries)))}
@@ -215,7 +235,7 @@ func placeRankPlaces(r *rand.Rand, x *Index) [][]ref {
 		return ref{refRegion, int32(r.IntN(len(x.regions)))}
 	}
 	var out [][]ref
-	for range 60 {
+	for range 80 {
 		places := []ref{one()}
 		if r.IntN(4) == 0 {
 			places = appendRefs(places, []ref{one()})
