@@ -420,27 +420,33 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 		cities = cities && p.kind == refCity
 	}
 	limit := x.orgs.len()/maxServedShare + 64
+	// Organisations are served once their bit is set, and were checked
+	// and found not to serve once marked: the bitset, a bit each, is the
+	// cheaper to test, and most candidates serve.
 	s.resetMarks()
 	checked := 0
-	add := func(id int32) {
-		s.served[id>>6] |= 1 << (id & 63)
+	add := func(id int32) bool {
+		w, bit := &s.served[id>>6], uint64(1)<<(id&63)
+		if *w&bit != 0 {
+			return false
+		}
+		*w |= bit
 		s.servedIDs = append(s.servedIDs, id)
+		return true
 	}
 	accept := func(ids []int32) {
 		for _, id := range ids {
-			if s.mark(id) {
-				add(id)
-			}
+			add(id)
 		}
 	}
-	// serves, or for cities alone, once their own lists are marked,
+	// serves, or for cities alone, once their own lists are done,
 	// serves without the scan of those lists.
 	check := x.serves
 	if cities {
 		check = x.servesUnlisted
 	}
 	one := func(id int32) bool {
-		if !s.mark(id) {
+		if bitIsSet(s.served, id) || !s.mark(id) {
 			return true
 		}
 		if checked++; checked > limit {
@@ -467,7 +473,7 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 			// One of city p's serves it if p's country is one of its.
 			country := x.cities[p.idx].Country
 			for _, id := range x.cityList(p.idx) {
-				if !s.mark(id) {
+				if bitIsSet(s.served, id) || !s.mark(id) {
 					continue
 				}
 				if slices.Contains(x.org(id).Countries, country) {
@@ -579,6 +585,16 @@ func (x *Index) acceptCountries(in *countrySet, accept func([]int32)) {
 	for _, code := range in.codes {
 		accept(x.countryLocal.at(code))
 		accept(x.national.at(code))
+	}
+	if len(in.codes) == 1 {
+		// One country (the usual case): its code compared as it is.
+		code := in.codes[0]
+		for i := range x.cities {
+			if x.cities[i].Country == code {
+				accept(x.cityList(int32(i)))
+			}
+		}
+		return
 	}
 	for i := range x.cities {
 		if in.has(x.cities[i].Country) {

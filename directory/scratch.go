@@ -88,8 +88,12 @@ func (s *scratch) mark(id int32) bool {
 
 // clearServed empties the set of organisations served.
 func (s *scratch) clearServed() {
-	for _, id := range s.servedIDs {
-		s.served[id>>6] = 0
+	if len(s.servedIDs) > len(s.served)/4 {
+		clear(s.served) // a memclr of the whole beats a store each
+	} else {
+		for _, id := range s.servedIDs {
+			s.served[id>>6] = 0
+		}
 	}
 	s.servedIDs = s.servedIDs[:0]
 }
