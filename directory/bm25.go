@@ -528,8 +528,18 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 				// DistanceKm, the tree by chords, which may round
 				// apart.
 				near := x.localTree.appendWithin(s.near[:0], Point{c.Lat, c.Lon}, NearKm+1)
+				// A local group at a real point (the tree's) in c's
+				// country serves c if it is within NearKm: surely so
+				// when its chord is well within, which saves serves'
+				// DistanceKm for most of them.
+				inner := withinR2(NearKm - 0.01)
 				for i := 0; ok && i < len(near); i++ {
-					ok = one(near[i].id)
+					id := near[i].id
+					if near[i].d <= inner && !bitIsSet(s.served, id) && slices.Contains(x.org(id).Countries, c.Country) {
+						add(id)
+						continue
+					}
+					ok = one(id)
 				}
 				s.near = near[:0]
 			}
