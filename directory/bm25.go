@@ -372,7 +372,7 @@ func (x *Index) rankNamesServing(words, bonus []string, places []ref) ([]int32, 
 		}
 		// Scoring a name costs a lookup per word; adding up, a
 		// posting's worth (or less, block by block) per word's name.
-		if len(served)*(len(q.terms)+len(q.extra)) <= postings/2 {
+		if len(served)*(len(q.terms)+len(q.extra)) <= postings/servedScoreShare {
 			return ni.rankAmong(s, q, need, served)
 		}
 		if ids, total, ok := ni.rankDenseIn(s, q, need, s.served); ok {
@@ -383,6 +383,12 @@ func (x *Index) rankNamesServing(words, bonus []string, places []ref) ([]int32, 
 	ni.accumulate(s, q)
 	return ni.best(s, need, keep)
 }
+
+// servedScoreShare is where rankNamesServing turns from scoring each
+// organisation served (a few scattered reads per word) to the dense
+// ranking narrowed to them: when they times the query's words are more
+// than the postings of its words by this share.
+const servedScoreShare = 32
 
 // maxServedShare bounds the candidates servedSet checks by serves, as a
 // share of the slots: beyond, filtering the matches (a few of which have
@@ -599,8 +605,18 @@ func (x *Index) acceptCountries(in *countrySet, accept func([]int32)) {
 	if len(in.codes) == 1 {
 		// One country (the usual case): its code compared as it is.
 		code := in.codes[0]
+		if len(code) != 2 {
+			for i := range x.cities {
+				if x.cities[i].Country == code {
+					accept(x.cityList(int32(i)))
+				}
+			}
+			return
+		}
+		// Byte by byte: == calls memequal for strings of unknown length.
+		a, b := code[0], code[1]
 		for i := range x.cities {
-			if x.cities[i].Country == code {
+			if cc := x.cities[i].Country; len(cc) == 2 && cc[0] == a && cc[1] == b {
 				accept(x.cityList(int32(i)))
 			}
 		}
