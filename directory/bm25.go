@@ -2,6 +2,7 @@ package directory
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -365,15 +366,15 @@ func (x *Index) rankNamesServing(words, bonus []string, places []ref) ([]int32, 
 	}()
 	need := float32(minCoverage * q.want * 0.9999) // as rankNames
 	keep := func(id int32) bool { return x.serves(id, places) }
-	if served, ok := x.servedSet(s, places); ok {
+	if n, ok := x.servedSet(s, places); ok {
 		postings := 0
 		for _, t := range q.terms {
 			postings += len(ni.post(t))
 		}
 		// Scoring a name costs a lookup per word; adding up, a
 		// posting's worth (or less, block by block) per word's name.
-		if len(served)*(len(q.terms)+len(q.extra)) <= postings/servedScoreShare {
-			return ni.rankAmong(s, q, need, served)
+		if n*(len(q.terms)+len(q.extra)) <= postings/servedScoreShare {
+			return ni.rankAmong(s, q, need, s.servedList())
 		}
 		if ids, total, ok := ni.rankDenseIn(s, q, need, s.served); ok {
 			return ids, total
@@ -396,9 +397,9 @@ const servedScoreShare = 32
 // check cost a bit each, and are not bounded.
 const maxServedShare = 8
 
-// servedSet lists, in s.servedIDs and the bitset s.served, every listed
-// organisation that serves one of places (serves(id, places)), and
-// reports false (leaving them empty) when it would check more candidates
+// servedSet puts in the bitset s.served every listed organisation that
+// serves one of places (serves(id, places)) and returns how many, or
+// reports false (leaving it empty) when it would check more candidates
 // than a share of the slots.
 //
 // It reads them from the lists answers are made of, which placesOf
@@ -417,9 +418,9 @@ const maxServedShare = 8
 // are checked by serves, so the set is exact if the candidates hold it
 // (TestPlaceRankingEqualsFiltering compares it with every organisation
 // serves accepts).
-func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
+func (x *Index) servedSet(s *scratch, places []ref) (int, bool) {
 	if len(places) == 0 {
-		return nil, false
+		return 0, false
 	}
 	cities := true
 	for _, p := range places {
@@ -431,18 +432,12 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 	// cheaper to test, and most candidates serve.
 	s.resetMarks()
 	checked := 0
-	add := func(id int32) bool {
-		w, bit := &s.served[id>>6], uint64(1)<<(id&63)
-		if *w&bit != 0 {
-			return false
-		}
-		*w |= bit
-		s.servedIDs = append(s.servedIDs, id)
-		return true
-	}
+	s.servedUsed = true
+	served := s.served
+	add := func(id int32) { served[id>>6] |= 1 << (id & 63) }
 	accept := func(ids []int32) {
 		for _, id := range ids {
-			add(id)
+			served[id>>6] |= 1 << (id & 63)
 		}
 	}
 	// serves, or for cities alone, once their own lists are done,
@@ -558,9 +553,13 @@ func (x *Index) servedSet(s *scratch, places []ref) ([]int32, bool) {
 	}
 	if !ok {
 		s.clearServed()
-		return nil, false
+		return 0, false
 	}
-	return s.servedIDs, true
+	n := 0
+	for _, w := range served[:(x.orgs.len()+63)/64] {
+		n += bits.OnesCount64(w)
+	}
+	return n, true
 }
 
 // countrySet is a set of countries by alpha-2 code: a bit each, for the

@@ -315,8 +315,11 @@ func checkPlaceRanking(t *testing.T, r *rand.Rand, x *Index) {
 	var sets, among, dense, queries int
 	for _, places := range placeRankPlaces(r, x) {
 		s := x.getScratch()
-		served, ok := x.servedSet(s, places)
-		served = slices.Clone(served)
+		n, ok := x.servedSet(s, places)
+		served := slices.Clone(s.servedList())
+		if len(served) != n {
+			t.Errorf("places %v: servedSet counts %d, lists %d", places, n, len(served))
+		}
 		if ok {
 			sets++
 			var want []int32

@@ -1,6 +1,9 @@
 package directory
 
-import "sync"
+import (
+	"math/bits"
+	"sync"
+)
 
 // scratch is one search's working memory, reused through a pool so that a
 // search allocates only what its answer keeps. Its arrays are indexed by
@@ -22,11 +25,13 @@ type scratch struct {
 	// dense ranking leaves out of its combinations (dense.go).
 	excl    []uint64
 	exclIDs []int32
-	// served is a bitset of the organisations servedIDs lists: those a
-	// place named beside a name serves (servedSet), to which the name
-	// ranking keeps (rankNamesServing).
-	served    []uint64
-	servedIDs []int32
+	// served is a bitset of the organisations a place named beside a
+	// name serves (servedSet), to which the name ranking keeps
+	// (rankNamesServing), set since servedUsed; servedIDs lists them when
+	// they are few (servedList).
+	served     []uint64
+	servedUsed bool
+	servedIDs  []int32
 	// cover, lows and and are the dense ranking's arrays of a word per
 	// block of 64 organisations (dense.go), made at its first search.
 	cover, lows, and []uint64
@@ -88,12 +93,21 @@ func (s *scratch) mark(id int32) bool {
 
 // clearServed empties the set of organisations served.
 func (s *scratch) clearServed() {
-	if len(s.servedIDs) > len(s.served)/4 {
-		clear(s.served) // a memclr of the whole beats a store each
-	} else {
-		for _, id := range s.servedIDs {
-			s.served[id>>6] = 0
-		}
+	if s.servedUsed {
+		clear(s.served) // a memclr: a few kilobytes at 100,000 organisations
+		s.servedUsed = false
 	}
 	s.servedIDs = s.servedIDs[:0]
+}
+
+// servedList lists the organisations served, in slot order.
+func (s *scratch) servedList() []int32 {
+	ids := s.servedIDs[:0]
+	for w, b := range s.served {
+		for ; b != 0; b &= b - 1 {
+			ids = append(ids, int32(w<<6|bits.TrailingZeros64(b)))
+		}
+	}
+	s.servedIDs = ids
+	return ids
 }
