@@ -2,6 +2,7 @@ package directory
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -338,6 +339,370 @@ func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32
 	}
 	ni.accumulate(s, q)
 	return ni.best(s, need, keep)
+}
+
+// rankNamesServing is rankNames with keep accepting the organisations
+// that serve one of places (serves), and the same answer. When it can
+// list those organisations from the place's side (servedSet), it ranks
+// them alone: scoring each, when they are few beside the postings, or
+// else the dense ranking narrowed to them; otherwise it filters every
+// match as rankNames does.
+func (x *Index) rankNamesServing(words, bonus []string, places []ref) ([]int32, int) {
+	ni := x.bm
+	if ni == nil {
+		return nil, 0
+	}
+	q := ni.query(words, bonus)
+	if len(q.terms) == 0 || q.want == 0 {
+		return nil, 0
+	}
+	s := x.getScratch()
+	defer func() {
+		for _, id := range s.touched {
+			s.acc[id] = accum{}
+		}
+		s.touched = s.touched[:0]
+		x.putScratch(s)
+	}()
+	need := float32(minCoverage * q.want * 0.9999) // as rankNames
+	keep := func(id int32) bool { return x.serves(id, places) }
+	if n, ok := x.servedSet(s, places); ok {
+		postings := 0
+		for _, t := range q.terms {
+			postings += len(ni.post(t))
+		}
+		// Scoring a name costs a lookup per word; adding up, a
+		// posting's worth (or less, block by block) per word's name.
+		if n*(len(q.terms)+len(q.extra)) <= postings/servedScoreShare {
+			return ni.rankAmong(s, q, need, s.servedList())
+		}
+		if ids, total, ok := ni.rankDenseIn(s, q, need, s.served); ok {
+			return ids, total
+		}
+		keep = func(id int32) bool { return bitIsSet(s.served, id) }
+	}
+	ni.accumulate(s, q)
+	return ni.best(s, need, keep)
+}
+
+// servedScoreShare is where rankNamesServing turns from scoring each
+// organisation served (a few scattered reads per word) to the dense
+// ranking narrowed to them: when they times the query's words are more
+// than the postings of its words by this share.
+const servedScoreShare = 32
+
+// maxServedShare bounds the candidates servedSet checks by serves, as a
+// share of the slots: beyond, filtering the matches (a few of which have
+// the query's words) costs less. Those it lists as served without a
+// check cost a bit each, and are not bounded.
+const maxServedShare = 8
+
+// servedSet puts in the bitset s.served every listed organisation that
+// serves one of places (serves(id, places)) and returns how many, or
+// reports false (leaving it empty) when it would check more candidates
+// than a share of the slots.
+//
+// It reads them from the lists answers are made of, which placesOf
+// fills, and from the few regional and international networks, which it
+// checks by serves. For a city c of country C a listed organisation
+// serves, C is one of its countries, and it is seated in c or serves it
+// (a local or national group: c's list), a national body (C's), a local
+// group of c's province (the province's list) or a local group at a real
+// point within NearKm (the tree of them). A province's list holds the
+// local groups in it or serving one of its cities, and whoever serves it;
+// a national body with the province, or serving one of its cities, is in
+// some country's list of them. A country's, or a region's countries',
+// local groups and national bodies serve it, and so do the groups in the
+// lists of its cities, who are seated in them or serve them. Those the
+// lists show to serve are listed without a check; the other candidates
+// are checked by serves, so the set is exact if the candidates hold it
+// (TestPlaceRankingEqualsFiltering compares it with every organisation
+// serves accepts).
+func (x *Index) servedSet(s *scratch, places []ref) (int, bool) {
+	if len(places) == 0 {
+		return 0, false
+	}
+	cities := true
+	for _, p := range places {
+		cities = cities && p.kind == refCity
+	}
+	limit := x.orgs.len()/maxServedShare + 64
+	// Organisations are served once their bit is set, and were checked
+	// and found not to serve once marked: the bitset, a bit each, is the
+	// cheaper to test, and most candidates serve.
+	s.resetMarks()
+	checked := 0
+	s.servedUsed = true
+	served := s.served
+	add := func(id int32) { served[id>>6] |= 1 << (id & 63) }
+	accept := func(ids []int32) {
+		for _, id := range ids {
+			served[id>>6] |= 1 << (id & 63)
+		}
+	}
+	// serves, or for cities alone, once their own lists are done,
+	// serves without the scan of those lists.
+	check := x.serves
+	if cities {
+		check = x.servesUnlisted
+	}
+	one := func(id int32) bool {
+		if bitIsSet(s.served, id) || !s.mark(id) {
+			return true
+		}
+		if checked++; checked > limit {
+			return false
+		}
+		if check(id, places) {
+			add(id)
+		}
+		return true
+	}
+	try := func(ids []int32) bool {
+		for _, id := range ids {
+			if !one(id) {
+				return false
+			}
+		}
+		return true
+	}
+	// First the lists whose organisations all serve.
+	ok := true
+	for _, p := range places {
+		switch p.kind {
+		case refCity:
+			// One of city p's serves it if p's country is one of its.
+			country := x.cities[p.idx].Country
+			for _, id := range x.cityList(p.idx) {
+				if bitIsSet(s.served, id) || !s.mark(id) {
+					continue
+				}
+				if slices.Contains(x.org(id).Countries, country) {
+					add(id)
+					continue
+				}
+				if checked++; checked > limit {
+					ok = false
+					break
+				}
+				if x.serves(id, places) {
+					add(id)
+				}
+			}
+		case refSub:
+			accept(x.subIn.at(x.subs[p.idx].Code))
+		case refCountry:
+			var in countrySet
+			in.add(x.countries[p.idx].Code)
+			x.acceptCountries(&in, accept)
+		case refRegion:
+			var in countrySet
+			for code, gs := range x.countryRegion {
+				if slices.Contains(gs, p.idx) {
+					in.add(code)
+				}
+			}
+			x.acceptCountries(&in, accept)
+		}
+	}
+	// Then the candidates to check.
+	if ok {
+		ok = try(x.international)
+	}
+	for i := 0; ok && i < len(x.regions); i++ {
+		ok = try(x.regional.at(x.regions[i].ID))
+	}
+	nationals := false // every country's national bodies tried
+	for _, p := range places {
+		if !ok {
+			break
+		}
+		switch p.kind {
+		case refCity:
+			c := &x.cities[p.idx]
+			ok = try(x.national.at(c.Country))
+			if ok && c.Subdivision != "" {
+				ok = try(x.subIn.at(c.Subdivision))
+			}
+			if ok {
+				// A little farther than NearKm: serves measures by
+				// DistanceKm, the tree by chords, which may round
+				// apart.
+				near := x.localTree.appendWithin(s.near[:0], Point{c.Lat, c.Lon}, NearKm+1)
+				// A local group at a real point (the tree's) in c's
+				// country serves c if it is within NearKm: surely so
+				// when its chord is well within, which saves serves'
+				// DistanceKm for most of them.
+				inner := withinR2(NearKm - 0.01)
+				for i := 0; ok && i < len(near); i++ {
+					id := near[i].id
+					if near[i].d <= inner && !bitIsSet(s.served, id) && slices.Contains(x.org(id).Countries, c.Country) {
+						add(id)
+						continue
+					}
+					ok = one(id)
+				}
+				s.near = near[:0]
+			}
+		case refSub:
+			for i := 0; ok && !nationals && i < len(x.countries); i++ {
+				ok = try(x.national.at(x.countries[i].Code))
+			}
+			nationals = true
+		}
+	}
+	if !ok {
+		s.clearServed()
+		return 0, false
+	}
+	n := 0
+	for _, w := range served[:(x.orgs.len()+63)/64] {
+		n += bits.OnesCount64(w)
+	}
+	return n, true
+}
+
+// countrySet is a set of countries by alpha-2 code: a bit each, for the
+// cities' codes to be looked up without a map.
+type countrySet struct {
+	bits  [26*26/64 + 1]uint64
+	codes []string
+	odd   []string // codes not of two capital letters, if any
+}
+
+func countryBit(code string) (int, bool) {
+	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
+		return 0, false
+	}
+	return int(code[0]-'A')*26 + int(code[1]-'A'), true
+}
+
+func (c *countrySet) add(code string) {
+	c.codes = append(c.codes, code)
+	if b, ok := countryBit(code); ok {
+		c.bits[b>>6] |= 1 << (b & 63)
+	} else {
+		c.odd = append(c.odd, code)
+	}
+}
+
+func (c *countrySet) has(code string) bool {
+	if b, ok := countryBit(code); ok {
+		return c.bits[b>>6]>>(b&63)&1 != 0
+	}
+	return slices.Contains(c.odd, code)
+}
+
+// acceptCountries passes to accept the organisations that serve one of
+// the countries in: their local groups and national bodies, and the
+// groups in the lists of their cities.
+func (x *Index) acceptCountries(in *countrySet, accept func([]int32)) {
+	for _, code := range in.codes {
+		accept(x.countryLocal.at(code))
+		accept(x.national.at(code))
+	}
+	if len(in.codes) == 1 {
+		// One country (the usual case): its code compared as it is.
+		code := in.codes[0]
+		if len(code) != 2 {
+			for i := range x.cities {
+				if x.cities[i].Country == code {
+					accept(x.cityList(int32(i)))
+				}
+			}
+			return
+		}
+		// Byte by byte: == calls memequal for strings of unknown length.
+		a, b := code[0], code[1]
+		for i := range x.cities {
+			if cc := x.cities[i].Country; len(cc) == 2 && cc[0] == a && cc[1] == b {
+				accept(x.cityList(int32(i)))
+			}
+		}
+		return
+	}
+	for i := range x.cities {
+		if in.has(x.cities[i].Country) {
+			accept(x.cityList(int32(i)))
+		}
+	}
+}
+
+// servesUnlisted is serves(id, places) for cities places, id being in
+// none of their lists: the same conditions but that one, whose scan of a
+// city's list, for each of a province's groups, was most of the cost of
+// listing a city's organisations.
+func (x *Index) servesUnlisted(id int32, places []ref) bool {
+	o, info := x.org(id), x.info.at(id)
+	for _, p := range places {
+		c := &x.cities[p.idx]
+		if !slices.Contains(o.Countries, c.Country) {
+			continue
+		}
+		if info.city == p.idx || o.Kind == KindNational ||
+			(c.Subdivision != "" && o.Province == c.Subdivision) ||
+			(o.Coordinates != nil && info.real && DistanceKm(*o.Coordinates, Point{c.Lat, c.Lon}) <= NearKm) {
+			return true
+		}
+	}
+	return false
+}
+
+// rankAmong ranks as accumulate and best do with a keep that accepts the
+// organisations ids (each once, in any order) alone, by scoring each of
+// them: their scores and covers are added up in the order accumulate
+// adds them (scoreOf), so that the float32 sums are the same, and the
+// heap orders them as best does (score, then name order), a total order,
+// so the order they come in does not matter.
+func (ni *nameIndex) rankAmong(s *scratch, q nameQuery, need float32, ids []int32) ([]int32, int) {
+	r := denseRanker{ni: ni, s: s, q: q}
+	for _, t := range q.terms {
+		r.termBits = append(r.termBits, ni.dense[t])
+	}
+	for _, t := range q.extra {
+		r.extraBits = append(r.extraBits, ni.dense[t])
+	}
+	better := func(a, b int32) bool {
+		x, y := &s.hits[a], &s.hits[b]
+		if x.score != y.score {
+			return x.score > y.score
+		}
+		return x.order < y.order
+	}
+	s.hits = s.hits[:0]
+	h := topK{better: better}
+	total := 0
+	for _, id := range ids {
+		a, has := r.scoreOf(id), false
+		if a.cover == 0 {
+			// Only a name with one of the words is a match (accumulate
+			// touches no other), which a cover of 0 may not show.
+			for i, t := range q.terms {
+				if _, ok := ni.impact(t, r.termBits[i], id); ok {
+					has = true
+					break
+				}
+			}
+		} else {
+			has = true
+		}
+		if !has || a.cover < need {
+			continue
+		}
+		total++
+		if len(h.ids) == MaxPerTier && a.score < s.hits[h.ids[0]].score {
+			continue
+		}
+		k := int32(len(s.hits))
+		s.hits = append(s.hits, denseHit{a.score, *ni.nameOrder.at(id), id})
+		h.offer(k, MaxPerTier)
+	}
+	out := h.ids
+	sort.Slice(out, func(i, j int) bool { return better(out[i], out[j]) })
+	for i, k := range out {
+		out[i] = s.hits[k].id
+	}
+	return out, total
 }
 
 // nameQuery is a query's words as name ranking uses them.

@@ -219,13 +219,23 @@ type denseRanker struct {
 	isFull              bool    // MaxPerTier are kept
 	worst               float32 // then, the worst kept score
 	total               int
-	extras              float32 // the bound of the bonus words' impacts
+	extras              float32  // the bound of the bonus words' impacts
+	allow               []uint64 // the organisations ranked (nil: all), a bitset
 }
 
 // rankDense ranks as accumulate and best do when keep is nil, and reports
 // false when the query has no dense word (or too many) to do it with.
 func (ni *nameIndex) rankDense(s *scratch, q nameQuery, need float32) ([]int32, int, bool) {
-	r := denseRanker{ni: ni, s: s, q: q, need: need}
+	return ni.rankDenseIn(s, q, need, nil)
+}
+
+// rankDenseIn is rankDense over the organisations of the bitset allow
+// alone (all when allow is nil): as accumulate and best do with a keep
+// that accepts those. Leaving the others out is one more AND of each
+// block's covered names, and a test of each rarer word's posting, so a
+// query narrowed by a place costs what the same query does unnarrowed.
+func (ni *nameIndex) rankDenseIn(s *scratch, q nameQuery, need float32, allow []uint64) ([]int32, int, bool) {
+	r := denseRanker{ni: ni, s: s, q: q, need: need, allow: allow}
 	for _, t := range q.terms {
 		d := ni.dense[t]
 		r.termBits = append(r.termBits, d)
@@ -299,7 +309,7 @@ func (r *denseRanker) rankSparse() {
 			continue
 		}
 		for _, p := range r.ni.post(t) {
-			if s.mark(p.org) {
+			if (r.allow == nil || bitIsSet(r.allow, p.org)) && s.mark(p.org) {
 				ids = append(ids, p.org)
 			}
 		}
@@ -445,10 +455,21 @@ func (r *denseRanker) rankBlocks() {
 	r.cover(cov, tmp, ss.mins)
 	excl := s.excl[:words]
 	total := 0
-	for w := range cov {
-		c := cov[w] &^ excl[w]
-		cov[w] = c
-		total += bits.OnesCount64(c)
+	if r.allow != nil {
+		// The names not allowed are out of every pass below, which all
+		// start from cov.
+		allow := r.allow[:words]
+		for w := range cov {
+			c := cov[w] &^ excl[w] & allow[w]
+			cov[w] = c
+			total += bits.OnesCount64(c)
+		}
+	} else {
+		for w := range cov {
+			c := cov[w] &^ excl[w]
+			cov[w] = c
+			total += bits.OnesCount64(c)
+		}
 	}
 	r.total += total
 	if total == 0 {

@@ -1,6 +1,9 @@
 package directory
 
-import "sync"
+import (
+	"math/bits"
+	"sync"
+)
 
 // scratch is one search's working memory, reused through a pool so that a
 // search allocates only what its answer keeps. Its arrays are indexed by
@@ -22,6 +25,13 @@ type scratch struct {
 	// dense ranking leaves out of its combinations (dense.go).
 	excl    []uint64
 	exclIDs []int32
+	// served is a bitset of the organisations a place named beside a
+	// name serves (servedSet), to which the name ranking keeps
+	// (rankNamesServing), set since servedUsed; servedIDs lists them when
+	// they are few (servedList).
+	served     []uint64
+	servedUsed bool
+	servedIDs  []int32
 	// cover, lows and and are the dense ranking's arrays of a word per
 	// block of 64 organisations (dense.go), made at its first search.
 	cover, lows, and []uint64
@@ -44,7 +54,8 @@ type scratchPool struct {
 func newScratchPool(n int) *scratchPool {
 	sp := &scratchPool{n: n}
 	sp.p.New = func() any {
-		return &scratch{acc: make([]accum, n), marks: make([]uint32, n), excl: make([]uint64, (n+63)/64)}
+		return &scratch{acc: make([]accum, n), marks: make([]uint32, n), excl: make([]uint64, (n+63)/64),
+			served: make([]uint64, (n+63)/64)}
 	}
 	return sp
 }
@@ -58,6 +69,7 @@ func (x *Index) putScratch(s *scratch) {
 		s.excl[id>>6] = 0
 	}
 	s.exclIDs = s.exclIDs[:0]
+	s.clearServed()
 	x.work.p.Put(s)
 }
 
@@ -77,4 +89,25 @@ func (s *scratch) mark(id int32) bool {
 	}
 	s.marks[id] = s.gen
 	return true
+}
+
+// clearServed empties the set of organisations served.
+func (s *scratch) clearServed() {
+	if s.servedUsed {
+		clear(s.served) // a memclr: a few kilobytes at 100,000 organisations
+		s.servedUsed = false
+	}
+	s.servedIDs = s.servedIDs[:0]
+}
+
+// servedList lists the organisations served, in slot order.
+func (s *scratch) servedList() []int32 {
+	ids := s.servedIDs[:0]
+	for w, b := range s.served {
+		for ; b != 0; b &= b - 1 {
+			ids = append(ids, int32(w<<6|bits.TrailingZeros64(b)))
+		}
+	}
+	s.servedIDs = ids
+	return ids
 }

@@ -185,7 +185,7 @@ func (x *Index) freeText(words []string, res *Result) ([]Match, bool) {
 				return x.matches(refs, res), true
 			}
 			rest = named
-			ids, total := x.rankNames(rest, place, func(id int32) bool { return x.serves(id, refs) })
+			ids, total := x.rankNamesServing(rest, place, refs)
 			if len(ids) > 0 {
 				res.Partial = true
 				return []Match{x.orgMatch(ids, total)}, true
