@@ -215,8 +215,7 @@ type denseRanker struct {
 	// termBits and extraBits are the bitsets of q.terms and q.extra (nil
 	// for a word that has none).
 	termBits, extraBits []*denseTerm
-	heap                topK
-	isFull              bool    // MaxPerTier are kept
+	isFull              bool    // MaxPerTier are kept (in s.hits, a heap)
 	worst               float32 // then, the worst kept score
 	total               int
 	extras              float32  // the bound of the bonus words' impacts
@@ -250,29 +249,40 @@ func (ni *nameIndex) rankDenseIn(s *scratch, q nameQuery, need float32, allow []
 	for i, d := range r.dense {
 		r.bitsOf[i], r.lowOf[i] = d.bits, d.low
 	}
-	// The heap holds places in s.hits, which has what it compares side
-	// by side in a small array, rather than organisation ids, whose
-	// scores and name orders are scattered over two arrays of them all.
+	// The heap is s.hits itself: the names kept, each with what it is
+	// compared by, worst at the root, compared inline rather than through
+	// a function value or looked up in arrays of all organisations.
 	s.hits = s.hits[:0]
-	r.heap.better = func(a, b int32) bool {
-		x, y := &s.hits[a], &s.hits[b]
-		if x.score != y.score {
-			return x.score > y.score
-		}
-		return x.order < y.order
-	}
 	for _, t := range q.extra {
 		r.extraBits = append(r.extraBits, ni.dense[t])
 		r.extras += ni.termTop(t)
 	}
 	r.rankSparse()
 	r.rankBlocks()
-	out := r.heap.ids
-	sort.Slice(out, func(i, j int) bool { return r.heap.better(out[i], out[j]) })
-	for i, k := range out {
-		out[i] = s.hits[k].id
+	slices.SortFunc(s.hits, func(a, b denseHit) int {
+		if hitBetter(&a, &b) {
+			return -1
+		}
+		if hitBetter(&b, &a) {
+			return 1
+		}
+		return 0
+	})
+	out := make([]int32, len(s.hits))
+	for i := range s.hits {
+		out[i] = s.hits[i].id
 	}
 	return out, r.total, true
+}
+
+// hitBetter orders the dense ranking's names as best does: the higher
+// score first, then the earlier in name order (each name has its own key,
+// so no two names tie).
+func hitBetter(x, y *denseHit) bool {
+	if x.score != y.score {
+		return x.score > y.score
+	}
+	return x.order < y.order
 }
 
 // denseHit is a name offered to the dense ranking's heap.
@@ -285,16 +295,46 @@ type denseHit struct {
 // offer keeps id if it is among the best so far, and keeps worst, the
 // score a name must reach once MaxPerTier are kept, current.
 func (r *denseRanker) offer(id int32, a accum) {
-	h := &r.heap
 	if r.isFull && a.score < r.worst {
 		return
 	}
-	k := int32(len(r.s.hits))
-	r.s.hits = append(r.s.hits, denseHit{a.score, *r.ni.nameOrder.at(id), id})
-	h.offer(k, MaxPerTier)
-	if len(h.ids) == MaxPerTier {
-		r.isFull, r.worst = true, r.s.hits[h.ids[0]].score
+	x := denseHit{a.score, *r.ni.nameOrder.at(id), id}
+	h := r.s.hits
+	if len(h) < MaxPerTier {
+		h = append(h, x)
+		for i := len(h) - 1; i > 0; { // up
+			p := (i - 1) / 2
+			if !hitBetter(&h[p], &h[i]) {
+				break
+			}
+			h[i], h[p] = h[p], h[i]
+			i = p
+		}
+		r.s.hits = h
+		if len(h) == MaxPerTier {
+			r.isFull, r.worst = true, h[0].score
+		}
+		return
 	}
+	if !hitBetter(&x, &h[0]) {
+		return
+	}
+	h[0] = x
+	for i, n := 0, len(h); ; { // down
+		m := i
+		if l := 2*i + 1; l < n && hitBetter(&h[m], &h[l]) {
+			m = l
+		}
+		if rr := 2*i + 2; rr < n && hitBetter(&h[m], &h[rr]) {
+			m = rr
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	r.worst = h[0].score
 }
 
 // rankSparse scores the names holding one of the query's rarer words
