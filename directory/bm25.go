@@ -320,7 +320,7 @@ func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32
 		return nil, 0
 	}
 	q := ni.query(words, bonus)
-	if len(q.terms) == 0 || q.want == 0 {
+	if len(q.terms) == 0 || q.want == 0 || !ni.reachable(q) {
 		return nil, 0
 	}
 	s := x.getScratch()
@@ -353,7 +353,7 @@ func (x *Index) rankNamesServing(words, bonus []string, places []ref) ([]int32, 
 		return nil, 0
 	}
 	q := ni.query(words, bonus)
-	if len(q.terms) == 0 || q.want == 0 {
+	if len(q.terms) == 0 || q.want == 0 || !ni.reachable(q) {
 		return nil, 0
 	}
 	s := x.getScratch()
@@ -703,6 +703,19 @@ func (ni *nameIndex) rankAmong(s *scratch, q nameQuery, need float32, ids []int3
 		out[i] = s.hits[k].id
 	}
 	return out, total
+}
+
+// reachable reports whether a name holding every word of q the index has
+// could cover what a match must (minCoverage of q.want). When it could
+// not ("peer netwrok": the unknown word weighs most), no name matches, and
+// ranking them all to find none cost as much as a vague query. The bound
+// is widened past float32 rounding, so it never turns a match away.
+func (ni *nameIndex) reachable(q nameQuery) bool {
+	var reach float64
+	for _, t := range q.terms {
+		reach += float64(float32(ni.idfOf(t)))
+	}
+	return reach*(1+1e-4) >= minCoverage*q.want*0.9999
 }
 
 // nameQuery is a query's words as name ranking uses them.
