@@ -315,23 +315,12 @@ func nameKeys(byName []int32, n int) cvec[uint32] {
 // them but are not asked for: "Vancouver network of drug users" is VANDU
 // before UNDUN.
 func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32, int) {
-	ni := x.bm
-	if ni == nil {
-		return nil, 0
-	}
-	q := ni.query(words, bonus)
-	if len(q.terms) == 0 || q.want == 0 || !ni.reachable(q) {
+	ni, q, need, ok := x.lookUpNames(words, bonus)
+	if !ok {
 		return nil, 0
 	}
 	s := x.getScratch()
-	defer func() {
-		for _, id := range s.touched {
-			s.acc[id] = accum{}
-		}
-		s.touched = s.touched[:0]
-		x.putScratch(s)
-	}()
-	need := float32(minCoverage * q.want * 0.9999) // float32 sums round
+	defer x.putRankScratch(s)
 	if keep == nil {
 		if ids, total, ok := ni.rankDense(s, q, need); ok {
 			return ids, total
@@ -341,6 +330,31 @@ func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32
 	return ni.best(s, need, keep)
 }
 
+// lookUpNames looks a name query's words up for rankNames and
+// rankNamesServing, with the coverage a match needs; ok is false when no
+// name could match.
+func (x *Index) lookUpNames(words, bonus []string) (ni *nameIndex, q nameQuery, need float32, ok bool) {
+	ni = x.bm
+	if ni == nil {
+		return nil, q, 0, false
+	}
+	q = ni.query(words, bonus)
+	if len(q.terms) == 0 || q.want == 0 || !ni.reachable(q) {
+		return nil, q, 0, false
+	}
+	return ni, q, float32(minCoverage * q.want * 0.9999), true // float32 sums round
+}
+
+// putRankScratch clears the accumulators a ranking touched in s and
+// returns it to the pool.
+func (x *Index) putRankScratch(s *scratch) {
+	for _, id := range s.touched {
+		s.acc[id] = accum{}
+	}
+	s.touched = s.touched[:0]
+	x.putScratch(s)
+}
+
 // rankNamesServing is rankNames with keep accepting the organisations
 // that serve one of places (serves), and the same answer. When it can
 // list those organisations from the place's side (servedSet), it ranks
@@ -348,23 +362,12 @@ func (x *Index) rankNames(words, bonus []string, keep func(int32) bool) ([]int32
 // else the dense ranking narrowed to them; otherwise it filters every
 // match as rankNames does.
 func (x *Index) rankNamesServing(words, bonus []string, places []ref) ([]int32, int) {
-	ni := x.bm
-	if ni == nil {
-		return nil, 0
-	}
-	q := ni.query(words, bonus)
-	if len(q.terms) == 0 || q.want == 0 || !ni.reachable(q) {
+	ni, q, need, ok := x.lookUpNames(words, bonus)
+	if !ok {
 		return nil, 0
 	}
 	s := x.getScratch()
-	defer func() {
-		for _, id := range s.touched {
-			s.acc[id] = accum{}
-		}
-		s.touched = s.touched[:0]
-		x.putScratch(s)
-	}()
-	need := float32(minCoverage * q.want * 0.9999) // as rankNames
+	defer x.putRankScratch(s)
 	keep := func(id int32) bool { return x.serves(id, places) }
 	if n, ok := x.servedSet(s, places); ok {
 		postings := 0

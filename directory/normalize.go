@@ -129,30 +129,8 @@ func isASCII(s string) bool {
 // foldASCII is fold for ASCII text, which has no accents to remove: most
 // names, so building the index skips the normaliser for them.
 func foldASCII(s string) string {
-	b := make([]byte, 0, len(s))
-	space := true // drop leading space
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case c == '\'' || c == '`' || c == '.':
-			continue // joins the letters around it, as foldExtra does
-		default:
-			if !space {
-				b = append(b, ' ')
-				space = true
-			}
-			continue
-		}
-		b = append(b, c)
-		space = false
-	}
-	if n := len(b); n > 0 && b[n-1] == ' ' {
-		b = b[:n-1]
-	}
-	return string(b)
+	k, _ := foldByTable(s) // ASCII has no letter the tables lack
+	return k
 }
 
 // foldByTable is fold for text whose letters beyond ASCII are all Latin
