@@ -20,6 +20,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/feature/plural"
@@ -93,12 +95,36 @@ func (m *Message) UnmarshalYAML(n *yaml.Node) error {
 
 var pluralForms = map[string]bool{"zero": true, "one": true, "two": true, "few": true, "many": true, "other": true}
 
-// Catalog is every message in every supported language. It is immutable.
+// Catalog is every message in every supported language. It is immutable
+// but for matched, a memo of Match that changes no answer.
 type Catalog struct {
 	messages map[string]map[string]Message // lang → key → message
 	printers map[string]*message.Printer   // lang → printer over the catalog
 	matcher  language.Matcher
+	matched  matchMemo
 }
+
+// matchMemo remembers Match's answer for the tags platforms send with
+// every message ("en-US", "pt-BR"): parsing and matching one, several
+// times per message, was some 3% of the bot's CPU for a Discord
+// interaction answered from the cache. It keeps only well-formed tags of at
+// most maxMemoTag bytes, and about maxMemoTags of them (a few more when
+// callers race), so whatever people type to /lang costs little memory and
+// is not free text of theirs.
+type matchMemo struct {
+	m sync.Map // raw tag → memoMatch
+	n atomic.Int32
+}
+
+type memoMatch struct {
+	lang string
+	ok   bool
+}
+
+const (
+	maxMemoTag  = 16
+	maxMemoTags = 512
+)
 
 // New builds a catalog from fsys, which holds locales/<lang>.yaml for every
 // supported language.
@@ -212,15 +238,24 @@ func (c *Catalog) Match(lang string) (string, bool) {
 	if _, ok := c.printers[lang]; ok {
 		return lang, true
 	}
+	if v, ok := c.matched.m.Load(lang); ok {
+		r := v.(memoMatch)
+		return r.lang, r.ok
+	}
 	t, err := language.Parse(lang)
 	if err != nil {
 		return Reference, false
 	}
-	_, i, conf := c.matcher.Match(t)
-	if conf < language.High {
-		return Reference, false
+	r := memoMatch{lang: Reference}
+	if _, i, conf := c.matcher.Match(t); conf >= language.High {
+		r = memoMatch{lang: supported[i].String(), ok: true}
 	}
-	return supported[i].String(), true
+	if len(lang) <= maxMemoTag && c.matched.n.Load() < maxMemoTags {
+		if _, had := c.matched.m.LoadOrStore(lang, r); !had {
+			c.matched.n.Add(1)
+		}
+	}
+	return r.lang, r.ok
 }
 
 // printer returns the printer for lang, matched; English when unknown.

@@ -175,10 +175,44 @@ func TestMatch(t *testing.T) {
 		{"", "en", false},
 		{"not a tag!", "en", false},
 	} {
-		got, ok := Match(tc.in)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("Match(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		// The second time, the answer comes from the memo.
+		for pass := range 2 {
+			got, ok := Match(tc.in)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("pass %d: Match(%q) = %q, %v; want %q, %v", pass, tc.in, got, ok, tc.want, tc.ok)
+			}
 		}
+	}
+}
+
+// TestMatchMemoIsBounded: however many different tags come, the memo of
+// Match keeps at most maxMemoTags (and a few more that raced in), none
+// longer than maxMemoTag, and its answers are those of a fresh catalog.
+func TestMatchMemoIsBounded(t *testing.T) {
+	c := mustNew(localeFiles)
+	for i := range 3 * maxMemoTags {
+		tag := "fr-x-" + strconv.FormatInt(int64(i), 36)
+		if got, ok := c.Match(tag); got != "fr" || !ok {
+			t.Fatalf("Match(%q) = %q, %v; want fr, true", tag, got, ok)
+		}
+	}
+	long := "pt-BR-x-aaaaaaaa-bbbbbbbb" // longer than maxMemoTag
+	if got, ok := c.Match(long); got != "pt" || !ok {
+		t.Fatalf("Match(%q) = %q, %v; want pt, true", long, got, ok)
+	}
+	if n := c.matched.n.Load(); n > maxMemoTags {
+		t.Errorf("the memo counts %d tags, more than %d", n, maxMemoTags)
+	}
+	kept := 0
+	c.matched.m.Range(func(k, _ any) bool {
+		kept++
+		if len(k.(string)) > maxMemoTag {
+			t.Errorf("the memo keeps %q, longer than %d bytes", k, maxMemoTag)
+		}
+		return true
+	})
+	if kept == 0 || kept > maxMemoTags {
+		t.Errorf("the memo keeps %d tags, want 1 to %d", kept, maxMemoTags)
 	}
 }
 
