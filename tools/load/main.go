@@ -287,12 +287,10 @@ func printBurst(name string, d stats) {
 			late++
 		}
 	}
-	per := time.Duration(0)
-	if len(d.took) > 0 {
-		per = (d.cpu / time.Duration(len(d.took))).Round(time.Microsecond)
-	}
-	fmt.Printf("  %-12s p50 %v  p95 %v  p99 %v  max %v  later than Discord's 3 s: %d  bot cpu/interaction %v\n",
-		name, d.q(0.50), d.q(0.95), d.q(0.99), d.q(1), late, per)
+	// The tool's CPU, the fake's and the driver's, shares the bot's cores:
+	// printed so a reader can tell which of the two a slow burst waited on.
+	fmt.Printf("  %-12s p50 %v  p95 %v  p99 %v  max %v  later than Discord's 3 s: %d  cpu/interaction: bot %v, tool %v\n",
+		name, d.q(0.50), d.q(0.95), d.q(0.99), d.q(1), late, d.perAnswer(d.cpu), d.perAnswer(d.tool))
 }
 
 // ---- Telegram workload ----
@@ -594,10 +592,22 @@ func discordBurst(ctx context.Context, tb *shim, dc *discordtest.Server, n int) 
 	places := []string{"Vancouver", "Canada", "Allemagne", "Kenya"}
 	sent := make([]time.Time, n)
 	ids := make([]string, n)
+	// The interactions are made and encoded before the first is sent, as
+	// Discord makes them on its own machines: encoding each as it is sent
+	// took the fake, on the bot's cores, a tenth of the burst's CPU.
+	payloads := make([][]byte, n)
 	for k := range n {
 		in := discordtest.Command("find", discordtest.String("place", places[k%len(places)]))
+		ids[k], _ = dc.Prepare(in)
+		b, err := json.Marshal(in.Payload())
+		if err != nil {
+			tb.Fatalf("Discord burst: %v", err)
+		}
+		payloads[k] = b
+	}
+	for k := range n {
 		sent[k] = time.Now()
-		ids[k], _ = dc.Interaction(tb, in)
+		dc.DispatchJSON(tb, "INTERACTION_CREATE", payloads[k])
 	}
 	// One pass over the fake's calls for the whole burst: waiting for each
 	// callback in turn would scan every call recorded so far once per

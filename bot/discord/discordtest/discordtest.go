@@ -639,33 +639,88 @@ var knownLocales = map[string]bool{
 	"hi": true, "th": true, "zh-CN": true, "ja": true, "zh-TW": true, "ko": true,
 }
 
-// checkMessage applies Discord's limits on a message body.
-func checkMessage(m map[string]any) string {
-	if c, _ := m["content"].(string); utf8.RuneCountInString(c) > 2000 {
+// messageBody is what the fake reads of a message body, or of a
+// callback's data: the fields Discord limits. A body is decoded into these
+// types rather than into maps because the load tool runs the fake on the
+// bot's own cores, and decoding every answer of a burst into maps cost the
+// fake more than the bot spent encoding it. A field of the wrong JSON type
+// fails the decoding, which the fake answers as Discord does, "Invalid
+// Form Body".
+type messageBody struct {
+	// A modal's.
+	CustomID string `json:"custom_id"`
+	Title    string `json:"title"`
+	// Autocomplete's: nil when absent or null.
+	Choices *[]struct{} `json:"choices"`
+
+	Content    string `json:"content"`
+	Components []struct {
+		Components []bodyComponent `json:"components"`
+	} `json:"components"`
+	Embeds []struct {
+		Title       string `json:"title"`
+		Description string `json:"description"`
+		URL         string `json:"url"`
+		Author      *struct {
+			Name string `json:"name"`
+		} `json:"author"`
+		Footer *struct {
+			Text string `json:"text"`
+		} `json:"footer"`
+		Fields []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"fields"`
+	} `json:"embeds"`
+}
+
+type bodyComponent struct {
+	Type     int    `json:"type"`
+	Style    int    `json:"style"`
+	CustomID string `json:"custom_id"`
+	URL      string `json:"url"`
+	Label    string `json:"label"`
+	// A text input's.
+	MaxLength   int    `json:"max_length"`
+	Placeholder string `json:"placeholder"`
+}
+
+// decodeMessage decodes a message body; an absent or null one is empty.
+func decodeMessage(raw []byte) (messageBody, bool) {
+	var m messageBody
+	if len(raw) == 0 {
+		return m, true
+	}
+	return m, json.Unmarshal(raw, &m) == nil
+}
+
+// empty reports whether the message would show nothing.
+func (m *messageBody) empty() bool {
+	return m.Content == "" && len(m.Components) == 0 && len(m.Embeds) == 0
+}
+
+// check applies Discord's limits on a message body.
+func (m *messageBody) check() string {
+	if utf8.RuneCountInString(m.Content) > 2000 {
 		return "content: Must be 2000 or fewer in length."
 	}
-	rows, _ := m["components"].([]any)
-	if len(rows) > 5 {
+	if len(m.Components) > 5 {
 		return "components: Must be 5 or fewer in length."
 	}
 	ids := map[string]bool{}
-	for _, r := range rows {
-		r, _ := r.(map[string]any)
-		cs, _ := r["components"].([]any)
-		if len(cs) > 5 {
+	for _, r := range m.Components {
+		if len(r.Components) > 5 {
 			return "components: a row holds at most 5 components."
 		}
-		for _, c := range cs {
-			c, _ := c.(map[string]any)
-			id, _ := c["custom_id"].(string)
-			if len(id) > 100 {
+		for _, c := range r.Components {
+			if len(c.CustomID) > 100 {
 				return "custom_id: Must be 100 or fewer in length."
 			}
-			if id != "" && ids[id] {
+			if c.CustomID != "" && ids[c.CustomID] {
 				return "components: custom id cannot be duplicated"
 			}
-			ids[id] = true
-			if l, _ := c["label"].(string); utf8.RuneCountInString(l) > 80 {
+			ids[c.CustomID] = true
+			if utf8.RuneCountInString(c.Label) > 80 {
 				return "label: Must be 80 or fewer in length."
 			}
 			if msg := checkButton(c); msg != "" {
@@ -673,32 +728,29 @@ func checkMessage(m map[string]any) string {
 			}
 		}
 	}
-	return checkEmbeds(m)
+	return m.checkEmbeds()
 }
 
 // checkButton applies Discord's rules on a button: styles 1 to 4 send
 // their custom_id back, style 5 opens its url, never both.
-func checkButton(c map[string]any) string {
-	if t, _ := c["type"].(float64); t != 2 {
+func checkButton(c bodyComponent) string {
+	if c.Type != 2 {
 		return ""
 	}
-	style, _ := c["style"].(float64)
-	id, _ := c["custom_id"].(string)
-	u, _ := c["url"].(string)
 	switch {
-	case style >= 1 && style <= 4:
-		if id == "" || u != "" {
+	case c.Style >= 1 && c.Style <= 4:
+		if c.CustomID == "" || c.URL != "" {
 			return "components: a button of style 1-4 needs a custom_id and no url"
 		}
-	case style == 5:
-		if u == "" || id != "" {
+	case c.Style == 5:
+		if c.URL == "" || c.CustomID != "" {
 			return "components: a link button needs a url and no custom_id"
 		}
-		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		if !strings.HasPrefix(c.URL, "https://") && !strings.HasPrefix(c.URL, "http://") {
 			return "components: a link button's url must be http(s)"
 		}
 	default:
-		return "components: unknown button style " + strconv.Itoa(int(style))
+		return "components: unknown button style " + strconv.Itoa(c.Style)
 	}
 	return ""
 }
@@ -706,47 +758,43 @@ func checkButton(c map[string]any) string {
 // checkEmbeds applies Discord's embed limits: 10 embeds, 6,000 characters
 // in all, 256 for a title or author, 4,096 for a description, 25 fields,
 // each with a name of 1-256 and a value of 1-1,024 characters.
-func checkEmbeds(m map[string]any) string {
-	embeds := asSlice(m["embeds"])
-	if len(embeds) > 10 {
+func (m *messageBody) checkEmbeds() string {
+	if len(m.Embeds) > 10 {
 		return "embeds: Must be 10 or fewer in length."
 	}
 	total := 0
-	n := func(v any) int { s, _ := v.(string); return utf8.RuneCountInString(s) }
-	for _, e := range embeds {
-		e, _ := e.(map[string]any)
-		if n(e["title"]) > 256 {
+	n := utf8.RuneCountInString
+	for _, e := range m.Embeds {
+		if n(e.Title) > 256 {
 			return "embeds.title: Must be 256 or fewer in length."
 		}
-		if n(e["description"]) > 4096 {
+		if n(e.Description) > 4096 {
 			return "embeds.description: Must be 4096 or fewer in length."
 		}
-		total += n(e["title"]) + n(e["description"])
-		if a, ok := e["author"].(map[string]any); ok {
-			if n(a["name"]) > 256 || n(a["name"]) == 0 {
+		total += n(e.Title) + n(e.Description)
+		if a := e.Author; a != nil {
+			if n(a.Name) > 256 || n(a.Name) == 0 {
 				return "embeds.author.name: Must be between 1 and 256 in length."
 			}
-			total += n(a["name"])
+			total += n(a.Name)
 		}
-		if f, ok := e["footer"].(map[string]any); ok {
-			total += n(f["text"])
+		if f := e.Footer; f != nil {
+			total += n(f.Text)
 		}
-		if u, _ := e["url"].(string); u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		if u := e.URL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 			return "embeds.url: Not a well formed URL."
 		}
-		fields := asSlice(e["fields"])
-		if len(fields) > 25 {
+		if len(e.Fields) > 25 {
 			return "embeds.fields: Must be 25 or fewer in length."
 		}
-		for _, f := range fields {
-			f, _ := f.(map[string]any)
-			if n(f["name"]) == 0 || n(f["name"]) > 256 {
+		for _, f := range e.Fields {
+			if n(f.Name) == 0 || n(f.Name) > 256 {
 				return "embeds.fields.name: Must be between 1 and 256 in length."
 			}
-			if n(f["value"]) == 0 || n(f["value"]) > 1024 {
+			if n(f.Value) == 0 || n(f.Value) > 1024 {
 				return "embeds.fields.value: Must be between 1 and 1024 in length."
 			}
-			total += n(f["name"]) + n(f["value"])
+			total += n(f.Name) + n(f.Value)
 		}
 	}
 	if total > 6000 {
@@ -791,8 +839,8 @@ func (s *Server) callback(r *http.Request, body []byte) (int, any) {
 		return 404, apiError(10062, "Unknown interaction")
 	}
 	var resp struct {
-		Type int            `json:"type"`
-		Data map[string]any `json:"data"`
+		Type int          `json:"type"`
+		Data *messageBody `json:"data"`
 	}
 	if err := json.Unmarshal(body, &resp); err != nil {
 		return 400, apiError(50035, "Invalid Form Body")
@@ -800,18 +848,21 @@ func (s *Server) callback(r *http.Request, body []byte) (int, any) {
 	if !responseAllowed(in.typ, resp.Type) {
 		return 400, apiError(50035, fmt.Sprintf("Interaction response type %d is not valid for interaction type %d", resp.Type, in.typ))
 	}
+	data := resp.Data
+	if data == nil {
+		data = &messageBody{}
+	}
 	switch resp.Type {
 	case ChannelMessage, UpdateMessage:
-		if msg := checkMessage(resp.Data); msg != "" {
+		if msg := data.check(); msg != "" {
 			return 400, apiError(50035, "Invalid Form Body: "+msg)
 		}
 	case ModalResponse:
-		if msg := checkModal(resp.Data); msg != "" {
+		if msg := data.checkModal(); msg != "" {
 			return 400, apiError(50035, "Invalid Form Body: "+msg)
 		}
 	case AutocompleteResult:
-		ch, ok := resp.Data["choices"].([]any)
-		if !ok || len(ch) > 25 {
+		if data.Choices == nil || len(*data.Choices) > 25 {
 			return 400, apiError(50035, "Invalid Form Body: choices must be a list of at most 25")
 		}
 	}
@@ -840,39 +891,37 @@ func responseAllowed(interactionType, responseType int) bool {
 	return false
 }
 
-func checkModal(d map[string]any) string {
-	id, _ := d["custom_id"].(string)
-	title, _ := d["title"].(string)
-	if id == "" || len(id) > 100 {
+// checkModal applies Discord's limits on a modal: an id, a title of 1-45
+// characters, 1-5 rows of one text input each, with a label, a style of 1
+// or 2, at most 4,000 characters and a placeholder of at most 100.
+func (m *messageBody) checkModal() string {
+	if m.CustomID == "" || len(m.CustomID) > 100 {
 		return "custom_id must be 1-100 characters"
 	}
-	if title == "" || utf8.RuneCountInString(title) > maxModalTitle {
+	if m.Title == "" || utf8.RuneCountInString(m.Title) > maxModalTitle {
 		return "title must be 1-45 characters"
 	}
-	rows, _ := d["components"].([]any)
-	if len(rows) < 1 || len(rows) > 5 {
+	if len(m.Components) < 1 || len(m.Components) > 5 {
 		return "a modal has 1-5 rows"
 	}
-	for _, r := range rows {
-		r, _ := r.(map[string]any)
-		cs, _ := r["components"].([]any)
-		if len(cs) != 1 {
+	for _, r := range m.Components {
+		if len(r.Components) != 1 {
 			return "each modal row holds one text input"
 		}
-		c, _ := cs[0].(map[string]any)
-		if t, _ := c["type"].(float64); t != 4 {
+		c := r.Components[0]
+		if c.Type != 4 {
 			return "modal components must be text inputs"
 		}
-		if l, _ := c["label"].(string); l == "" || utf8.RuneCountInString(l) > maxModalLabel {
+		if c.Label == "" || utf8.RuneCountInString(c.Label) > maxModalLabel {
 			return "label must be 1-45 characters"
 		}
-		if st, _ := c["style"].(float64); st != 1 && st != 2 {
+		if c.Style != 1 && c.Style != 2 {
 			return "text input style must be 1 or 2"
 		}
-		if ml, _ := c["max_length"].(float64); ml > maxModalTextInputLen {
+		if c.MaxLength > maxModalTextInputLen {
 			return "max_length must be at most 4000"
 		}
-		if p, _ := c["placeholder"].(string); utf8.RuneCountInString(p) > 100 {
+		if utf8.RuneCountInString(c.Placeholder) > 100 {
 			return "placeholder must be at most 100 characters"
 		}
 	}
@@ -912,7 +961,7 @@ func (s *Server) followup(r *http.Request, body []byte) (int, any) {
 	if m == nil {
 		return code, errBody
 	}
-	if c, _ := m["content"].(string); c == "" && len(asSlice(m["components"])) == 0 && len(asSlice(m["embeds"])) == 0 {
+	if m.empty() {
 		return 400, apiError(50006, "Cannot send an empty message")
 	}
 	if r.URL.Query().Get("wait") != "true" {
@@ -924,21 +973,25 @@ func (s *Server) followup(r *http.Request, body []byte) (int, any) {
 // webhookMessage checks a request to an interaction's webhook as Discord
 // does: a known webhook, then a valid message body. It returns the body, or
 // nil with the error to answer.
-func (s *Server) webhookMessage(r *http.Request, body []byte) (map[string]any, int, any) {
+func (s *Server) webhookMessage(r *http.Request, body []byte) (*messageBody, int, any) {
 	if s.webhookFor(r) == nil {
 		return nil, 404, apiError(10015, "Unknown Webhook")
 	}
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil {
-		return nil, 400, apiError(50035, "Invalid Form Body")
-	}
-	if msg := checkMessage(m); msg != "" {
-		return nil, 400, apiError(50035, "Invalid Form Body: "+msg)
-	}
-	return m, 0, nil
+	return checkedMessage(body)
 }
 
-func asSlice(v any) []any { s, _ := v.([]any); return s }
+// checkedMessage decodes and checks a message body as Discord does. It
+// returns the body, or nil with the error to answer.
+func checkedMessage(body []byte) (*messageBody, int, any) {
+	m, ok := decodeMessage(body)
+	if !ok || len(body) == 0 {
+		return nil, 400, apiError(50035, "Invalid Form Body")
+	}
+	if msg := m.check(); msg != "" {
+		return nil, 400, apiError(50035, "Invalid Form Body: "+msg)
+	}
+	return &m, 0, nil
+}
 
 func (s *Server) webhookEdit(r *http.Request, body []byte) (int, any) {
 	m, code, errBody := s.webhookMessage(r, body)
@@ -960,26 +1013,19 @@ func (s *Server) webhookDelete(r *http.Request, body []byte) (int, any) {
 }
 
 func (s *Server) channelSend(r *http.Request, body []byte) (int, any) {
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil {
-		return 400, apiError(50035, "Invalid Form Body")
+	m, code, errBody := checkedMessage(body)
+	if m == nil {
+		return code, errBody
 	}
-	if msg := checkMessage(m); msg != "" {
-		return 400, apiError(50035, "Invalid Form Body: "+msg)
-	}
-	if c, _ := m["content"].(string); c == "" && len(asSlice(m["components"])) == 0 && len(asSlice(m["embeds"])) == 0 {
+	if m.empty() {
 		return 400, apiError(50006, "Cannot send an empty message")
 	}
 	return 200, s.message(r.PathValue("channel"), body, s.newID())
 }
 
 func (s *Server) channelEdit(r *http.Request, body []byte) (int, any) {
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil {
-		return 400, apiError(50035, "Invalid Form Body")
-	}
-	if msg := checkMessage(m); msg != "" {
-		return 400, apiError(50035, "Invalid Form Body: "+msg)
+	if m, code, errBody := checkedMessage(body); m == nil {
+		return code, errBody
 	}
 	return 200, s.message(r.PathValue("channel"), body, r.PathValue("mid"))
 }
@@ -1321,17 +1367,35 @@ func (s *Server) readyConn(timeout time.Duration) (*gwConn, bool) {
 // client, waiting up to 10 seconds for one.
 func (s *Server) Dispatch(t testing.TB, typ string, d any) {
 	t.Helper()
-	c, ok := s.readyConn(10 * time.Second)
-	if !ok {
-		t.Fatalf("discordtest: no gateway client to dispatch %s to", typ)
-	}
 	data, err := json.Marshal(d)
 	if err != nil {
 		t.Fatalf("discordtest: %s: %v", typ, err)
 	}
+	s.DispatchJSON(t, typ, data)
+}
+
+// DispatchJSON is Dispatch with the data already encoded, one JSON value:
+// the load tool encodes a burst's interactions before it starts the clock,
+// as Discord would on its own machines, not on the bot's cores.
+func (s *Server) DispatchJSON(t testing.TB, typ string, data []byte) {
+	t.Helper()
+	if !json.Valid(data) {
+		t.Fatalf("discordtest: %s: the data is not one JSON value", typ)
+	}
+	c, ok := s.readyConn(10 * time.Second)
+	if !ok {
+		t.Fatalf("discordtest: no gateway client to dispatch %s to", typ)
+	}
 	s.mu.Lock()
 	s.seq++
-	b, _ := json.Marshal(map[string]any{"op": 0, "t": typ, "s": s.seq, "d": json.RawMessage(data)})
+	b := make([]byte, 0, len(data)+len(typ)+40)
+	b = append(b, `{"op":0,"t":`...)
+	b = strconv.AppendQuote(b, typ) // an event name, A-Z and _, quoted alike in Go and JSON
+	b = append(b, `,"s":`...)
+	b = strconv.AppendInt(b, int64(s.seq), 10)
+	b = append(b, `,"d":`...)
+	b = append(b, data...)
+	b = append(b, '}')
 	s.events = append(s.events, b)
 	s.mu.Unlock()
 	if err := c.writeRaw(b); err != nil {
