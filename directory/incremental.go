@@ -363,14 +363,14 @@ func (d *delta) reorderNames() {
 	ni := y.bm
 	// Out first, found by their names before the changes (x's): the list
 	// is in that order until they are out.
-	byName := cloneRoom(ni.byName, len(d.slots))
+	names := d.x.orderedNames().clone()
 	x := d.x
 	for s := range d.slots {
 		if int(s) >= x.orgs.len() || x.info.at(s).dead {
 			continue
 		}
-		if i, ok := slices.BinarySearchFunc(byName, s, byNameOf(x)); ok {
-			byName = slices.Delete(byName, i, i+1)
+		if c, i, ok := names.search(s, byNameOf(x)); ok {
+			names.delete(c, i)
 		}
 	}
 	nameCmp := byNameOf(y)
@@ -383,14 +383,16 @@ func (d *delta) reorderNames() {
 		if y.info.at(s).dead {
 			continue
 		}
-		i, _ := slices.BinarySearchFunc(byName, s, nameCmp)
-		byName = slices.Insert(byName, i, s)
+		c, i, _ := names.search(s, nameCmp)
+		names.insert(c, i, s)
+		c, i, _ = names.search(s, nameCmp) // where it is now, should its chunk have split
 		lo, hi := uint32(0), uint32(1<<32-1)
-		if i > 0 {
-			lo = *keys.at(byName[i-1])
+		prev, next, hasPrev, hasNext := names.neighbours(c, i)
+		if hasPrev {
+			lo = *keys.at(prev)
 		}
-		if i+1 < len(byName) {
-			hi = *keys.at(byName[i+1])
+		if hasNext {
+			hi = *keys.at(next)
 		}
 		if hi-lo < 2 || hi < lo {
 			renumber = true
@@ -398,9 +400,10 @@ func (d *delta) reorderNames() {
 		}
 		keys.set(s, lo+(hi-lo)/2)
 	}
-	ni.byName = byName
+	// Build's flat list is x's, and out of date in y: y's is names.
+	y.nameSeq, ni.byName = names, nil
 	if renumber {
-		ni.nameOrder = nameKeys(byName, y.orgs.len())
+		ni.nameOrder = nameKeys(names.flat(), y.orgs.len())
 		return
 	}
 	ni.nameOrder = keys
