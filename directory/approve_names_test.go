@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 )
 
 // TestNameListKeepsOrderAndItsOrigin drives a chain of nameLists, each a
@@ -80,6 +81,53 @@ func TestNameListKeepsOrderAndItsOrigin(t *testing.T) {
 	for i, h := range history {
 		if got := h.l.flat(); !slices.Equal(got, h.want) {
 			t.Fatalf("list %d changed after it was made", i)
+		}
+	}
+}
+
+// TestWithKeepsNamesInOrder runs a chain of approvals (BenchmarkApprovalChain's)
+// over an index of several name chunks and checks after each that the
+// slots With keeps in name order are every live slot, by name then slot,
+// with their name keys increasing, and that the index each was derived
+// from still lists what it did.
+func TestWithKeepsNamesInOrder(t *testing.T) {
+	seed, approved := approvalBench(t)
+	orgs := append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 1500)...)
+	x := Build(seed, orgs)
+	x.orgDeletionIndex()
+	start := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	var earlier []*Index
+	var earlierNames [][]int32
+	for i := range 60 {
+		y, ok := x.With([]Change{chainChange(seed, orgs, approved, i, start)})
+		if !ok {
+			t.Fatalf("approval %d: With could not derive the index", i)
+		}
+		x = y
+		got := x.orderedNames().flat()
+		var want []int32
+		for s := range int32(x.orgs.len()) {
+			if !x.info.at(s).dead {
+				want = append(want, s)
+			}
+		}
+		slices.SortFunc(want, byNameOf(x))
+		if !slices.Equal(got, want) {
+			t.Fatalf("approval %d: %d slots in name order differ from the live slots sorted by name (%d)", i, len(got), len(want))
+		}
+		for j := 1; j < len(got); j++ {
+			if a, b := *x.bm.nameOrder.at(got[j-1]), *x.bm.nameOrder.at(got[j]); a >= b {
+				t.Fatalf("approval %d: name keys %d and %d out of order", i, a, b)
+			}
+		}
+		earlier, earlierNames = append(earlier, x), append(earlierNames, got)
+	}
+	if n := len(x.nameSeq.chunks); n < 4 {
+		t.Errorf("%d chunks of names: the test does not cross chunks", n)
+	}
+	for i, e := range earlier {
+		if !slices.Equal(e.orderedNames().flat(), earlierNames[i]) {
+			t.Fatalf("the index of approval %d changed after it was derived", i)
 		}
 	}
 }

@@ -226,10 +226,10 @@ func BenchmarkMemory100k(b *testing.B) {
 
 // approvalBench is the seed and the organisation the approval benchmarks
 // approve.
-func approvalBench(b *testing.B) (*Seed, Organisation) {
+func approvalBench(tb testing.TB) (*Seed, Organisation) {
 	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return seed, Organisation{ID: "bench-approved", Name: "Bench Approved Drug Users Union", Acronym: "BADUU",
 		Kind: KindLocal, Countries: []string{"CA"}, City: "Vancouver", Source: "benchmark"}
