@@ -46,7 +46,7 @@ func (x *Index) With(changes []Change) (_ *Index, ok bool) {
 	}
 	cs := lastChanges(changes)
 	y := x.derive()
-	d := &delta{x: x, y: y, f: newFolder(), slots: map[int32]bool{}, terms: map[int32]bool{},
+	d := &delta{x: x, y: y, f: newFolder(), room: len(cs), slots: map[int32]bool{}, terms: map[int32]bool{},
 		lists: map[listKey]bool{}, groupsAt: map[Point]bool{}, localAt: map[Point]bool{}}
 	for _, c := range cs {
 		if !d.apply(c) {
@@ -110,6 +110,7 @@ func (x *Index) derive() *Index {
 type delta struct {
 	x, y  *Index
 	f     *folder
+	room  int            // the changes: at most one posting each a term gains
 	slots map[int32]bool // slots whose organisation changed (or died, or was born)
 	terms map[int32]bool // terms whose postings changed
 	lists map[listKey]bool
@@ -265,10 +266,21 @@ func (d *delta) termLists(id int32) ([]posting, []float32) {
 	ni := d.y.bm
 	if !d.terms[id] {
 		d.terms[id] = true
-		ni.postings.set(id, slices.Clone(ni.post(id)))
-		ni.gs.set(id, slices.Clone(*ni.gs.at(id)))
+		// With room for this With's insertions: a clone to the length
+		// grew again at the first, copying a common word's tens of
+		// thousands of postings twice (BenchmarkApprovalChain).
+		ni.postings.set(id, cloneRoom(ni.post(id), d.room))
+		ni.gs.set(id, cloneRoom(*ni.gs.at(id), d.room))
 	}
 	return ni.post(id), *ni.gs.at(id)
+}
+
+// cloneRoom is a copy of s with room for extra more elements, made in one
+// allocation.
+func cloneRoom[T any](s []T, extra int) []T {
+	out := make([]T, len(s), len(s)+extra)
+	copy(out, s)
+	return out
 }
 
 // orgNames are the autocomplete names of an organisation.
@@ -351,14 +363,14 @@ func (d *delta) reorderNames() {
 	ni := y.bm
 	// Out first, found by their names before the changes (x's): the list
 	// is in that order until they are out.
-	byName := slices.Grow(slices.Clone(ni.byName), len(d.slots))
+	names := d.x.orderedNames().clone()
 	x := d.x
 	for s := range d.slots {
 		if int(s) >= x.orgs.len() || x.info.at(s).dead {
 			continue
 		}
-		if i, ok := slices.BinarySearchFunc(byName, s, byNameOf(x)); ok {
-			byName = slices.Delete(byName, i, i+1)
+		if c, i, ok := names.search(s, byNameOf(x)); ok {
+			names.delete(c, i)
 		}
 	}
 	nameCmp := byNameOf(y)
@@ -371,14 +383,16 @@ func (d *delta) reorderNames() {
 		if y.info.at(s).dead {
 			continue
 		}
-		i, _ := slices.BinarySearchFunc(byName, s, nameCmp)
-		byName = slices.Insert(byName, i, s)
+		c, i, _ := names.search(s, nameCmp)
+		names.insert(c, i, s)
+		c, i, _ = names.search(s, nameCmp) // where it is now, should its chunk have split
 		lo, hi := uint32(0), uint32(1<<32-1)
-		if i > 0 {
-			lo = *keys.at(byName[i-1])
+		prev, next, hasPrev, hasNext := names.neighbours(c, i)
+		if hasPrev {
+			lo = *keys.at(prev)
 		}
-		if i+1 < len(byName) {
-			hi = *keys.at(byName[i+1])
+		if hasNext {
+			hi = *keys.at(next)
 		}
 		if hi-lo < 2 || hi < lo {
 			renumber = true
@@ -386,9 +400,10 @@ func (d *delta) reorderNames() {
 		}
 		keys.set(s, lo+(hi-lo)/2)
 	}
-	ni.byName = byName
+	// Build's flat list is x's, and out of date in y: y's is names.
+	y.nameSeq, ni.byName = names, nil
 	if renumber {
-		ni.nameOrder = nameKeys(byName, y.orgs.len())
+		ni.nameOrder = nameKeys(names.flat(), y.orgs.len())
 		return
 	}
 	ni.nameOrder = keys

@@ -350,9 +350,12 @@ func TestNameKeysStayInOrder(t *testing.T) {
 			t.Fatal("With could not derive the index")
 		}
 		x = next
-		ni := x.bm
-		for j := 1; j < len(ni.byName); j++ {
-			if a, b := *ni.nameOrder.at(ni.byName[j-1]), *ni.nameOrder.at(ni.byName[j]); a >= b {
+		ni, byName := x.bm, x.orderedNames().flat()
+		if len(byName) != x.Len() {
+			t.Fatalf("after %d additions, %d slots in name order, want %d", i+1, len(byName), x.Len())
+		}
+		for j := 1; j < len(byName); j++ {
+			if a, b := *ni.nameOrder.at(byName[j-1]), *ni.nameOrder.at(byName[j]); a >= b {
 				t.Fatalf("after %d additions, name keys %d and %d out of order", i+1, a, b)
 			}
 		}

@@ -142,6 +142,9 @@ type Index struct {
 	// changes counts the changes With applied since Build or the last
 	// compaction (see Compacted).
 	changes int
+	// nameSeq is the organisations' slots in name order once With has
+	// changed it (approve_names.go); a built index has only bm.byName.
+	nameSeq nameList
 
 	problems []string
 }

@@ -7,6 +7,7 @@ package directory
 //	go test -run XXX -bench SearchVsRedis -benchtime 20000x ./directory/
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -225,10 +226,10 @@ func BenchmarkMemory100k(b *testing.B) {
 
 // approvalBench is the seed and the organisation the approval benchmarks
 // approve.
-func approvalBench(b *testing.B) (*Seed, Organisation) {
+func approvalBench(tb testing.TB) (*Seed, Organisation) {
 	seed, err := LoadSeed(i18n.Tags()...)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return seed, Organisation{ID: "bench-approved", Name: "Bench Approved Drug Users Union", Acronym: "BADUU",
 		Kind: KindLocal, Countries: []string{"CA"}, City: "Vancouver", Source: "benchmark"}
@@ -302,4 +303,84 @@ func sampleHeapInUse() (stop func() float64) {
 		}
 	}()
 	return func() float64 { close(done); return <-out }
+}
+
+// BenchmarkApprovalChain is what one approval costs a running process:
+// a chain of distinct approvals (additions, renames of added
+// organisations, edits of the seed's), each derived from the index the
+// one before it made, as Live.ApplyAll derives them, so that nothing an
+// approval builds or touches is warm from the one before, unlike
+// BenchmarkApproval's same change from the same index. The compactions
+// Live runs in the background (NeedsCompaction) are made outside the
+// timer. Per approval, at 100,000 organisations:
+//
+//	go test -run XXX -bench 'ApprovalChain/100k' -benchtime 200x ./directory/
+func BenchmarkApprovalChain(b *testing.B) {
+	seed, approved := approvalBench(b)
+	Build(seed, nil) // the places, built once per process
+	start := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for _, n := range []int{0, 100_000} {
+		extra := syntheticOrgs(seed, n)
+		orgs := append(append([]Organisation(nil), seed.Organisations...), extra...)
+		name := "seed"
+		if n > 0 {
+			name = "100k"
+		}
+		b.Run(name, func(b *testing.B) {
+			x := Build(seed, orgs)
+			x.orgDeletionIndex() // as Live has it
+			b.ReportAllocs()
+			defer benchtest.ReportCPU(b, benchtest.CPUNow())
+			// The pages touched for the first time, which a lone
+			// approval's fresh copies pay for (some 1.5 µs each here).
+			if f0, ok := minorFaults(); ok {
+				defer func() {
+					f1, _ := minorFaults()
+					b.ReportMetric(float64(f1-f0)/float64(b.N), "faults/op")
+				}()
+			}
+			for i := 0; b.Loop(); i++ {
+				c := chainChange(seed, orgs, approved, i, start)
+				y, ok := x.With([]Change{c})
+				if !ok {
+					b.Fatalf("approval %d: With could not derive the index", i)
+				}
+				x = y
+				if x.NeedsCompaction() {
+					b.StopTimer()
+					x = x.Compacted()
+					b.StartTimer()
+				}
+			}
+		})
+	}
+}
+
+// chainChange is BenchmarkApprovalChain's approval i: an addition (a new
+// id each time), the rename of one added before, or an edit of one of the
+// listed organisations, in time order.
+func chainChange(seed *Seed, orgs []Organisation, approved Organisation, i int, start time.Time) Change {
+	at := start.Add(time.Duration(i) * time.Second)
+	var o Organisation
+	switch i % 3 {
+	case 0:
+		o = approved
+		o.ID = fmt.Sprintf("chain-%d", i)
+		o.Name = fmt.Sprintf("Chain %d Drug Users Union", i)
+		o.Acronym = fmt.Sprintf("CDUU%d", i)
+		if len(orgs) > len(seed.Organisations) {
+			// Somewhere else each time, as approvals come from everywhere.
+			from := orgs[len(seed.Organisations)+(i*7919)%(len(orgs)-len(seed.Organisations))]
+			o.City, o.Countries = from.City, from.Countries
+		}
+	case 1:
+		o = approved
+		o.ID = fmt.Sprintf("chain-%d", i-1)
+		o.Name = fmt.Sprintf("Chain %d Peer Network Renamed", i-1)
+		o.Acronym = fmt.Sprintf("CPN%d", i-1)
+	default:
+		o = orgs[(i*104729)%len(orgs)]
+		o.Description = fmt.Sprintf("People who use drugs organising for their rights, edit %d.", i)
+	}
+	return Change{ID: o.ID, Org: &o, At: at}
 }
