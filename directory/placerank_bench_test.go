@@ -27,3 +27,18 @@ func BenchmarkSearchVaguePlace100k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCrossBorderFill100k is what the first country- or
+// region-narrowed search on a new Index (after Build or an approval) adds:
+// filling its cross-border lists (crossBorderLists) at 100,000.
+//
+//	go test -run XXX -bench CrossBorderFill100k -benchtime 20x ./directory/
+func BenchmarkCrossBorderFill100k(b *testing.B) {
+	seed := mustSeed(b)
+	x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
+	b.ReportAllocs()
+	defer benchtest.ReportCPU(b, benchtest.CPUNow())
+	for b.Loop() {
+		x.crossBorderLists()
+	}
+}
