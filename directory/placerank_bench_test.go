@@ -17,7 +17,8 @@ func BenchmarkSearchVaguePlace100k(b *testing.B) {
 	x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
 	x.orgDeletionIndex()
 	for _, q := range []string{"drug users union", "drug users Vancouver", "harm reduction Toronto",
-		"peer network British Columbia", "drug users union Canada", "drug users Europe"} {
+		"peer network British Columbia", "drug users union Canada", "drug users Europe",
+		"drug users Africa", "drug users Asia", "drug users Latin America", "drug users North America"} {
 		b.Run(q, func(b *testing.B) {
 			b.ReportAllocs()
 			defer benchtest.ReportCPU(b, benchtest.CPUNow())
