@@ -604,6 +604,13 @@ func (x *Index) acceptCountries(in *countrySet, accept func([]int32)) {
 		accept(x.countryLocal.at(code))
 		accept(x.national.at(code))
 	}
+	if cross := x.crossBorderOf(); cross != nil {
+		// The cities' lists hold these beyond the countries' own.
+		for _, code := range in.codes {
+			accept(cross[code])
+		}
+		return
+	}
 	if len(in.codes) == 1 {
 		// One country (the usual case): its code compared as it is.
 		code := in.codes[0]

@@ -17,7 +17,8 @@ func BenchmarkSearchVaguePlace100k(b *testing.B) {
 	x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
 	x.orgDeletionIndex()
 	for _, q := range []string{"drug users union", "drug users Vancouver", "harm reduction Toronto",
-		"peer network British Columbia", "drug users union Canada", "drug users Europe"} {
+		"peer network British Columbia", "drug users union Canada", "drug users Europe",
+		"drug users Africa", "drug users Asia", "drug users Latin America", "drug users North America"} {
 		b.Run(q, func(b *testing.B) {
 			b.ReportAllocs()
 			defer benchtest.ReportCPU(b, benchtest.CPUNow())
@@ -25,5 +26,20 @@ func BenchmarkSearchVaguePlace100k(b *testing.B) {
 				x.Search(q)
 			}
 		})
+	}
+}
+
+// BenchmarkCrossBorderFill100k is what the first country- or
+// region-narrowed search on a new Index (after Build or an approval) adds:
+// filling its cross-border lists (crossBorderLists) at 100,000.
+//
+//	go test -run XXX -bench CrossBorderFill100k -benchtime 20x ./directory/
+func BenchmarkCrossBorderFill100k(b *testing.B) {
+	seed := mustSeed(b)
+	x := Build(seed, append(append([]Organisation(nil), seed.Organisations...), syntheticOrgs(seed, 100_000)...))
+	b.ReportAllocs()
+	defer benchtest.ReportCPU(b, benchtest.CPUNow())
+	for b.Loop() {
+		x.crossBorderLists()
 	}
 }
