@@ -96,7 +96,7 @@ func (x *Index) derive() *Index {
 	y.okeys, y.ovocab = x.okeys.clone(), x.ovocab.clone()
 	y.spell = x.spell.clone()
 	y.cityIn = x.cityIn.clone()
-	y.cross = new(crossBorder) // its own, filled from y's lists on first use
+	y.cross = new(crossBorder) // its own, filled from y's lists in the background
 	y.subIn, y.countryLocal = x.subIn.clone(), x.countryLocal.clone()
 	y.national, y.regional = x.national.clone(), x.regional.clone()
 	bm := *x.bm

@@ -121,7 +121,7 @@ type Index struct {
 	// Ranked lists, computed once so that a search only slices them (see
 	// rank for their orders), and kept up to date by With.
 	cityIn          cvec[[]int32] // city → groups seated in it or serving it
-	cross           *crossBorder  // country → cross-border servers of its cities, filled on first use
+	cross           *crossBorder  // country → cross-border servers of its cities (crossborder.go)
 	subIn           smap[[]int32] // subdivision → local groups seated in it or serving it
 	countryLocal    smap[[]int32] // country → local groups, under their provinces
 	national        smap[[]int32] // country → national bodies
@@ -211,6 +211,7 @@ func buildIndex(seed *Seed, orgs []Organisation, stats *bmStats, own bool) *Inde
 	x.work = newScratchPool(slotCap(len(list)))
 	x.rank()
 	x.cross = new(crossBorder)
+	x.cross.fill(x)
 	x.buildAutocompleteNames(f, list, folded)
 	return x
 }

@@ -2,11 +2,14 @@ package directory
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The name ranking narrowed by a place as it was before the place's
@@ -302,11 +305,54 @@ func TestPlaceRankingEqualsFiltering(t *testing.T) {
 	if !ok {
 		t.Fatal("With could not derive the index")
 	}
-	for _, ix := range []struct {
-		name string
-		x    *Index
-	}{{"built", x}, {"derived", y}} {
-		t.Run(ix.name, func(t *testing.T) { checkPlaceRanking(t, r, ix.x) })
+	if x.cross.by.Load() == nil {
+		t.Fatal("a built index has not filled its cross-border lists")
+	}
+	// The derived index, first as its searches find it until its lists
+	// are filled (the cities' lists read instead: a crossBorder marked
+	// started that no fill will complete), then with them filled.
+	y.cross = new(crossBorder)
+	y.cross.started.Store(true)
+	t.Run("built", func(t *testing.T) { checkPlaceRanking(t, r, x) })
+	t.Run("derived, lists unfilled", func(t *testing.T) { checkPlaceRanking(t, r, y) })
+	if y.crossBorderOf() != nil {
+		t.Fatal("the derived index's cross-border lists were filled, which this test did not ask for")
+	}
+	y.cross.fill(y)
+	if y.crossBorderOf() == nil {
+		t.Fatal("the derived index's cross-border lists are not there after fill")
+	}
+	t.Run("derived, lists filled", func(t *testing.T) { checkPlaceRanking(t, r, y) })
+}
+
+// TestDerivedIndexFillsItsCrossBorderListsInTheBackground: an index made
+// by With answers before its cross-border lists are filled, starts filling
+// them at the first search that needs them, and then has the lists a fresh
+// fill of it gives.
+func TestDerivedIndexFillsItsCrossBorderListsInTheBackground(t *testing.T) {
+	seed := mustSeed(t)
+	x := Build(seed, seed.Organisations)
+	o := seed.Organisations[0]
+	o.Name += " Peer Network"
+	y, ok := x.With([]Change{{ID: o.ID, Org: &o}})
+	if !ok {
+		t.Fatal("With could not derive the index")
+	}
+	if y.cross == nil || y.cross.by.Load() != nil {
+		t.Fatal("a derived index should start with its own, unfilled, cross-border lists")
+	}
+	if len(y.Search("drug users Europe").Matches) == 0 && len(x.Search("drug users Europe").Matches) != 0 {
+		t.Fatal("the derived index found nothing before its lists were filled")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for y.crossBorderOf() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the derived index's cross-border lists were not filled within 10 s of a search")
+		}
+		runtime.Gosched()
+	}
+	if got, want := y.crossBorderOf(), y.crossBorderLists(); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Error("the lists filled in the background are not those of a fresh fill")
 	}
 }
 
